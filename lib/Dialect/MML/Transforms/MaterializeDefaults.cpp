@@ -1,0 +1,244 @@
+// Pass mml-materialize-defaults: every call gets every parameter, with the origin of its value.
+#include "mml/Dialect/MML/MMLPasses.h"
+#include "mml/FrontEnd/ModuleLoader.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace mml {
+#define GEN_PASS_DEF_MATERIALIZEDEFAULTS
+#include "mml/Dialect/MML/MMLPasses.h.inc"
+} // namespace mml
+
+using namespace mlir;
+using namespace mml;
+
+namespace {
+
+/// One override: a cfg entry (origin "cfg") or a --set (origin "set").
+struct Override {
+  SmallVector<std::string> path; // [flow.]*task
+  std::string param;
+  Attribute value;
+  StringRef origin;
+  Location loc;
+  std::string key;
+  bool used = false;
+};
+
+/// Whether a key component names a call-path component (`prune` matches `prune#2`).
+bool componentMatches(StringRef keyPart, StringRef pathPart) {
+  return keyPart == pathPart || keyPart == pathPart.split('#').first;
+}
+
+/// Whether `keyPath` is a suffix of `callPath`.
+bool pathMatches(ArrayRef<std::string> keyPath, ArrayRef<StringRef> callPath) {
+  if (keyPath.size() > callPath.size())
+    return false;
+  for (size_t i = 0; i < keyPath.size(); ++i)
+    if (!componentMatches(keyPath[keyPath.size() - 1 - i], callPath[callPath.size() - 1 - i]))
+      return false;
+  return true;
+}
+
+FailureOr<Override> makeOverride(StringRef key, Attribute value, StringRef origin, Location loc) {
+  SmallVector<StringRef> parts;
+  key.split(parts, '.');
+  if (parts.size() < 2 || llvm::any_of(parts, [](StringRef p) { return p.empty(); })) {
+    emitError(loc) << "configuration key '" << key
+                   << "' must be [flow.]*task.parameter, e.g. prune.tolerance";
+    return failure();
+  }
+  Override o{{}, parts.back().str(), value, origin, loc, key.str()};
+  for (StringRef p : ArrayRef<StringRef>(parts).drop_back())
+    o.path.push_back(p.str());
+  return o;
+}
+
+/// Converts an override's value to the parameter's type (ints are accepted for floats).
+Attribute coerceTo(Attribute value, Type type, Builder &b) {
+  if (isa<FloatType>(type)) {
+    if (auto i = dyn_cast<IntegerAttr>(value); i && i.getType().isInteger(64))
+      return b.getF64FloatAttr(static_cast<double>(i.getInt()));
+    return isa<FloatAttr>(value) ? value : Attribute();
+  }
+  if (type.isInteger(64))
+    if (auto i = dyn_cast<IntegerAttr>(value); i && i.getType().isInteger(64))
+      return value;
+  if (type.isInteger(1))
+    return isa<BoolAttr>(value) ? value : Attribute();
+  if (isa<StringType>(type)) {
+    if (isa<StringAttr>(value))
+      return value;
+    return {};
+  }
+  if (isa<FixedType>(type))
+    return isa<FixedPointAttr>(value) ? value : Attribute();
+  if (auto list = dyn_cast<ListType>(type)) {
+    auto array = dyn_cast<ArrayAttr>(value);
+    if (!array)
+      return {};
+    SmallVector<Attribute> elements;
+    for (Attribute e : array) {
+      Attribute c = coerceTo(e, list.getElementType(), b);
+      if (!c)
+        return {};
+      elements.push_back(c);
+    }
+    return b.getArrayAttr(elements);
+  }
+  return {};
+}
+
+Value materializeValue(OpBuilder &builder, Location loc, Type type, Attribute value) {
+  if (auto global = dyn_cast<FlatSymbolRefAttr>(value))
+    return builder.create<GlobalGetOp>(loc, type, global.getValue());
+  if (isa<IntegerType, FloatType>(type))
+    return builder.create<arith::ConstantOp>(loc, cast<TypedAttr>(value));
+  return builder.create<ConstantOp>(loc, type, value);
+}
+
+struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeDefaultsPass> {
+  using MaterializeDefaultsBase::MaterializeDefaultsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<Override> overrides;
+    if (failed(collectOverrides(module, overrides)))
+      return signalPassFailure();
+    SymbolTable symbols(module);
+    SmallVector<CallOp> calls;
+    module.walk([&](CallOp call) { calls.push_back(call); });
+    for (CallOp call : calls)
+      if (failed(materialize(call, symbols, overrides)))
+        return signalPassFailure();
+    for (Override &o : overrides)
+      if (!o.used) {
+        emitError(o.loc) << (o.origin == "set" ? "--set key '" : "cfg key '") << o.key
+                         << "' matches no parameter of any task call";
+        return signalPassFailure();
+      }
+    for (CfgEntryOp entry : llvm::make_early_inc_range(module.getOps<CfgEntryOp>()))
+      entry.erase();
+  }
+
+  LogicalResult collectOverrides(ModuleOp module, SmallVectorImpl<Override> &overrides) {
+    for (CfgEntryOp entry : module.getOps<CfgEntryOp>()) {
+      FailureOr<Override> o = makeOverride(entry.getKey(), entry.getValue(), "cfg", entry.getLoc());
+      if (failed(o))
+        return failure();
+      overrides.push_back(*o);
+    }
+    // --set values are written in the language's literal syntax; anything that is not a
+    // literal (a path, a bare word) is taken as a string.
+    llvm::SourceMgr sourceMgr;
+    ModuleLoader loader(getContext(), sourceMgr, {});
+    for (const std::string &setting : this->overrides) {
+      Location loc = FileLineColLoc::get(&getContext(), "<command line>", 0, 0);
+      auto [key, text] = StringRef(setting).split('=');
+      key = key.trim();
+      text = text.trim();
+      if (!StringRef(setting).contains('=') || key.empty()) {
+        emitError(loc) << "--set expects key=value, got '" << setting << "'";
+        return failure();
+      }
+      Attribute value = parseValue(loader, text);
+      FailureOr<Override> o = makeOverride(key, value, "set", loc);
+      if (failed(o))
+        return failure();
+      overrides.push_back(*o);
+    }
+    return success();
+  }
+
+  Attribute parseValue(ModuleLoader &loader, StringRef text) {
+    // Parse `cfg { a.b = VALUE; }` with diagnostics silenced: a failure means "a string".
+    ScopedDiagnosticHandler silence(&getContext(), [](Diagnostic &) { return success(); });
+    std::string source = ("cfg { a.b = " + text + "; }").str();
+    if (OwningOpRef<ModuleOp> parsed = loader.parseSource(source, "<--set>"))
+      for (CfgEntryOp entry : parsed->getOps<CfgEntryOp>())
+        return entry.getValue();
+    StringRef unquoted = text;
+    if (unquoted.size() >= 2 && unquoted.front() == '"' && unquoted.back() == '"')
+      unquoted = unquoted.drop_front().drop_back();
+    return StringAttr::get(&getContext(), unquoted);
+  }
+
+  /// The call path of `call`: its `path`, or the enclosing symbol's name plus the callee.
+  static std::string callPath(CallOp call) {
+    if (call.getPath())
+      return call.getPath()->str();
+    Operation *parent = call->getParentOp();
+    while (parent && !isa<FlowOp, GlobalOp>(parent))
+      parent = parent->getParentOp();
+    StringRef ownerName =
+        parent ? cast<SymbolOpInterface>(parent).getName() : StringRef("<module>");
+    return (ownerName + "." + call.getCallee()).str();
+  }
+
+  LogicalResult materialize(CallOp call, SymbolTable &symbols,
+                            SmallVectorImpl<Override> &overrides) {
+    std::optional<CalleeSignature> sig = getCalleeSignature(symbols.lookup(call.getCallee()));
+    if (!sig)
+      return call.emitError("unknown task or flow '") << call.getCallee() << "'";
+    std::string path = callPath(call);
+    SmallVector<StringRef> pathParts;
+    StringRef(path).split(pathParts, '.');
+    OpBuilder builder(call);
+    SmallVector<Value> args;
+    SmallVector<Attribute> names, origins;
+    for (Attribute p : sig->params) {
+      auto param = cast<ParamAttr>(p);
+      StringRef name = param.getName().getValue();
+      Value value = call.getArg(name);
+      StringRef origin = "text";
+      if (call.getArgOrigins())
+        for (auto [n, o] : llvm::zip(call.getArgNames(), call.getArgOriginsAttr()))
+          if (cast<StringAttr>(n).getValue() == name)
+            origin = cast<StringAttr>(o).getValue();
+      // The most specific matching cfg entry wins; any --set beats every cfg entry.
+      Override *best = nullptr;
+      for (Override &o : overrides) {
+        if (o.param != name || !pathMatches(o.path, pathParts))
+          continue;
+        o.used = true;
+        if (!best || (o.origin == "set" && best->origin == "cfg") ||
+            (o.origin == best->origin && o.path.size() >= best->path.size()))
+          best = &o;
+      }
+      if (best) {
+        if (isModelType(param.getType()) ||
+            isa<DataType, DeviceType, MetricsType>(param.getType()))
+          return emitError(best->loc) << "'" << best->key << "' names a " << sig->kind
+                                      << " input, which cannot be configured";
+        Attribute coerced = coerceTo(best->value, param.getType(), builder);
+        if (!coerced)
+          return emitError(best->loc) << "'" << best->key << "' must be a "
+                                      << getSourceTypeName(param.getType());
+        if (!param.admits(coerced))
+          return emitError(best->loc) << "'" << best->key << "' is outside its domain "
+                                      << param.describeDomain();
+        value = materializeValue(builder, best->loc, param.getType(), coerced);
+        origin = best->origin;
+      } else if (!value) {
+        if (param.isRequired())
+          return call.emitError("missing required argument '")
+                 << name << "' (" << getSourceTypeName(param.getType()) << ") of " << sig->kind
+                 << " '" << call.getCallee() << "'";
+        value = materializeValue(builder, call.getLoc(), param.getType(),
+                                 param.getDefaultValue());
+        origin = "default";
+      }
+      args.push_back(value);
+      names.push_back(param.getName());
+      origins.push_back(builder.getStringAttr(origin));
+    }
+    call->setOperands(args);
+    call.setArgNamesAttr(builder.getArrayAttr(names));
+    call.setArgOriginsAttr(builder.getArrayAttr(origins));
+    call.setPathAttr(builder.getStringAttr(path));
+    return success();
+  }
+};
+} // namespace

@@ -1,0 +1,209 @@
+// mmlc: the driver — checks and compiles .mml design flows (exit 0 ok, 1 user error, 2 usage).
+#include "mml/Driver/CompilerPipeline.h"
+#include "mml/FrontEnd/ParseTreePrinter.h"
+#include "mml/InitAllMML.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/thread.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include <optional>
+
+using namespace mml;
+
+namespace {
+
+constexpr const char *kUsage = R"(mmlc — compiler for .mml design flows (DNN → FPGA accelerator)
+
+Usage:
+  mmlc check FILE [options]              check a flow: syntax, types, levels, parameters
+  mmlc FILE --emit=KIND [-o OUT] [options]
+                                         print the flow at a stage:
+                                           ast      the parse tree
+                                           mlir     the `mml` dialect from MLIRGen
+                                           lowered  the executable form (docs/ir.md)
+
+Options:
+  -I DIR                 also search DIR for imports (repeatable)
+  --stdlib DIR           use DIR as the stdlib (default: the built-in one, or $MMLC_STDLIB)
+  --set KEY=VALUE        override a task parameter, e.g. --set prune.tolerance=0.05
+                         (beats cfg blocks and flow text; repeatable)
+  -o FILE                write output to FILE instead of standard output
+  --locations            print source locations in MLIR output
+  --help                 show this help
+  --version              show the version
+
+Exit status: 0 on success, 1 when the flow has errors, 2 on bad usage.
+)";
+
+enum class Emit { Ast, Mlir, Lowered };
+
+struct CommandLine {
+  bool checkOnly = false;
+  std::optional<Emit> emit;
+  std::string output = "-";
+  bool locations = false;
+  CompileOptions compile;
+};
+
+int usageError(const llvm::Twine &message) {
+  llvm::errs() << "mmlc: " << message << "\nrun 'mmlc --help' for usage\n";
+  return 2;
+}
+
+/// Parses argv; returns an exit code when mmlc should stop (help, version, usage error).
+std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
+  std::vector<std::string> positional;
+  auto value = [&](int &i, llvm::StringRef arg, llvm::StringRef flag,
+                   std::string &out) -> std::optional<int> {
+    if (arg.size() > flag.size() && arg.starts_with(flag) &&
+        (arg[flag.size()] == '=' || flag == "-I")) {
+      out = arg.drop_front(flag.size() + (arg[flag.size()] == '=' ? 1 : 0)).str();
+      return std::nullopt;
+    }
+    if (i + 1 >= argc)
+      return usageError("option '" + flag + "' needs a value");
+    out = argv[++i];
+    return std::nullopt;
+  };
+  for (int i = 1; i < argc; ++i) {
+    llvm::StringRef arg = argv[i];
+    std::string v;
+    auto is = [&](llvm::StringRef flag) {
+      return arg == flag || (arg.starts_with(flag) && arg.size() > flag.size() &&
+                             (arg[flag.size()] == '=' || flag == "-I"));
+    };
+    if (arg == "--help" || arg == "-h") {
+      llvm::outs() << kUsage;
+      return 0;
+    }
+    if (arg == "--version") {
+      llvm::outs() << "mmlc " << MMLC_VERSION << " (LLVM/MLIR 19)\n";
+      return 0;
+    }
+    if (arg == "--locations") {
+      cl.locations = true;
+    } else if (is("-I")) {
+      if (auto rc = value(i, arg, "-I", v))
+        return rc;
+      cl.compile.frontEnd.includeDirs.push_back(v);
+    } else if (is("--stdlib")) {
+      if (auto rc = value(i, arg, "--stdlib", v))
+        return rc;
+      cl.compile.frontEnd.stdlibDir = v;
+    } else if (is("--set")) {
+      if (auto rc = value(i, arg, "--set", v))
+        return rc;
+      if (v.find('=') == std::string::npos)
+        return usageError("--set expects KEY=VALUE, got '" + v + "'");
+      cl.compile.overrides.push_back(v);
+    } else if (is("-o")) {
+      if (auto rc = value(i, arg, "-o", v))
+        return rc;
+      cl.output = v;
+    } else if (is("--emit")) {
+      if (auto rc = value(i, arg, "--emit", v))
+        return rc;
+      if (v == "ast")
+        cl.emit = Emit::Ast;
+      else if (v == "mlir")
+        cl.emit = Emit::Mlir;
+      else if (v == "lowered")
+        cl.emit = Emit::Lowered;
+      else
+        return usageError("unknown --emit kind '" + v + "' (expected ast, mlir or lowered)");
+    } else if (arg.starts_with("-") && arg != "-") {
+      return usageError("unknown option '" + arg + "'");
+    } else {
+      positional.push_back(arg.str());
+    }
+  }
+  if (!positional.empty() && positional.front() == "check") {
+    cl.checkOnly = true;
+    positional.erase(positional.begin());
+    if (cl.emit)
+      return usageError("'check' prints nothing; drop --emit");
+  }
+  if (positional.empty())
+    return usageError("no input file");
+  if (positional.size() > 1)
+    return usageError("one input file at a time (got '" + positional[1] + "' too)");
+  if (!cl.checkOnly && !cl.emit)
+    return usageError("say what to do: 'mmlc check FILE' or 'mmlc FILE --emit=ast|mlir|lowered'");
+  cl.compile.inputFile = positional.front();
+  return std::nullopt;
+}
+
+int emitAst(const CommandLine &cl, llvm::raw_ostream &os) {
+  auto buffer = llvm::MemoryBuffer::getFile(cl.compile.inputFile, /*IsText=*/true);
+  if (!buffer) {
+    llvm::errs() << "error: cannot read '" << cl.compile.inputFile
+                 << "': " << buffer.getError().message() << "\n";
+    return 1;
+  }
+  return printParseTree((*buffer)->getBuffer(), cl.compile.inputFile, os, llvm::errs()) ? 0 : 1;
+}
+
+int compile(const CommandLine &cl) {
+  std::string error;
+  auto output = mlir::openOutputFile(cl.output, &error);
+  if (!output) {
+    llvm::errs() << "error: " << error << "\n";
+    return 1;
+  }
+  if (cl.emit == Emit::Ast) {
+    int rc = emitAst(cl, output->os());
+    if (rc == 0)
+      output->keep();
+    return rc;
+  }
+
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading(); // flows are small; threads cost more than they save here
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false); // users see their source line, not generic IR
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  ModuleLoader loader(context, sourceMgr, cl.compile.frontEnd);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module = parseInput(loader, cl.compile);
+  if (!module)
+    return 1;
+  if (cl.emit == Emit::Mlir) {
+    if (mlir::failed(verifyParsed(*module, cl.compile)))
+      return 1;
+  } else if (mlir::failed(lowerToExecutable(*module, cl.compile))) {
+    return 1;
+  }
+  if (cl.checkOnly)
+    return 0;
+  mlir::OpPrintingFlags flags;
+  if (cl.locations)
+    flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+  module->print(output->os(), flags);
+  output->keep();
+  return 0;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  CommandLine cl;
+  if (std::optional<int> rc = parseCommandLine(argc, argv, cl))
+    return *rc;
+  // The parser and MLIRGen recurse on nesting; a large stack keeps adversarial input (long
+  // `else if` chains, deep expressions) from crashing instead of getting an error.
+  int result = 1;
+  llvm::thread worker(std::optional<unsigned>(256u << 20), [&] { result = compile(cl); });
+  worker.join();
+  return result;
+}
