@@ -159,7 +159,9 @@ private:
       flows[main] = flow;
       return success();
     }
-    return success(); // cfg blocks are generated in pass 2.
+    if (auto *cfg = decl->cfgBlock())
+      return defineCfg(cfg);
+    return success();
   }
 
   LogicalResult declareImport(MMLParser::ImportDeclContext *imp) {
@@ -505,8 +507,6 @@ private:
       return defineSearch(flows[search], search);
     if (auto *global = decl->globalDecl())
       return defineGlobal(global);
-    if (auto *cfg = decl->cfgBlock())
-      return defineCfg(cfg);
     return success();
   }
 
@@ -762,7 +762,7 @@ private:
     Assignments t = assignments(thenBlock->stmt());
     Assignments e;
     if (els)
-      e = els->block() ? assignments(els->block()->stmt())
+      e = !els->expr() ? assignments(els->block()->stmt())
                        : ifAssignments(els->thenBlock, els->elseStmt());
     Assignments a;
     a.maybe = t.maybe;
@@ -863,7 +863,7 @@ private:
     Assignments t = assignments(thenBlock->stmt());
     Assignments e;
     if (els)
-      e = els->block() ? assignments(els->block()->stmt())
+      e = !els->expr() ? assignments(els->block()->stmt())
                        : ifAssignments(els->thenBlock, els->elseStmt());
     // Carried: outer variables assigned in either branch; new: assigned in both.
     std::vector<std::string> carried, fresh;
@@ -910,7 +910,7 @@ private:
     FailureOr<SmallVector<Value>> elseValues = genBranch(elseRegion, [&]() -> LogicalResult {
       if (!els)
         return success();
-      if (els->block())
+      if (!els->expr()) // `else { ... }`; `else if` has a condition
         return statements(els->block()->stmt(), StatementContext::Nested);
       return ifStmt(els->expr(), els->thenBlock, els->elseStmt(), els);
     });

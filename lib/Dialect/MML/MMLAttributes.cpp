@@ -7,6 +7,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/Format.h"
 
 using namespace mlir;
 using namespace mml;
@@ -157,7 +158,7 @@ static std::string spellConstant(Attribute attr) {
   if (auto str = dyn_cast<StringAttr>(attr))
     os << '"' << str.getValue() << '"';
   else if (auto f = dyn_cast<FloatAttr>(attr))
-    os << f.getValueAsDouble();
+    os << llvm::format("%g", f.getValueAsDouble());
   else if (auto i = dyn_cast<IntegerAttr>(attr))
     os << i.getValue().getSExtValue();
   else if (auto fx = dyn_cast<FixedPointAttr>(attr))

@@ -338,7 +338,7 @@ def MML_WhileOp : MML_Op<"while", [RecursiveMemoryEffects]> {
   let results = (outs Variadic<AnyType>:$results);
   let regions = (region SizedRegion<1>:$before, SizedRegion<1>:$after);
   let assemblyFormat = [{
-    `max` $max_iterations `(` $inits `)` `:` functional-type($inits, $results) `cond` $before `do` $after attr-dict
+    `max` $max_iterations ` ` `(` $inits `)` `:` functional-type($inits, $results) `cond` $before `do` $after attr-dict
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;
@@ -361,7 +361,7 @@ def MML_ForOp : MML_Op<"for", [RecursiveMemoryEffects]> {
   let arguments = (ins ArrayAttr:$values, Variadic<AnyType>:$inits);
   let results = (outs Variadic<AnyType>:$results);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "$values `(` $inits `)` `:` functional-type($inits, $results) $body attr-dict";
+  let assemblyFormat = "$values ` ` `(` $inits `)` `:` functional-type($inits, $results) $body attr-dict";
   let hasRegionVerifier = 1;
   let hasCanonicalizer = 1;
 }

@@ -113,12 +113,15 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
     for (CallOp call : calls)
       if (failed(materialize(call, symbols, overrides)))
         return signalPassFailure();
+    bool allUsed = true;
     for (Override &o : overrides)
       if (!o.used) {
         emitError(o.loc) << (o.origin == "set" ? "--set key '" : "cfg key '") << o.key
                          << "' matches no parameter of any task call";
-        return signalPassFailure();
+        allUsed = false;
       }
+    if (!allUsed)
+      return signalPassFailure();
     for (CfgEntryOp entry : llvm::make_early_inc_range(module.getOps<CfgEntryOp>()))
       entry.erase();
   }

@@ -1,0 +1,19 @@
+# lit configuration of the mmlc suite: .mml and .mlir tests run through mmlc, mmlc-opt, FileCheck.
+import os
+import lit.formats
+
+config.name = "mmlc"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mml", ".mlir", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = config.mmlc_obj_root
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.mmlc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# Diagnostics must not depend on the terminal.
+config.environment["TERM"] = "dumb"
+
+config.substitutions.append(("%stdlib", os.path.join(config.mmlc_source_dir, "stdlib")))
+config.substitutions.append(("%examples", os.path.join(config.mmlc_source_dir, "examples")))
+config.substitutions.append(("%inputs", os.path.join(os.path.dirname(__file__), "Inputs")))
