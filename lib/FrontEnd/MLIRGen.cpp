@@ -331,7 +331,11 @@ private:
     std::string quantization = "TRN", overflow = "WRAP";
     if (failed(fixedModes(fx, quantization, overflow)))
       return {};
-    auto diag = [&] { return reportErrors ? error(fx) : InFlightDiagnostic(); };
+    bool isSigned = fx->kind->getText() == "fixed";
+    if (!reportErrors &&
+        FixedPointAttr::findProblem(*width, *integerBits, isSigned, quantization, overflow))
+      return {};
+    auto diag = [&] { return error(fx); };
     return FixedPointAttr::getChecked(diag, &context, *width, *integerBits,
                                       fx->kind->getText() == "fixed", StringRef(quantization),
                                       StringRef(overflow));

@@ -187,9 +187,6 @@ int compile(const CommandLine &cl) {
   if (cl.checkOnly)
     return 0;
   mlir::OpPrintingFlags flags;
-  // MLIRGen output still holds its imports, so it only verifies once they are resolved
-  // (verifyParsed did that on a copy); print it in the custom form regardless.
-  flags.assumeVerified();
   if (cl.locations)
     flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
   module->print(output->os(), flags);

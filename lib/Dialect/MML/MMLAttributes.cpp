@@ -38,23 +38,33 @@ bool FixedPointAttr::isOverflowMode(StringRef mode) {
   return llvm::is_contained({"WRAP", "SAT", "SAT_ZERO", "SAT_SYM"}, mode);
 }
 
+std::optional<std::string> FixedPointAttr::findProblem(int64_t width, int64_t integerBits,
+                                                        bool isSigned, StringRef quantization,
+                                                        StringRef overflow) {
+  if (width < 1 || width > kMaxFixedWidth)
+    return "fixed-point width " + std::to_string(width) +
+           " is not accepted by HLS tools (must be 1 to " + std::to_string(kMaxFixedWidth) + ")";
+  if (integerBits < -kMaxFixedWidth || integerBits > 2 * kMaxFixedWidth)
+    return "fixed-point integer bits " + std::to_string(integerBits) + " out of range";
+  if (!isQuantizationMode(quantization))
+    return "unknown quantisation mode '" + quantization.str() +
+           "' (expected TRN, TRN_ZERO, RND, RND_ZERO, RND_INF, RND_MIN_INF or RND_CONV)";
+  if (!isOverflowMode(overflow))
+    return "unknown overflow mode '" + overflow.str() +
+           "' (expected WRAP, SAT, SAT_ZERO or SAT_SYM)";
+  if (!isSigned && overflow == "SAT_SYM")
+    return std::string("SAT_SYM needs a signed format");
+  return std::nullopt;
+}
+
 LogicalResult FixedPointAttr::verify(function_ref<InFlightDiagnostic()> emitError, int64_t width,
                                      int64_t integerBits, bool isSigned, StringRef quantization,
                                      StringRef overflow) {
-  if (width < 1 || width > kMaxFixedWidth)
-    return emitError() << "fixed-point width " << width
-                       << " is not accepted by HLS tools (must be 1 to " << kMaxFixedWidth << ")";
-  if (integerBits < -kMaxFixedWidth || integerBits > 2 * kMaxFixedWidth)
-    return emitError() << "fixed-point integer bits " << integerBits << " out of range";
-  if (!isQuantizationMode(quantization))
-    return emitError() << "unknown quantisation mode '" << quantization
-                       << "' (expected TRN, TRN_ZERO, RND, RND_ZERO, RND_INF, RND_MIN_INF or "
-                          "RND_CONV)";
-  if (!isOverflowMode(overflow))
-    return emitError() << "unknown overflow mode '" << overflow
-                       << "' (expected WRAP, SAT, SAT_ZERO or SAT_SYM)";
-  if (!isSigned && overflow == "SAT_SYM")
-    return emitError() << "SAT_SYM needs a signed format";
+  if (std::optional<std::string> problem =
+          findProblem(width, integerBits, isSigned, quantization, overflow)) {
+    (void)(emitError() << *problem);
+    return failure(); // not the diagnostic's conversion: an empty one would mean success
+  }
   return success();
 }
 

@@ -39,6 +39,13 @@ Attribute mml::getConstantValue(Value value) {
 
 static std::string spellType(Type type) { return getSourceTypeName(type); }
 
+/// A symbol missing from a module that still has `mml.import` ops may come from an import:
+/// checks of uses wait until mml-resolve-imports has merged them.
+static bool mayComeFromImport(Operation *op) {
+  auto module = op->getParentOfType<ModuleOp>();
+  return module && !module.getOps<ImportOp>().empty();
+}
+
 /// Whether a constant attribute is a valid value of `type`.
 static bool attrMatchesType(Attribute attr, Type type) {
   if (isa<FloatType>(type))
@@ -218,6 +225,8 @@ LogicalResult GlobalOp::verifyRegions() {
 
 LogicalResult GlobalGetOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   auto global = symbolTable.lookupNearestSymbolFrom<GlobalOp>(*this, getGlobalNameAttr());
+  if (!global && mayComeFromImport(*this))
+    return success();
   if (!global)
     return emitError("unknown global '") << getGlobalName() << "'";
   if (global.getType() != getType())
@@ -247,9 +256,11 @@ OpFoldResult MakeFixedOp::fold(FoldAdaptor adaptor) {
   if (!width || !integerBits)
     return {};
   // Invalid formats are left for the runtime to report with this op's location.
-  return FixedPointAttr::getChecked([] { return InFlightDiagnostic(); }, getContext(),
-                                    width.getInt(), integerBits.getInt(), getIsSigned(),
-                                    getQuantization(), getOverflow());
+  if (FixedPointAttr::findProblem(width.getInt(), integerBits.getInt(), getIsSigned(),
+                                  getQuantization(), getOverflow()))
+    return {};
+  return FixedPointAttr::get(getContext(), width.getInt(), integerBits.getInt(), getIsSigned(),
+                             getQuantization(), getOverflow());
 }
 
 LogicalResult StrCmpOp::verify() {
@@ -310,6 +321,8 @@ LogicalResult CallOp::verify() {
 LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   Operation *symbol = symbolTable.lookupNearestSymbolFrom(*this, getCalleeAttr());
   std::optional<CalleeSignature> sig = getCalleeSignature(symbol);
+  if (!symbol && mayComeFromImport(*this))
+    return success();
   if (!sig)
     return emitError("unknown task or flow '") << getCallee() << "'";
   StringRef callee = getCallee();

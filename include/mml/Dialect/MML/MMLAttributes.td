@@ -38,6 +38,9 @@ def MML_FixedPointAttr : MML_Attr<"FixedPoint", "fixed"> {
     std::string getSourceSpelling() const;
     static bool isQuantizationMode(llvm::StringRef mode);
     static bool isOverflowMode(llvm::StringRef mode);
+    /// Why a format is invalid, or nullopt when it is valid.
+    static std::optional<std::string> findProblem(int64_t width, int64_t integerBits,
+        bool isSigned, llvm::StringRef quantization, llvm::StringRef overflow);
   }];
 }
 
