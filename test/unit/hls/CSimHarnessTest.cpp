@@ -1,0 +1,161 @@
+// Emission -> compile (g++ and clang++, -Wall -Werror) -> run -> compare with the simulator, and
+// localisation of a deliberately introduced mismatch.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "TestNetworks.h"
+#include "hls/CSimHarness.h"
+#include "hls/HlsProjectEmitter.h"
+
+using namespace mmlc::hls;
+
+namespace {
+
+// A scratch project folder, removed when the test ends unless it failed (kept for inspection).
+struct ScratchDir {
+  std::string path;
+  explicit ScratchDir(const std::string& name)
+      : path((std::filesystem::temp_directory_path() / ("mmlc_hls_test_" + std::to_string(::getpid()) + "_" + name)).string()) {
+    std::filesystem::remove_all(path);
+  }
+  ~ScratchDir() {
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(path);
+  }
+};
+
+std::vector<float> randomInputs(const NetworkDesc& n, size_t samples, float scale, unsigned seed) {
+  std::mt19937 rng(seed);
+  return testnets::randomValues(samples * n.inputSize(), rng, scale);
+}
+
+bool haveCompiler(const std::string& c) { return runCommand("command -v " + c, nullptr) == 0; }
+
+}  // namespace
+
+TEST(CSimHarness, ConvNetBitExactWithGcc) {
+  const NetworkDesc net = testnets::convNet();
+  CSimOptions o;
+  o.compiler = "g++";
+  ScratchDir dir("conv_gcc");
+  const auto r = CSimHarness(net, o).run(dir.path, randomInputs(net, 64, 4.0f, 7));
+  EXPECT_EQ(r.samples, 64u);
+  EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
+}
+
+TEST(CSimHarness, ConvNetBitExactWithClang) {
+  if (!haveCompiler("clang++-19") && !haveCompiler("clang++")) GTEST_SKIP() << "no clang++";
+  const NetworkDesc net = testnets::convNet(5);
+  CSimOptions o;
+  o.compiler = haveCompiler("clang++-19") ? "clang++-19" : "clang++";
+  ScratchDir dir("conv_clang");
+  const auto r = CSimHarness(net, o).run(dir.path, randomInputs(net, 64, 4.0f, 8));
+  EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
+}
+
+TEST(CSimHarness, Conv1DNetBitExact) {
+  const NetworkDesc net = testnets::conv1dNet();
+  ScratchDir dir("conv1d");
+  const auto r = CSimHarness(net).run(dir.path, randomInputs(net, 50, 6.0f, 9));
+  EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
+}
+
+TEST(CSimHarness, ReportsFirstMismatchByLayer) {
+  const NetworkDesc net = testnets::conv1dNet();
+  ScratchDir scratch("mismatch");
+  const std::string dir = scratch.path;
+  const auto inputs = randomInputs(net, 20, 2.0f, 10);
+  auto first = CSimHarness(net).run(dir, inputs);
+  ASSERT_EQ(first.bitExactFraction, 1.0);
+  // Corrupt the first bias of the dense layer in the emitted project and rerun without re-emitting.
+  const std::string bias = dir + "/firmware/weights/b_fc1.h";
+  std::ifstream in(bias);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  in.close();
+  const std::string text = std::regex_replace(ss.str(), std::regex("(_VALUES \\\\\\n\\s*)[-0-9.e]+,"), "$017.5,",
+                                              std::regex_constants::format_first_only);
+  ASSERT_NE(text, ss.str());
+  std::ofstream(bias) << text;
+  CSimOptions o;
+  o.emitProject = false;
+  const auto r = CSimHarness(net, o).run(dir, inputs);
+  EXPECT_LT(r.bitExactFraction, 1.0);
+  EXPECT_EQ(r.firstMismatchSample, 0);
+  EXPECT_EQ(r.firstMismatchLayer, "fc1");
+  EXPECT_EQ(r.firstMismatchElement, 0);
+  EXPECT_NE(r.mismatchReport.find("fc1"), std::string::npos);
+}
+
+TEST(CSimHarness, CompileErrorsAreReported) {
+  const NetworkDesc net = testnets::conv1dNet();
+  ScratchDir scratch("broken");
+  const std::string dir = scratch.path;
+  HlsProjectEmitter(net).emit(dir);
+  std::ofstream(dir + "/firmware/parameters.h", std::ios::app) << "\nthis is not C++;\n";
+  CSimOptions o;
+  o.emitProject = false;
+  try {
+    CSimHarness(net, o).run(dir, randomInputs(net, 1, 1.0f, 1));
+    FAIL() << "expected a build failure";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("C simulation build failed"), std::string::npos);
+  }
+}
+
+TEST(HlsProjectEmitter, WritesHls4mlLayout) {
+  const NetworkDesc net = testnets::convNet();
+  ScratchDir scratch("layout");
+  const std::string dir = scratch.path;
+  HlsProjectEmitter e(net);
+  e.emit(dir);
+  for (const char* f : {"firmware/convnet.cpp", "firmware/convnet.h", "firmware/defines.h", "firmware/parameters.h",
+                        "firmware/weights/w_fc1.h", "firmware/weights/w_fc1.txt", "firmware/weights/s_bn1.h",
+                        "firmware/nnet_utils/nnet_dense.h", "firmware/ap_types/ap_fixed.h", "convnet_test.cpp",
+                        "build_prj.tcl", "build_csim.sh", "tb_data/tb_input_features.dat"})
+    EXPECT_TRUE(std::filesystem::exists(dir + "/" + f)) << f;
+  const std::string params = e.parametersHeader();
+  EXPECT_NE(params.find("struct config_fc2 : nnet::dense_config"), std::string::npos);
+  EXPECT_NE(params.find("static const unsigned strategy = nnet::resource;"), std::string::npos);
+  EXPECT_NE(params.find("static const unsigned reuse_factor = 4;"), std::string::npos);
+  EXPECT_NE(params.find("n_zeros"), std::string::npos);
+  EXPECT_NE(e.definesHeader().find("typedef ap_fixed<12,3,AP_TRN,AP_SAT> fc1_accum_t;"), std::string::npos);
+  const std::string tcl = e.buildTcl();
+  for (const char* step : {"csim_design", "csynth_design", "cosim_design", "export_design", "set_part {xcu250-figd2104-2L-e}"})
+    EXPECT_NE(tcl.find(step), std::string::npos) << step;
+}
+
+TEST(CSimHarness, VendorHeadersReplaceOurs) {
+  // A vendor include directory (here a stand-in whose ap_fixed.h refuses to compile) must be used
+  // instead of firmware/ap_types when given.
+  const NetworkDesc net = testnets::conv1dNet();
+  ScratchDir scratch("vendor");
+  const std::string vendor = scratch.path + "_vendor";
+  std::filesystem::create_directories(vendor);
+  std::ofstream(vendor + "/ap_fixed.h") << "#error stand-in vendor ap_fixed.h was used\n";
+  std::ofstream(vendor + "/ap_int.h") << "#include \"ap_fixed.h\"\n";
+  CSimOptions o;
+  o.apTypesDir = vendor;
+  try {
+    CSimHarness(net, o).run(scratch.path, randomInputs(net, 1, 1.0f, 1));
+    ADD_FAILURE() << "expected the stand-in vendor header to be used";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("stand-in vendor ap_fixed.h was used"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(vendor);
+}
+
+TEST(CSimHarness, IoStreamBitExact) {
+  // io_stream: the same layers as dataflow processes exchanging hls::stream packets.
+  NetworkDesc net = testnets::convNet(3);
+  net.ioType = IOType::Stream;
+  ScratchDir dir("stream");
+  const auto r = CSimHarness(net).run(dir.path, randomInputs(net, 40, 4.0f, 12));
+  EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
+  const std::string top = HlsProjectEmitter(net).topSource();
+  EXPECT_NE(top.find("HLS DATAFLOW"), std::string::npos);
+  EXPECT_NE(top.find("static void stream_conv1("), std::string::npos);
+}

@@ -1,0 +1,103 @@
+// Estimator: calibration on the hls4ml jet fixture (within 15% for DSP and LUT), CSD digit
+// counting, and the direction of the model under pruning, narrower data, reuse and other parts.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "hls/CsynthReport.h"
+#include "hls/ResourceEstimator.h"
+
+using namespace mmlc::hls;
+
+namespace {
+
+double pctError(double est, double real) { return 100.0 * std::abs(est - real) / real; }
+
+NetworkDesc fixtureNet() { return loadHls4mlFixture(MMLC_HLS_FIXTURE_DIR); }
+
+bool haveFixture() { return std::filesystem::exists(MMLC_HLS_FIXTURE_DIR); }
+
+}  // namespace
+
+TEST(ResourceEstimator, CsdDigits) {
+  EXPECT_EQ(csdDigits(0), 0);
+  EXPECT_EQ(csdDigits(1), 1);
+  EXPECT_EQ(csdDigits(7), 2);     // 8 - 1
+  EXPECT_EQ(csdDigits(-7), 2);
+  EXPECT_EQ(csdDigits(5), 2);     // 4 + 1
+  EXPECT_EQ(csdDigits(45), 4);    // 64 - 16 - 4 + 1
+  EXPECT_EQ(csdDigits(59), 3);    // 64 - 4 - 1 (binary needs 5)
+  EXPECT_EQ(csdDigits(-512), 1);
+}
+
+TEST(ResourceEstimator, FixtureWithinFifteenPercent) {
+  if (!haveFixture()) GTEST_SKIP();
+  const NetworkDesc net = fixtureNet();
+  const auto est = ResourceEstimator().estimate(net);
+  const SynthMetrics real = CsynthReport::parseFile(std::string(MMLC_HLS_FIXTURE_DIR) + "/reports/csynth.xml");
+  EXPECT_LT(pctError(est.total.dsp, real.dsp), 15.0) << est.total.dsp << " vs " << real.dsp;
+  EXPECT_LT(pctError(est.total.lut, real.lut), 15.0) << est.total.lut << " vs " << real.lut;
+  EXPECT_LT(pctError(est.total.ff, real.ff), 30.0) << est.total.ff << " vs " << real.ff;
+  EXPECT_LE(std::abs(est.total.latencyMax - real.latencyMax), 2) << est.total.latencyMax;
+  EXPECT_EQ(est.total.intervalMax, 1);
+  EXPECT_TRUE(est.total.estimated);
+  EXPECT_EQ(est.total.availDsp, 12288);
+  EXPECT_EQ(est.layers.size(), 8u);
+}
+
+TEST(ResourceEstimator, RespondsToPruningWidthReuseAndPart) {
+  if (!haveFixture()) GTEST_SKIP();
+  const NetworkDesc base = fixtureNet();
+  const auto b = ResourceEstimator().estimate(base).total;
+  // Pruning half the weights removes multipliers and adders.
+  NetworkDesc pruned = base;
+  for (auto& l : pruned.layers)
+    for (size_t i = 0; i < l.weights.size(); i += 2) l.weights[i] = 0.0f;
+  const auto p = ResourceEstimator().estimate(pruned).total;
+  EXPECT_LT(p.dsp, 0.7 * b.dsp);
+  EXPECT_LT(p.lut, 0.7 * b.lut);
+  // 8-bit data: multiplications move to LUTs.
+  NetworkDesc narrow = base;
+  narrow.inputType = FixedType::fixed(8, 3);
+  for (auto& l : narrow.layers) l.weightType = l.biasType = l.accumType = l.resultType = FixedType::fixed(8, 3);
+  const auto n = ResourceEstimator().estimate(narrow).total;
+  EXPECT_LT(n.dsp, 0.1 * b.dsp);
+  // Reuse factor 4: a quarter of the multipliers, II 4, longer latency.
+  NetworkDesc reused = base;
+  for (auto& l : reused.layers) l.reuseFactor = 4;
+  const auto r = ResourceEstimator().estimate(reused).total;
+  EXPECT_EQ(r.intervalMax, 4);
+  EXPECT_GT(r.latencyMax, b.latencyMax);
+  EXPECT_LT(r.dsp, 0.35 * 4256);
+  // Slower 7-series part at the same clock needs at least as many cycles; availability follows the part.
+  const auto z = ResourceEstimator().estimate(base, "xc7z020clg400-1", 5.0).total;
+  EXPECT_GE(z.latencyMax, b.latencyMax);
+  EXPECT_EQ(z.availDsp, 220);
+  EXPECT_THROW(ResourceEstimator().estimate(base, "xc9nonsense"), std::invalid_argument);
+}
+
+TEST(ResourceEstimator, PerLayerAgainstPerFunctionReports) {
+  if (!haveFixture()) GTEST_SKIP();
+  const auto est = ResourceEstimator().estimate(fixtureNet());
+  const std::string r = std::string(MMLC_HLS_FIXTURE_DIR) + "/reports/";
+  const std::string z33 = "0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0";
+  // hls4ml layer index -> per-function report (the dense modules are told apart by their sizes).
+  const std::pair<size_t, std::string> layers[] = {
+      {0, "dense_latency_" + z33 + "_s_csynth.xml"},
+      {2, "dense_latency_" + z33 + "_1_csynth.xml"},
+      {4, "dense_latency_" + z33 + "_csynth.xml"},
+      {6, "dense_latency_ap_fixed_ap_fixed_16_6_5_3_0_config11_0_0_0_0_0_0_csynth.xml"},
+      {1, "relu_ap_fixed_16_6_5_3_0_ap_fixed_16_6_5_3_0_relu_config4_s_csynth.xml"},
+      {7, "softmax_stable_ap_fixed_ap_fixed_16_6_5_3_0_softmax_config13_s_csynth.xml"},
+  };
+  for (const auto& [k, file] : layers) {
+    const SynthMetrics real = CsynthReport::parseFile(r + file);
+    const LayerEstimate& e = est.layers[k];
+    EXPECT_LE(std::abs(e.dsp - real.dsp), 0.06 * real.dsp + 0.5) << e.name << " DSP " << e.dsp << " vs " << real.dsp;
+    EXPECT_LE(std::abs(e.lut - real.lut), 0.05 * real.lut) << e.name << " LUT " << e.lut << " vs " << real.lut;
+    EXPECT_LE(std::abs(e.ff - real.ff), 0.25 * real.ff + 1) << e.name << " FF " << e.ff << " vs " << real.ff;
+    EXPECT_EQ(e.latency, real.latencyMax) << e.name;
+    EXPECT_EQ(e.bram18, real.bram18) << e.name;
+  }
+}

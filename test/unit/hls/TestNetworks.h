@@ -1,0 +1,119 @@
+// Small quantised test networks covering every layer kind, with deterministic random weights.
+#pragma once
+
+#include <random>
+
+#include "hls/NetworkDesc.h"
+
+namespace mmlc::hls::testnets {
+
+inline std::vector<float> randomValues(size_t n, std::mt19937& rng, float scale, float zeroFraction = 0.0f) {
+  std::uniform_real_distribution<float> d(-scale, scale), u(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = u(rng) < zeroFraction ? 0.0f : d(rng);
+  return v;
+}
+
+inline LayerDesc layer(const std::string& name, LayerKind kind, FixedType t) {
+  LayerDesc l;
+  l.name = name;
+  l.kind = kind;
+  l.weightType = l.biasType = l.accumType = l.resultType = t;
+  return l;
+}
+
+// 4x4x2 -> Conv2D(3x3, pad 1, 4 filters) -> BatchNorm -> ReLU -> AvgPool 2x2 -> Flatten ->
+// Dense 16->8 (saturating accumulator) -> Tanh -> Dense 8->6 (resource, RF 4) -> Sigmoid ->
+// Dense 6->5 (rounding) -> Softmax, with mixed per-layer precisions and pruned weights.
+inline NetworkDesc convNet(unsigned seed = 1) {
+  std::mt19937 rng(seed);
+  NetworkDesc n;
+  n.name = "convnet";
+  n.inputType = FixedType::fixed(12, 4, QuantMode::RND, OverflowMode::SAT);
+  n.inputHeight = 4;
+  n.inputWidth = 4;
+  n.inputChannels = 2;
+  LayerDesc c = layer("conv1", LayerKind::Conv2D, FixedType::fixed(16, 6));
+  c.nFilters = 4;
+  c.kernelH = c.kernelW = 3;
+  c.padTop = c.padBottom = c.padLeft = c.padRight = 1;
+  c.weights = randomValues(3 * 3 * 2 * 4, rng, 0.8f, 0.2f);
+  c.biases = randomValues(4, rng, 0.3f);
+  c.weightType = FixedType::fixed(8, 2);
+  c.accumType = FixedType::fixed(20, 8);
+  n.layers.push_back(c);
+  LayerDesc bn = layer("bn1", LayerKind::BatchNorm, FixedType::fixed(14, 6, QuantMode::RND_CONV));
+  bn.weights = randomValues(4, rng, 1.5f);
+  bn.biases = randomValues(4, rng, 0.5f);
+  bn.weightType = FixedType::fixed(10, 3);
+  n.layers.push_back(bn);
+  n.layers.push_back(layer("relu1", LayerKind::ReLU, FixedType::ufixed(10, 4, QuantMode::TRN, OverflowMode::SAT)));
+  LayerDesc pool = layer("pool1", LayerKind::AvgPool, FixedType::fixed(12, 5));
+  pool.kernelH = pool.kernelW = pool.strideH = pool.strideW = 2;
+  n.layers.push_back(pool);
+  n.layers.push_back(layer("flat", LayerKind::Flatten, FixedType::fixed(12, 5)));
+  LayerDesc d1 = layer("fc1", LayerKind::Dense, FixedType::fixed(16, 6));
+  d1.nOut = 8;
+  d1.weights = randomValues(16 * 8, rng, 1.0f, 0.3f);
+  d1.biases = randomValues(8, rng, 0.5f);
+  d1.accumType = FixedType::fixed(12, 3, QuantMode::TRN, OverflowMode::SAT);  // saturates often
+  n.layers.push_back(d1);
+  LayerDesc t = layer("tanh1", LayerKind::Tanh, FixedType::fixed(10, 2));
+  t.tableSize = 512;
+  n.layers.push_back(t);
+  LayerDesc d2 = layer("fc2", LayerKind::Dense, FixedType::fixed(16, 6));
+  d2.nOut = 6;
+  d2.weights = randomValues(8 * 6, rng, 1.0f, 0.1f);
+  d2.biases = randomValues(6, rng, 0.5f);
+  d2.strategy = Strategy::Resource;
+  d2.reuseFactor = 4;
+  d2.accumType = FixedType::fixed(14, 5, QuantMode::RND, OverflowMode::SAT_SYM);
+  n.layers.push_back(d2);
+  n.layers.push_back(layer("sig1", LayerKind::Sigmoid, FixedType::ufixed(8, 0, QuantMode::RND, OverflowMode::SAT)));
+  LayerDesc d3 = layer("fc3", LayerKind::Dense, FixedType::fixed(16, 6));
+  d3.nOut = 5;
+  d3.weights = randomValues(6 * 5, rng, 3.0f);
+  d3.biases = randomValues(5, rng, 1.0f);
+  d3.weightType = FixedType::fixed(9, 3, QuantMode::RND_ZERO);
+  d3.accumType = FixedType::fixed(18, 8, QuantMode::RND_INF);
+  n.layers.push_back(d3);
+  n.layers.push_back(layer("softmax1", LayerKind::Softmax, FixedType::ufixed(16, 0, QuantMode::RND, OverflowMode::SAT)));
+  return n;
+}
+
+// 1x10x3 -> Conv1D(k 3, stride 1, 5 filters, no pad) -> ReLU -> MaxPool 1x2 -> Flatten -> Dense 20->3.
+inline NetworkDesc conv1dNet(unsigned seed = 2) {
+  std::mt19937 rng(seed);
+  NetworkDesc n;
+  n.name = "conv1dnet";
+  n.inputType = FixedType::fixed(10, 3);
+  n.inputWidth = 10;
+  n.inputChannels = 3;
+  LayerDesc c = layer("conv1", LayerKind::Conv1D, FixedType::fixed(14, 5));
+  c.nFilters = 5;
+  c.kernelW = 3;
+  c.weights = randomValues(3 * 3 * 5, rng, 1.0f, 0.25f);
+  c.biases = randomValues(5, rng, 0.2f);
+  c.accumType = FixedType::fixed(18, 7, QuantMode::RND_MIN_INF, OverflowMode::SAT_ZERO);
+  n.layers.push_back(c);
+  n.layers.push_back(layer("relu1", LayerKind::ReLU, FixedType::fixed(10, 4, QuantMode::TRN_ZERO)));
+  LayerDesc p = layer("pool1", LayerKind::MaxPool, FixedType::fixed(10, 4));
+  p.kernelH = 1;
+  p.kernelW = 2;
+  p.strideH = 1;
+  p.strideW = 2;
+  n.layers.push_back(p);
+  n.layers.push_back(layer("flat", LayerKind::Flatten, FixedType::fixed(10, 4)));
+  LayerDesc d = layer("fc1", LayerKind::Dense, FixedType::fixed(16, 6, QuantMode::RND_CONV, OverflowMode::WRAP));
+  d.nOut = 3;
+  d.weights = randomValues(20 * 3, rng, 1.0f, 0.2f);
+  d.biases = randomValues(3, rng, 0.2f);
+  n.layers.push_back(d);
+  LayerDesc sm = layer("softmax1", LayerKind::Softmax, FixedType::fixed(12, 2, QuantMode::RND, OverflowMode::SAT));
+  sm.softmaxStable = false;  // hls4ml's plain "latency" softmax
+  sm.tableSize = 256;
+  n.layers.push_back(sm);
+  return n;
+}
+
+}  // namespace mmlc::hls::testnets
