@@ -1,6 +1,8 @@
 // Runs the ANTLR lexer and parser over .mml text, with short, located syntax error messages.
 #include "ParsedFile.h"
 
+#include "llvm/Support/ConvertUTF.h"
+
 using namespace mml;
 using namespace mmlgrammar;
 
@@ -63,11 +65,28 @@ bool checkNesting(antlr4::CommonTokenStream &tokens,
   }
   return true;
 }
+
+/// Rejects bytes that are not UTF-8 (ANTLR would throw on them) with their position.
+bool checkUtf8(llvm::StringRef source, const std::function<void(const SyntaxError &)> &onError) {
+  const auto *begin = reinterpret_cast<const llvm::UTF8 *>(source.data());
+  const llvm::UTF8 *cursor = begin;
+  if (llvm::isLegalUTF8String(&cursor, begin + source.size()))
+    return true;
+  llvm::StringRef before = source.take_front(cursor - begin);
+  unsigned line = 1 + before.count('\n');
+  size_t lastNewline = before.rfind('\n');
+  unsigned column =
+      1 + (lastNewline == llvm::StringRef::npos ? before.size() : before.size() - lastNewline - 1);
+  onError({line, column, "invalid UTF-8 byte in the source"});
+  return false;
+}
 } // namespace
 
 std::unique_ptr<ParsedFile>
 mml::parseMML(llvm::StringRef source, const std::function<void(const SyntaxError &)> &onError) {
   auto file = std::make_unique<ParsedFile>();
+  if (!checkUtf8(source, onError))
+    return file;
   file->input = std::make_unique<antlr4::ANTLRInputStream>(source.data(), source.size());
   file->lexer = std::make_unique<MMLLexer>(file->input.get());
   CollectingErrorListener listener(onError);
