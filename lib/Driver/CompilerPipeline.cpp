@@ -28,8 +28,25 @@ LogicalResult mml::verifyParsed(ModuleOp module, const CompileOptions &options) 
 }
 
 LogicalResult mml::lowerToExecutable(ModuleOp module, const CompileOptions &options) {
+  // The user's flow is verified once, right after its imports are merged: that is where every
+  // located check runs. The passes after it keep the IR valid (checked again at the end), so
+  // verifying between them would only repeat work on large flows.
+  PassManager resolve(module.getContext());
+  std::optional<TimingScope> resolveTimer, lowerTimer;
+  if (options.timing) {
+    resolveTimer = options.timing->value().nest("resolve imports and verify");
+    resolve.enableTiming(*resolveTimer);
+  }
+  resolve.addPass(createResolveImports(importOptions(options)));
+  if (failed(resolve.run(module)))
+    return failure();
   PassManager pm(module.getContext());
-  pm.addPass(createResolveImports(importOptions(options)));
+  pm.enableVerifier(false);
+  if (options.timing) {
+    resolveTimer.reset();
+    lowerTimer = options.timing->value().nest("lower");
+    pm.enableTiming(*lowerTimer);
+  }
   pm.addPass(createInlineFlows());
   MaterializeDefaultsOptions materialize;
   materialize.overrides = options.overrides;
@@ -37,5 +54,11 @@ LogicalResult mml::lowerToExecutable(ModuleOp module, const CompileOptions &opti
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLowerToExecutable());
   pm.addPass(createCanonicalizerPass());
-  return pm.run(module);
+  if (failed(pm.run(module)))
+    return failure();
+  lowerTimer.reset();
+  std::optional<TimingScope> verifyTimer;
+  if (options.timing)
+    verifyTimer = options.timing->value().nest("verify");
+  return verify(module);
 }

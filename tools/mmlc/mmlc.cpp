@@ -37,6 +37,7 @@ Options:
                          (beats cfg blocks and flow text; repeatable)
   -o FILE                write output to FILE instead of standard output
   --locations            print source locations in MLIR output
+  --timing               print how long each compiler phase took
   --help                 show this help
   --version              show the version
 
@@ -50,6 +51,7 @@ struct CommandLine {
   std::optional<Emit> emit;
   std::string output = "-";
   bool locations = false;
+  bool timing = false;
   CompileOptions compile;
 };
 
@@ -90,6 +92,8 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
     }
     if (arg == "--locations") {
       cl.locations = true;
+    } else if (arg == "--timing") {
+      cl.timing = true;
     } else if (is("-I")) {
       if (auto rc = value(i, arg, "-I", v))
         return rc;
@@ -151,7 +155,7 @@ int emitAst(const CommandLine &cl, llvm::raw_ostream &os) {
   return printParseTree((*buffer)->getBuffer(), cl.compile.inputFile, os, llvm::errs()) ? 0 : 1;
 }
 
-int compile(const CommandLine &cl) {
+int compile(CommandLine &cl) {
   std::string error;
   auto output = mlir::openOutputFile(cl.output, &error);
   if (!output) {
@@ -175,7 +179,14 @@ int compile(const CommandLine &cl) {
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   ModuleLoader loader(context, sourceMgr, cl.compile.frontEnd);
 
+  mlir::DefaultTimingManager timingManager;
+  timingManager.setEnabled(cl.timing);
+  std::optional<mlir::TimingScope> rootTimer = timingManager.getRootScope();
+  if (cl.timing)
+    cl.compile.timing = &rootTimer;
+  std::optional<mlir::TimingScope> parseTimer = rootTimer->nest("parse and MLIRGen");
   mlir::OwningOpRef<mlir::ModuleOp> module = parseInput(loader, cl.compile);
+  parseTimer.reset();
   if (!module)
     return 1;
   if (cl.emit == Emit::Mlir) {
@@ -186,6 +197,7 @@ int compile(const CommandLine &cl) {
   }
   if (cl.checkOnly)
     return 0;
+  std::optional<mlir::TimingScope> printTimer = rootTimer->nest("print");
   mlir::OpPrintingFlags flags;
   if (cl.locations)
     flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);

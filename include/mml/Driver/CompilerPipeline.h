@@ -5,6 +5,7 @@
 #include "mml/FrontEnd/ModuleLoader.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/IR/OwningOpRef.h"
 
 #include <string>
@@ -17,6 +18,8 @@ struct CompileOptions {
   FrontEndOptions frontEnd;
   /// `--set key=value` overrides, highest precedence.
   std::vector<std::string> overrides;
+  /// When set, each pass is timed under this timer (mmlc --timing).
+  std::optional<mlir::TimingScope> *timing = nullptr;
 };
 
 /// Parses the input file (MLIRGen output: imports kept). Null after reporting errors.

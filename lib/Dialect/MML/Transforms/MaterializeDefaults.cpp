@@ -99,6 +99,31 @@ Value materializeValue(OpBuilder &builder, Location loc, Type type, Attribute va
   return builder.create<ConstantOp>(loc, type, value);
 }
 
+/// Materialises each distinct default once per flow, at the top of its body: a flow with
+/// hundreds of calls would otherwise get one constant per call and parameter.
+class ConstantCache {
+public:
+  Value get(CallOp call, Type type, Attribute value) {
+    Operation *owner = call->getParentOp();
+    while (owner && !isa<FlowOp, GlobalOp>(owner))
+      owner = owner->getParentOp();
+    if (!owner) { // not inside a flow or global: materialise in place
+      OpBuilder builder(call);
+      return materializeValue(builder, call.getLoc(), type, value);
+    }
+    Value &slot = cache[{owner, {value, type}}];
+    if (!slot) {
+      Block &entry = owner->getRegion(0).front();
+      OpBuilder builder(&entry, entry.begin());
+      slot = materializeValue(builder, owner->getLoc(), type, value);
+    }
+    return slot;
+  }
+
+private:
+  llvm::DenseMap<std::pair<Operation *, std::pair<Attribute, Type>>, Value> cache;
+};
+
 struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeDefaultsPass> {
   using MaterializeDefaultsBase::MaterializeDefaultsBase;
 
@@ -110,8 +135,9 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
     SymbolTable symbols(module);
     SmallVector<CallOp> calls;
     module.walk([&](CallOp call) { calls.push_back(call); });
+    ConstantCache constants;
     for (CallOp call : calls)
-      if (failed(materialize(call, symbols, overrides)))
+      if (failed(materialize(call, symbols, overrides, constants)))
         return signalPassFailure();
     bool allUsed = true;
     for (Override &o : overrides)
@@ -181,7 +207,7 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
   }
 
   LogicalResult materialize(CallOp call, SymbolTable &symbols,
-                            SmallVectorImpl<Override> &overrides) {
+                            SmallVectorImpl<Override> &overrides, ConstantCache &constants) {
     std::optional<CalleeSignature> sig = getCalleeSignature(symbols.lookup(call.getCallee()));
     if (!sig)
       return call.emitError("unknown task or flow '") << call.getCallee() << "'";
@@ -222,15 +248,14 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
         if (!param.admits(coerced))
           return emitError(best->loc) << "'" << best->key << "' is outside its domain "
                                       << param.describeDomain();
-        value = materializeValue(builder, best->loc, param.getType(), coerced);
+        value = materializeValue(builder, best->loc, param.getType(), coerced); // keeps the cfg location
         origin = best->origin;
       } else if (!value) {
         if (param.isRequired())
           return call.emitError("missing required argument '")
                  << name << "' (" << getSourceTypeName(param.getType()) << ") of " << sig->kind
                  << " '" << call.getCallee() << "'";
-        value = materializeValue(builder, call.getLoc(), param.getType(),
-                                 param.getDefaultValue());
+        value = constants.get(call, param.getType(), param.getDefaultValue());
         origin = "default";
       }
       args.push_back(value);

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The main job: builds mmlc and compiles every example flow to its executable form under out/.
+# (Running flows needs the runtime of issue 6; until then the main job checks and lowers them.)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${MMLC_BUILD_DIR:-$root/build}"
+bash "$root/scripts/build.sh"
+out="${MMLC_OUT:-$root/out}/lowered"
+mkdir -p "$out"
+count=0
+for flow in "$root"/examples/*.mml; do
+  name="$(basename "$flow" .mml)"
+  "$build/bin/mmlc" check "$flow"
+  "$build/bin/mmlc" "$flow" --emit=lowered -o "$out/$name.mlir"
+  steps=$(grep -c 'mml.call @' "$out/$name.mlir" || true)
+  printf '  %-24s checked, lowered: %3d task steps -> %s\n' "$name" "$steps" "$out/$name.mlir"
+  count=$((count + 1))
+done
+echo "mmlc: $count example flows checked and compiled; executable forms are in $out"
