@@ -13,6 +13,17 @@ OwningOpRef<ModuleOp> mml::parseInput(ModuleLoader &loader, const CompileOptions
   return loader.parseFile(options.inputFile);
 }
 
+/// Checks every call and global use, reporting all problems rather than the first only (the
+/// generic verifier stops at the first failing symbol use).
+static LogicalResult checkAllSymbolUses(ModuleOp module) {
+  SymbolTableCollection symbols;
+  bool ok = true;
+  module.walk([&](SymbolUserOpInterface user) {
+    ok &= succeeded(user.verifySymbolUses(symbols));
+  });
+  return success(ok);
+}
+
 static ResolveImportsOptions importOptions(const CompileOptions &options) {
   ResolveImportsOptions o;
   o.includeDirs = options.frontEnd.includeDirs;
@@ -23,8 +34,11 @@ static ResolveImportsOptions importOptions(const CompileOptions &options) {
 LogicalResult mml::verifyParsed(ModuleOp module, const CompileOptions &options) {
   OwningOpRef<ModuleOp> copy = module.clone();
   PassManager pm(module.getContext());
+  pm.enableVerifier(false);
   pm.addPass(createResolveImports(importOptions(options)));
-  return pm.run(*copy);
+  if (failed(pm.run(*copy)) || failed(checkAllSymbolUses(*copy)))
+    return failure();
+  return verify(*copy);
 }
 
 LogicalResult mml::lowerToExecutable(ModuleOp module, const CompileOptions &options) {
@@ -37,8 +51,9 @@ LogicalResult mml::lowerToExecutable(ModuleOp module, const CompileOptions &opti
     resolveTimer = options.timing->value().nest("resolve imports and verify");
     resolve.enableTiming(*resolveTimer);
   }
+  resolve.enableVerifier(false);
   resolve.addPass(createResolveImports(importOptions(options)));
-  if (failed(resolve.run(module)))
+  if (failed(resolve.run(module)) || failed(checkAllSymbolUses(module)) || failed(verify(module)))
     return failure();
   PassManager pm(module.getContext());
   pm.enableVerifier(false);

@@ -849,8 +849,8 @@ private:
                              << "' of the enclosing flow; 'yield' its result instead";
       FailureOr<Value> coerced = coerce(*value, slot->getType(), loc(assign));
       if (failed(coerced))
-        return error(assign) << "'" << name << "' is a " << spell(slot->getType())
-                             << " and cannot be assigned a " << spell(value->getType());
+        return error(assign) << "'" << name << "' is " << withArticle(slot->getType())
+                             << " and cannot be assigned " << withArticle(value->getType());
       *slot = *coerced;
       return success();
     }
@@ -925,8 +925,8 @@ private:
       Type tt = (*thenValues)[i].getType(), et = (*elseValues)[i].getType();
       if (tt != et) {
         std::string n = i < carried.size() ? carried[i] : fresh[i - carried.size()];
-        return error(ctx) << "'" << n << "' is a " << spell(tt) << " in one branch and a "
-                          << spell(et) << " in the other";
+        return error(ctx) << "'" << n << "' is " << withArticle(tt) << " in one branch and "
+                          << withArticle(et) << " in the other";
       }
       types.push_back(tt);
     }
@@ -1137,7 +1137,7 @@ private:
     if (failed(v))
       return failure();
     if (!v->getType().isInteger(1))
-      return error(e) << what << " must be a bool, not a " << spell(v->getType()), failure();
+      return error(e) << what << " must be a bool, not " << withArticle(v->getType()), failure();
     return v;
   }
 
@@ -1147,7 +1147,7 @@ private:
       return failure();
     FailureOr<Value> f = coerce(*v, builder.getF64Type(), loc(e));
     if (failed(f))
-      return error(e) << what << " must be a number, not a " << spell(v->getType()), failure();
+      return error(e) << what << " must be a number, not " << withArticle(v->getType()), failure();
     return f;
   }
 
@@ -1198,11 +1198,11 @@ private:
     Type type = source->getType();
     ArrayRef<StringRef> names = getMetricNames(type);
     if (names.empty())
-      return error(m->name()) << "a " << spell(type) << " has no metrics (asked for '" << name
+      return error(m->name()) << withArticle(type) << " has no metrics (asked for '" << name
                               << "')",
              failure();
     if (!llvm::is_contained(names, name)) {
-      InFlightDiagnostic diag = error(m->name()) << "a " << spell(type) << " has no metric '"
+      InFlightDiagnostic diag = error(m->name()) << withArticle(type) << " has no metric '"
                                                  << name << "' (it has: ";
       llvm::interleaveComma(names, diag);
       diag << ")";
@@ -1233,7 +1233,7 @@ private:
     }
     if (isa<FloatType>(v->getType()))
       return Value(builder.create<arith::NegFOp>(l, *v));
-    return error(u) << "cannot negate a " << spell(v->getType()), failure();
+    return error(u) << "cannot negate " << withArticle(v->getType()), failure();
   }
 
   FailureOr<Value> arithmetic(MMLParser::ExprContext *lhsCtx, MMLParser::ExprContext *rhsCtx,
@@ -1286,7 +1286,7 @@ private:
     }
     auto isNumber = [](Type t) { return t.isInteger(64) || isa<FloatType>(t); };
     if (!isNumber(lt) || !isNumber(rt))
-      return error(c) << "cannot compare a " << spell(lt) << " with a " << spell(rt), failure();
+      return error(c) << "cannot compare " << withArticle(lt) << " with " << withArticle(rt), failure();
     if (lt.isInteger(64) && rt.isInteger(64)) {
       auto pred = llvm::StringSwitch<arith::CmpIPredicate>(op)
                       .Case("<", arith::CmpIPredicate::slt)
@@ -1510,8 +1510,8 @@ private:
       FailureOr<Value> coerced = coerce(v, resultType, branchYield->second);
       if (failed(coerced))
         return emitError(branchYield->second)
-                   << "branch \"" << label << "\" yields a " << spell(v.getType())
-                   << " but the first branch yields a " << spell(resultType),
+                   << "branch \"" << label << "\" yields " << withArticle(v.getType())
+                   << " but the first branch yields " << withArticle(resultType),
                failure();
       builder.create<YieldOp>(branchYield->second, ValueRange{*coerced});
       regions.push_back(std::move(region));

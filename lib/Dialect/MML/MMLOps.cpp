@@ -205,8 +205,8 @@ LogicalResult ReturnOp::verify() {
       return emitError("flow '") << flow.getSymName() << "' declares no result but returns "
                                  << spellType(getOperands().front().getType());
     if (getOperands().empty())
-      return emitError("flow '") << flow.getSymName() << "' must return a "
-                                 << spellType(results.front());
+      return emitError("flow '") << flow.getSymName() << "' must return "
+                                 << withArticle(results.front());
     return emitError("flow '") << flow.getSymName() << "' returns "
                                << spellType(results.front()) << " but this returns "
                                << spellType(getOperands().front().getType());
@@ -218,8 +218,8 @@ LogicalResult GlobalOp::verifyRegions() {
   auto yield = dyn_cast<YieldOp>(getInit().front().getTerminator());
   if (!yield || yield.getResults().size() != 1 ||
       yield.getResults().front().getType() != getType())
-    return emitError("global '") << getSymName() << "' must be initialised with a "
-                                 << spellType(getType());
+    return emitError("global '") << getSymName() << "' must be initialised with "
+                                 << withArticle(getType());
   return success();
 }
 
@@ -230,7 +230,7 @@ LogicalResult GlobalGetOp::verifySymbolUses(SymbolTableCollection &symbolTable) 
   if (!global)
     return emitError("unknown global '") << getGlobalName() << "'";
   if (global.getType() != getType())
-    return emitError("global '") << getGlobalName() << "' is a " << spellType(global.getType());
+    return emitError("global '") << getGlobalName() << "' is " << withArticle(global.getType());
   return success();
 }
 
@@ -282,10 +282,10 @@ LogicalResult MetricOp::verify() {
   Type type = getSource().getType();
   ArrayRef<StringRef> names = getMetricNames(type);
   if (names.empty())
-    return emitError("a ") << spellType(type) << " has no metrics";
+    return emitError() << withArticle(type) << " has no metrics";
   if (!llvm::is_contained(names, getName())) {
-    InFlightDiagnostic diag = emitError("a ")
-                              << spellType(type) << " has no metric '" << getName()
+    InFlightDiagnostic diag = emitError()
+                              << withArticle(type) << " has no metric '" << getName()
                               << "' (it has: ";
     llvm::interleaveComma(names, diag);
     return diag << ")";
@@ -348,7 +348,7 @@ LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
     if (expected != actual) {
       if (isModelType(expected) && isModelType(actual))
         return emitError() << sig->kind << " '" << callee << "' works on " << spellType(expected)
-                           << " models, but '" << name << "' is an " << spellType(actual)
+                           << " models, but '" << name << "' is " << withArticle(actual)
                            << " model";
       return emitError("argument '") << name << "' of " << sig->kind << " '" << callee
                                      << "' must be " << spellType(expected) << ", not "

@@ -66,3 +66,12 @@ std::string mml::getSourceTypeName(Type type) {
         return s;
       });
 }
+
+std::string mml::withArticle(Type type) {
+  std::string name = getSourceTypeName(type);
+  // Spoken as letters, hls and rtl start with a vowel sound; dnn does not.
+  bool an = !name.empty() && (llvm::StringRef("aeiou").contains(name[0]) ||
+                              llvm::StringRef(name).starts_with("hls") ||
+                              llvm::StringRef(name).starts_with("rtl"));
+  return (an ? "an " : "a ") + name;
+}

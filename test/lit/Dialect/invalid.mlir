@@ -137,7 +137,7 @@ mml.flow @f() attributes {params = []} {
 // -----
 
 mml.flow @f() -> !mml.hls attributes {params = []} {
-  // expected-error @+1 {{flow 'f' must return a hls}}
+  // expected-error @+1 {{flow 'f' must return an hls}}
   mml.return
 }
 

@@ -92,6 +92,11 @@ TEST(CsynthReport, MalformedInputNamesLine) {
   }
   EXPECT_THROW(CsynthReport::parseXml("<profile></profile>", "empty.xml"), std::runtime_error);
   EXPECT_THROW(CsynthReport::parseRpt("nothing here", "x.rpt"), std::runtime_error);
+  const std::string undef =
+      "<profile><PerformanceEstimates><SummaryOfOverallLatency><Best-caseLatency>undef</Best-caseLatency>"
+      "<Worst-caseLatency>undef</Worst-caseLatency></SummaryOfOverallLatency></PerformanceEstimates>"
+      "<AreaEstimates><Resources><DSP>1</DSP><LUT>2</LUT><FF>3</FF></Resources></AreaEstimates></profile>";
+  EXPECT_EQ(CsynthReport::parseXml(undef).latencyMax, -1);
 }
 
 TEST(SynthRunner, UsesToolOnPathAndFallsBackToEstimator) {

@@ -187,3 +187,23 @@ TEST(NetworkDesc, FixtureLayerOverrides) {
   EXPECT_LT(y, 1.0);
   std::filesystem::remove_all(dir);
 }
+
+TEST(NetworkSim, ParallelRunMatchesSerialAndAccuracy) {
+  const NetworkSim sim(testnets::convNet(4));
+  const NetworkDesc& net = sim.desc();  // resolved: output sizes are known
+  std::mt19937 rng(21);
+  const size_t n = 301;
+  const auto x = testnets::randomValues(n * net.inputSize(), rng, 3.0f);
+  std::vector<double> a(n * net.outputSize()), b(a.size());
+  sim.run(x.data(), n, a.data());
+  sim.runParallel(x.data(), n, b.data(), 3);
+  EXPECT_EQ(a, b);
+  std::vector<int> labels(n);
+  size_t expectCorrect = 0;
+  for (size_t s = 0; s < n; ++s) {
+    const double* row = &a[s * net.outputSize()];
+    labels[s] = static_cast<int>(s % 5);
+    expectCorrect += std::max_element(row, row + net.outputSize()) - row == labels[s];
+  }
+  EXPECT_DOUBLE_EQ(sim.accuracy(x.data(), labels.data(), n, 2), static_cast<double>(expectCorrect) / n);
+}

@@ -101,3 +101,24 @@ TEST(ResourceEstimator, PerLayerAgainstPerFunctionReports) {
     EXPECT_EQ(e.bram18, real.bram18) << e.name;
   }
 }
+
+TEST(ResourceEstimator, StreamingRaisesIntervalToPixelCount) {
+  NetworkDesc n;
+  n.inputHeight = 8;
+  n.inputWidth = 8;
+  n.inputChannels = 1;
+  LayerDesc c;
+  c.name = "conv";
+  c.kind = LayerKind::Conv2D;
+  c.nFilters = 2;
+  c.kernelH = c.kernelW = 3;
+  c.weights.assign(3 * 3 * 2, 0.37f);
+  c.weightType = c.biasType = c.accumType = c.resultType = FixedType::fixed(16, 6);
+  n.layers.push_back(c);
+  const auto par = ResourceEstimator().estimate(n).total;
+  n.ioType = IOType::Stream;
+  const auto str = ResourceEstimator().estimate(n).total;
+  EXPECT_EQ(par.intervalMax, 1);
+  EXPECT_EQ(str.intervalMax, 64);
+  EXPECT_GT(str.latencyMax, par.latencyMax + 64);
+}

@@ -15,6 +15,8 @@ bool isModelType(mlir::Type type);
 llvm::ArrayRef<llvm::StringRef> getMetricNames(mlir::Type type);
 /// The language spelling of a type: `dnn`, `float`, `int[]`, ...
 std::string getSourceTypeName(mlir::Type type);
+/// The spelling with its article, for messages: "a dnn", "an hls", "an int".
+std::string withArticle(mlir::Type type);
 } // namespace mml
 
 #endif

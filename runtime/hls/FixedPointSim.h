@@ -1,0 +1,142 @@
+// Bit-exact scalar model of ap_fixed conversions: quantisation (7 modes) and overflow (4 modes) on
+// integer mantissas. Every value is a raw two's-complement mantissa with a known number of
+// fractional bits, so all arithmetic is exact integer arithmetic, as in the hardware.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "hls/FixedType.h"
+
+namespace mmlc::hls {
+
+using Raw = std::int64_t;      // mantissa of a value of some FixedType (W <= 64)
+using WideRaw = __int128;      // exact intermediate (products, sums, shifted values)
+
+// Drops `shift` low bits of x (shift > 0) rounding by mode q; shift <= 0 is handled by the caller.
+// Decisions follow ap_fixed_base: the carry depends on the first dropped bit (half), whether any
+// lower dropped bit is set, the sign of the source and the LSB of the truncated value.
+inline WideRaw roundShiftRight(WideRaw x, int shift, QuantMode q) {
+  if (shift > 100) {  // beyond any mantissa: only the sign matters for every mode
+    x = x > 0 ? 1 : (x < 0 ? -1 : 0);
+    shift = 100;
+  }
+  const WideRaw floorV = x >> shift;  // arithmetic shift: floor
+  const WideRaw rem = x - floorV * (static_cast<WideRaw>(1) << shift);  // not <<: floorV may be negative
+  if (rem == 0) return floorV;
+  const WideRaw half = static_cast<WideRaw>(1) << (shift - 1);
+  const bool neg = x < 0;
+  bool carry = false;
+  switch (q) {
+    case QuantMode::TRN: carry = false; break;
+    case QuantMode::TRN_ZERO: carry = neg; break;
+    case QuantMode::RND: carry = rem >= half; break;
+    case QuantMode::RND_ZERO: carry = rem > half || (rem == half && neg); break;
+    case QuantMode::RND_INF: carry = rem > half || (rem == half && !neg); break;
+    case QuantMode::RND_MIN_INF: carry = rem > half; break;
+    case QuantMode::RND_CONV: carry = rem > half || (rem == half && (floorV & 1) != 0); break;
+  }
+  return floorV + (carry ? 1 : 0);
+}
+
+// Applies overflow mode of t to an exact mantissa v (already at t's fractional bits).
+inline Raw applyOverflow(WideRaw v, const FixedType& t) {
+  const Raw maxR = t.maxRaw();
+  const Raw minR = t.minRaw();
+  if (v >= minR && v <= maxR) return static_cast<Raw>(v);
+  switch (t.overflow) {
+    case OverflowMode::WRAP: {
+      unsigned __int128 u = static_cast<unsigned __int128>(v);
+      const int w = t.width;
+      const unsigned __int128 mask = (static_cast<unsigned __int128>(1) << w) - 1;
+      u &= mask;
+      if (t.isSigned && ((u >> (w - 1)) & 1)) return static_cast<Raw>(static_cast<WideRaw>(u) - (static_cast<WideRaw>(1) << w));
+      return static_cast<Raw>(u);
+    }
+    case OverflowMode::SAT: return v > maxR ? maxR : minR;
+    case OverflowMode::SAT_ZERO: return 0;
+    case OverflowMode::SAT_SYM:
+      if (v > maxR) return maxR;
+      return t.isSigned ? -maxR : 0;
+  }
+  return 0;
+}
+
+// Converts the exact value x * 2^-srcFrac to type t (quantisation, then overflow).
+Raw quantizeRaw(WideRaw x, int srcFrac, const FixedType& t);
+
+// Same result as quantizeRaw for a 64-bit mantissa, without 128-bit arithmetic in the common
+// case (the simulator's hot path); falls back to quantizeRaw when a shift could overflow.
+inline Raw quantizeRaw64(Raw x, int srcFrac, const FixedType& t) {
+  const int shift = srcFrac - t.frac();
+  Raw v;
+  if (shift > 0) {
+    if (shift >= 62) return quantizeRaw(static_cast<WideRaw>(x), srcFrac, t);
+    const Raw fl = x >> shift;
+    const Raw rem = x & ((Raw{1} << shift) - 1);
+    const Raw half = Raw{1} << (shift - 1);
+    bool carry = false;
+    switch (t.quant) {
+      case QuantMode::TRN: break;
+      case QuantMode::TRN_ZERO: carry = x < 0 && rem != 0; break;
+      case QuantMode::RND: carry = rem >= half; break;
+      case QuantMode::RND_ZERO: carry = rem > half || (rem == half && x < 0); break;
+      case QuantMode::RND_INF: carry = rem > half || (rem == half && x >= 0); break;
+      case QuantMode::RND_MIN_INF: carry = rem > half; break;
+      case QuantMode::RND_CONV: carry = rem > half || (rem == half && (fl & 1) != 0); break;
+    }
+    v = fl + (carry ? 1 : 0);
+  } else if (shift == 0) {
+    v = x;
+  } else {
+    const int k = -shift;
+    const Raw limit = k >= 62 ? 0 : (Raw{1} << (62 - k));
+    if (x >= limit || x <= -limit) return quantizeRaw(static_cast<WideRaw>(x), srcFrac, t);
+    v = x * (Raw{1} << k);
+  }
+  if (v >= t.minRaw() && v <= t.maxRaw()) return v;
+  return applyOverflow(v, t);
+}
+// Converts a double exactly as ap_fixed's constructor from double does (NaN -> 0, +-inf saturate
+// in SAT modes and give 0 in WRAP). The slow path decomposes the double into a 128-bit mantissa.
+Raw fromDoubleSlow(double v, const FixedType& t);
+inline Raw fromDouble(double v, const FixedType& t) {
+  // Fast path: scaling by 2^F is exact away from overflow/underflow, and so are floor and the
+  // fractional remainder, so the rounding decisions below are exact.
+  const double x = std::ldexp(v, t.frac());
+  const double ax = std::fabs(x);
+  if (!(ax < 4.0e18) || (v != 0 && ax < 0x1p-900)) return fromDoubleSlow(v, t);
+  const double fl = std::floor(x);
+  const double rem = x - fl;
+  const Raw f = static_cast<Raw>(fl);
+  const bool neg = v < 0;
+  bool carry = false;
+  switch (t.quant) {
+    case QuantMode::TRN: break;
+    case QuantMode::TRN_ZERO: carry = neg && rem != 0; break;
+    case QuantMode::RND: carry = rem >= 0.5; break;
+    case QuantMode::RND_ZERO: carry = rem > 0.5 || (rem == 0.5 && neg); break;
+    case QuantMode::RND_INF: carry = rem > 0.5 || (rem == 0.5 && !neg); break;
+    case QuantMode::RND_MIN_INF: carry = rem > 0.5; break;
+    case QuantMode::RND_CONV: carry = rem > 0.5 || (rem == 0.5 && (f & 1) != 0); break;
+  }
+  const Raw r = f + (carry ? 1 : 0);
+  if (r >= t.minRaw() && r <= t.maxRaw()) return r;
+  return applyOverflow(r, t);
+}
+double toDouble(Raw raw, const FixedType& t);
+
+// A scalar fixed-point value: a mantissa and its type. Handy in tests and slow paths.
+struct FixedValue {
+  Raw raw = 0;
+  FixedType type;
+  static FixedValue of(double v, const FixedType& t) { return FixedValue{fromDouble(v, t), t}; }
+  double toDouble() const { return mmlc::hls::toDouble(raw, type); }
+  FixedValue castTo(const FixedType& t) const { return FixedValue{quantizeRaw(raw, type.frac(), t), t}; }
+};
+
+// Exact product / sum of two values, cast to type t (what `t r = a * b;` does in HLS C++).
+FixedValue multiplyTo(const FixedValue& a, const FixedValue& b, const FixedType& t);
+FixedValue addTo(const FixedValue& a, const FixedValue& b, const FixedType& t);
+
+}  // namespace mmlc::hls

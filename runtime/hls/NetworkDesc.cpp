@@ -1,0 +1,331 @@
+// Shape resolution and validation of NetworkDesc, and the loader of hls4ml-style fixture folders.
+#include "hls/NetworkDesc.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace mmlc::hls {
+
+const char* layerKindName(LayerKind k) {
+  switch (k) {
+    case LayerKind::Dense: return "Dense";
+    case LayerKind::Conv1D: return "Conv1D";
+    case LayerKind::Conv2D: return "Conv2D";
+    case LayerKind::MaxPool: return "MaxPool";
+    case LayerKind::AvgPool: return "AvgPool";
+    case LayerKind::BatchNorm: return "BatchNorm";
+    case LayerKind::ReLU: return "ReLU";
+    case LayerKind::Sigmoid: return "Sigmoid";
+    case LayerKind::Tanh: return "Tanh";
+    case LayerKind::Softmax: return "Softmax";
+    case LayerKind::Flatten: return "Flatten";
+  }
+  return "?";
+}
+
+bool isActivation(LayerKind k) {
+  return k == LayerKind::ReLU || k == LayerKind::Sigmoid || k == LayerKind::Tanh || k == LayerKind::Softmax;
+}
+
+int LayerDesc::nonZeroWeights() const {
+  return static_cast<int>(std::count_if(weights.begin(), weights.end(), [](float w) { return w != 0.0f; }));
+}
+
+namespace {
+
+void fail(const LayerDesc& l, size_t idx, const std::string& msg) {
+  throw std::invalid_argument("layer " + std::to_string(idx) + " ('" + l.name + "', " + layerKindName(l.kind) +
+                              "): " + msg);
+}
+
+bool isIdentifier(const std::string& s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+}  // namespace
+
+void NetworkDesc::resolve() {
+  if (!isIdentifier(name)) throw std::invalid_argument("network name '" + name + "' is not a C identifier");
+  if (inputSize() <= 0) throw std::invalid_argument("network input size must be positive");
+  int h = inputHeight, w = inputWidth, c = inputChannels;
+  FixedType current = inputType;
+  std::map<std::string, int> seen;
+  for (size_t idx = 0; idx < layers.size(); ++idx) {
+    LayerDesc& l = layers[idx];
+    if (!isIdentifier(l.name)) fail(l, idx, "name is not a C identifier");
+    if (seen.count(l.name)) fail(l, idx, "duplicate layer name");
+    seen[l.name] = 1;
+    if (l.reuseFactor < 1) fail(l, idx, "reuse factor must be >= 1");
+    l.inHeight = h;
+    l.inWidth = w;
+    l.inChannels = c;
+    switch (l.kind) {
+      case LayerKind::Dense: {
+        if (l.nOut <= 0) fail(l, idx, "nOut must be positive");
+        l.nIn = h * w * c;
+        if (l.weights.size() != static_cast<size_t>(l.nIn) * l.nOut)
+          fail(l, idx, "expected " + std::to_string(l.nIn * l.nOut) + " weights, got " + std::to_string(l.weights.size()));
+        if (l.biases.empty()) l.biases.assign(l.nOut, 0.0f);
+        if (l.biases.size() != static_cast<size_t>(l.nOut)) fail(l, idx, "expected " + std::to_string(l.nOut) + " biases");
+        l.outHeight = 1;
+        l.outWidth = 1;
+        l.outChannels = l.nOut;
+        break;
+      }
+      case LayerKind::Conv1D:
+      case LayerKind::Conv2D: {
+        if (l.kind == LayerKind::Conv1D) {
+          if (h != 1) fail(l, idx, "Conv1D needs a (1 x width x channels) input");
+          l.kernelH = 1;
+          l.strideH = 1;
+          l.padTop = l.padBottom = 0;
+        }
+        if (l.nFilters <= 0 || l.kernelH <= 0 || l.kernelW <= 0 || l.strideH <= 0 || l.strideW <= 0)
+          fail(l, idx, "filters, kernel and stride must be positive");
+        const int ph = h + l.padTop + l.padBottom, pw = w + l.padLeft + l.padRight;
+        if (ph < l.kernelH || pw < l.kernelW) fail(l, idx, "kernel larger than the padded input");
+        l.outHeight = (ph - l.kernelH) / l.strideH + 1;
+        l.outWidth = (pw - l.kernelW) / l.strideW + 1;
+        l.outChannels = l.nFilters;
+        const size_t nw = static_cast<size_t>(l.kernelH) * l.kernelW * c * l.nFilters;
+        if (l.weights.size() != nw)
+          fail(l, idx, "expected " + std::to_string(nw) + " weights, got " + std::to_string(l.weights.size()));
+        if (l.biases.empty()) l.biases.assign(l.nFilters, 0.0f);
+        if (l.biases.size() != static_cast<size_t>(l.nFilters)) fail(l, idx, "expected one bias per filter");
+        l.nIn = static_cast<int>(l.kernelH * l.kernelW * c);
+        l.nOut = l.nFilters;
+        break;
+      }
+      case LayerKind::MaxPool:
+      case LayerKind::AvgPool: {
+        if (l.kernelH <= 0 || l.kernelW <= 0) fail(l, idx, "pool size must be positive");
+        if (l.strideH <= 0 || l.strideW <= 0) fail(l, idx, "stride must be positive");
+        if (l.padTop || l.padBottom || l.padLeft || l.padRight) fail(l, idx, "padded pooling is not supported");
+        if (h < l.kernelH || w < l.kernelW) fail(l, idx, "pool larger than the input");
+        l.outHeight = (h - l.kernelH) / l.strideH + 1;
+        l.outWidth = (w - l.kernelW) / l.strideW + 1;
+        l.outChannels = c;
+        break;
+      }
+      case LayerKind::BatchNorm:
+        if (l.weights.size() != static_cast<size_t>(c) || l.biases.size() != static_cast<size_t>(c))
+          fail(l, idx, "needs one scale and one shift per channel (" + std::to_string(c) + ")");
+        l.outHeight = h;
+        l.outWidth = w;
+        l.outChannels = c;
+        break;
+      case LayerKind::Softmax:
+      case LayerKind::Sigmoid:
+      case LayerKind::Tanh:
+        if (l.tableSize < 2 || (l.tableSize & (l.tableSize - 1)) != 0)
+          fail(l, idx, "table size must be a power of two >= 2");
+        [[fallthrough]];
+      case LayerKind::ReLU:
+        l.outHeight = h;
+        l.outWidth = w;
+        l.outChannels = c;
+        break;
+      case LayerKind::Flatten:
+        l.outHeight = 1;
+        l.outWidth = 1;
+        l.outChannels = h * w * c;
+        break;
+    }
+    if (l.kind != LayerKind::Dense && l.kind != LayerKind::Conv1D && l.kind != LayerKind::Conv2D) {
+      l.nIn = l.inputSize();
+      l.nOut = l.outputSize();
+    }
+    for (const FixedType* t : {&l.weightType, &l.biasType, &l.accumType, &l.resultType})
+      if (t->width < 1 || t->width > 64) fail(l, idx, "fixed-point widths must be in 1..64");
+    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D) {
+      const int inW = idx == 0 ? inputType.width : layers[idx - 1].resultType.width;
+      if (inW + l.weightType.width > 62)
+        fail(l, idx, "input width + weight width must be <= 62 bits (products are exact in 64-bit integers)");
+    }
+    // Flatten is a reshape in io_parallel: no cast, the values keep their type.
+    if (l.kind == LayerKind::Flatten) l.resultType = current;
+    current = l.resultType;
+    h = l.outHeight;
+    w = l.outWidth;
+    c = l.outChannels;
+  }
+}
+
+std::vector<float> readFloatList(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open '" + path + "'");
+  std::vector<float> out;
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    std::string tok;
+    for (char& ch : line)
+      if (ch == ',') ch = ' ';
+    std::istringstream ws(line);
+    while (ws >> tok) {
+      char* end = nullptr;
+      const float v = std::strtof(tok.c_str(), &end);
+      if (end == tok.c_str() || *end != '\0')
+        throw std::runtime_error(path + ":" + std::to_string(lineNo) + ": bad number '" + tok + "'");
+      out.push_back(v);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Minimal block-style YAML reader (mappings and scalars, as hls4ml writes its config); errors
+// name the file and line.
+struct YamlNode {
+  std::string scalar;
+  std::vector<std::pair<std::string, std::unique_ptr<YamlNode>>> children;
+  const YamlNode* get(const std::string& key) const {
+    for (const auto& kv : children)
+      if (kv.first == key) return kv.second.get();
+    return nullptr;
+  }
+};
+
+std::unique_ptr<YamlNode> parseYaml(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open '" + path + "'");
+  auto root = std::make_unique<YamlNode>();
+  std::vector<std::pair<int, YamlNode*>> stack{{-1, root.get()}};
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    const auto hash = line.find(" #");
+    if (hash != std::string::npos) line = line.substr(0, hash);
+    if (!line.empty() && line[0] == '#') continue;
+    const auto first = line.find_first_not_of(' ');
+    if (first == std::string::npos) continue;
+    if (line[first] == '\t') throw std::runtime_error(path + ":" + std::to_string(lineNo) + ": tabs are not allowed");
+    if (line[first] == '-') continue;  // sequences are not used by the fields we read
+    const auto colon = line.find(':', first);
+    if (colon == std::string::npos)
+      throw std::runtime_error(path + ":" + std::to_string(lineNo) + ": expected 'key: value'");
+    const int indent = static_cast<int>(first);
+    std::string key = line.substr(first, colon - first);
+    std::string value = colon + 1 < line.size() ? line.substr(colon + 1) : "";
+    value.erase(0, value.find_first_not_of(' '));
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\r')) value.pop_back();
+    if (value.size() >= 2 && (value[0] == '\'' || value[0] == '"') && value.back() == value[0])
+      value = value.substr(1, value.size() - 2);
+    while (stack.back().first >= indent) stack.pop_back();
+    auto node = std::make_unique<YamlNode>();
+    node->scalar = value;
+    YamlNode* raw = node.get();
+    stack.back().second->children.emplace_back(key, std::move(node));
+    stack.emplace_back(indent, raw);
+  }
+  return root;
+}
+
+Strategy parseStrategy(const std::string& s, const std::string& where) {
+  std::string k = s;
+  std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (k == "latency") return Strategy::Latency;
+  if (k == "resource") return Strategy::Resource;
+  throw std::invalid_argument(where + ": unknown strategy '" + s + "'");
+}
+
+int parsePositive(const std::string& s, const std::string& where) {
+  try {
+    const int v = std::stoi(s);
+    if (v >= 1) return v;
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument(where + ": expected a positive integer, got '" + s + "'");
+}
+
+// Applies Precision (scalar or {weight,bias,accum,result}), ReuseFactor and Strategy of a config node.
+void applyLayerConfig(const YamlNode* cfg, LayerDesc& l, const std::string& where) {
+  if (!cfg) return;
+  if (const YamlNode* p = cfg->get("Precision")) {
+    if (!p->scalar.empty()) {
+      const FixedType t = FixedType::parse(p->scalar);
+      l.weightType = l.biasType = l.accumType = l.resultType = t;
+    }
+    if (const YamlNode* x = p->get("weight")) l.weightType = FixedType::parse(x->scalar);
+    if (const YamlNode* x = p->get("bias")) l.biasType = FixedType::parse(x->scalar);
+    if (const YamlNode* x = p->get("accum")) l.accumType = FixedType::parse(x->scalar);
+    if (const YamlNode* x = p->get("result")) l.resultType = FixedType::parse(x->scalar);
+  }
+  if (const YamlNode* r = cfg->get("ReuseFactor")) l.reuseFactor = parsePositive(r->scalar, where);
+  if (const YamlNode* s = cfg->get("Strategy")) l.strategy = parseStrategy(s->scalar, where);
+}
+
+}  // namespace
+
+NetworkDesc loadHls4mlFixture(const std::string& dir, LayerKind hiddenActivation, LayerKind outputActivation) {
+  namespace fs = std::filesystem;
+  const std::string cfgPath = (fs::path(dir) / "hls4ml_config.yml").string();
+  const auto root = parseYaml(cfgPath);
+  NetworkDesc net;
+  if (const YamlNode* n = root->get("ProjectName")) net.name = n->scalar;
+  if (const YamlNode* n = root->get("Part")) net.part = n->scalar;
+  if (const YamlNode* n = root->get("ClockPeriod")) net.clockPeriodNs = std::stod(n->scalar);
+  if (const YamlNode* n = root->get("IOType"))
+    net.ioType = n->scalar == "io_stream" ? IOType::Stream : IOType::Parallel;
+  const YamlNode* hls = root->get("HLSConfig");
+  const YamlNode* model = hls ? hls->get("Model") : nullptr;
+  const YamlNode* layerCfg = hls ? hls->get("LayerName") : nullptr;
+  LayerDesc defaults;
+  defaults.weightType = defaults.biasType = defaults.accumType = defaults.resultType = FixedType::fixed(16, 6);
+  applyLayerConfig(model, defaults, cfgPath + " (HLSConfig/Model)");
+  net.inputType = defaults.resultType;
+
+  // Dense layers are numbered by the hls4ml layer index in the weight file names (w2, w5, ...).
+  std::vector<int> indices;
+  const std::regex wname("w([0-9]+)\\.txt");
+  for (const auto& e : fs::directory_iterator(fs::path(dir) / "weights")) {
+    std::smatch m;
+    const std::string fname = e.path().filename().string();
+    if (std::regex_match(fname, m, wname)) indices.push_back(std::stoi(m[1]));
+  }
+  if (indices.empty()) throw std::runtime_error("no weights/wN.txt files in '" + dir + "'");
+  std::sort(indices.begin(), indices.end());
+  int nIn = -1;
+  for (size_t k = 0; k < indices.size(); ++k) {
+    const int idx = indices[k];
+    const std::string wPath = (fs::path(dir) / "weights" / ("w" + std::to_string(idx) + ".txt")).string();
+    const std::string bPath = (fs::path(dir) / "weights" / ("b" + std::to_string(idx) + ".txt")).string();
+    LayerDesc d = defaults;
+    d.kind = LayerKind::Dense;
+    d.name = "layer" + std::to_string(idx);
+    d.weights = readFloatList(wPath);
+    d.biases = readFloatList(bPath);
+    d.nOut = static_cast<int>(d.biases.size());
+    if (d.nOut == 0 || d.weights.size() % d.nOut != 0)
+      throw std::runtime_error(wPath + ": weight count " + std::to_string(d.weights.size()) +
+                               " is not a multiple of the bias count " + std::to_string(d.nOut));
+    const int thisIn = static_cast<int>(d.weights.size() / d.nOut);
+    if (nIn >= 0 && thisIn != nIn)
+      throw std::runtime_error(wPath + ": layer expects " + std::to_string(thisIn) + " inputs but the previous layer has " +
+                               std::to_string(nIn) + " outputs");
+    if (k == 0) net.inputWidth = thisIn;
+    if (layerCfg) applyLayerConfig(layerCfg->get(d.name), d, cfgPath + " (LayerName/" + d.name + ")");
+    nIn = d.nOut;
+    LayerDesc act = defaults;
+    act.kind = k + 1 == indices.size() ? outputActivation : hiddenActivation;
+    act.name = "layer" + std::to_string(idx + 2);
+    if (layerCfg) applyLayerConfig(layerCfg->get(act.name), act, cfgPath + " (LayerName/" + act.name + ")");
+    net.layers.push_back(std::move(d));
+    net.layers.push_back(std::move(act));
+  }
+  net.resolve();
+  return net;
+}
+
+}  // namespace mmlc::hls

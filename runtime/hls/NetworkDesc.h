@@ -1,0 +1,83 @@
+// Plain description of a quantised network for the HLS backend: ordered layers with shapes,
+// float weights and per-layer fixed-point precisions. No Eigen here, so the DNN engine (mmlc::nn)
+// can be adapted to it by a small converter.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hls/FixedType.h"
+
+namespace mmlc::hls {
+
+enum class LayerKind { Dense, Conv1D, Conv2D, MaxPool, AvgPool, BatchNorm, ReLU, Sigmoid, Tanh, Softmax, Flatten };
+enum class Strategy { Latency, Resource };
+enum class IOType { Parallel, Stream };
+
+const char* layerKindName(LayerKind k);
+bool isActivation(LayerKind k);
+
+struct LayerDesc {
+  std::string name;  // C identifier used in emitted code (e.g. "fc1", "layer2")
+  LayerKind kind = LayerKind::Dense;
+
+  // Dense: nIn -> nOut. Conv/pool/batch-norm/activations: channels-last tensors
+  // (height x width x channels; Conv1D and 1-D pooling use height 1). Set by NetworkDesc::resolve().
+  int nIn = 0, nOut = 0;
+  int inHeight = 1, inWidth = 1, inChannels = 1;
+  int outHeight = 1, outWidth = 1, outChannels = 1;
+
+  // Conv / pooling geometry (pool size is kernelH x kernelW).
+  int nFilters = 0;
+  int kernelH = 1, kernelW = 1, strideH = 1, strideW = 1;
+  int padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
+
+  // Dense: nIn x nOut input-major. Conv: kernelH x kernelW x inChannels x nFilters (Keras order).
+  // BatchNorm: weights = per-channel scale, biases = per-channel shift.
+  std::vector<float> weights, biases;
+
+  FixedType weightType, biasType, accumType, resultType;
+  int reuseFactor = 1;
+  Strategy strategy = Strategy::Latency;
+
+  // Lookup tables of sigmoid/tanh (tableType) and softmax (expTableType, invTableType).
+  int tableSize = 1024;
+  FixedType tableType = FixedType::fixed(18, 8);
+  FixedType expTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
+  FixedType invTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
+  // Softmax: subtract the maximum first (hls4ml's "stable" implementation); false: "latency".
+  bool softmaxStable = true;
+
+  int inputSize() const { return kind == LayerKind::Dense ? nIn : inHeight * inWidth * inChannels; }
+  int outputSize() const { return kind == LayerKind::Dense ? nOut : outHeight * outWidth * outChannels; }
+  int nonZeroWeights() const;
+};
+
+struct NetworkDesc {
+  std::string name = "myproject";  // top function name
+  FixedType inputType = FixedType::fixed(16, 6);
+  int inputHeight = 1, inputWidth = 1, inputChannels = 1;  // flat inputs: width = size
+  std::vector<LayerDesc> layers;
+  IOType ioType = IOType::Parallel;
+  std::string part = "xcu250-figd2104-2L-e";
+  double clockPeriodNs = 5.0;
+
+  int inputSize() const { return inputHeight * inputWidth * inputChannels; }
+  // Valid after resolve() (layer output shapes are computed there).
+  int outputSize() const { return layers.empty() ? inputSize() : layers.back().outputSize(); }
+  // Propagates shapes from the input through the layers and checks weights sizes, names and
+  // precisions. Throws std::invalid_argument naming the offending layer.
+  void resolve();
+};
+
+// Reads an hls4ml-style fixture folder: hls4ml_config.yml plus weights/wN.txt, bN.txt
+// (comma-separated, input-major) describing a chain of Dense layers. Hidden Dense layers get
+// `hiddenActivation`, the last one `outputActivation`. Per-layer overrides from
+// HLSConfig/LayerName/<layerN>/{Precision,ReuseFactor,Strategy} are honoured.
+NetworkDesc loadHls4mlFixture(const std::string& dir, LayerKind hiddenActivation = LayerKind::ReLU,
+                              LayerKind outputActivation = LayerKind::Softmax);
+
+// Reads comma/whitespace-separated floats; throws with file and line on a bad number.
+std::vector<float> readFloatList(const std::string& path);
+
+}  // namespace mmlc::hls

@@ -1,0 +1,294 @@
+// Resource and latency model of hls4ml-style layers, and the device database.
+#include "hls/ResourceEstimator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "hls/FixedPointSim.h"
+
+namespace mmlc::hls {
+
+const std::vector<DeviceInfo>& knownDevices() {
+  // Resources from the vendor data sheets (BRAM counted as 18 Kb halves).
+  static const std::vector<DeviceInfo> devices = {
+      {"zynq7", "xc7z020", 220, 53200, 106400, 280, 0, 25, 18, 1.5},
+      {"kintexu", "xcku115", 5520, 663360, 1326720, 4320, 0, 27, 18, 1.2},
+      {"virtexuplus", "xcvu9p", 6840, 1182240, 2364480, 4320, 960, 27, 18, 1.0},
+      {"alveo", "xcu250", 12288, 1728000, 3456000, 5376, 1280, 27, 18, 1.0},
+      {"alveo", "xcu50", 5952, 872000, 1743000, 2688, 640, 27, 18, 1.0},
+  };
+  return devices;
+}
+
+const DeviceInfo& lookupDevice(const std::string& part) {
+  std::string p = part;
+  std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const DeviceInfo* best = nullptr;
+  for (const DeviceInfo& d : knownDevices())
+    if (p.rfind(d.partPrefix, 0) == 0 && (!best || d.partPrefix.size() > best->partPrefix.size())) best = &d;
+  if (!best) {
+    std::string known;
+    for (const DeviceInfo& d : knownDevices()) known += (known.empty() ? "" : ", ") + d.partPrefix;
+    throw std::invalid_argument("unknown FPGA part '" + part + "' (known: " + known + ")");
+  }
+  return *best;
+}
+
+int csdDigits(long long n) {
+  unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
+  int digits = 0;
+  while (u) {
+    if (u & 1) {
+      // A run of ones ...0111 becomes +1000 -0001: the digit is -1 and we carry.
+      if ((u & 3) == 3) u += 1;
+      else u -= 1;
+      ++digits;
+    }
+    u >>= 1;
+  }
+  return digits;
+}
+
+namespace {
+
+int bitLength(long long n) {
+  unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
+  int b = 0;
+  while (u) {
+    u >>= 1;
+    ++b;
+  }
+  return b;
+}
+
+long ceilDiv(long a, long b) { return (a + b - 1) / b; }
+
+int ceilLog2(long n) {
+  int b = 0;
+  while ((1L << b) < n) ++b;
+  return b;
+}
+
+// DSP slices for one a x b multiplier (operands wider than the ports are split).
+long dspsPerMult(int a, int b, const DeviceInfo& dev) {
+  return ceilDiv(std::max(a, 1), dev.dspPortA) * ceilDiv(std::max(b, 1), dev.dspPortB);
+}
+
+}  // namespace
+
+LayerEstimate ResourceEstimator::estimateMac(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev,
+                                             double clockNs) const {
+  const ResourceModel& m = model_;
+  LayerEstimate e;
+  e.name = l.name;
+  e.kind = l.kind;
+  const int dataW = in.width, accW = l.accumType.width, wW = l.weightType.width;
+  const long pixels = l.kind == LayerKind::Dense ? 1 : static_cast<long>(l.outHeight) * l.outWidth;
+  const long nIn = l.kind == LayerKind::Dense ? l.nIn : static_cast<long>(l.kernelH) * l.kernelW * l.inChannels;
+  const long nOut = l.kind == LayerKind::Dense ? l.nOut : l.nFilters;
+  const long rf = l.reuseFactor;
+  long nz = 0;
+  for (float w : l.weights) nz += fromDouble(w, l.weightType) != 0;
+
+  if (rf == 1 && l.strategy == Strategy::Latency) {
+    // Every multiplier is dedicated to one constant weight: synthesis specialises it.
+    double lut = 0;
+    long dsp = 0, dspMults = 0, lutMults = 0;
+    for (float w : l.weights) {
+      const Raw q = fromDouble(w, l.weightType);
+      if (q == 0) continue;  // no multiplier, no adder
+      const int digits = csdDigits(q);
+      if (digits >= m.dspMinCsdDigits && dataW >= m.dspMinDataWidth) {
+        ++dspMults;
+        dsp += dspsPerMult(dataW, bitLength(q) + 1, dev);
+      } else {
+        ++lutMults;
+        lut += (digits - 1) * dataW * m.lutPerAdderBit;  // shift-and-add
+      }
+    }
+    lut += static_cast<double>(nz) * accW * m.lutPerAdderBit;  // accumulation adders
+    lut += static_cast<double>(dspMults) * m.lutPerDspMult;
+    e.dsp = static_cast<double>(dsp * pixels);
+    e.lut = lut * pixels;
+    e.dspMultipliers = dspMults * pixels;
+    e.lutMultipliers = lutMults * pixels;
+    e.ff = (m.ffPerNonZero * nz + m.ffPerOutput * nOut) * accW / 16.0 * pixels;
+    const double usable = clockNs * (1 - m.clockUncertaintyFraction);
+    const double t = (m.multDelayNs + ceilLog2(nIn + 1) * m.addDelayNs) * dev.speedFactor;
+    e.latency = std::max(1L, static_cast<long>(std::ceil(t / usable)));
+    e.interval = 1;
+    return e;
+  }
+
+  // Shared multipliers: weights are multiplexed (no constant specialisation).
+  const long totalMults = (l.strategy == Strategy::Resource ? nIn * nOut : nz) * pixels;
+  const long mults = ceilDiv(totalMults, rf);
+  double lut = 0;
+  if (dataW >= m.dspMinDataWidth) {
+    e.dsp = static_cast<double>(mults * dspsPerMult(dataW, wW, dev));
+    e.dspMultipliers = mults;
+    lut += mults * m.lutPerDspMult;
+  } else {
+    e.lutMultipliers = mults;
+    lut += mults * dataW * wW * m.lutPerGenericMultBit;
+  }
+  lut += static_cast<double>(mults) * accW * m.lutPerAdderBit;  // one accumulating adder per multiplier
+  lut += static_cast<double>(mults) * dataW * ceilLog2(rf) * 0.5;  // input multiplexers
+  // Weight storage: a word of mults*wW bits per reuse step; deep memories go to BRAM.
+  const double wordBits = static_cast<double>(mults) * wW;
+  if (rf >= 64) e.bram18 = std::ceil(wordBits / 36.0) * ceilDiv(rf, 512);
+  else lut += wordBits * ceilDiv(rf, 64);
+  e.lut = lut;
+  e.ff = static_cast<double>(nOut * pixels) * accW * 2 + static_cast<double>(mults) * (dataW + wW);
+  const double usable = clockNs * (1 - m.clockUncertaintyFraction);
+  const double t = (m.multDelayNs + ceilLog2(ceilDiv(nIn, rf) + 1) * m.addDelayNs) * dev.speedFactor;
+  e.interval = rf;
+  e.latency = rf + std::max(1L, static_cast<long>(std::ceil(t / usable))) + 1;
+  return e;
+}
+
+LayerEstimate ResourceEstimator::estimateActivation(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev,
+                                                    double clockNs) const {
+  const ResourceModel& m = model_;
+  LayerEstimate e;
+  e.name = l.name;
+  e.kind = l.kind;
+  const long n = l.inputSize();
+  const double usable = clockNs * (1 - m.clockUncertaintyFraction);
+  if (l.kind == LayerKind::ReLU) {
+    e.lut = n * l.resultType.width * m.reluLutPerBit;
+    e.latency = 0;
+    return e;
+  }
+  if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) {
+    // n parallel lookups; a dual-port BRAM serves two of them.
+    const double bits = static_cast<double>(l.tableSize) * l.tableType.width;
+    e.bram18 = ceilDiv(n, 2) * std::ceil(bits / 18432.0);
+    e.lut = n * in.width * 2.0;
+    e.ff = n * l.tableType.width;
+    e.latency = 2;
+    return e;
+  }
+  // Softmax: n exp lookups (dual-port copies), one inverse lookup, n products.
+  const int ew = l.expTableType.width, iw = l.invTableType.width;
+  e.bram18 = ceilDiv(n, 2) * std::ceil(static_cast<double>(l.tableSize) * ew / 18432.0) +
+             std::ceil(static_cast<double>(l.tableSize) * iw / 18432.0);
+  if (std::max(ew, iw) >= m.dspMinDataWidth) {
+    e.dsp = static_cast<double>(n * dspsPerMult(ew, iw, dev));
+    e.dspMultipliers = n;
+  } else {
+    e.lut += n * ew * iw * m.lutPerGenericMultBit;
+    e.lutMultipliers = n;
+  }
+  e.lut += n * ew * m.softmaxLutPerBit;
+  e.ff = n * ew * m.softmaxFfPerBit;
+  e.latency = 3 + static_cast<long>(std::ceil(ceilLog2(n) * m.addDelayNs * dev.speedFactor / usable));
+  return e;
+}
+
+LayerEstimate ResourceEstimator::estimateOther(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev,
+                                               double clockNs) const {
+  const ResourceModel& m = model_;
+  LayerEstimate e;
+  e.name = l.name;
+  e.kind = l.kind;
+  const long nOut = l.outputSize();
+  (void)clockNs;
+  switch (l.kind) {
+    case LayerKind::BatchNorm: {
+      // One multiplier per element by a per-channel constant, plus the shift adder.
+      const long perChannel = l.inputSize() / std::max(1, l.inChannels);
+      for (float s : l.weights) {
+        const Raw q = fromDouble(s, l.weightType);
+        if (q == 0) continue;
+        if (csdDigits(q) >= m.dspMinCsdDigits && in.width >= m.dspMinDataWidth) {
+          e.dsp += static_cast<double>(perChannel * dspsPerMult(in.width, l.weightType.width, dev));
+          e.dspMultipliers += perChannel;
+          e.lut += perChannel * m.lutPerDspMult;
+        } else {
+          e.lutMultipliers += perChannel;
+          e.lut += perChannel * (csdDigits(q) - 1) * in.width * m.lutPerAdderBit;
+        }
+      }
+      e.lut += static_cast<double>(nOut) * l.resultType.width * m.lutPerAdderBit;
+      e.ff = static_cast<double>(nOut) * l.resultType.width;
+      e.latency = 1;
+      break;
+    }
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool: {
+      const long window = static_cast<long>(l.kernelH) * l.kernelW;
+      e.lut = static_cast<double>(nOut) * (window - 1) * in.width * (l.kind == LayerKind::MaxPool ? 2.0 : 1.0);
+      if (l.kind == LayerKind::AvgPool && (window & (window - 1)) != 0) e.lut += nOut * in.width * 3.0;  // constant divider
+      e.ff = static_cast<double>(nOut) * l.resultType.width;
+      e.latency = 1;
+      break;
+    }
+    default: break;  // Flatten: wiring only
+  }
+  return e;
+}
+
+ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std::string& part, double clockNs) const {
+  NetworkDesc net = netIn;
+  net.resolve();
+  const std::string p = part.empty() ? net.part : part;
+  const double clk = clockNs > 0 ? clockNs : net.clockPeriodNs;
+  if (clk <= 0) throw std::invalid_argument("clock period must be positive");
+  const DeviceInfo& dev = lookupDevice(p);
+  ResourceEstimate r;
+  SynthMetrics& t = r.total;
+  t.topName = net.name;
+  t.part = p;
+  t.tool = "estimator";
+  t.estimated = true;
+  t.targetClockNs = clk;
+  t.availDsp = dev.dsp;
+  t.availLut = dev.lut;
+  t.availFf = dev.ff;
+  t.availBram18 = dev.bram18;
+  t.availUram = dev.uram;
+  double registerBits = static_cast<double>(net.inputSize()) * net.inputType.width;
+  long latency = 0, interval = 1;
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    const FixedType& in = k == 0 ? net.inputType : net.layers[k - 1].resultType;
+    LayerEstimate e;
+    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D)
+      e = estimateMac(l, in, dev, clk);
+    else if (isActivation(l.kind))
+      e = estimateActivation(l, in, dev, clk);
+    else
+      e = estimateOther(l, in, dev, clk);
+    if (net.ioType == IOType::Stream) {
+      // A dataflow process reads one packet (pixel) per cycle before it computes, and writes one
+      // per cycle after: its interval is at least its pixel count, its latency grows by both.
+      const long inPixels = static_cast<long>(l.inHeight) * l.inWidth, outPixels = static_cast<long>(l.outHeight) * l.outWidth;
+      e.interval = std::max({e.interval, inPixels, outPixels});
+      e.latency += inPixels + outPixels;
+      e.ff += static_cast<double>(l.inputSize()) * in.width;  // the input buffer
+    }
+    t.dsp += e.dsp;
+    t.lut += e.lut;
+    t.ff += e.ff;
+    t.bram18 += e.bram18;
+    // Each sub-function with a registered output adds one stage at the call boundary.
+    latency += e.latency + (e.latency > 0 ? 1 : 0);
+    interval = std::max(interval, e.interval);
+    if (l.kind != LayerKind::Flatten) registerBits += static_cast<double>(l.outputSize()) * l.resultType.width;
+    r.layers.push_back(e);
+  }
+  t.ff += registerBits * model_.registerFfPerBit;
+  t.dsp = std::round(t.dsp);
+  t.lut = std::round(t.lut);
+  t.ff = std::round(t.ff);
+  t.bram18 = std::round(t.bram18);
+  t.latencyMin = t.latencyMax = latency;
+  t.intervalMin = t.intervalMax = interval;
+  t.estimatedClockNs = clk * (1 - model_.clockUncertaintyFraction);
+  return r;
+}
+
+}  // namespace mmlc::hls

@@ -1,0 +1,64 @@
+// Analytical per-layer estimate of DSP, LUT, FF, BRAM_18K, latency and II for an hls4ml-style
+// design on a given part and clock, without running a vendor tool. See docs/estimator.md.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hls/NetworkDesc.h"
+#include "hls/SynthMetrics.h"
+
+namespace mmlc::hls {
+
+// Model coefficients; defaults are calibrated on the hls4ml jet-tagging fixture (Vivado HLS
+// 2019.2, xcu250, 5 ns). Every field is one documented assumption.
+struct ResourceModel {
+  int dspMinCsdDigits = 3;        // a constant multiplier with fewer non-zero CSD digits is shift-and-add logic
+  int dspMinDataWidth = 10;       // narrower data operands are multiplied in LUTs
+  double lutPerAdderBit = 1.0;    // carry-chain adders: one LUT per bit
+  double lutPerDspMult = 6.7;     // glue around each DSP product (sign extension, truncation)
+  double lutPerGenericMultBit = 0.55;  // LUT multiplier (non-constant operand), per a*b bit pair
+  double ffPerNonZero = 1.557;    // pipeline registers inside a dense block, per non-zero product
+  double ffPerOutput = 10.885;    // ... and per output
+  double reluLutPerBit = 1.75;    // comparator + mux per result bit
+  double registerFfPerBit = 0.76; // top-level pipeline registers, per bit of every layer output
+  double softmaxLutPerBit = 7.4;  // per exp-table bit and input (index logic, adder tree, output mult glue)
+  double softmaxFfPerBit = 2.6;
+  double multDelayNs = 1.6;       // DSP multiply (UltraScale+, unregistered)
+  double addDelayNs = 0.35;       // one adder-tree level
+  double clockUncertaintyFraction = 0.125;  // Vivado HLS default: 12.5% of the period
+};
+
+struct LayerEstimate {
+  std::string name;
+  LayerKind kind = LayerKind::Dense;
+  double dsp = 0, lut = 0, ff = 0, bram18 = 0;
+  long latency = 0;   // cycles
+  long interval = 1;  // II
+  long dspMultipliers = 0, lutMultipliers = 0;  // multiplications mapped to DSPs / logic
+};
+
+struct ResourceEstimate {
+  std::vector<LayerEstimate> layers;
+  SynthMetrics total;  // estimated = true, tool = "estimator"
+};
+
+class ResourceEstimator {
+ public:
+  explicit ResourceEstimator(ResourceModel model = {}) : model_(model) {}
+  // Part and clock default to the network's (NetworkDesc::part / clockPeriodNs).
+  ResourceEstimate estimate(const NetworkDesc& net, const std::string& part = "", double clockNs = 0) const;
+  const ResourceModel& model() const { return model_; }
+
+ private:
+  LayerEstimate estimateMac(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
+  LayerEstimate estimateActivation(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
+  LayerEstimate estimateOther(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
+
+  ResourceModel model_;
+};
+
+// Number of non-zero digits of n in canonical signed-digit form (minimal adders for a constant).
+int csdDigits(long long n);
+
+}  // namespace mmlc::hls

@@ -1,0 +1,33 @@
+// Synthesis metrics shared by the estimator, the vendor report parser and the synth step, and
+// the FPGA device database (available resources, DSP input widths, speed).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace mmlc::hls {
+
+struct DeviceInfo {
+  std::string family;      // "zynq7", "kintexu", "virtexuplus", "alveo"
+  std::string partPrefix;  // matched against the start of a part name, e.g. "xcu250"
+  long dsp = 0, lut = 0, ff = 0, bram18 = 0, uram = 0;
+  int dspPortA = 27, dspPortB = 18;  // multiplier input widths (DSP48E1 25x18, DSP48E2 27x18)
+  double speedFactor = 1.0;          // delay scale vs UltraScale+ -2 (7-series is slower)
+};
+
+// Known parts: xc7z020, xcku115, xcvu9p, xcu250, xcu50. Throws std::invalid_argument naming the
+// known parts when `part` matches none.
+const DeviceInfo& lookupDevice(const std::string& part);
+const std::vector<DeviceInfo>& knownDevices();
+
+struct SynthMetrics {
+  std::string topName, part, tool;  // tool: "vivado_hls", "vitis_hls" or "estimator"
+  bool estimated = true;            // false only when read from a vendor report
+  double dsp = 0, lut = 0, ff = 0, bram18 = 0, uram = 0;
+  long latencyMin = 0, latencyMax = 0;  // cycles
+  long intervalMin = 0, intervalMax = 0;
+  double targetClockNs = 0, estimatedClockNs = 0;
+  long availDsp = 0, availLut = 0, availFf = 0, availBram18 = 0, availUram = 0;
+};
+
+}  // namespace mmlc::hls

@@ -1,0 +1,89 @@
+// Vendor tool invocation for C synthesis with an estimator fallback.
+#include "hls/SynthRunner.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <unistd.h>
+
+#include "hls/CSimHarness.h"
+#include "hls/CsynthReport.h"
+#include "hls/HlsProjectEmitter.h"
+
+namespace mmlc::hls {
+
+namespace fs = std::filesystem;
+
+std::string findOnPath(const std::string& exe) {
+  const char* path = std::getenv("PATH");
+  if (!path) return "";
+  std::string p = path;
+  size_t start = 0;
+  while (start <= p.size()) {
+    const size_t colon = p.find(':', start);
+    const std::string dir = p.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!dir.empty()) {
+      const fs::path cand = fs::path(dir) / exe;
+      if (::access(cand.c_str(), X_OK) == 0 && fs::is_regular_file(cand)) return cand.string();
+    }
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return "";
+}
+
+namespace {
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace
+
+SynthResult runSynthesis(const NetworkDesc& net, const std::string& projectDir, const SynthOptions& options) {
+  HlsProjectEmitter(net).emit(projectDir);
+  SynthResult r;
+  std::string tool;
+  if (options.tool == "auto") {
+    for (const char* t : {"vitis_hls", "vivado_hls"})
+      if (tool.empty() && !findOnPath(t).empty()) tool = t;
+  } else if (options.tool == "vitis_hls" || options.tool == "vivado_hls") {
+    tool = options.tool;
+    if (findOnPath(tool).empty()) {
+      if (!options.allowEstimate) throw std::runtime_error(tool + " was requested but is not on PATH");
+      tool.clear();
+    }
+  } else if (options.tool != "estimate") {
+    throw std::invalid_argument("unknown synthesis tool '" + options.tool + "' (auto, vitis_hls, vivado_hls, estimate)");
+  }
+
+  if (tool.empty()) {
+    if (!options.allowEstimate && options.tool != "estimate")
+      throw std::runtime_error("no vitis_hls or vivado_hls on PATH and estimation is disabled");
+    r.metrics = ResourceEstimator(options.model).estimate(net).total;
+    return r;
+  }
+
+  r.toolPath = findOnPath(tool);
+  const std::string cmd = "cd " + quote(projectDir) + " && " + quote(r.toolPath) + " -f build_prj.tcl \"csim=0 synth=1 cosim=0 export=0\"";
+  const int rc = runCommand(cmd, &r.log);
+  if (rc != 0)
+    throw std::runtime_error(tool + " failed with status " + std::to_string(rc) + ":\n" +
+                             r.log.substr(r.log.size() > 4000 ? r.log.size() - 4000 : 0));
+  const fs::path reportDir = fs::path(projectDir) / (net.name + "_prj") / "solution1" / "syn" / "report";
+  for (const std::string& f : {std::string("csynth.xml"), net.name + "_csynth.xml"})
+    if (fs::exists(reportDir / f)) {
+      r.reportPath = (reportDir / f).string();
+      break;
+    }
+  if (r.reportPath.empty())
+    throw std::runtime_error(tool + " finished but wrote no csynth.xml under '" + reportDir.string() + "'");
+  r.metrics = CsynthReport::parseFile(r.reportPath);
+  r.metrics.tool = tool;
+  r.metrics.estimated = false;
+  return r;
+}
+
+}  // namespace mmlc::hls

@@ -1,0 +1,32 @@
+// The synth step: run vitis_hls / vivado_hls on an emitted project when one is on PATH and read
+// its csynth report; otherwise fall back to the ResourceEstimator and mark the metrics estimated.
+#pragma once
+
+#include <string>
+
+#include "hls/NetworkDesc.h"
+#include "hls/ResourceEstimator.h"
+#include "hls/SynthMetrics.h"
+
+namespace mmlc::hls {
+
+struct SynthOptions {
+  std::string tool = "auto";   // "auto" (vitis_hls, then vivado_hls), "vitis_hls", "vivado_hls", "estimate"
+  bool allowEstimate = true;   // fall back to the estimator when no tool is found
+  ResourceModel model;         // estimator coefficients for the fallback
+};
+
+struct SynthResult {
+  SynthMetrics metrics;
+  std::string toolPath;     // empty when estimated
+  std::string reportPath;   // csynth.xml that was read
+  std::string log;          // tool output
+};
+
+// Full path of an executable found on PATH, or empty.
+std::string findOnPath(const std::string& exe);
+
+// Emits the project into projectDir (hls4ml layout), then synthesises or estimates.
+SynthResult runSynthesis(const NetworkDesc& net, const std::string& projectDir, const SynthOptions& options = {});
+
+}  // namespace mmlc::hls

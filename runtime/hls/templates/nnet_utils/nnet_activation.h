@@ -1,0 +1,161 @@
+// mmlc layer-template library: ReLU and the lookup-table activations (sigmoid, tanh, softmax) with
+// hls4ml's table indexing. Tables are filled from double expressions that mmlc's simulator
+// evaluates identically, so C simulation is bit-exact against it.
+#ifndef NNET_ACTIVATION_H_
+#define NNET_ACTIVATION_H_
+
+#include <cmath>
+
+#include "nnet_common.h"
+
+namespace nnet {
+
+struct activ_config {
+  typedef ap_fixed<18, 8> table_t;
+  static const unsigned n_in = 10;
+  static const unsigned table_size = 1024;
+  static const unsigned io_type = io_parallel;
+  static const unsigned reuse_factor = 1;
+};
+
+template <class data_T, class res_T, typename CONFIG_T>
+void relu(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    if (data[ii] > 0)
+      res[ii] = data[ii];
+    else
+      res[ii] = 0;
+  }
+}
+
+template <typename CONFIG_T, int N_TABLE>
+void init_sigmoid_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
+  // Inputs cover [-8, 8).
+  for (int ii = 0; ii < N_TABLE; ii++) {
+    const double in_val = 2 * 8.0 * (ii - double(N_TABLE) / 2.0) / double(N_TABLE);
+    const double real_val = 1.0 / (1 + std::exp(-in_val));
+    table_out[ii] = real_val;
+  }
+}
+
+template <typename CONFIG_T, int N_TABLE>
+void init_tanh_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
+  // Inputs cover [-4, 4).
+  for (int ii = 0; ii < N_TABLE; ii++) {
+    const double in_val = 2 * 4.0 * (ii - double(N_TABLE) / 2.0) / double(N_TABLE);
+    const double real_val = std::tanh(in_val);
+    table_out[ii] = real_val;
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void sigmoid(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  static bool initialized = false;
+  static typename CONFIG_T::table_t sigmoid_table[CONFIG_T::table_size];
+  if (!initialized) {
+    init_sigmoid_table<CONFIG_T, CONFIG_T::table_size>(sigmoid_table);
+    initialized = true;
+  }
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const int data_round = (data[ii] * CONFIG_T::table_size / 16).to_int();
+    int index = data_round + (int)(8 * CONFIG_T::table_size / 16);
+    if (index < 0) index = 0;
+    if (index > (int)CONFIG_T::table_size - 1) index = (int)CONFIG_T::table_size - 1;
+    res[ii] = (res_T)sigmoid_table[index];
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void tanh(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  static bool initialized = false;
+  static typename CONFIG_T::table_t tanh_table[CONFIG_T::table_size];
+  if (!initialized) {
+    init_tanh_table<CONFIG_T, CONFIG_T::table_size>(tanh_table);
+    initialized = true;
+  }
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const int data_round = (data[ii] * CONFIG_T::table_size / 8).to_int();
+    int index = data_round + (int)(4 * CONFIG_T::table_size / 8);
+    if (index < 0) index = 0;
+    if (index > (int)CONFIG_T::table_size - 1) index = (int)CONFIG_T::table_size - 1;
+    res[ii] = (res_T)tanh_table[index];
+  }
+}
+
+struct softmax_config {
+  static const bool stable = true;
+  typedef ap_fixed<18, 8, AP_RND, AP_SAT> exp_table_t;
+  typedef ap_fixed<18, 8, AP_RND, AP_SAT> inv_table_t;
+  static const unsigned n_in = 10;
+  static const unsigned table_size = 1024;
+  static const unsigned io_type = io_parallel;
+  static const unsigned reuse_factor = 1;
+};
+
+inline int softmax_table_bits(unsigned table_size) {
+  int n = 0;
+  while ((1u << n) < table_size) n++;
+  return n;
+}
+
+// Table index = the top log2(table_size) bits of x's two's-complement pattern.
+template <class T>
+unsigned softmax_idx_from_real_val(T x, unsigned table_size) {
+  const int n = softmax_table_bits(table_size);
+  unsigned long long bits = x.range(T::width - 1, 0).to_uint64();
+  return (unsigned)(T::width >= n ? bits >> (T::width - n) : bits << (n - T::width));
+}
+
+// The value a table index stands for, for a type of `width` bits, `frac` fractional bits.
+inline double softmax_real_val_from_idx(unsigned index, int width, int frac, bool is_signed, unsigned table_size) {
+  const int n = softmax_table_bits(table_size);
+  const unsigned long long bits = width >= n ? (unsigned long long)index << (width - n) : (unsigned long long)index >> (n - width);
+  long long v = (long long)bits;
+  if (is_signed && width < 64 && ((bits >> (width - 1)) & 1)) v -= (long long)(1ULL << width);
+  return std::ldexp((double)v, -frac);
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void softmax(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  typedef typename CONFIG_T::exp_table_t exp_t;
+  typedef typename CONFIG_T::inv_table_t inv_t;
+  static bool initialized = false;
+  static exp_t exp_table[CONFIG_T::table_size];
+  static inv_t invert_table[CONFIG_T::table_size];
+  if (!initialized) {
+    for (unsigned i = 0; i < CONFIG_T::table_size; i++) {
+      const double x = softmax_real_val_from_idx(i, CONFIG_T::in_width, CONFIG_T::in_frac, CONFIG_T::in_signed, CONFIG_T::table_size);
+      exp_table[i] = std::exp(x);
+      const double e = softmax_real_val_from_idx(i, exp_t::width, exp_t::width - exp_t::iwidth, CONFIG_T::exp_signed, CONFIG_T::table_size);
+      invert_table[i] = 1.0 / e;
+    }
+    initialized = true;
+  }
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  exp_t exp_res[CONFIG_T::n_in];
+  exp_t exp_sum = 0;
+  // Stable variant: index by x - max(x) (<= 0), kept in the input's format with rounding and
+  // saturation, as hls4ml's softmax_stable does.
+  typedef ap_fixed<data_T::width, data_T::iwidth, AP_RND, AP_SAT> diff_t;
+  data_T x_max = data[0];
+  for (unsigned i = 1; i < CONFIG_T::n_in; i++)
+    if (data[i] > x_max) x_max = data[i];
+  for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
+    if (CONFIG_T::stable) {
+      const diff_t d = data[i] - x_max;
+      exp_res[i] = exp_table[softmax_idx_from_real_val<diff_t>(d, CONFIG_T::table_size)];
+    } else {
+      exp_res[i] = exp_table[softmax_idx_from_real_val<data_T>(data[i], CONFIG_T::table_size)];
+    }
+    exp_sum = exp_sum + exp_res[i];
+  }
+  const inv_t inv_exp_sum = invert_table[softmax_idx_from_real_val<exp_t>(exp_sum, CONFIG_T::table_size)];
+  for (unsigned i = 0; i < CONFIG_T::n_in; i++) res[i] = (res_T)(exp_res[i] * inv_exp_sum);
+}
+
+}  // namespace nnet
+
+#endif
