@@ -56,7 +56,10 @@ cfgBlock : 'cfg' '{' cfgEntry* '}' ;
 
 cfgEntry : key=dottedName '=' expr ';' ;
 
-dottedName : name ('.' name)+ ;
+// `prune.tolerance`, `spq.prune.tolerance`, or `prune#2.tolerance` for the second prune call.
+dottedName : keyPart ('.' keyPart)+ ;
+
+keyPart : name ('#' INT)? ;
 
 mainDecl : 'main' block ;
 
@@ -145,7 +148,7 @@ FLOAT    : DIGITS '.' DIGITS EXPONENT? | DIGITS EXPONENT ;
 INT      : DIGITS ;
 // A number glued to letters that are not a unit (`5sec`): one token, so the error names it.
 BAD_QUANTITY : NUMBER [a-zA-Z_] [a-zA-Z_0-9]* ;
-STRING   : '"' (~["\\\r\n] | '\\' .)* '"' ;
+STRING   : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 ID       : [a-zA-Z_] [a-zA-Z_0-9]* ;
 
 LINE_COMMENT  : '//' ~[\r\n]* -> skip ;

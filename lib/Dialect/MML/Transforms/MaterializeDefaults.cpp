@@ -153,7 +153,15 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
   }
 
   LogicalResult collectOverrides(ModuleOp module, SmallVectorImpl<Override> &overrides) {
+    llvm::StringMap<Location> seenKeys;
     for (CfgEntryOp entry : module.getOps<CfgEntryOp>()) {
+      auto [it, inserted] = seenKeys.try_emplace(entry.getKey(), entry.getLoc());
+      if (!inserted) {
+        InFlightDiagnostic diag = entry.emitError("cfg key '")
+                                  << entry.getKey() << "' is set twice";
+        diag.attachNote(it->second) << "first set here";
+        return failure();
+      }
       FailureOr<Override> o = makeOverride(entry.getKey(), entry.getValue(), "cfg", entry.getLoc());
       if (failed(o))
         return failure();
@@ -243,8 +251,8 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
                                       << " input, which cannot be configured";
         Attribute coerced = coerceTo(best->value, param.getType(), builder);
         if (!coerced)
-          return emitError(best->loc) << "'" << best->key << "' must be a "
-                                      << getSourceTypeName(param.getType());
+          return emitError(best->loc) << "'" << best->key << "' must be "
+                                      << withArticle(param.getType());
         if (!param.admits(coerced))
           return emitError(best->loc) << "'" << best->key << "' is outside its domain "
                                       << param.describeDomain();
