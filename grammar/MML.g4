@@ -29,7 +29,8 @@ taskDecl
 
 paramList : paramDecl (',' paramDecl)* ','? ;
 
-paramDecl : name ':' typeRef ('=' defaultValue=expr)? ('in' domain)? doc=STRING? ;
+// `weight: fixed?` is optional without a default: absent unless a call (or cfg) gives it.
+paramDecl : name ':' typeRef optional='?'? ('=' defaultValue=expr)? ('in' domain)? doc=STRING? ;
 
 flowDecl : 'flow' name '(' paramList? ')' ('->' typeRef)? doc=STRING? block ;
 

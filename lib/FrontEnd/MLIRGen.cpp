@@ -395,10 +395,14 @@ private:
       if (p->domain() && failed(domain(p->domain(), type, lower, upper, lowerOpen, upperOpen,
                                        choices)))
         return failure();
+      if (p->optional && p->defaultValue)
+        return error(p) << "parameter '" << name
+                        << "' has a default, so it is already optional: drop the '?'",
+               failure();
       params.push_back(ParamAttr::get(
           &context, builder.getStringAttr(name), type, defaultValue, lower, upper, lowerOpen,
           upperOpen, choices, /*log=*/false,
-          p->doc ? builder.getStringAttr(unquote(p->doc)) : StringAttr()));
+          p->doc ? builder.getStringAttr(unquote(p->doc)) : StringAttr(), p->optional != nullptr));
     }
     return builder.getArrayAttr(params);
   }
@@ -464,6 +468,11 @@ private:
     FailureOr<ArrayAttr> params = paramList(list, true);
     if (failed(params))
       return failure();
+    for (auto [attr, p] : llvm::zip(*params, list ? list->paramDecl()
+                                                  : std::vector<MMLParser::ParamDeclContext *>()))
+      if (cast<ParamAttr>(attr).getOptional())
+        return error(p) << "only task parameters can be optional; give '"
+                        << cast<ParamAttr>(attr).getName().getValue() << "' a default instead";
     SmallVector<Type> inputs;
     for (Attribute p : *params)
       inputs.push_back(cast<ParamAttr>(p).getType());
@@ -628,7 +637,7 @@ private:
           return failure();
         params.push_back(ParamAttr::get(&context, builder.getStringAttr(text(p->name())), type,
                                         Attribute(), lower, upper, lowerOpen, upperOpen,
-                                        choices, p->scale != nullptr, StringAttr()));
+                                        choices, p->scale != nullptr, StringAttr(), false));
         paramCtxs.push_back(p);
       }
     Type resultType = flow.getResultTypes().front();

@@ -29,9 +29,6 @@ private:
 
   /// ANTLR lists every token it could accept; past a handful that helps nobody.
   static std::string shorten(const std::string &msg, antlr4::Token *offending) {
-    if (offending && offending->getType() == mmlgrammar::MMLLexer::BAD_QUANTITY)
-      return "unknown unit in '" + offending->getText() +
-             "' (units: ns, us, ms, s, kHz, MHz, GHz, %)";
     size_t brace = msg.find(" expecting {");
     if (brace == std::string::npos)
       return msg;
@@ -66,6 +63,21 @@ bool checkNesting(antlr4::CommonTokenStream &tokens,
   return true;
 }
 
+/// Reports numbers glued to letters that are not a unit (`5sec`), which the parser would only
+/// call "no viable alternative".
+bool checkUnits(antlr4::CommonTokenStream &tokens,
+                const std::function<void(const SyntaxError &)> &onError) {
+  bool ok = true;
+  for (antlr4::Token *token : tokens.getTokens())
+    if (token->getType() == MMLLexer::BAD_QUANTITY) {
+      onError({static_cast<unsigned>(token->getLine()),
+               static_cast<unsigned>(token->getCharPositionInLine()) + 1,
+               "unknown unit in '" + token->getText() + "' (units: ns, us, ms, s, kHz, MHz, GHz, %)"});
+      ok = false;
+    }
+  return ok;
+}
+
 /// Rejects bytes that are not UTF-8 (ANTLR would throw on them) with their position.
 bool checkUtf8(llvm::StringRef source, const std::function<void(const SyntaxError &)> &onError) {
   const auto *begin = reinterpret_cast<const llvm::UTF8 *>(source.data());
@@ -94,7 +106,7 @@ mml::parseMML(llvm::StringRef source, const std::function<void(const SyntaxError
   file->lexer->addErrorListener(&listener);
   file->tokens = std::make_unique<antlr4::CommonTokenStream>(file->lexer.get());
   file->tokens->fill();
-  if (!checkNesting(*file->tokens, onError))
+  if (!checkNesting(*file->tokens, onError) || !checkUnits(*file->tokens, onError))
     return file;
   file->parser = std::make_unique<MMLParser>(file->tokens.get());
   file->parser->removeErrorListeners();

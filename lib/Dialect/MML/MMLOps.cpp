@@ -122,6 +122,8 @@ LogicalResult mml::verifyParamList(Operation *op, ArrayAttr params, bool isSearc
       if (!l || *l <= 0)
         return diag() << "is log-scaled, so its range must be positive";
     }
+    if (isSearch && param.getOptional())
+      return diag() << "cannot be optional";
     if (isSearch) {
       if (!param.hasDomain())
         return diag() << "needs a domain: a range [lo, hi] or a set {a, b, ...}";

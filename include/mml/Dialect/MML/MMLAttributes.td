@@ -49,7 +49,8 @@ def MML_ParamAttr : MML_Attr<"Param", "param"> {
   let description = [{
     Describes one parameter. `default` is absent for required parameters. A domain is either
     a range (`lower`/`upper`, each optionally open) or a set of `choices`; `log` marks a
-    search parameter sampled on a log scale.
+    search parameter sampled on a log scale. An `optional` parameter has no default and may be
+    left out of a call (`weight: fixed?` in the language).
 
     ```mlir
     #mml.param<name = "tolerance", type = f64, default_value = 2.000000e-02 : f64,
@@ -67,10 +68,12 @@ def MML_ParamAttr : MML_Attr<"Param", "param"> {
     DefaultValuedParameter<"bool", "false">:$upper_open,
     OptionalParameter<"::mlir::ArrayAttr">:$choices,
     DefaultValuedParameter<"bool", "false">:$log,
-    OptionalParameter<"::mlir::StringAttr">:$doc);
+    OptionalParameter<"::mlir::StringAttr">:$doc,
+    DefaultValuedParameter<"bool", "false">:$optional);
   let assemblyFormat = "`<` struct(params) `>`";
   let extraClassDeclaration = [{
-    bool isRequired() const { return !getDefaultValue(); }
+    /// Required: no default and not optional; a call must give it.
+    bool isRequired() const { return !getDefaultValue() && !getOptional(); }
     bool hasDomain() const { return getLower() || getUpper() || getChoices(); }
     /// Whether a constant value lies in the declared domain (true without a domain).
     bool admits(::mlir::Attribute value) const;

@@ -90,6 +90,9 @@ private:
     for (auto [param, arg] : llvm::zip(callee.getParams(), entry.getArguments())) {
       auto p = cast<ParamAttr>(param);
       Value value = call.getArg(p.getName());
+      if (!value && p.getOptional())
+        return call.emitError("flow parameter '")
+               << p.getName().getValue() << "' is optional, which only tasks support";
       if (!value) {
         if (p.isRequired())
           return call.emitError("missing required argument '")

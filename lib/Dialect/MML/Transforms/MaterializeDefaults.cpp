@@ -258,6 +258,8 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
                                       << param.describeDomain();
         value = materializeValue(builder, best->loc, param.getType(), coerced); // keeps the cfg location
         origin = best->origin;
+      } else if (!value && param.getOptional()) {
+        continue; // an optional parameter nobody gave stays absent
       } else if (!value) {
         if (param.isRequired())
           return call.emitError("missing required argument '")
