@@ -15,7 +15,7 @@ protected:
   ParamAttr range(double lo, double hi, bool loOpen, bool hiOpen) {
     return ParamAttr::get(&context, builder.getStringAttr("t"), builder.getF64Type(), {},
                           builder.getF64FloatAttr(lo), builder.getF64FloatAttr(hi), loOpen,
-                          hiOpen, {}, false, {});
+                          hiOpen, {}, false, {}, false);
   }
   mlir::MLIRContext context;
   mlir::Builder builder;
@@ -38,7 +38,7 @@ TEST_F(ParamAttrTest, Sets) {
                             {}, {}, false, false,
                             builder.getArrayAttr({builder.getStringAttr("latency"),
                                                   builder.getStringAttr("resource")}),
-                            false, {});
+                            false, {}, false);
   EXPECT_TRUE(set.admits(builder.getStringAttr("resource")));
   EXPECT_FALSE(set.admits(builder.getStringAttr("fast")));
   EXPECT_EQ(set.describeDomain(), "{\"latency\", \"resource\"}");
