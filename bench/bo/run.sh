@@ -4,6 +4,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+bash "$ROOT/scripts/install-deps.sh"
 BUILD="${MMLC_BO_BUILD:-/tmp/build-bo-bench}"
 SEEDS="${MMLC_BO_SEEDS:-20}"
 PY=/usr/bin/python3  # Debian's interpreter: that is where python3-optuna installs
