@@ -1,0 +1,106 @@
+// BatchNormalization forward (batch or running statistics) and the standard closed-form backward.
+#include "nn/BatchNormLayer.h"
+
+#include <cmath>
+
+namespace mmlc::nn {
+
+Shape BatchNormLayer::configure(const Shape& input, Random&) {
+  channels_ = input.dims[0];
+  spatial_ = input.size() / channels_;
+  auto init = [&](Parameter& p, const char* suffix, float v, bool trainable) {
+    p.name = spec_.name + "." + suffix;
+    p.value = Matrix::Constant(1, channels_, v);
+    p.grad = Matrix::Zero(1, channels_);
+    p.regularised = false;
+    p.trainable = trainable;
+  };
+  init(gamma_, "scale", 1.0f, true);
+  init(beta_, "bias", 0.0f, true);
+  init(mean_, "mean", 0.0f, false);
+  init(variance_, "var", 1.0f, false);
+  return input;
+}
+
+void BatchNormLayer::forward(const Matrix& x, Matrix& y, bool training) {
+  const long B = x.rows(), C = channels_, S = spatial_;
+  y.resize(B, x.cols());
+  lastWasTraining_ = training;
+  Eigen::VectorXf scale(C), shift(C);
+  if (training) {
+    // Statistics in double: per-channel sums over up to millions of values lose precision in float.
+    const double n = static_cast<double>(B * S);
+    invStd_.resize(C);
+    for (long c = 0; c < C; ++c) {
+      double sum = 0, sq = 0;
+      for (long r = 0; r < B; ++r) {
+        auto seg = x.row(r).segment(c * S, S);
+        sum += seg.cast<double>().sum();
+        sq += seg.cast<double>().squaredNorm();
+      }
+      const double mean = sum / n;
+      const double var = std::max(0.0, sq / n - mean * mean);
+      invStd_(c) = static_cast<float>(1.0 / std::sqrt(var + spec_.epsilon));
+      const float m = spec_.momentum;
+      mean_.value(0, c) = m * mean_.value(0, c) + (1 - m) * static_cast<float>(mean);
+      variance_.value(0, c) = m * variance_.value(0, c) + (1 - m) * static_cast<float>(var);
+      scale(c) = invStd_(c);
+      shift(c) = static_cast<float>(-mean) * invStd_(c);
+    }
+    xhat_.resize(B, x.cols());
+    for (long r = 0; r < B; ++r)
+      for (long c = 0; c < C; ++c)
+        xhat_.row(r).segment(c * S, S).array() = x.row(r).segment(c * S, S).array() * scale(c) + shift(c);
+    for (long r = 0; r < B; ++r)
+      for (long c = 0; c < C; ++c)
+        y.row(r).segment(c * S, S).array() = xhat_.row(r).segment(c * S, S).array() * gamma_.value(0, c) + beta_.value(0, c);
+    return;
+  }
+  for (long c = 0; c < C; ++c) {
+    const float inv = 1.0f / std::sqrt(variance_.value(0, c) + spec_.epsilon);
+    scale(c) = gamma_.value(0, c) * inv;
+    shift(c) = beta_.value(0, c) - mean_.value(0, c) * scale(c);
+  }
+  for (long r = 0; r < B; ++r)
+    for (long c = 0; c < C; ++c)
+      y.row(r).segment(c * S, S).array() = x.row(r).segment(c * S, S).array() * scale(c) + shift(c);
+}
+
+void BatchNormLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
+  const long B = x.rows(), C = channels_, S = spatial_;
+  dx.resize(B, x.cols());
+  if (!lastWasTraining_) {  // inference statistics are constants: a per-channel affine map
+    for (long c = 0; c < C; ++c) {
+      const float inv = 1.0f / std::sqrt(variance_.value(0, c) + spec_.epsilon);
+      const float k = gamma_.value(0, c) * inv, m = mean_.value(0, c);
+      double sumDy = 0, sumDyXhat = 0;
+      for (long r = 0; r < B; ++r) {
+        auto d = dy.row(r).segment(c * S, S).array();
+        sumDy += d.sum();
+        sumDyXhat += (d * (x.row(r).segment(c * S, S).array() - m) * inv).sum();
+        dx.row(r).segment(c * S, S) = dy.row(r).segment(c * S, S) * k;
+      }
+      gamma_.grad(0, c) += static_cast<float>(sumDyXhat);
+      beta_.grad(0, c) += static_cast<float>(sumDy);
+    }
+    return;
+  }
+  const float n = static_cast<float>(B * S);
+  for (long c = 0; c < C; ++c) {
+    double sumDy = 0, sumDyXhat = 0;
+    for (long r = 0; r < B; ++r) {
+      auto d = dy.row(r).segment(c * S, S).array();
+      sumDy += d.sum();
+      sumDyXhat += (d * xhat_.row(r).segment(c * S, S).array()).sum();
+    }
+    gamma_.grad(0, c) += static_cast<float>(sumDyXhat);
+    beta_.grad(0, c) += static_cast<float>(sumDy);
+    const float g = gamma_.value(0, c), k = g * invStd_(c) / n;
+    const float a = static_cast<float>(sumDy), b = static_cast<float>(sumDyXhat);
+    for (long r = 0; r < B; ++r)
+      dx.row(r).segment(c * S, S).array() =
+          k * (n * dy.row(r).segment(c * S, S).array() - a - xhat_.row(r).segment(c * S, S).array() * b);
+  }
+}
+
+}  // namespace mmlc::nn

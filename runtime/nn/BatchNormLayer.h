@@ -1,0 +1,27 @@
+// Batch normalisation per feature (flat input) or per channel (C,...) with running statistics.
+#pragma once
+#include "nn/Layer.h"
+
+namespace mmlc::nn {
+
+// Running statistics are non-trainable Parameters so save/load, ONNX export and copies treat
+// them like any other tensor. Momentum follows Keras/ONNX: running = m*running + (1-m)*batch.
+class BatchNormLayer : public Layer {
+ public:
+  explicit BatchNormLayer(LayerSpec spec) : Layer(std::move(spec)) {}
+  void forward(const Matrix& x, Matrix& y, bool training) override;
+  void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx) override;
+  std::vector<Parameter*> parameters() override { return {&gamma_, &beta_, &mean_, &variance_}; }
+
+ protected:
+  Shape configure(const Shape& input, Random&) override;
+
+ private:
+  long channels_ = 0, spatial_ = 1;
+  Parameter gamma_, beta_, mean_, variance_;
+  Matrix xhat_;            // normalised input of the last training batch
+  Eigen::VectorXf invStd_; // per channel, of the last training batch
+  bool lastWasTraining_ = false;
+};
+
+}  // namespace mmlc::nn

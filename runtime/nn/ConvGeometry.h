@@ -1,0 +1,19 @@
+// Spatial geometry shared by convolution and pooling: channels, input/output extents, kernel, stride, pad.
+#pragma once
+#include "nn/LayerSpec.h"
+#include "nn/Tensor.h"
+
+namespace mmlc::nn {
+
+struct ConvGeometry {
+  int channels = 0, inH = 1, inW = 1, outH = 1, outW = 1;
+  int kH = 1, kW = 1, sH = 1, sW = 1, pH = 0, pW = 0;
+
+  long inSpatial() const { return static_cast<long>(inH) * inW; }
+  long outSpatial() const { return static_cast<long>(outH) * outW; }
+  // Reads (C, L) as H = 1 and (C, H, W) directly; `twoD` says which the layer kind requires.
+  // Throws Error naming `layerName` when the input does not fit.
+  static ConvGeometry from(const Shape& input, const LayerSpec& spec, bool twoD, const std::string& layerName);
+};
+
+}  // namespace mmlc::nn

@@ -1,0 +1,190 @@
+// Convolution layer implementation and the shared ConvGeometry shape inference.
+#include "nn/ConvLayer.h"
+
+
+#include <cmath>
+
+#include "nn/Error.h"
+
+namespace mmlc::nn {
+
+ConvGeometry ConvGeometry::from(const Shape& input, const LayerSpec& s, bool twoD, const std::string& name) {
+  ConvGeometry g;
+  if (twoD && input.rank() != 3)
+    throw Error(s.kind + " layer '" + name + "' expects (C,H,W) input, got " + input.str());
+  if (!twoD && input.rank() != 2)
+    throw Error(s.kind + " layer '" + name + "' expects (C,L) input, got " + input.str());
+  g.channels = input.dims[0];
+  if (twoD) {
+    g.inH = input.dims[1];
+    g.inW = input.dims[2];
+    g.kH = s.kernelH;
+    g.sH = s.strideH;
+    g.pH = s.padH;
+  } else {
+    g.inW = input.dims[1];
+  }
+  g.kW = s.kernelW;
+  g.sW = s.strideW;
+  g.pW = s.padW;
+  if (g.kH <= 0 || g.kW <= 0 || g.sH <= 0 || g.sW <= 0 || g.pH < 0 || g.pW < 0)
+    throw Error(s.kind + " layer '" + name + "' has a non-positive kernel/stride or negative padding");
+  const int spanH = g.inH + 2 * g.pH - g.kH, spanW = g.inW + 2 * g.pW - g.kW;
+  if (spanH < 0 || spanW < 0)
+    throw Error(s.kind + " layer '" + name + "' kernel is larger than its input " + input.str());
+  g.outH = spanH / g.sH + 1;
+  g.outW = spanW / g.sW + 1;
+  return g;
+}
+
+ConvLayer::ConvLayer(LayerSpec spec) : Layer(std::move(spec)) {
+  if (spec_.units <= 0) throw Error(spec_.kind + " layer '" + spec_.name + "' needs filters > 0");
+  if (spec_.kind == "Conv1D") {
+    spec_.kernelH = 1;
+    spec_.strideH = 1;
+    spec_.padH = 0;
+  }
+}
+
+Shape ConvLayer::configure(const Shape& input, Random& rng) {
+  const bool twoD = spec_.kind == "Conv2D";
+  g_ = ConvGeometry::from(input, spec_, twoD, spec_.name);
+  const int F = spec_.units;
+  const long K = static_cast<long>(g_.channels) * g_.kH * g_.kW;
+  const double fanIn = static_cast<double>(K), fanOut = static_cast<double>(F) * g_.kH * g_.kW;
+  const double limit = std::sqrt(6.0 / (fanIn + fanOut));  // Glorot-uniform like Keras
+  weight_.name = spec_.name + ".weight";
+  weight_.value.resize(F, K);
+  for (long i = 0; i < weight_.value.size(); ++i)
+    weight_.value.data()[i] = static_cast<float>(rng.uniform(-limit, limit));
+  weight_.grad = Matrix::Zero(F, K);
+  weight_.mask.resize(0, 0);
+  bias_.name = spec_.name + ".bias";
+  bias_.value = Matrix::Zero(1, spec_.useBias ? F : 0);
+  bias_.grad = Matrix::Zero(1, spec_.useBias ? F : 0);
+  bias_.regularised = false;
+  if (twoD) return Shape{F, g_.outH, g_.outW};
+  return Shape{F, g_.outW};
+}
+
+void ConvLayer::im2col(const float* x, float* col, long ld) const {
+  const ConvGeometry& g = g_;
+  long k = 0;
+  for (int c = 0; c < g.channels; ++c) {
+    const float* xc = x + c * g.inSpatial();
+    for (int i = 0; i < g.kH; ++i) {
+      for (int j = 0; j < g.kW; ++j, ++k) {
+        float* out = col + k * ld;
+        for (int oh = 0; oh < g.outH; ++oh) {
+          const int h = oh * g.sH - g.pH + i;
+          float* o = out + static_cast<long>(oh) * g.outW;
+          if (h < 0 || h >= g.inH) {
+            std::fill(o, o + g.outW, 0.0f);
+            continue;
+          }
+          const float* xr = xc + static_cast<long>(h) * g.inW;
+          if (g.sW == 1 && g.pW == 0) {  // common case: a contiguous copy
+            std::copy(xr + j, xr + j + g.outW, o);
+            continue;
+          }
+          for (int ow = 0; ow < g.outW; ++ow) {
+            const int w = ow * g.sW - g.pW + j;
+            o[ow] = (w >= 0 && w < g.inW) ? xr[w] : 0.0f;
+          }
+        }
+      }
+    }
+  }
+}
+
+void ConvLayer::col2im(const float* col, long ld, float* dx) const {
+  const ConvGeometry& g = g_;
+  std::fill(dx, dx + g.channels * g.inSpatial(), 0.0f);
+  long k = 0;
+  for (int c = 0; c < g.channels; ++c) {
+    float* dc = dx + c * g.inSpatial();
+    for (int i = 0; i < g.kH; ++i) {
+      for (int j = 0; j < g.kW; ++j, ++k) {
+        const float* in = col + k * ld;
+        for (int oh = 0; oh < g.outH; ++oh) {
+          const int h = oh * g.sH - g.pH + i;
+          if (h < 0 || h >= g.inH) continue;
+          float* dr = dc + static_cast<long>(h) * g.inW;
+          const float* o = in + static_cast<long>(oh) * g.outW;
+          if (g.sW == 1 && g.pW == 0) {  // common case: a contiguous, vectorisable add
+            for (int ow = 0; ow < g.outW; ++ow) dr[j + ow] += o[ow];
+            continue;
+          }
+          for (int ow = 0; ow < g.outW; ++ow) {
+            const int w = ow * g.sW - g.pW + j;
+            if (w >= 0 && w < g.inW) dr[w] += o[ow];
+          }
+        }
+      }
+    }
+  }
+}
+
+// Samples are processed in groups whose im2col matrices sit side by side (K x group*P), so one
+// GEMM covers the whole group: per-sample GEMMs are too small (e.g. 8 x 9 x 676) for Eigen's
+// kernels. The group size depends only on the layer geometry, never on the thread count.
+long ConvLayer::groupSize() const { return std::max(1L, 4096 / std::max(1L, g_.outSpatial())); }
+
+void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
+  const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
+  const long G = groupSize(), groups = (B + G - 1) / G;
+  y.resize(B, F * P);
+#pragma omp parallel if (groups > 1)
+  {
+    Matrix col(K, G * P), out(F, G * P);
+#pragma omp for schedule(dynamic, 1)
+    for (long gi = 0; gi < groups; ++gi) {
+      const long first = gi * G, n = std::min(G, B - first), width = n * P;
+      for (long s = 0; s < n; ++s) im2col(x.row(first + s).data(), col.data() + s * P, G * P);
+      out.leftCols(width).noalias() = weight_.value * col.leftCols(width);
+      for (long s = 0; s < n; ++s) {
+        Eigen::Map<Matrix> ys(y.row(first + s).data(), F, P);
+        ys = out.middleCols(s * P, P);
+        if (spec_.useBias) ys.colwise() += bias_.value.row(0).transpose();
+      }
+    }
+  }
+}
+
+void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
+  const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
+  const long G = groupSize(), groups = (B + G - 1) / G;
+  dx.resize(B, x.cols());
+  // Each group accumulates into its own gradient buffer and the buffers are summed in group
+  // order, so results are bit-identical for any thread count; dynamic scheduling lets an idle
+  // core take over groups when the other core is busy with another process.
+  std::vector<Matrix> dW(groups), db(groups);
+#pragma omp parallel if (groups > 1)
+  {
+    Matrix col(K, G * P), dys(F, G * P), dcol(K, G * P);
+#pragma omp for schedule(dynamic, 1)
+    for (long gi = 0; gi < groups; ++gi) {
+      const long first = gi * G, n = std::min(G, B - first), width = n * P;
+      for (long s = 0; s < n; ++s) {
+        im2col(x.row(first + s).data(), col.data() + s * P, G * P);
+        dys.middleCols(s * P, P) = Eigen::Map<const Matrix>(dy.row(first + s).data(), F, P);
+      }
+      dW[gi].noalias() = dys.leftCols(width) * col.leftCols(width).transpose();
+      if (spec_.useBias) db[gi] = dys.leftCols(width).rowwise().sum().transpose();
+      if (!inputGradientNeeded_) continue;
+      dcol.leftCols(width).noalias() = weight_.value.transpose() * dys.leftCols(width);
+      for (long s = 0; s < n; ++s) col2im(dcol.data() + s * P, G * P, dx.row(first + s).data());
+    }
+  }
+  for (long gi = 0; gi < groups; ++gi) {
+    weight_.grad += dW[gi];
+    if (spec_.useBias) bias_.grad += db[gi];
+  }
+}
+
+std::vector<Parameter*> ConvLayer::parameters() {
+  if (spec_.useBias) return {&weight_, &bias_};
+  return {&weight_};
+}
+
+}  // namespace mmlc::nn

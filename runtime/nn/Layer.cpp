@@ -1,0 +1,79 @@
+// LayerSpec convenience constructors (the layer factory lives in LayerFactory.cpp).
+#include "nn/Layer.h"
+
+namespace mmlc::nn::layers {
+
+static LayerSpec kind(const char* k) {
+  LayerSpec s;
+  s.kind = k;
+  return s;
+}
+LayerSpec dense(int units, bool useBias) {
+  LayerSpec s = kind("Dense");
+  s.units = units;
+  s.useBias = useBias;
+  return s;
+}
+LayerSpec relu() { return kind("ReLU"); }
+LayerSpec leakyRelu(float alpha) {
+  LayerSpec s = kind("LeakyReLU");
+  s.alpha = alpha;
+  return s;
+}
+LayerSpec sigmoid() { return kind("Sigmoid"); }
+LayerSpec tanh() { return kind("Tanh"); }
+LayerSpec softmax() { return kind("Softmax"); }
+LayerSpec dropout(float rate) {
+  LayerSpec s = kind("Dropout");
+  s.rate = rate;
+  return s;
+}
+LayerSpec flatten() { return kind("Flatten"); }
+LayerSpec conv1d(int filters, int kernel, int stride, int pad) {
+  LayerSpec s = kind("Conv1D");
+  s.units = filters;
+  s.kernelW = kernel;
+  s.strideW = stride;
+  s.padW = pad;
+  return s;
+}
+LayerSpec conv2d(int filters, int kernel, int stride, int pad) {
+  LayerSpec s = kind("Conv2D");
+  s.units = filters;
+  s.kernelH = s.kernelW = kernel;
+  s.strideH = s.strideW = stride;
+  s.padH = s.padW = pad;
+  return s;
+}
+static LayerSpec pool(const char* k, int kernel, int stride, bool twoD) {
+  LayerSpec s = kind(k);
+  s.kernelW = kernel;
+  s.strideW = stride ? stride : kernel;
+  if (twoD) {
+    s.kernelH = kernel;
+    s.strideH = s.strideW;
+  }
+  return s;
+}
+LayerSpec maxPool(int kernel, int stride) { return pool("MaxPool", kernel, stride, true); }
+LayerSpec averagePool(int kernel, int stride) { return pool("AveragePool", kernel, stride, true); }
+LayerSpec maxPool1d(int kernel, int stride) { return pool("MaxPool", kernel, stride, false); }
+LayerSpec averagePool1d(int kernel, int stride) { return pool("AveragePool", kernel, stride, false); }
+LayerSpec batchNorm(float epsilon, float momentum) {
+  LayerSpec s = kind("BatchNormalization");
+  s.epsilon = epsilon;
+  s.momentum = momentum;
+  return s;
+}
+LayerSpec transpose(std::vector<int> perm) {
+  LayerSpec s = kind("Transpose");
+  s.perm = std::move(perm);
+  return s;
+}
+LayerSpec reshape(std::vector<int> dims) {
+  LayerSpec s = kind("Reshape");
+  s.dims = std::move(dims);
+  return s;
+}
+
+}  // namespace mmlc::nn::layers

@@ -1,0 +1,48 @@
+// Declarative description of one layer: what model files store and what architecture edits change.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace mmlc::nn {
+
+// One flat struct for every layer kind keeps serialisation and scaling edits trivial;
+// each kind reads only the fields it documents in docs/nn.md.
+struct LayerSpec {
+  std::string kind;        // Dense, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, Flatten,
+                           // Conv1D, Conv2D, MaxPool, AveragePool, BatchNormalization, Transpose, Reshape
+  int units = 0;           // Dense output width; Conv filters
+  int kernelH = 1, kernelW = 1;
+  int strideH = 1, strideW = 1;
+  int padH = 0, padW = 0;  // symmetric zero padding
+  bool useBias = true;
+  float alpha = 0.01f;     // LeakyReLU slope
+  float rate = 0.5f;       // Dropout drop probability
+  float epsilon = 1e-5f;   // BatchNormalization
+  float momentum = 0.9f;   // BatchNormalization running-average momentum (Keras convention)
+  std::vector<int> perm;   // Transpose: permutation of the per-sample dims
+  std::vector<int> dims;   // Reshape: target per-sample dims
+  std::string name;        // unique within a network, assigned by Network::add when empty
+};
+
+// Convenience constructors so network definitions read like Keras code.
+namespace layers {
+LayerSpec dense(int units, bool useBias = true);
+LayerSpec relu();
+LayerSpec leakyRelu(float alpha = 0.01f);
+LayerSpec sigmoid();
+LayerSpec tanh();
+LayerSpec softmax();
+LayerSpec dropout(float rate);
+LayerSpec flatten();
+LayerSpec conv1d(int filters, int kernel, int stride = 1, int pad = 0);
+LayerSpec conv2d(int filters, int kernel, int stride = 1, int pad = 0);
+LayerSpec maxPool(int kernel, int stride = 0);  // stride 0 = kernel (non-overlapping)
+LayerSpec averagePool(int kernel, int stride = 0);
+LayerSpec maxPool1d(int kernel, int stride = 0);
+LayerSpec averagePool1d(int kernel, int stride = 0);
+LayerSpec batchNorm(float epsilon = 1e-3f, float momentum = 0.99f);
+LayerSpec transpose(std::vector<int> perm);
+LayerSpec reshape(std::vector<int> dims);
+}  // namespace layers
+
+}  // namespace mmlc::nn

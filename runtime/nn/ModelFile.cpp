@@ -1,0 +1,121 @@
+// Model file writer/reader; LayerSpec fields map one-to-one onto JSON keys.
+#include "nn/ModelFile.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <fstream>
+
+#include "nn/Error.h"
+
+namespace mmlc::nn {
+
+using nlohmann::json;
+
+static json specToJson(const LayerSpec& s) {
+  return json{{"kind", s.kind},         {"name", s.name},       {"units", s.units},     {"kernelH", s.kernelH},
+              {"kernelW", s.kernelW},   {"strideH", s.strideH}, {"strideW", s.strideW}, {"padH", s.padH},
+              {"padW", s.padW},         {"useBias", s.useBias}, {"alpha", s.alpha},     {"rate", s.rate},
+              {"epsilon", s.epsilon},   {"momentum", s.momentum}, {"perm", s.perm},     {"dims", s.dims}};
+}
+
+static LayerSpec specFromJson(const json& j) {
+  LayerSpec s;
+  s.kind = j.at("kind").get<std::string>();
+  s.name = j.at("name").get<std::string>();
+  s.units = j.value("units", 0);
+  s.kernelH = j.value("kernelH", 1);
+  s.kernelW = j.value("kernelW", 1);
+  s.strideH = j.value("strideH", 1);
+  s.strideW = j.value("strideW", 1);
+  s.padH = j.value("padH", 0);
+  s.padW = j.value("padW", 0);
+  s.useBias = j.value("useBias", true);
+  s.alpha = j.value("alpha", 0.01f);
+  s.rate = j.value("rate", 0.5f);
+  s.epsilon = j.value("epsilon", 1e-5f);
+  s.momentum = j.value("momentum", 0.9f);
+  s.perm = j.value("perm", std::vector<int>{});
+  s.dims = j.value("dims", std::vector<int>{});
+  return s;
+}
+
+void saveModel(Network& net, const std::string& path) {
+  json j;
+  j["format"] = "mmlc-nn";
+  j["version"] = 1;
+  j["input"] = net.inputShape().dims;
+  j["seed"] = net.seed();
+  for (const LayerSpec& s : net.specs()) j["layers"].push_back(specToJson(s));
+  j["parameters"] = json::array();
+  for (Parameter* p : net.parameters())
+    j["parameters"].push_back({{"name", p->name}, {"rows", p->value.rows()}, {"cols", p->value.cols()},
+                               {"hasMask", p->hasMask()}});
+  const std::string text = j.dump();
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw Error(path + ": cannot open for writing");
+  out.write("MMLCNN01", 8);
+  uint64_t len = text.size();
+  unsigned char lenBytes[8];
+  for (int i = 0; i < 8; ++i) lenBytes[i] = static_cast<unsigned char>(len >> (8 * i));
+  out.write(reinterpret_cast<const char*>(lenBytes), 8);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  // float32 in the host's byte order; every supported host (x86-64, AArch64) is little-endian.
+  for (Parameter* p : net.parameters()) {
+    out.write(reinterpret_cast<const char*>(p->value.data()), static_cast<std::streamsize>(p->value.size() * 4));
+    if (p->hasMask())
+      out.write(reinterpret_cast<const char*>(p->mask.data()), static_cast<std::streamsize>(p->mask.size() * 4));
+  }
+  if (!out) throw Error(path + ": write failed");
+}
+
+Network loadModel(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open model file");
+  char magic[8];
+  if (!in.read(magic, 8)) throw Error(path + ": file is truncated (no header)");
+  if (std::memcmp(magic, "MMLCNN01", 8) != 0) throw Error(path + ": not an mmlc model file (bad magic)");
+  unsigned char lenBytes[8];
+  if (!in.read(reinterpret_cast<char*>(lenBytes), 8)) throw Error(path + ": file is truncated in the header");
+  uint64_t len = 0;
+  for (int i = 0; i < 8; ++i) len |= uint64_t(lenBytes[i]) << (8 * i);
+  if (len > (1u << 30)) throw Error(path + ": corrupt header (architecture length " + std::to_string(len) + ")");
+  std::string text(len, '\0');
+  if (!in.read(text.data(), static_cast<std::streamsize>(len))) throw Error(path + ": file is truncated in the architecture");
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(path + ": corrupt architecture JSON (" + e.what() + ")");
+  }
+  try {
+    Network net(Shape(j.at("input").get<std::vector<int>>()), j.value("seed", uint64_t{0}));
+    for (const json& l : j.at("layers")) net.add(specFromJson(l));
+    auto params = net.parameters();
+    const json& pj = j.at("parameters");
+    if (pj.size() != params.size())
+      throw Error(path + ": file lists " + std::to_string(pj.size()) + " parameters but the architecture has " +
+                  std::to_string(params.size()));
+    for (size_t i = 0; i < params.size(); ++i) {
+      Parameter& p = *params[i];
+      if (pj[i].at("name") != p.name || pj[i].at("rows") != p.value.rows() || pj[i].at("cols") != p.value.cols())
+        throw Error(path + ": parameter '" + pj[i].at("name").get<std::string>() + "' does not match the architecture");
+      if (!in.read(reinterpret_cast<char*>(p.value.data()), static_cast<std::streamsize>(p.value.size() * 4)))
+        throw Error(path + ": file is truncated in parameter '" + p.name + "'");
+      if (pj[i].value("hasMask", false)) {
+        p.mask.resize(p.value.rows(), p.value.cols());
+        if (!in.read(reinterpret_cast<char*>(p.mask.data()), static_cast<std::streamsize>(p.mask.size() * 4)))
+          throw Error(path + ": file is truncated in the mask of '" + p.name + "'");
+      }
+    }
+    return net;
+  } catch (const json::exception& e) {
+    throw Error(path + ": architecture JSON is missing fields (" + e.what() + ")");
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    if (msg.rfind(path, 0) == 0) throw;
+    throw Error(path + ": " + msg);
+  }
+}
+
+}  // namespace mmlc::nn

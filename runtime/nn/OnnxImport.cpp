@@ -1,0 +1,388 @@
+// ONNX import: walks the node chain, turning each operator into engine layers and copying weights.
+// MatMul followed by Add(bias) (the Keras/tf2onnx form) folds into one Dense like Gemm (PyTorch form).
+#include <onnx/onnx_pb.h>
+
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "nn/Error.h"
+#include "nn/OnnxModel.h"
+
+namespace mmlc::nn {
+
+namespace {
+
+struct Tensor {
+  std::vector<int64_t> dims;
+  std::vector<float> f;    // float data
+  std::vector<int64_t> i;  // integer data
+};
+
+class Importer {
+ public:
+  Importer(const std::string& path, const onnx::ModelProto& model) : path_(path), g_(model.graph()) {
+    for (const auto& t : g_.initializer()) inits_[t.name()] = convert(t);
+  }
+  Network run();
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw Error("ONNX model " + path_ + ": " + what); }
+  Tensor convert(const onnx::TensorProto& t) const;
+  const Tensor& init(const onnx::NodeProto& n, int input) const {
+    if (n.input_size() <= input) fail("node '" + n.name() + "' (" + n.op_type() + ") is missing input " + std::to_string(input));
+    auto it = inits_.find(n.input(input));
+    if (it == inits_.end())
+      fail("input '" + n.input(input) + "' of node '" + n.name() + "' (" + n.op_type() + ") must be an initializer");
+    return it->second;
+  }
+  const onnx::AttributeProto* attr(const onnx::NodeProto& n, const char* name) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == name) return &a;
+    return nullptr;
+  }
+  int64_t attrInt(const onnx::NodeProto& n, const char* name, int64_t def) const {
+    const auto* a = attr(n, name);
+    return a ? a->i() : def;
+  }
+  float attrFloat(const onnx::NodeProto& n, const char* name, float def) const {
+    const auto* a = attr(n, name);
+    return a ? a->f() : def;
+  }
+  std::vector<int64_t> attrInts(const onnx::NodeProto& n, const char* name) const {
+    const auto* a = attr(n, name);
+    return a ? std::vector<int64_t>(a->ints().begin(), a->ints().end()) : std::vector<int64_t>{};
+  }
+  std::string layerName(const onnx::NodeProto& n) {
+    std::string base = n.name().empty() ? n.op_type() + "_" + std::to_string(counter_) : n.name();
+    ++counter_;
+    while (used_.count(base)) base += "_";
+    used_.insert(base);
+    return base;
+  }
+  void addDense(Network& net, const onnx::NodeProto& n, const Tensor& w, bool transposed, float alpha, bool useBias);
+  void addConv(Network& net, const onnx::NodeProto& n);
+  void addPool(Network& net, const onnx::NodeProto& n);
+
+  std::string path_;
+  const onnx::GraphProto& g_;
+  std::map<std::string, Tensor> inits_;
+  std::set<std::string> used_;
+  int counter_ = 0;
+};
+
+Tensor Importer::convert(const onnx::TensorProto& t) const {
+  Tensor out;
+  size_t count = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0) fail("initializer '" + t.name() + "' has a negative dimension");
+    out.dims.push_back(d);
+    count *= d;
+  }
+  const std::string& raw = t.raw_data();
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT:
+      if (!raw.empty()) {
+        if (raw.size() != count * 4) fail("initializer '" + t.name() + "' raw data size does not match its shape");
+        out.f.resize(count);
+        std::memcpy(out.f.data(), raw.data(), raw.size());
+      } else {
+        out.f.assign(t.float_data().begin(), t.float_data().end());
+      }
+      if (out.f.size() != count) fail("initializer '" + t.name() + "' has " + std::to_string(out.f.size()) +
+                                      " values but its shape needs " + std::to_string(count));
+      break;
+    case onnx::TensorProto::DOUBLE: {
+      std::vector<double> d;
+      if (!raw.empty()) {
+        if (raw.size() != count * 8) fail("initializer '" + t.name() + "' raw data size does not match its shape");
+        d.resize(count);
+        std::memcpy(d.data(), raw.data(), raw.size());
+      } else {
+        d.assign(t.double_data().begin(), t.double_data().end());
+      }
+      out.f.assign(d.begin(), d.end());
+      break;
+    }
+    case onnx::TensorProto::INT64:
+      if (!raw.empty()) {
+        if (raw.size() != count * 8) fail("initializer '" + t.name() + "' raw data size does not match its shape");
+        out.i.resize(count);
+        std::memcpy(out.i.data(), raw.data(), raw.size());
+      } else {
+        out.i.assign(t.int64_data().begin(), t.int64_data().end());
+      }
+      break;
+    default:
+      break;  // other types only matter if a supported operator reads them, which then fails clearly
+  }
+  return out;
+}
+
+void Importer::addDense(Network& net, const onnx::NodeProto& n, const Tensor& w, bool transposed, float alpha,
+                        bool useBias) {
+  if (w.dims.size() != 2 || w.f.empty()) fail("node '" + n.name() + "' weight must be a 2-D float initializer");
+  const long in = transposed ? w.dims[1] : w.dims[0], out = transposed ? w.dims[0] : w.dims[1];
+  if (net.outputShape().rank() != 1 || net.outputShape().size() != in)
+    fail("node '" + n.name() + "' (" + n.op_type() + ") expects " + std::to_string(in) + " features but gets " +
+         net.outputShape().str());
+  LayerSpec s = layers::dense(static_cast<int>(out), useBias);
+  s.name = layerName(n);
+  net.add(s);
+  Parameter& W = *net.layer(net.size() - 1).parameters()[0];
+  Eigen::Map<const Matrix> src(w.f.data(), w.dims[0], w.dims[1]);
+  if (transposed) W.value = src.transpose() * alpha;
+  else W.value = src * alpha;
+}
+
+void Importer::addConv(Network& net, const onnx::NodeProto& n) {
+  const Tensor& w = init(n, 1);
+  if (attrInt(n, "group", 1) != 1) fail("node '" + n.name() + "' (Conv) uses groups, which are not supported");
+  for (int64_t d : attrInts(n, "dilations"))
+    if (d != 1) fail("node '" + n.name() + "' (Conv) uses dilation, which is not supported");
+  const bool twoD = w.dims.size() == 4;
+  if (!twoD && w.dims.size() != 3) fail("node '" + n.name() + "' (Conv) weight must be 3-D or 4-D");
+  const int sp = twoD ? 2 : 1;
+  LayerSpec s = twoD ? layers::conv2d(static_cast<int>(w.dims[0]), static_cast<int>(w.dims[2]))
+                     : layers::conv1d(static_cast<int>(w.dims[0]), static_cast<int>(w.dims[2]));
+  if (twoD) s.kernelW = static_cast<int>(w.dims[3]);
+  auto strides = attrInts(n, "strides");
+  auto pads = attrInts(n, "pads");
+  const auto* autoPad = attr(n, "auto_pad");
+  const std::string ap = autoPad ? autoPad->s() : "NOTSET";
+  std::vector<int64_t> k = {w.dims[2]};
+  if (twoD) k.push_back(w.dims[3]);
+  if (strides.empty()) strides.assign(sp, 1);
+  if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+    pads.clear();
+    for (int i = 0; i < sp; ++i) {
+      if (strides[i] != 1 || k[i] % 2 == 0) fail("node '" + n.name() + "' (Conv) auto_pad SAME needs stride 1 and odd kernels");
+      pads.push_back(k[i] / 2);
+    }
+    for (int i = 0; i < sp; ++i) pads.push_back(k[i] / 2);
+  } else if (ap != "NOTSET" && ap != "VALID") {
+    fail("node '" + n.name() + "' (Conv) has unsupported auto_pad " + ap);
+  }
+  if (pads.empty()) pads.assign(2 * sp, 0);
+  for (int i = 0; i < sp; ++i)
+    if (pads[i] != pads[i + sp]) fail("node '" + n.name() + "' (Conv) has asymmetric padding, which is not supported");
+  if (twoD) {
+    s.strideH = static_cast<int>(strides[0]);
+    s.strideW = static_cast<int>(strides[1]);
+    s.padH = static_cast<int>(pads[0]);
+    s.padW = static_cast<int>(pads[1]);
+  } else {
+    s.strideW = static_cast<int>(strides[0]);
+    s.padW = static_cast<int>(pads[0]);
+  }
+  const bool hasBias = n.input_size() > 2 && !n.input(2).empty();
+  s.useBias = hasBias;
+  s.name = layerName(n);
+  const Shape in = net.outputShape();
+  if (in.dims.empty() || in.dims[0] != w.dims[1])
+    fail("node '" + n.name() + "' (Conv) expects " + std::to_string(w.dims[1]) + " channels but gets " + in.str());
+  net.add(s);
+  auto params = net.layer(net.size() - 1).parameters();
+  params[0]->value = Eigen::Map<const Matrix>(w.f.data(), params[0]->value.rows(), params[0]->value.cols());
+  if (hasBias) {
+    const Tensor& b = init(n, 2);
+    if (static_cast<long>(b.f.size()) != params[1]->value.cols()) fail("node '" + n.name() + "' (Conv) bias has the wrong size");
+    params[1]->value = Eigen::Map<const Matrix>(b.f.data(), 1, params[1]->value.cols());
+  }
+}
+
+void Importer::addPool(Network& net, const onnx::NodeProto& n) {
+  auto k = attrInts(n, "kernel_shape");
+  auto strides = attrInts(n, "strides");
+  for (int64_t p : attrInts(n, "pads"))
+    if (p != 0) fail("node '" + n.name() + "' (" + n.op_type() + ") uses padding, which is not supported");
+  if (attrInt(n, "ceil_mode", 0) != 0) fail("node '" + n.name() + "' (" + n.op_type() + ") uses ceil_mode");
+  const auto* autoPad = attr(n, "auto_pad");
+  if (autoPad && autoPad->s() != "NOTSET" && autoPad->s() != "VALID")
+    fail("node '" + n.name() + "' (" + n.op_type() + ") uses auto_pad " + autoPad->s());
+  if (k.empty() || k.size() > 2) fail("node '" + n.name() + "' (" + n.op_type() + ") needs a 1-D or 2-D kernel_shape");
+  if (strides.empty()) strides.assign(k.size(), 1);
+  LayerSpec s;
+  s.kind = n.op_type();
+  s.kernelW = static_cast<int>(k.back());
+  s.strideW = static_cast<int>(strides.back());
+  if (k.size() == 2) {
+    s.kernelH = static_cast<int>(k[0]);
+    s.strideH = static_cast<int>(strides[0]);
+  }
+  s.name = layerName(n);
+  net.add(s);
+}
+
+Network Importer::run() {
+  std::string current;
+  std::vector<int> inputDims;
+  for (const auto& in : g_.input()) {
+    if (inits_.count(in.name())) continue;
+    if (!current.empty()) fail("the graph has more than one data input ('" + current + "', '" + in.name() + "')");
+    current = in.name();
+    const auto& shape = in.type().tensor_type().shape();
+    if (shape.dim_size() < 2 || shape.dim_size() > 4)
+      fail("input '" + in.name() + "' must have 2 to 4 dimensions (batch first)");
+    for (int i = 1; i < shape.dim_size(); ++i) {
+      if (!shape.dim(i).has_dim_value() || shape.dim(i).dim_value() <= 0)
+        fail("input '" + in.name() + "' dimension " + std::to_string(i) + " must be a fixed positive size");
+      inputDims.push_back(static_cast<int>(shape.dim(i).dim_value()));
+    }
+  }
+  if (current.empty()) fail("the graph has no data input");
+  Network net{Shape(inputDims)};
+  bool lastWasBiaslessMatMul = false;
+  for (const auto& n : g_.node()) {
+    const std::string& op = n.op_type();
+    if (!n.domain().empty() && n.domain() != "ai.onnx") fail("unsupported operator '" + n.domain() + "." + op + "'");
+    if (op == "Constant") {  // PyTorch emits constants (e.g. pads) as nodes; treat them as initializers
+      const auto* value = attr(n, "value");
+      if (!value || !value->has_t() || n.output_size() != 1) fail("node '" + n.name() + "' (Constant) needs a tensor 'value'");
+      inits_[n.output(0)] = convert(value->t());
+      continue;
+    }
+    if (n.input_size() == 0 || n.input(0) != current) {
+      // Add may list the running tensor second (bias + x).
+      if (!(op == "Add" && n.input_size() == 2 && n.input(1) == current))
+        fail("node '" + n.name() + "' (" + op + ") does not consume the previous node's output; only chains are supported");
+    }
+    if (n.output_size() < 1) fail("node '" + n.name() + "' has no output");
+    const bool matMulBefore = lastWasBiaslessMatMul;
+    lastWasBiaslessMatMul = false;
+    if (op == "Gemm") {
+      if (attrInt(n, "transA", 0) != 0) fail("node '" + n.name() + "' (Gemm) with transA=1 is not supported");
+      const bool hasBias = n.input_size() > 2 && !n.input(2).empty();
+      addDense(net, n, init(n, 1), attrInt(n, "transB", 0) != 0, attrFloat(n, "alpha", 1.0f), hasBias);
+      if (hasBias) {
+        Parameter& b = *net.layer(net.size() - 1).parameters()[1];
+        const Tensor& c = init(n, 2);
+        if (static_cast<long>(c.f.size()) != b.value.cols() && c.f.size() != 1)
+          fail("node '" + n.name() + "' (Gemm) bias has " + std::to_string(c.f.size()) + " values, expected " +
+               std::to_string(b.value.cols()));
+        const float beta = attrFloat(n, "beta", 1.0f);
+        for (long j = 0; j < b.value.cols(); ++j) b.value(0, j) = beta * c.f[c.f.size() == 1 ? 0 : j];
+      }
+    } else if (op == "MatMul") {
+      addDense(net, n, init(n, 1), false, 1.0f, true);  // bias slot for a following Add (stays 0 otherwise)
+      lastWasBiaslessMatMul = true;
+    } else if (op == "Add") {
+      const int other = n.input(0) == current ? 1 : 0;
+      if (!matMulBefore) fail("node '" + n.name() + "' (Add) is only supported as the bias of a preceding MatMul");
+      const Tensor& c = init(n, other);
+      Parameter& b = *net.layer(net.size() - 1).parameters()[1];
+      if (static_cast<long>(c.f.size()) != b.value.cols())
+        fail("node '" + n.name() + "' (Add) bias has " + std::to_string(c.f.size()) + " values, expected " +
+             std::to_string(b.value.cols()));
+      b.value = Eigen::Map<const Matrix>(c.f.data(), 1, b.value.cols());
+    } else if (op == "Conv") {
+      addConv(net, n);
+    } else if (op == "MaxPool" || op == "AveragePool") {
+      addPool(net, n);
+    } else if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu") {
+      LayerSpec s;
+      s.kind = op == "Relu" ? "ReLU" : op == "LeakyRelu" ? "LeakyReLU" : op;
+      s.alpha = attrFloat(n, "alpha", 0.01f);
+      s.name = layerName(n);
+      net.add(s);
+    } else if (op == "Softmax") {
+      const int rank = net.outputShape().rank();
+      const int64_t axis = attrInt(n, "axis", -1);
+      if (!(axis == -1 || axis == rank || (rank == 1 && axis == 1)))
+        fail("node '" + n.name() + "' (Softmax) over axis " + std::to_string(axis) + " is not supported (only the last axis)");
+      LayerSpec s = layers::softmax();
+      s.name = layerName(n);
+      net.add(s);
+    } else if (op == "Dropout") {
+      float rate = attrFloat(n, "ratio", 0.5f);
+      if (n.input_size() > 1 && !n.input(1).empty()) {
+        const Tensor& r = init(n, 1);
+        if (!r.f.empty()) rate = r.f[0];
+      }
+      LayerSpec s = layers::dropout(rate);
+      s.name = layerName(n);
+      net.add(s);
+    } else if (op == "Pad") {
+      // PyTorch puts an all-zero Pad in front of AveragePool; only that no-op form is accepted.
+      std::vector<int64_t> pads = attrInts(n, "pads");
+      if (n.input_size() > 1 && !n.input(1).empty()) pads = init(n, 1).i;
+      for (int64_t p : pads)
+        if (p != 0) fail("node '" + n.name() + "' (Pad) with non-zero padding is not supported");
+    } else if (op == "Identity") {
+      // no layer: the chain just continues under the new name
+    } else if (op == "Flatten") {
+      if (attrInt(n, "axis", 1) != 1) fail("node '" + n.name() + "' (Flatten) only axis=1 is supported");
+      LayerSpec s = layers::flatten();
+      s.name = layerName(n);
+      net.add(s);
+    } else if (op == "Reshape") {
+      const Tensor& shape = init(n, 1);
+      if (shape.i.empty()) fail("node '" + n.name() + "' (Reshape) shape must be an int64 initializer");
+      std::vector<int> dims;
+      for (size_t i = 1; i < shape.i.size(); ++i) {
+        const int64_t d = shape.i[i];
+        if (d == 0) {
+          if (static_cast<int>(i) - 1 >= net.outputShape().rank()) fail("node '" + n.name() + "' (Reshape) copies a missing dim");
+          dims.push_back(net.outputShape().dims[i - 1]);
+        } else {
+          dims.push_back(static_cast<int>(d));
+        }
+      }
+      if (shape.i[0] != 0 && shape.i[0] != -1) {
+        // A fixed batch size (e.g. 1) is accepted when the other dims describe one whole sample.
+        long prod = 1;
+        for (int d : dims) prod *= d;
+        if (prod != net.outputShape().size()) fail("node '" + n.name() + "' (Reshape) changes the batch dimension");
+      }
+      LayerSpec s = dims.size() == 1 && dims[0] == -1 ? layers::flatten() : layers::reshape(dims);
+      s.name = layerName(n);
+      net.add(s);
+    } else if (op == "Transpose") {
+      auto perm = attrInts(n, "perm");
+      if (perm.empty() || perm[0] != 0) fail("node '" + n.name() + "' (Transpose) must keep the batch axis first");
+      std::vector<int> p;
+      for (size_t i = 1; i < perm.size(); ++i) p.push_back(static_cast<int>(perm[i] - 1));
+      LayerSpec s = layers::transpose(p);
+      s.name = layerName(n);
+      net.add(s);
+    } else if (op == "BatchNormalization") {
+      LayerSpec s = layers::batchNorm(attrFloat(n, "epsilon", 1e-5f), attrFloat(n, "momentum", 0.9f));
+      s.name = layerName(n);
+      const long c = net.outputShape().dims.empty() ? 0 : net.outputShape().dims[0];
+      net.add(s);
+      auto params = net.layer(net.size() - 1).parameters();  // scale, bias, mean, var: ONNX input order
+      for (int i = 0; i < 4; ++i) {
+        const Tensor& t = init(n, i + 1);
+        if (static_cast<long>(t.f.size()) != c)
+          fail("node '" + n.name() + "' (BatchNormalization) input " + std::to_string(i + 1) + " has " +
+               std::to_string(t.f.size()) + " values, expected " + std::to_string(c));
+        params[i]->value = Eigen::Map<const Matrix>(t.f.data(), 1, c);
+      }
+    } else {
+      fail("unsupported operator '" + op + "' (node '" + n.name() + "')");
+    }
+    current = n.output(0);
+  }
+  if (g_.output_size() != 1 || g_.output(0).name() != current)
+    fail("the graph output must be the last node's output ('" + current + "')");
+  return net;
+}
+
+}  // namespace
+
+Network importOnnx(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open ONNX file");
+  onnx::ModelProto model;
+  if (!model.ParseFromIstream(&in)) throw Error(path + ": not a valid ONNX protobuf (corrupt or truncated)");
+  try {
+    return Importer(path, model).run();
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    if (msg.find(path) != std::string::npos) throw;
+    throw Error("ONNX model " + path + ": " + msg);
+  }
+}
+
+}  // namespace mmlc::nn

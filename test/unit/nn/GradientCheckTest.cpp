@@ -1,0 +1,190 @@
+// Finite-difference gradient checks for every layer kind and every loss.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "nn/Loss.h"
+#include "nn/Network.h"
+
+using namespace mmlc::nn;
+
+namespace {
+
+Matrix randomMatrix(long rows, long cols, uint64_t seed, float scale = 1.0f) {
+  Random rng(seed);
+  Matrix m(rows, cols);
+  for (long i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal()) * scale;
+  return m;
+}
+
+// Scalar test loss L = sum(output .* R) computed in double; dL/doutput = R.
+double projectedLoss(Network& net, const Matrix& x, const Matrix& r, bool training) {
+  if (training) net.reseedDropout(7);  // same dropout mask on every evaluation
+  const Matrix& y = net.forward(x, training);
+  return (y.cast<double>().array() * r.cast<double>().array()).sum();
+}
+
+// Compares analytic parameter gradients with central differences.
+void checkGradients(Network& net, Matrix x, bool training = true, float eps = 1e-2f, double tol = 2e-2) {
+  const Matrix r = randomMatrix(x.rows(), net.outputShape().size(), 99);
+  net.zeroGradients();
+  projectedLoss(net, x, r, training);
+  net.backward(r);
+  auto check = [&](float& v, double analytic, const std::string& what) {
+    const float saved = v;
+    v = saved + eps;
+    const double up = projectedLoss(net, x, r, training);
+    v = saved - eps;
+    const double down = projectedLoss(net, x, r, training);
+    v = saved;
+    const double numeric = (up - down) / (2.0 * eps);
+    EXPECT_NEAR(analytic, numeric, tol * std::max(1.0, std::abs(numeric))) << what;
+  };
+  for (Parameter* p : net.parameters()) {
+    if (!p->trainable) continue;
+    const Matrix analytic = p->grad;
+    for (long i = 0; i < p->value.size(); ++i) check(p->value.data()[i], analytic.data()[i], p->name + "[" + std::to_string(i) + "]");
+  }
+}
+
+// Input-gradient check: dL/dx from Layer::backward against central differences over x.
+void checkInputGradient(const LayerSpec& spec, const Shape& in, Matrix x, bool training = true, long every = 1,
+                        float eps = 1e-2f, double tol = 2e-2) {
+  Network net(in, 3);
+  net.add(spec);
+  Layer& layer = net.layer(0);
+  layer.setInputGradientNeeded(true);  // a first layer skips dL/dx by default
+  const Matrix r = randomMatrix(x.rows(), net.outputShape().size(), 99);
+  net.reseedDropout(7);
+  Matrix y;
+  layer.forward(x, y, training);
+  Matrix dx;
+  layer.backward(x, y, r, dx);
+  for (long i = 0; i < x.size(); i += every) {
+    const float saved = x.data()[i];
+    x.data()[i] = saved + eps;
+    const double up = projectedLoss(net, x, r, training);
+    x.data()[i] = saved - eps;
+    const double down = projectedLoss(net, x, r, training);
+    x.data()[i] = saved;
+    const double numeric = (up - down) / (2.0 * eps);
+    EXPECT_NEAR(dx.data()[i], numeric, tol * std::max(1.0, std::abs(numeric))) << spec.kind << " dx[" << i << "]";
+  }
+}
+
+void checkLayer(const LayerSpec& spec, const Shape& in, const Matrix& x, bool training = true) {
+  Network net(in, 11);
+  net.add(spec);
+  checkGradients(net, x, training);
+  checkInputGradient(spec, in, x, training);
+}
+
+// Inputs bounded away from 0 so element-wise kinks (ReLU) are never crossed by +-eps.
+Matrix awayFromZero(long rows, long cols, uint64_t seed) {
+  Matrix m = randomMatrix(rows, cols, seed);
+  for (long i = 0; i < m.size(); ++i) {
+    float& v = m.data()[i];
+    if (std::abs(v) < 0.1f) v = v < 0 ? -0.1f - std::abs(v) : 0.1f + v;
+  }
+  return m;
+}
+
+// Distinct values spaced far apart so max-pool argmaxes never change under +-eps.
+Matrix distinctValues(long rows, long cols, uint64_t seed) {
+  Random rng(seed);
+  std::vector<float> v(rows * cols);
+  for (size_t i = 0; i < v.size(); ++i) v[i] = 0.1f * static_cast<float>(i) - 0.05f * v.size();
+  for (long i = static_cast<long>(v.size()) - 1; i > 0; --i) std::swap(v[i], v[rng.below(i + 1)]);
+  return Eigen::Map<Matrix>(v.data(), rows, cols);
+}
+
+}  // namespace
+
+TEST(GradientCheck, Dense) { checkLayer(layers::dense(4), Shape{5}, randomMatrix(3, 5, 1)); }
+TEST(GradientCheck, DenseWithoutBias) { checkLayer(layers::dense(3, false), Shape{4}, randomMatrix(2, 4, 2)); }
+TEST(GradientCheck, ReLU) { checkLayer(layers::relu(), Shape{6}, awayFromZero(3, 6, 3)); }
+TEST(GradientCheck, LeakyReLU) { checkLayer(layers::leakyRelu(0.2f), Shape{6}, awayFromZero(3, 6, 4)); }
+TEST(GradientCheck, Sigmoid) { checkLayer(layers::sigmoid(), Shape{6}, randomMatrix(3, 6, 5)); }
+TEST(GradientCheck, Tanh) { checkLayer(layers::tanh(), Shape{6}, randomMatrix(3, 6, 6)); }
+TEST(GradientCheck, Softmax) { checkLayer(layers::softmax(), Shape{5}, randomMatrix(3, 5, 7)); }
+TEST(GradientCheck, SoftmaxOverLastAxis) { checkLayer(layers::softmax(), Shape{2, 4}, randomMatrix(2, 8, 8)); }
+TEST(GradientCheck, DropoutTraining) { checkLayer(layers::dropout(0.4f), Shape{8}, randomMatrix(3, 8, 9)); }
+TEST(GradientCheck, DropoutInference) { checkLayer(layers::dropout(0.4f), Shape{8}, randomMatrix(3, 8, 9), false); }
+TEST(GradientCheck, Flatten) { checkLayer(layers::flatten(), Shape{2, 3, 2}, randomMatrix(2, 12, 10)); }
+TEST(GradientCheck, Reshape) { checkLayer(layers::reshape({3, -1}), Shape{12}, randomMatrix(2, 12, 10)); }
+TEST(GradientCheck, Transpose) { checkLayer(layers::transpose({2, 0, 1}), Shape{2, 3, 4}, randomMatrix(2, 24, 11)); }
+TEST(GradientCheck, Conv1D) { checkLayer(layers::conv1d(3, 3, 1, 1), Shape{2, 7}, randomMatrix(3, 14, 12)); }
+TEST(GradientCheck, Conv1DStrided) { checkLayer(layers::conv1d(2, 2, 2, 0), Shape{2, 7}, randomMatrix(2, 14, 13)); }
+TEST(GradientCheck, Conv2D) { checkLayer(layers::conv2d(3, 3, 1, 0), Shape{2, 5, 5}, randomMatrix(3, 50, 14)); }
+TEST(GradientCheck, Conv2DPaddedStrided) { checkLayer(layers::conv2d(2, 3, 2, 1), Shape{2, 6, 5}, randomMatrix(2, 60, 15)); }
+// 38x38 outputs put at most 2 samples in one im2col group, so 5 samples span 3 groups (2, 2, 1).
+TEST(GradientCheck, Conv2DAcrossSampleGroups) {
+  const Matrix x = randomMatrix(5, 1600, 24);
+  Network net(Shape{1, 40, 40}, 11);
+  net.add(layers::conv2d(2, 3));
+  checkGradients(net, x);
+  checkInputGradient(layers::conv2d(2, 3), Shape{1, 40, 40}, x, true, 37);  // a sample of inputs in every group
+}
+TEST(GradientCheck, MaxPool2D) { checkLayer(layers::maxPool(2), Shape{2, 4, 4}, distinctValues(2, 32, 16)); }
+TEST(GradientCheck, MaxPool2DOverlapping) { checkLayer(layers::maxPool(3, 1), Shape{1, 4, 5}, distinctValues(2, 20, 17)); }
+TEST(GradientCheck, MaxPool1D) { checkLayer(layers::maxPool1d(2), Shape{3, 6}, distinctValues(2, 18, 18)); }
+TEST(GradientCheck, AveragePool2D) { checkLayer(layers::averagePool(2), Shape{2, 4, 6}, randomMatrix(2, 48, 19)); }
+TEST(GradientCheck, AveragePool1D) { checkLayer(layers::averagePool1d(3, 1), Shape{2, 6}, randomMatrix(2, 12, 20)); }
+TEST(GradientCheck, BatchNormDense) { checkLayer(layers::batchNorm(), Shape{4}, randomMatrix(6, 4, 21)); }
+TEST(GradientCheck, BatchNormConv) { checkLayer(layers::batchNorm(), Shape{3, 2, 2}, randomMatrix(4, 12, 22)); }
+TEST(GradientCheck, BatchNormInference) { checkLayer(layers::batchNorm(), Shape{4}, randomMatrix(5, 4, 23), false); }
+
+TEST(GradientCheck, SmallCnnEndToEnd) {
+  Network net(Shape{1, 6, 6}, 5);
+  net.add(layers::conv2d(2, 3, 1, 1)).add(layers::tanh()).add(layers::averagePool(2)).add(layers::flatten())
+      .add(layers::dense(3)).add(layers::sigmoid());
+  checkGradients(net, randomMatrix(2, 36, 30));
+}
+
+// Loss gradients with respect to the network output.
+namespace {
+void checkLoss(LossKind kind, const Matrix& out, const Matrix& target) {
+  Matrix grad;
+  computeLoss(kind, out, target, &grad);
+  const float eps = 1e-3f;
+  for (long i = 0; i < out.size(); ++i) {
+    Matrix up = out, down = out;
+    up.data()[i] += eps;
+    down.data()[i] -= eps;
+    const double numeric = (static_cast<double>(computeLoss(kind, up, target, nullptr)) -
+                            computeLoss(kind, down, target, nullptr)) / (2.0 * eps);
+    EXPECT_NEAR(grad.data()[i], numeric, 2e-2 * std::max(1.0, std::abs(numeric))) << lossName(kind) << "[" << i << "]";
+  }
+}
+Matrix oneHotRows(long rows, long cols) {
+  Matrix t = Matrix::Zero(rows, cols);
+  for (long r = 0; r < rows; ++r) t(r, (r * 7 + 1) % cols) = 1.0f;
+  return t;
+}
+Matrix probabilities(long rows, long cols, uint64_t seed) {
+  Matrix p = randomMatrix(rows, cols, seed).array().exp();
+  for (long r = 0; r < rows; ++r) p.row(r) /= p.row(r).sum();
+  return p;
+}
+}  // namespace
+
+TEST(LossGradient, CrossEntropyFromLogits) { checkLoss(LossKind::CrossEntropyFromLogits, randomMatrix(4, 5, 40), oneHotRows(4, 5)); }
+TEST(LossGradient, CrossEntropyFromSoftmax) { checkLoss(LossKind::CrossEntropy, probabilities(4, 5, 41), oneHotRows(4, 5)); }
+TEST(LossGradient, BinaryCrossEntropy) {
+  Matrix p = (randomMatrix(4, 3, 42).array().tanh() * 0.4f + 0.5f).matrix();
+  Matrix t = (randomMatrix(4, 3, 43).array() > 0.0f).cast<float>().matrix();
+  checkLoss(LossKind::BinaryCrossEntropy, p, t);
+}
+TEST(LossGradient, BinaryCrossEntropyFromLogits) {
+  checkLoss(LossKind::BinaryCrossEntropyFromLogits, randomMatrix(4, 3, 44),
+            (randomMatrix(4, 3, 45).array() > 0.0f).cast<float>().matrix());
+}
+TEST(LossGradient, MeanSquaredError) { checkLoss(LossKind::MeanSquaredError, randomMatrix(4, 3, 46), randomMatrix(4, 3, 47)); }
+
+TEST(LossValue, SoftmaxThenCrossEntropyEqualsFusedForm) {
+  Matrix z = randomMatrix(3, 4, 50), t = oneHotRows(3, 4);
+  Network sm(Shape{4});
+  sm.add(layers::softmax());
+  const Matrix p = sm.forward(z);
+  EXPECT_NEAR(computeLoss(LossKind::CrossEntropy, p, t, nullptr), computeLoss(LossKind::CrossEntropyFromLogits, z, t, nullptr), 1e-5);
+}
