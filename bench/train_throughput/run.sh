@@ -4,6 +4,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
+bash "$ROOT/scripts/install-deps.sh"
 THREADS="${1:-2}"
 EPOCHS="${2:-10}"
 FMNIST="${FMNIST_DIR:-/usr/share/datasets/fashion-mnist}"
