@@ -1,0 +1,133 @@
+// Unit tests of nn::Network → hls::NetworkDesc: the bit-exact simulator at a wide precision must
+// reproduce the engine's float outputs for MLPs, batch-norm and channels-first CNNs.
+#include "tasks/HlsConversion.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "hls/NetworkSim.h"
+#include "nn/Network.h"
+
+namespace mmlc::tasks {
+namespace {
+
+using nn::Matrix;
+namespace L = nn::layers;
+
+Matrix randomInputs(long n, long features, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  Matrix x(n, features);
+  for (long i = 0; i < x.size(); ++i)
+    x.data()[i] = u(rng);
+  return x;
+}
+
+/// Largest |engine - simulator| over `n` random samples; the default fixed<30,12> is wide
+/// enough to be near-exact (and products still fit 64 bits).
+double maxDifference(nn::Network &net, hls::FixedType precision = hls::FixedType::fixed(30, 12),
+                     long n = 64) {
+  HlsConversionOptions options;
+  options.precision = precision;
+  hls::NetworkDesc desc = toHlsNetwork(net, options);
+  hls::NetworkSim sim(desc);
+  Matrix x = randomInputs(n, net.inputShape().size(), 3);
+  Matrix expected = net.predict(x);
+  std::vector<float> hlsInputs = toHlsInputOrder(net, x.data(), static_cast<size_t>(n));
+  std::vector<double> got(static_cast<size_t>(n * expected.cols()));
+  sim.run(hlsInputs.data(), static_cast<size_t>(n), got.data());
+  double worst = 0;
+  for (long i = 0; i < expected.size(); ++i)
+    worst = std::max(worst, std::abs(expected.data()[i] - got[static_cast<size_t>(i)]));
+  return worst;
+}
+
+TEST(HlsConversion, MlpMatchesTheEngine) {
+  nn::Network net(nn::Shape{16}, 1);
+  net.add(L::dense(32)).add(L::relu()).add(L::dense(8)).add(L::relu()).add(L::dense(5));
+  EXPECT_LT(maxDifference(net), 1e-3);
+  hls::NetworkDesc desc = toHlsNetwork(net, {});
+  ASSERT_EQ(desc.layers.size(), 5u);
+  EXPECT_EQ(desc.layers[0].kind, hls::LayerKind::Dense);
+  EXPECT_EQ(desc.layers[0].nIn, 16);
+  EXPECT_EQ(desc.layers[0].nOut, 32);
+  EXPECT_EQ(desc.outputSize(), 5);
+}
+
+// Sigmoid, tanh and softmax are hls4ml-style lookup tables (1024 entries) indexed by the bits
+// of their input type: close to the engine at the usual fixed<16,6>, not exact.
+TEST(HlsConversion, TableActivationsApproximateTheEngine) {
+  nn::Network net(nn::Shape{16}, 1);
+  net.add(L::dense(8)).add(L::tanh()).add(L::dense(8)).add(L::sigmoid()).add(L::dense(5)).add(L::softmax());
+  EXPECT_LT(maxDifference(net, hls::FixedType::fixed(16, 6)), 0.05);
+}
+
+TEST(HlsConversion, OptionsReachEveryLayer) {
+  nn::Network net(nn::Shape{4}, 2);
+  net.add(L::dense(3)).add(L::relu()).add(L::dense(2)).add(L::softmax());
+  HlsConversionOptions o;
+  o.precision = hls::FixedType::fixed(10, 4);
+  o.reuseFactor = 2;
+  o.strategy = hls::Strategy::Resource;
+  o.top = "jet";
+  o.part = "xc7z020clg400-1";
+  o.clockPeriodNs = 10;
+  hls::NetworkDesc desc = toHlsNetwork(net, o);
+  EXPECT_EQ(desc.name, "jet");
+  EXPECT_EQ(desc.part, "xc7z020clg400-1");
+  EXPECT_DOUBLE_EQ(desc.clockPeriodNs, 10);
+  for (const hls::LayerDesc &l : desc.layers) {
+    EXPECT_EQ(l.reuseFactor, 2);
+    EXPECT_EQ(l.strategy, hls::Strategy::Resource);
+    EXPECT_EQ(l.weightType.width, 10);
+  }
+}
+
+TEST(HlsConversion, BatchNormBecomesScaleAndShift) {
+  nn::Network net(nn::Shape{6}, 4);
+  net.add(L::dense(5)).add(L::batchNorm()).add(L::relu()).add(L::dense(3));
+  // Non-trivial running statistics.
+  for (nn::Parameter *p : net.parameters())
+    if (p->name.find("mean") != std::string::npos)
+      p->value.setConstant(0.3f);
+    else if (p->name.find("variance") != std::string::npos)
+      p->value.setConstant(2.0f);
+  EXPECT_LT(maxDifference(net), 1e-3);
+}
+
+TEST(HlsConversion, ChannelsFirstCnnMatchesAfterReordering) {
+  nn::Network net(nn::Shape{2, 6, 6}, 5);
+  net.add(L::conv2d(3, 3)).add(L::relu()).add(L::maxPool(2)).add(L::flatten()).add(L::dense(4));
+  EXPECT_LT(maxDifference(net), 1e-3);
+}
+
+TEST(HlsConversion, Conv1dAndAveragePool) {
+  nn::Network net(nn::Shape{3, 12}, 6);
+  net.add(L::conv1d(4, 3)).add(L::relu()).add(L::averagePool1d(2)).add(L::flatten()).add(L::dense(2));
+  EXPECT_LT(maxDifference(net), 1e-3);
+}
+
+TEST(HlsConversion, DropoutIsIdentityAtInference) {
+  nn::Network net(nn::Shape{8}, 7);
+  net.add(L::dense(8)).add(L::dropout(0.5f)).add(L::relu()).add(L::dense(2));
+  EXPECT_EQ(toHlsNetwork(net, {}).layers.size(), 3u);
+  EXPECT_LT(maxDifference(net), 1e-3);
+}
+
+TEST(HlsConversion, UnsupportedLayersAreNamed) {
+  nn::Network net(nn::Shape{4}, 8);
+  net.add(L::dense(4)).add(L::leakyRelu());
+  try {
+    toHlsNetwork(net, {});
+    FAIL() << "LeakyReLU must be rejected";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("LeakyReLU"), std::string::npos) << e.what();
+  }
+  nn::Network padded(nn::Shape{1, 5, 5}, 9);
+  padded.add(L::conv2d(2, 3, 1, 1)).add(L::flatten()).add(L::dense(2));
+  EXPECT_THROW(toHlsNetwork(padded, {}), std::invalid_argument);
+}
+
+} // namespace
+} // namespace mmlc::tasks
