@@ -1,0 +1,347 @@
+// The flow interpreter: evaluates the executable form op by op, regions for control blocks.
+#include "flow/Interpreter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <limits>
+
+#include "dse/BayesOpt.h"
+#include "dse/Strategy.h"
+
+namespace mmlc::flow {
+
+Interpreter::Interpreter(const Program &program, TaskRunner &runner)
+    : program_(program), runner_(runner),
+      values_(static_cast<size_t>(std::max(program.numValues, 0))) {}
+
+void Interpreter::run() {
+  const Op &terminator = runRegion(program_.main, {});
+  if (terminator.kind != OpKind::Return)
+    throw RuntimeError(terminator.loc, "main must end with a return");
+}
+
+const Op &Interpreter::runRegion(const Region &region, const std::vector<Value> &arguments) {
+  if (arguments.size() != region.arguments.size())
+    throw std::logic_error("region called with the wrong number of arguments");
+  for (size_t i = 0; i < arguments.size(); ++i)
+    values_.at(static_cast<size_t>(region.arguments[i])) = arguments[i];
+  if (region.ops.empty())
+    throw std::logic_error("region without a terminator");
+  for (size_t i = 0; i + 1 < region.ops.size(); ++i)
+    runOp(region.ops[i]);
+  return region.ops.back();
+}
+
+std::vector<Value> Interpreter::operandValues(const Op &op, size_t from) const {
+  std::vector<Value> out;
+  for (size_t i = from; i < op.operands.size(); ++i)
+    out.push_back(get(op.operands[i]));
+  return out;
+}
+
+void Interpreter::setResults(const Op &op, const std::vector<Value> &results) {
+  if (results.size() != op.results.size())
+    throw RuntimeError(op.loc, "internal: result count mismatch");
+  for (size_t i = 0; i < results.size(); ++i)
+    values_.at(static_cast<size_t>(op.results[i])) = results[i];
+}
+
+std::int64_t Interpreter::asInt(ValueId id, const Op &op) const {
+  if (auto v = std::get_if<std::int64_t>(&get(id)))
+    return *v;
+  throw RuntimeError(op.loc, "expected an int, got " + describe(get(id)));
+}
+
+double Interpreter::asFloat(ValueId id, const Op &op) const {
+  if (auto v = std::get_if<double>(&get(id)))
+    return *v;
+  throw RuntimeError(op.loc, "expected a float, got " + describe(get(id)));
+}
+
+bool Interpreter::asBool(ValueId id, const Op &op) const {
+  if (auto v = std::get_if<bool>(&get(id)))
+    return *v;
+  throw RuntimeError(op.loc, "expected a bool, got " + describe(get(id)));
+}
+
+void Interpreter::runOp(const Op &op) {
+  switch (op.kind) {
+  case OpKind::Constant:
+    return setResults(op, {op.constant});
+  case OpKind::Arith:
+    return runArith(op);
+  case OpKind::Compare:
+    return runCompare(op);
+  case OpKind::StrCmp: {
+    auto &a = std::get<std::string>(get(op.operands[0]));
+    auto &b = std::get<std::string>(get(op.operands[1]));
+    return setResults(op, {(a == b) == (op.predicate == "eq")});
+  }
+  case OpKind::MakeFixed: {
+    FixedFormat f = op.fixed;
+    f.width = static_cast<int>(asInt(op.operands[0], op));
+    f.integerBits = static_cast<int>(asInt(op.operands[1], op));
+    if (f.width < 1 || f.width > 1024)
+      throw RuntimeError(op.loc, "fixed-point width " + std::to_string(f.width) +
+                                     " is not accepted by HLS tools (must be 1 to 1024)");
+    return setResults(op, {f});
+  }
+  case OpKind::Metric: {
+    const Handle *h = std::get_if<Handle>(&get(op.operands[0]));
+    if (!h)
+      throw RuntimeError(op.loc, "metric '" + op.name + "' of a value that is not a model");
+    return setResults(op, {runner_.metric(*h, op.name, op.loc)});
+  }
+  case OpKind::Call:
+    return runCall(op);
+  case OpKind::If:
+    return runIf(op);
+  case OpKind::While:
+    return runWhile(op);
+  case OpKind::For:
+    return runFor(op);
+  case OpKind::Parallel:
+    return runParallel(op);
+  case OpKind::Search:
+    return runSearch(op);
+  default:
+    throw RuntimeError(op.loc, "internal: terminator outside the end of a region");
+  }
+}
+
+void Interpreter::runArith(const Op &op) {
+  const std::string &n = op.name;
+  if (n == "sitofp")
+    return setResults(op, {static_cast<double>(asInt(op.operands[0], op))});
+  if (n == "negf")
+    return setResults(op, {-asFloat(op.operands[0], op)});
+  if (n == "andi" || n == "ori" || n == "xori") {
+    bool a = asBool(op.operands[0], op), b = asBool(op.operands[1], op);
+    return setResults(op, {n == "andi" ? (a && b) : n == "ori" ? (a || b) : (a != b)});
+  }
+  if (n == "addi" || n == "subi" || n == "muli") {
+    std::int64_t a = asInt(op.operands[0], op), b = asInt(op.operands[1], op), r = 0;
+    bool overflow = n == "addi"   ? __builtin_add_overflow(a, b, &r)
+                    : n == "subi" ? __builtin_sub_overflow(a, b, &r)
+                                  : __builtin_mul_overflow(a, b, &r);
+    if (overflow)
+      throw RuntimeError(op.loc, "integer overflow");
+    return setResults(op, {r});
+  }
+  double a = asFloat(op.operands[0], op), b = asFloat(op.operands[1], op);
+  if (n == "addf")
+    return setResults(op, {a + b});
+  if (n == "subf")
+    return setResults(op, {a - b});
+  if (n == "mulf")
+    return setResults(op, {a * b});
+  if (n == "divf") {
+    if (b == 0)
+      throw RuntimeError(op.loc, "division by zero");
+    return setResults(op, {a / b});
+  }
+  throw RuntimeError(op.loc, "internal: unknown arithmetic op " + n);
+}
+
+void Interpreter::runCompare(const Op &op) {
+  const std::string &p = op.predicate;
+  bool r = false;
+  if (op.name == "cmpi") {
+    const Value &va = get(op.operands[0]), &vb = get(op.operands[1]);
+    if (std::holds_alternative<bool>(va)) { // i1 compares only eq/ne
+      r = (std::get<bool>(va) == std::get<bool>(vb)) == (p == "eq");
+      return setResults(op, {r});
+    }
+    std::int64_t a = asInt(op.operands[0], op), b = asInt(op.operands[1], op);
+    r = p == "eq" ? a == b : p == "ne" ? a != b : p == "slt" ? a < b : p == "sle" ? a <= b
+        : p == "sgt" ? a > b : a >= b;
+  } else {
+    double a = asFloat(op.operands[0], op), b = asFloat(op.operands[1], op);
+    r = p == "oeq" ? a == b : p == "une" ? a != b : p == "olt" ? a < b : p == "ole" ? a <= b
+        : p == "ogt" ? a > b : a >= b;
+  }
+  setResults(op, {r});
+}
+
+void Interpreter::runCall(const Op &op) {
+  auto it = program_.tasks.find(op.name);
+  if (it == program_.tasks.end())
+    throw RuntimeError(op.loc, "task '" + op.name + "' is not declared");
+  NamedArgs args;
+  for (size_t i = 0; i < op.operands.size(); ++i)
+    args.emplace_back(op.argNames.at(i), get(op.operands[i]));
+  Value result = runner_.runTask(it->second, op, args);
+  if (!op.results.empty())
+    setResults(op, {result});
+}
+
+void Interpreter::runIf(const Op &op) {
+  const Region &branch = op.regions.at(asBool(op.operands[0], op) ? 0 : 1);
+  const Op &yield = runRegion(branch, {});
+  setResults(op, operandValues(yield));
+}
+
+void Interpreter::runWhile(const Op &op) {
+  std::vector<Value> carried = operandValues(op);
+  for (std::int64_t iteration = 0;; ++iteration) {
+    const Op &condition = runRegion(op.regions.at(0), carried);
+    carried = operandValues(condition, 1);
+    if (!asBool(condition.operands[0], condition))
+      break;
+    if (iteration == op.maxIterations) {
+      runner_.note(op.loc, "loop stopped by its bound (max " + std::to_string(op.maxIterations) +
+                               ") while its condition still held");
+      break;
+    }
+    const Op &yield = runRegion(op.regions.at(1), carried);
+    carried = operandValues(yield);
+  }
+  setResults(op, carried);
+}
+
+void Interpreter::runFor(const Op &op) {
+  std::vector<Value> carried = operandValues(op);
+  for (const Scalar &s : op.values) {
+    std::vector<Value> arguments{std::visit([](const auto &v) { return Value(v); }, s)};
+    arguments.insert(arguments.end(), carried.begin(), carried.end());
+    const Op &yield = runRegion(op.regions.at(0), arguments);
+    carried = operandValues(yield);
+  }
+  setResults(op, carried);
+}
+
+void Interpreter::runParallel(const Op &op) {
+  // Branches run one after another here; their results do not depend on the order, which is
+  // what lets `mmlc run --jobs N` run them concurrently.
+  bool maximize = op.direction == "maximize";
+  std::optional<size_t> best;
+  double bestObjective = 0;
+  Value bestValue;
+  for (size_t b = 1; b < op.regions.size(); ++b) {
+    const Op &yield = runRegion(op.regions[b], {});
+    Value candidate = get(yield.operands.at(0));
+    const Op &score = runRegion(op.regions[0], {candidate});
+    double objective = asFloat(score.operands[0], score);
+    bool feasible = asBool(score.operands[1], score);
+    if (!feasible)
+      continue;
+    if (!best || (maximize ? objective > bestObjective : objective < bestObjective)) {
+      best = b;
+      bestObjective = objective;
+      bestValue = candidate;
+    }
+  }
+  if (!best)
+    throw RuntimeError(op.loc, "no branch of this parallel block satisfies its 'where' constraint");
+  runner_.note(op.loc, "parallel: selected branch \"" + op.labels.at(*best - 1) + "\"");
+  setResults(op, {bestValue});
+}
+
+namespace {
+/// The search space of a search op; `gridPoints` levels for continuous ranges in grid search.
+dse::SearchSpace spaceOf(const Op &op, int gridPoints) {
+  dse::SearchSpace space;
+  for (const SearchParam &p : op.params) {
+    if (p.hasRange) {
+      auto scale = p.log ? dse::Scale::Log : dse::Scale::Linear;
+      dse::Parameter param =
+          p.type == "int" ? dse::Parameter::integer(p.name, static_cast<std::int64_t>(p.lower),
+                                                    static_cast<std::int64_t>(p.upper), scale)
+                          : dse::Parameter::real(p.name, p.lower, p.upper, scale);
+      param.gridPoints = gridPoints;
+      space.add(param);
+      continue;
+    }
+    bool numeric = p.type == "int" || p.type == "float";
+    if (numeric) {
+      std::vector<double> values;
+      for (const Scalar &s : p.choices)
+        values.push_back(std::holds_alternative<std::int64_t>(s)
+                             ? static_cast<double>(std::get<std::int64_t>(s))
+                             : std::get<double>(s));
+      std::sort(values.begin(), values.end());
+      space.add(dse::Parameter::ordinal(p.name, values));
+    } else {
+      std::vector<std::string> labels;
+      for (const Scalar &s : p.choices)
+        labels.push_back(describe(std::visit([](const auto &v) { return Value(v); }, s)));
+      space.add(dse::Parameter::categorical(p.name, labels));
+    }
+  }
+  return space;
+}
+} // namespace
+
+void Interpreter::runSearch(const Op &op) {
+  auto option = [&](const char *key, double fallback) {
+    auto it = op.options.find(key);
+    return it == op.options.end() ? fallback : it->second;
+  };
+  dse::SearchSpace space = spaceOf(op, static_cast<int>(option("points", 5)));
+  const Region &body = op.regions.at(0);
+  dse::BayesOptOptions bo;
+  bo.seed = static_cast<std::uint64_t>(option("seed", 0));
+  bo.shape.objectives = static_cast<size_t>(std::max<std::int64_t>(op.numObjectives, 1));
+  const Op &yieldShape = body.ops.back();
+  bo.shape.constraints = yieldShape.operands.size() - 1 - bo.shape.objectives;
+  if (op.options.count("init"))
+    bo.initialPoints = static_cast<size_t>(option("init", 0));
+  std::unique_ptr<dse::Strategy> strategy;
+  if (op.name == "grid") {
+    strategy = dse::makeGridSearch(space, bo.shape);
+  } else if (op.name == "random") {
+    strategy = dse::makeRandomSearch(space, bo.seed, bo.shape);
+  } else {
+    strategy = dse::makeBayesOpt(space, bo);
+  }
+  // A grid without a budget visits every point (the grid's size, continuous ranges at
+  // `points` levels each).
+  double gridSize = 1;
+  for (const dse::Parameter &p : space.parameters())
+    gridSize *= p.isDiscrete() ? static_cast<double>(p.cardinality()) : p.gridPoints;
+  double budget = option("budget", op.name == "grid" ? gridSize : 0);
+  if (budget <= 0)
+    throw RuntimeError(op.loc, "this search needs a 'budget'");
+
+  std::optional<Value> best;
+  double bestScore = std::numeric_limits<double>::infinity();
+  for (std::int64_t evaluation = 0; evaluation < static_cast<std::int64_t>(budget); ++evaluation) {
+    std::vector<dse::Trial> trials = strategy->ask(1);
+    if (trials.empty())
+      break; // a grid that is exhausted
+    const dse::Trial &trial = trials.front();
+    std::vector<Value> arguments;
+    for (size_t i = 0; i < op.params.size(); ++i) {
+      const SearchParam &p = op.params[i];
+      double v = trial.config.values.at(i);
+      if (!p.hasRange && p.type != "int" && p.type != "float")
+        arguments.push_back(std::visit([](const auto &x) { return Value(x); },
+                                       p.choices.at(static_cast<size_t>(v))));
+      else if (p.type == "int")
+        arguments.push_back(static_cast<std::int64_t>(std::llround(v)));
+      else
+        arguments.push_back(v);
+    }
+    const Op &yield = runRegion(body, arguments);
+    dse::Observation observation;
+    size_t objectives = static_cast<size_t>(op.numObjectives);
+    for (size_t k = 0; k < objectives; ++k) {
+      double value = asFloat(yield.operands.at(1 + k), yield);
+      observation.objectives.push_back(yield.directions.at(k) == "maximize" ? -value : value);
+    }
+    for (size_t k = 1 + objectives; k < yield.operands.size(); ++k)
+      observation.constraints.push_back(asBool(yield.operands[k], yield) ? -1.0 : 1.0);
+    strategy->tell(trial, observation);
+    // The result is the best feasible evaluation by the first objective.
+    if (observation.feasible() && observation.objectives.front() < bestScore) {
+      bestScore = observation.objectives.front();
+      best = get(yield.operands.at(0));
+    }
+  }
+  if (!best)
+    throw RuntimeError(op.loc, "no evaluation of this search satisfied its 'require' constraints");
+  setResults(op, {*best});
+}
+
+} // namespace mmlc::flow
