@@ -17,3 +17,8 @@ config.environment["TERM"] = "dumb"
 config.substitutions.append(("%stdlib", os.path.join(config.mmlc_source_dir, "stdlib")))
 config.substitutions.append(("%examples", os.path.join(config.mmlc_source_dir, "examples")))
 config.substitutions.append(("%inputs", os.path.join(os.path.dirname(__file__), "Inputs")))
+config.substitutions.append(
+    ("%hlsfixture", os.path.join(config.mmlc_source_dir, "test", "unit", "meta", "fixtures",
+                                 "hls4ml-style-mlp")))
+if config.mmlc_have_meta:
+    config.available_features.add("meta")

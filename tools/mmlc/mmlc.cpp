@@ -14,7 +14,12 @@
 #include "llvm/Support/thread.h"
 #include "mlir/Support/FileUtilities.h"
 
+#include <iostream>
 #include <optional>
+
+#ifdef MMLC_HAVE_META
+#include "meta/HlsCommand.h"
+#endif
 
 using namespace mml;
 
@@ -24,6 +29,8 @@ constexpr const char *kUsage = R"(mmlc â€” compiler for .mml design flows (DNN â
 
 Usage:
   mmlc check FILE [options]              check a flow: syntax, types, levels, parameters
+  mmlc hls inspect DIR [--json]          print an HLS project's layers, precisions, reuse, pragmas
+  mmlc hls rewrite DIR --set L.F=V ...   rewrite precisions/reuse/strategy/pragmas (see below)
   mmlc FILE --emit=KIND [-o OUT] [options]
                                          print the flow at a stage:
                                            ast      the parse tree
@@ -42,6 +49,7 @@ Options:
   --version              show the version
 
 Exit status: 0 on success, 1 when the flow has errors, 2 on bad usage.
+'mmlc hls --help' describes the HLS project commands.
 )";
 
 enum class Emit { Ast, Mlir, Lowered };
@@ -209,6 +217,19 @@ int compile(CommandLine &cl) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  if (argc > 1 && llvm::StringRef(argv[1]) == "hls") {
+#ifdef MMLC_HAVE_META
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+      std::cout << mmlc::meta::hlsCommandUsage();
+      return args.empty() ? 2 : 0;
+    }
+    return mmlc::meta::runHlsCommand(args, std::cout, std::cerr);
+#else
+    llvm::errs() << "mmlc: this build has no HLS metaprogramming (runtime/meta was not built)\n";
+    return 2;
+#endif
+  }
   CommandLine cl;
   if (std::optional<int> rc = parseCommandLine(argc, argv, cl))
     return *rc;
