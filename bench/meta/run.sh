@@ -3,6 +3,7 @@
 # (medians over RUNS runs, default 7). BUILD_DIR overrides the build folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+bash "$ROOT/scripts/install-deps.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench-meta}"
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
