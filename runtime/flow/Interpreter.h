@@ -18,8 +18,6 @@ public:
   SourceLoc loc;
 };
 
-using NamedArgs = std::vector<std::pair<std::string, Value>>;
-
 /// What the interpreter needs from the outside world: running tasks and reading metrics.
 /// `mmlc run` implements it over the DNN engine, the HLS backend and the model space.
 class TaskRunner {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -34,6 +35,9 @@ using ScalarList = std::vector<Scalar>;
 /// std::monostate is "no value" (an optional parameter nobody gave, a flow without result).
 using Value = std::variant<std::monostate, std::int64_t, double, bool, std::string, FixedFormat,
                            ScalarList, Handle>;
+
+/// Arguments of a call by parameter name, in the task's parameter order.
+using NamedArgs = std::vector<std::pair<std::string, Value>>;
 
 /// The value as text, for logs and error messages.
 std::string describe(const Value &value);
