@@ -22,3 +22,5 @@ config.substitutions.append(
                                  "hls4ml-style-mlp")))
 if config.mmlc_have_meta:
     config.available_features.add("meta")
+if config.mmlc_have_run:
+    config.available_features.add("run")

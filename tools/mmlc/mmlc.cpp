@@ -20,6 +20,12 @@
 #ifdef MMLC_HAVE_META
 #include "meta/HlsCommand.h"
 #endif
+#ifdef MMLC_HAVE_RUN
+#include "flow/Interpreter.h"
+#include "mml/Bridge/ProgramBuilder.h"
+#include "tasks/CoreTaskRunner.h"
+#include "llvm/Support/Path.h"
+#endif
 
 using namespace mml;
 
@@ -29,6 +35,7 @@ constexpr const char *kUsage = R"(mmlc â€” compiler for .mml design flows (DNN â
 
 Usage:
   mmlc check FILE [options]              check a flow: syntax, types, levels, parameters
+  mmlc run FILE [-o OUTDIR] [options]    run a flow (default OUTDIR: out/<file name>)
   mmlc hls inspect DIR [--json]          print an HLS project's layers, precisions, reuse, pragmas
   mmlc hls rewrite DIR --set L.F=V ...   rewrite precisions/reuse/strategy/pragmas (see below)
   mmlc FILE --emit=KIND [-o OUT] [options]
@@ -56,6 +63,7 @@ enum class Emit { Ast, Mlir, Lowered };
 
 struct CommandLine {
   bool checkOnly = false;
+  bool run = false;
   std::optional<Emit> emit;
   std::string output = "-";
   bool locations = false;
@@ -137,7 +145,12 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
       positional.push_back(arg.str());
     }
   }
-  if (!positional.empty() && positional.front() == "check") {
+  if (!positional.empty() && positional.front() == "run") {
+    cl.run = true;
+    positional.erase(positional.begin());
+    if (cl.emit)
+      return usageError("'run' executes the flow; drop --emit");
+  } else if (!positional.empty() && positional.front() == "check") {
     cl.checkOnly = true;
     positional.erase(positional.begin());
     if (cl.emit)
@@ -147,7 +160,7 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
     return usageError("no input file");
   if (positional.size() > 1)
     return usageError("one input file at a time (got '" + positional[1] + "' too)");
-  if (!cl.checkOnly && !cl.emit)
+  if (!cl.checkOnly && !cl.run && !cl.emit)
     return usageError("say what to do: 'mmlc check FILE' or 'mmlc FILE --emit=ast|mlir|lowered'");
   cl.compile.inputFile = positional.front();
   return std::nullopt;
@@ -163,12 +176,46 @@ int emitAst(const CommandLine &cl, llvm::raw_ostream &os) {
   return printParseTree((*buffer)->getBuffer(), cl.compile.inputFile, os, llvm::errs()) ? 0 : 1;
 }
 
+/// Runs the executable module through the interpreter and the built-in tasks.
+int runFlow(const CommandLine &cl, mlir::ModuleOp module) {
+#ifdef MMLC_HAVE_RUN
+  mlir::FailureOr<mmlc::flow::Program> program = buildProgram(module);
+  if (mlir::failed(program))
+    return 1;
+  std::string outDir = cl.output;
+  if (outDir == "-")
+    outDir = "out/" + llvm::sys::path::stem(cl.compile.inputFile).str();
+  try {
+    mmlc::flow::MetaModel meta(outDir);
+    mmlc::tasks::CoreTaskRunner runner(meta, std::cout);
+    mmlc::flow::Interpreter(*program, runner).run();
+    std::cout << "mmlc: run finished; CFG, LOG and models are in " << outDir << "\n";
+    for (const std::string &report : runner.reports())
+      std::cout << "mmlc: report: " << report << "\n";
+    return 0;
+  } catch (const mmlc::flow::RuntimeError &e) {
+    llvm::errs() << e.what() << "\n";
+  } catch (const std::exception &e) {
+    llvm::errs() << "error: " << e.what() << "\n";
+  }
+  return 1;
+#else
+  (void)module;
+  llvm::errs() << "mmlc: this build cannot run flows (the runtime was not built)\n";
+  return 2;
+#endif
+}
+
 int compile(CommandLine &cl) {
   std::string error;
-  auto output = mlir::openOutputFile(cl.output, &error);
-  if (!output) {
-    llvm::errs() << "error: " << error << "\n";
-    return 1;
+  // `check` writes nothing and `run` writes a run directory; only --emit writes to -o.
+  std::unique_ptr<llvm::ToolOutputFile> output;
+  if (cl.emit) {
+    output = mlir::openOutputFile(cl.output, &error);
+    if (!output) {
+      llvm::errs() << "error: " << error << "\n";
+      return 1;
+    }
   }
   if (cl.emit == Emit::Ast) {
     int rc = emitAst(cl, output->os());
@@ -205,6 +252,8 @@ int compile(CommandLine &cl) {
   }
   if (cl.checkOnly)
     return 0;
+  if (cl.run)
+    return runFlow(cl, *module);
   std::optional<mlir::TimingScope> printTimer = rootTimer->nest("print");
   mlir::OpPrintingFlags flags;
   if (cl.locations)
