@@ -2,6 +2,7 @@
 #include "tasks/CoreTaskRunner.h"
 
 #include <chrono>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -91,8 +92,8 @@ std::string jsonNumber(double v) {
 }
 } // namespace
 
-CoreTaskRunner::CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress)
-    : store_(std::make_unique<Store>()), meta_(meta), progress_(progress) {}
+CoreTaskRunner::CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress, bool reuse)
+    : store_(std::make_unique<Store>()), meta_(meta), progress_(progress), reuse_(reuse) {}
 
 CoreTaskRunner::~CoreTaskRunner() = default;
 
@@ -113,7 +114,10 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   progress_ << "[" << call.step << "] " << call.path << " ..." << std::flush;
   auto started = std::chrono::steady_clock::now();
   Handle result{task.resultType, key};
-  fs::path staging = meta_.stagingDir(key);
+  std::optional<flow::StepRecord> committed;
+  if (reuse_)
+    committed = meta_.find(key);
+  fs::path staging = committed ? fs::path() : meta_.stagingDir(key);
   try {
     const std::string &impl = task.impl;
     if (impl == "part") {
@@ -156,6 +160,11 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
       else if (a.s("output_activation") == "sigmoid")
         net->add(nn::layers::sigmoid());
       s.dnns[key] = {std::move(net), ""};
+    } else if (impl == "train" && committed) {
+      // Training is the expensive step: reload the committed weights instead.
+      auto net = std::make_unique<nn::Network>(
+          nn::loadModel((meta_.modelDir(key) / "model.mmlc").string()));
+      s.dnns[key] = {std::move(net), a.h("d").id};
     } else if (impl == "train") {
       Store::Dnn &in = s.dnns.at(a.h("m").id);
       Store::Data &data = s.data.at(a.h("d").id);
@@ -217,7 +226,8 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
       options.clockPeriodNs = device.clockNs;
       options.top = a.s("top");
       hls::NetworkDesc desc = toHlsNetwork(*dnn.net, options);
-      hls::HlsProjectEmitter(desc).emit((staging / "project").string());
+      if (!committed) // a committed step already holds its project
+        hls::HlsProjectEmitter(desc).emit((staging / "project").string());
       s.hlsModels[key] = {desc, (meta_.modelDir(key) / "project").string(), m.id};
     } else if (impl == "estimate") {
       Store::Hls &h = s.hlsModels.at(a.h("h").id);
@@ -227,6 +237,20 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
                         {"latency", static_cast<double>(e.latencyMax)},
                         {"ii", static_cast<double>(e.intervalMax)},
                         {"estimated", 1.0}};
+    } else if (impl == "synth" && committed) {
+      // Vendor synthesis can take hours: take its metrics from the committed step.
+      hls::SynthMetrics m;
+      const auto &r = committed->metrics;
+      auto value = [&](const char *n) { return r.count(n) ? r.at(n) : 0.0; };
+      m.dsp = value("dsp");
+      m.lut = value("lut");
+      m.ff = value("ff");
+      m.bram18 = value("bram");
+      m.latencyMax = static_cast<long>(value("latency"));
+      m.intervalMax = static_cast<long>(value("ii"));
+      m.targetClockNs = value("clock_ns");
+      m.estimated = value("estimated") != 0;
+      s.rtls[key] = {m, a.h("h").id};
     } else if (impl == "synth") {
       const Handle &hh = a.h("h");
       Store::Hls &h = s.hlsModels.at(hh.id);
@@ -268,6 +292,13 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (committed) {
+    meta_.log("reuse", {{"path", flow::jsonString(call.path)},
+                        {"task", flow::jsonString(task.name)},
+                        {"key", flow::jsonString(key)}});
+    progress_ << " reused\n";
+    return result;
+  }
   flow::StepRecord record;
   record.key = key;
   record.task = task.name;
@@ -281,6 +312,18 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   }
   if (s.metrics.count(key))
     record.metrics = s.metrics[key];
+  if (auto rtl = s.rtls.find(key); rtl != s.rtls.end()) {
+    // What --resume needs to rebuild the synthesis result without rerunning the tool.
+    const hls::SynthMetrics &m = rtl->second.metrics;
+    record.metrics = {{"dsp", m.dsp},
+                      {"lut", m.lut},
+                      {"ff", m.ff},
+                      {"bram", m.bram18},
+                      {"latency", static_cast<double>(m.latencyMax)},
+                      {"ii", static_cast<double>(m.intervalMax)},
+                      {"clock_ns", m.targetClockNs},
+                      {"estimated", m.estimated ? 1.0 : 0.0}};
+  }
   meta_.commit(record);
   std::map<std::string, std::string> fields{{"path", flow::jsonString(call.path)},
                                             {"task", flow::jsonString(task.name)},

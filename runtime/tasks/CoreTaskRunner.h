@@ -17,7 +17,9 @@ namespace mmlc::tasks {
 /// space). Other tasks fail with a located error naming them (tracker issue 6).
 class CoreTaskRunner : public flow::TaskRunner {
 public:
-  CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress);
+  /// With `reuse`, a step already committed to the model space (same task and inputs) is not
+  /// recomputed: its outputs are reloaded (`mmlc run --resume`).
+  CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress, bool reuse = false);
   ~CoreTaskRunner() override;
 
   flow::Value runTask(const flow::TaskDecl &task, const flow::Op &call,
@@ -34,6 +36,7 @@ private:
   std::unique_ptr<Store> store_;
   flow::MetaModel &meta_;
   std::ostream &progress_;
+  bool reuse_ = false;
   std::vector<std::string> reports_;
 };
 

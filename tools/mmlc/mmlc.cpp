@@ -52,6 +52,8 @@ Options:
   -o FILE                write output to FILE instead of standard output
   --locations            print source locations in MLIR output
   --timing               print how long each compiler phase took
+  --resume               (run) reuse every step already committed in OUTDIR instead of
+                         recomputing it: continues a killed or failed run
   --help                 show this help
   --version              show the version
 
@@ -68,6 +70,7 @@ struct CommandLine {
   std::string output = "-";
   bool locations = false;
   bool timing = false;
+  bool resume = false;
   CompileOptions compile;
 };
 
@@ -110,6 +113,8 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
       cl.locations = true;
     } else if (arg == "--timing") {
       cl.timing = true;
+    } else if (arg == "--resume") {
+      cl.resume = true;
     } else if (is("-I")) {
       if (auto rc = value(i, arg, "-I", v))
         return rc;
@@ -187,7 +192,7 @@ int runFlow(const CommandLine &cl, mlir::ModuleOp module) {
     outDir = "out/" + llvm::sys::path::stem(cl.compile.inputFile).str();
   try {
     mmlc::flow::MetaModel meta(outDir);
-    mmlc::tasks::CoreTaskRunner runner(meta, std::cout);
+    mmlc::tasks::CoreTaskRunner runner(meta, std::cout, cl.resume);
     mmlc::flow::Interpreter(*program, runner).run();
     std::cout << "mmlc: run finished; CFG, LOG and models are in " << outDir << "\n";
     for (const std::string &report : runner.reports())
