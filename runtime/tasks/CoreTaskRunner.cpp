@@ -2,6 +2,7 @@
 #include "tasks/CoreTaskRunner.h"
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <filesystem>
 #include <fstream>
@@ -91,6 +92,88 @@ std::string jsonNumber(double v) {
   return os.str();
 }
 } // namespace
+
+namespace {
+nn::LossKind lossFor(nn::Network &net) {
+  bool softmaxOut = net.size() && net.layer(net.size() - 1).spec().kind == "Softmax";
+  return softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;
+}
+
+/// Validation accuracy (the test split when there is no validation split).
+double selectionAccuracy(nn::Network &net, const nn::DatasetSplit &split) {
+  const nn::Dataset &d = split.validation.size() > 0 ? split.validation : split.test;
+  return nn::Trainer::evaluate(net, d.x, d.targetMatrix(), lossFor(net)).second;
+}
+
+/// Gradual magnitude pruning to `rate` while fine-tuning: the sparsity ramps from 0 to `rate`
+/// along a cubic (polynomial-decay) schedule over the first `ramp` of the epochs, then the
+/// masks stay fixed, so pruned weights are exactly zero in the result.
+std::unique_ptr<nn::Network> pruneAndFineTune(nn::Network &base, const nn::DatasetSplit &split,
+                                              double rate, int epochs, double ramp, long batch,
+                                              double lr, std::uint64_t seed) {
+  auto net = std::make_unique<nn::Network>(base.clone());
+  int rampEpochs = std::max(1, static_cast<int>(std::lround(ramp * epochs)));
+  nn::Matrix y = split.train.targetMatrix();
+  for (int e = 0; e < epochs; ++e) {
+    double progress = std::min(1.0, static_cast<double>(e + 1) / rampEpochs);
+    double target = rate * (1.0 - std::pow(1.0 - progress, 3));
+    nn::magnitudePruneGlobal(*net, target);
+    nn::TrainConfig config;
+    config.epochs = 1;
+    config.batchSize = batch;
+    config.seed = seed + static_cast<std::uint64_t>(e);
+    config.learningRate.initial = static_cast<float>(lr);
+    config.loss = lossFor(*net);
+    nn::Trainer(config).fit(*net, split.train.x, y);
+  }
+  nn::magnitudePruneGlobal(*net, rate);
+  return net;
+}
+} // namespace
+
+std::unique_ptr<nn::Network> CoreTaskRunner::autoPrune(const flow::NamedArgs &args,
+                                                       const flow::Op &call) {
+  Args a{args, call};
+  Store &s = *store_;
+  nn::Network &base = *s.dnns.at(a.h("m").id).net;
+  const nn::DatasetSplit &split = s.data.at(a.h("d").id).split;
+  double alpha = a.f("tolerance"), beta = a.f("threshold");
+  double upper = a.f("max_rate"), feasibleRate = 0, rate = a.f("start");
+  double baseline = selectionAccuracy(base, split);
+  auto logStep = [&](int step, double r, double accuracy, bool feasible) {
+    progress_ << " [rate " << std::fixed << std::setprecision(3) << r << " acc " << accuracy
+              << (feasible ? " ok]" : " over]") << std::defaultfloat << std::flush;
+    meta_.log("prune_step", {{"path", flow::jsonString(call.path)},
+                             {"step", std::to_string(step)},
+                             {"rate", jsonNumber(r)},
+                             {"accuracy", jsonNumber(accuracy)},
+                             {"baseline", jsonNumber(baseline)},
+                             {"feasible", feasible ? "true" : "false"}});
+  };
+  logStep(0, 0.0, baseline, true);
+  std::unique_ptr<nn::Network> best = std::make_unique<nn::Network>(base.clone());
+  for (int step = 1; step <= 32; ++step) {
+    std::unique_ptr<nn::Network> candidate =
+        pruneAndFineTune(base, split, rate, static_cast<int>(a.i("epochs")), a.f("ramp"),
+                         a.i("batch"), a.f("lr"), static_cast<std::uint64_t>(a.i("seed")));
+    double accuracy = selectionAccuracy(*candidate, split);
+    bool feasible = baseline - accuracy <= alpha;
+    logStep(step, rate, accuracy, feasible);
+    double next;
+    if (feasible) {
+      feasibleRate = rate;
+      best = std::move(candidate);
+      next = (rate + upper) / 2; // half-way to the upper bound
+    } else {
+      upper = rate;
+      next = (feasibleRate + rate) / 2; // half-way back to the last feasible rate
+    }
+    if (std::abs(next - rate) < beta)
+      break;
+    rate = next;
+  }
+  return best;
+}
 
 CoreTaskRunner::CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress, bool reuse)
     : store_(std::make_unique<Store>()), meta_(meta), progress_(progress), reuse_(reuse) {}
@@ -203,6 +286,14 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
                               hasVal ? &yVal : nullptr);
       nn::saveModel(*net, (staging / "model.mmlc").string());
       s.dnns[key] = {std::move(net), a.h("d").id};
+    } else if (impl == "prune" && committed) {
+      auto net = std::make_unique<nn::Network>(
+          nn::loadModel((meta_.modelDir(key) / "model.mmlc").string()));
+      s.dnns[key] = {std::move(net), a.h("d").id};
+    } else if (impl == "prune") {
+      s.dnns[key] = {autoPrune(args, call), a.h("d").id};
+      s.metrics[key] = {{"sparsity", nn::globalSparsity(*s.dnns[key].net)}};
+      nn::saveModel(*s.dnns[key].net, (staging / "model.mmlc").string());
     } else if (impl == "evaluate") {
       const Handle &m = a.h("m");
       Store::Dnn &dnn = s.dnns.at(m.id);

@@ -9,6 +9,10 @@
 #include "flow/Interpreter.h"
 #include "flow/MetaModel.h"
 
+namespace mmlc::nn {
+class Network;
+}
+
 namespace mmlc::tasks {
 
 /// Runs the tasks of stdlib/std/tasks.mml that are implemented so far — sources
@@ -32,6 +36,10 @@ public:
   const std::vector<std::string> &reports() const { return reports_; }
 
 private:
+  /// PRUNING (tasks.md): bisection on the pruning rate within `tolerance` of the unpruned
+  /// accuracy, each candidate pruned gradually while fine-tuning; returns the sparsest feasible.
+  std::unique_ptr<nn::Network> autoPrune(const flow::NamedArgs &args, const flow::Op &call);
+
   struct Store;
   std::unique_ptr<Store> store_;
   flow::MetaModel &meta_;
