@@ -264,11 +264,9 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
       config.l1 = static_cast<float>(a.f("l1"));
       config.l2 = static_cast<float>(a.f("l2"));
       config.earlyStoppingPatience = static_cast<int>(a.i("patience"));
-      bool softmaxOut = net->size() && net->layer(net->size() - 1).spec().kind == "Softmax";
       config.loss = a.s("loss") == "mse"   ? nn::LossKind::MeanSquaredError
                     : a.s("loss") == "bce" ? nn::LossKind::BinaryCrossEntropy
-                    : softmaxOut           ? nn::LossKind::CrossEntropy
-                                           : nn::LossKind::CrossEntropyFromLogits;
+                                           : lossFor(*net);
       config.onEpoch = [&](int epoch, float trainLoss, float valLoss, double valAccuracy) {
         progress_ << " epoch " << epoch + 1 << " val_acc " << std::fixed << std::setprecision(3)
                   << valAccuracy << std::defaultfloat << std::flush;
@@ -298,10 +296,8 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
       const Handle &m = a.h("m");
       Store::Dnn &dnn = s.dnns.at(m.id);
       Store::Data &data = s.data.at(a.h("d").id);
-      bool softmaxOut = dnn.net->layer(dnn.net->size() - 1).spec().kind == "Softmax";
-      auto [loss, accuracy] = nn::Trainer::evaluate(
-          *dnn.net, data.split.test.x, data.split.test.targetMatrix(),
-          softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits);
+      auto [loss, accuracy] = nn::Trainer::evaluate(*dnn.net, data.split.test.x,
+                                                    data.split.test.targetMatrix(), lossFor(*dnn.net));
       s.metrics[key] = {{"accuracy", accuracy}, {"loss", loss}};
     } else if (impl == "hls4ml") {
       const Handle &m = a.h("m");
@@ -466,10 +462,8 @@ double CoreTaskRunner::metric(const Handle &handle, const std::string &name,
       if (d->second.data.empty())
         throw RuntimeError(loc, "the accuracy of an untrained model is not defined; train it first");
       Store::Data &data = s.data.at(d->second.data);
-      bool softmaxOut = net.layer(net.size() - 1).spec().kind == "Softmax";
-      auto [loss, accuracy] = nn::Trainer::evaluate(
-          net, data.split.test.x, data.split.test.targetMatrix(),
-          softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits);
+      auto [loss, accuracy] = nn::Trainer::evaluate(net, data.split.test.x,
+                                                    data.split.test.targetMatrix(), lossFor(net));
       cache["loss"] = loss;
       cache["accuracy"] = accuracy;
       value = name == "loss" ? loss : accuracy;
