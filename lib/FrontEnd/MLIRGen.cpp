@@ -75,7 +75,7 @@ private:
     std::string out;
     for (size_t i = 1; i + 1 < raw.size(); ++i) {
       char c = raw[i];
-      if (c == '\\' && i + 2 < raw.size() + 0 && i + 1 < raw.size() - 1) {
+      if (c == '\\' && i + 2 < raw.size()) { // the lexer guarantees an escaped character
         char n = raw[++i];
         out += n == 'n' ? '\n' : n == 't' ? '\t' : n;
       } else {
@@ -290,12 +290,10 @@ private:
   /// Unit literals are floats: times in ns, a frequency means its period in ns, % a fraction.
   Attribute quantity(MMLParser::QuantityLitContext *q) {
     std::string raw = q->getText();
+    // The lexer admits an exponent only with digits after it and no unit starts with e/E, so
+    // the number ends at the first character outside this set (`1e3ns`, `2s`, `200MHz`).
     size_t split = raw.find_first_not_of("0123456789.eE+-");
-    // `5e3ns`: the exponent marker is part of the number; `2s` has no exponent.
-    while (split != std::string::npos && split > 0 && (raw[split - 1] == 'e' || raw[split - 1] == 'E'))
-      split = raw.find_first_not_of("0123456789.eE+-", split + 1);
     StringRef number = StringRef(raw).take_front(split), unit = StringRef(raw).drop_front(split);
-    // Handle numbers like "1e3" where 'e' is followed by digits but no unit letter ambiguity.
     double v = std::strtod(number.str().c_str(), nullptr);
     double ns = llvm::StringSwitch<double>(unit)
                     .Case("ns", v)
@@ -359,7 +357,7 @@ private:
   }
 
   /// Parameters of a task, flow or search header.
-  FailureOr<ArrayAttr> paramList(MMLParser::ParamListContext *list, bool allowModelDefaults) {
+  FailureOr<ArrayAttr> paramList(MMLParser::ParamListContext *list) {
     SmallVector<Attribute> params;
     if (!list)
       return builder.getArrayAttr(params);
@@ -384,7 +382,6 @@ private:
                                           << " parameter must name a global " << spell(type),
                    failure();
           defaultValue = FlatSymbolRefAttr::get(&context, text(nameExpr->name()));
-          (void)allowModelDefaults;
         } else {
           FailureOr<Attribute> c = constant(p->defaultValue, type);
           if (failed(c))
@@ -437,7 +434,7 @@ private:
     std::string name = text(task->name());
     if (failed(checkNewSymbol(name, task)))
       return failure();
-    FailureOr<ArrayAttr> params = paramList(task->paramList(), false);
+    FailureOr<ArrayAttr> params = paramList(task->paramList());
     Type result = convertType(task->typeRef());
     if (failed(params) || !result)
       return failure();
@@ -465,7 +462,7 @@ private:
       return failure();
     if (name == "main")
       return error(nameCtx) << "'main' is reserved for the main block: write main { ... }";
-    FailureOr<ArrayAttr> params = paramList(list, true);
+    FailureOr<ArrayAttr> params = paramList(list);
     if (failed(params))
       return failure();
     for (auto [attr, p] : llvm::zip(*params, list ? list->paramDecl()
@@ -538,7 +535,6 @@ private:
     builder.setInsertionPointToStart(&flow.getBody().front());
     Scope scope(*this);
     bindParams(flow, list);
-    currentFlow = flow;
     returnValue = std::nullopt;
     if (failed(statements(stmts, StatementContext::FlowBody)))
       return failure();
@@ -604,7 +600,6 @@ private:
     builder.setInsertionPointToStart(&flow.getBody().front());
     Scope flowScope(*this);
     bindParams(flow, search->paramList());
-    currentFlow = flow;
 
     // Strategy options: constant named arguments.
     SmallVector<NamedAttribute> options;
@@ -1043,7 +1038,6 @@ private:
     SmallVector<Attribute> values;
     Type elementType;
     if (auto *list = dynamic_cast<MMLParser::ListRangeContext *>(f->forRange())) {
-      Attribute all = builder.getArrayAttr({});
       SmallVector<Attribute> raw;
       bool anyFloat = false;
       for (auto *e : list->expr()) {
@@ -1053,7 +1047,6 @@ private:
         anyFloat |= isa<FloatAttr>(a);
         raw.push_back(a);
       }
-      (void)all;
       Type first = typeOfConstant(raw.front());
       elementType = anyFloat ? Type(builder.getF64Type()) : first;
       for (auto [a, e] : llvm::zip(raw, list->expr())) {
@@ -1564,7 +1557,6 @@ private:
   std::vector<llvm::StringMap<Value>> scopes;
   llvm::DenseMap<antlr4::ParserRuleContext *, FlowOp> flows;
   llvm::DenseMap<antlr4::ParserRuleContext *, GlobalOp> globals;
-  FlowOp currentFlow;
   std::optional<std::pair<Value, Location>> returnValue;
   std::optional<std::pair<Value, Location>> branchYield;
   Value candidate; // the candidate inside `select`/`where`
