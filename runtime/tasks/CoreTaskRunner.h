@@ -1,24 +1,21 @@
 // The task runner of `mmlc run`: the built-in pipe tasks over the DNN engine and the HLS backend.
 #pragma once
 
-#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "flow/Interpreter.h"
 #include "flow/MetaModel.h"
 
-namespace mmlc::nn {
-class Network;
-}
-
 namespace mmlc::tasks {
 
-/// Runs the tasks of stdlib/std/tasks.mml that are implemented so far — sources
-/// (`fashion_mnist`, `part`), builders (`mlp`), `train`, `evaluate`, `hls4ml`, `estimate`,
-/// `synth`, `report` — and records every step in the meta-model (CFG with origins, LOG, model
-/// space). Other tasks fail with a located error naming them (tracker issue 6).
+struct ModelStore;
+
+/// Runs the built-in tasks of stdlib/std/tasks.mml (TaskRegistry.cpp binds them) and records
+/// every step in the meta-model: CFG with origins, LOG, model space. A task without an
+/// implementation fails with a located error naming it.
 class CoreTaskRunner : public flow::TaskRunner {
 public:
   /// With `reuse`, a step already committed to the model space (same task and inputs) is not
@@ -36,12 +33,14 @@ public:
   const std::vector<std::string> &reports() const { return reports_; }
 
 private:
-  /// PRUNING (tasks.md): bisection on the pruning rate within `tolerance` of the unpruned
-  /// accuracy, each candidate pruned gradually while fine-tuning; returns the sparsest feasible.
-  std::unique_ptr<nn::Network> autoPrune(const flow::NamedArgs &args, const flow::Op &call);
+  /// Commits a computed step to the model space and logs it.
+  void commitStep(const flow::TaskDecl &task, const flow::Op &call, const flow::NamedArgs &args,
+                  const std::string &key, double seconds);
+  double computeMetric(const flow::Handle &handle, const std::string &name,
+                       const flow::SourceLoc &loc);
 
-  struct Store;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<ModelStore> store_;
+  std::map<std::string, std::map<std::string, double>> metricCache_;
   flow::MetaModel &meta_;
   std::ostream &progress_;
   bool reuse_ = false;

@@ -1,0 +1,34 @@
+// The table binding each built-in task's `impl` name (stdlib/std/tasks.mml) to its implementation.
+#include "tasks/TaskContext.h"
+
+namespace mmlc::tasks {
+
+// SourceTasks.cpp
+void runPart(TaskContext &);
+void runFashionMnist(TaskContext &);
+// ModelTasks.cpp
+void runMlp(TaskContext &);
+// TrainingTasks.cpp
+void runTrain(TaskContext &);
+void runEvaluate(TaskContext &);
+// PruneTask.cpp
+void runPrune(TaskContext &);
+// HlsTasks.cpp
+void runHls4ml(TaskContext &);
+void runEstimate(TaskContext &);
+void runSynth(TaskContext &);
+// ReportTask.cpp
+void runReport(TaskContext &);
+
+const std::map<std::string, TaskFn> &builtinTasks() {
+  static const std::map<std::string, TaskFn> tasks{
+      {"part", runPart},         {"fashion_mnist", runFashionMnist},
+      {"mlp", runMlp},           {"train", runTrain},
+      {"evaluate", runEvaluate}, {"prune", runPrune},
+      {"hls4ml", runHls4ml},     {"estimate", runEstimate},
+      {"synth", runSynth},       {"report", runReport},
+  };
+  return tasks;
+}
+
+} // namespace mmlc::tasks

@@ -1,0 +1,106 @@
+// Helpers shared by the built-in tasks: typed arguments, format conversion, accuracy, model files.
+#include "tasks/TaskContext.h"
+
+#include <iomanip>
+#include <sstream>
+
+#include "nn/Loss.h"
+#include "nn/ModelFile.h"
+#include "nn/Network.h"
+#include "nn/Trainer.h"
+
+namespace mmlc::tasks {
+using flow::RuntimeError;
+using flow::Value;
+
+const Value &TaskArgs::get(const std::string &name) const {
+  for (auto &[n, v] : args)
+    if (n == name)
+      return v;
+  throw RuntimeError(call.loc, "missing argument '" + name + "'");
+}
+
+bool TaskArgs::has(const std::string &name) const {
+  for (auto &[n, v] : args)
+    if (n == name && !std::holds_alternative<std::monostate>(v))
+      return true;
+  return false;
+}
+
+std::int64_t TaskArgs::i(const std::string &n) const { return std::get<std::int64_t>(get(n)); }
+double TaskArgs::f(const std::string &n) const { return std::get<double>(get(n)); }
+bool TaskArgs::b(const std::string &n) const { return std::get<bool>(get(n)); }
+const std::string &TaskArgs::s(const std::string &n) const { return std::get<std::string>(get(n)); }
+const flow::Handle &TaskArgs::h(const std::string &n) const { return std::get<flow::Handle>(get(n)); }
+const flow::FixedFormat &TaskArgs::fixed(const std::string &n) const {
+  return std::get<flow::FixedFormat>(get(n));
+}
+std::vector<std::int64_t> TaskArgs::ints(const std::string &n) const {
+  std::vector<std::int64_t> out;
+  for (const flow::Scalar &s : std::get<flow::ScalarList>(get(n)))
+    out.push_back(std::get<std::int64_t>(s));
+  return out;
+}
+
+void TaskContext::log(const std::string &event, std::map<std::string, std::string> fields) const {
+  fields["path"] = flow::jsonString(call.path);
+  meta.log(event, fields);
+}
+
+hls::FixedType toFixedType(const flow::FixedFormat &f) {
+  hls::QuantMode q = f.quantization == "RND"           ? hls::QuantMode::RND
+                     : f.quantization == "TRN_ZERO"    ? hls::QuantMode::TRN_ZERO
+                     : f.quantization == "RND_ZERO"    ? hls::QuantMode::RND_ZERO
+                     : f.quantization == "RND_INF"     ? hls::QuantMode::RND_INF
+                     : f.quantization == "RND_MIN_INF" ? hls::QuantMode::RND_MIN_INF
+                     : f.quantization == "RND_CONV"    ? hls::QuantMode::RND_CONV
+                                                       : hls::QuantMode::TRN;
+  hls::OverflowMode o = f.overflow == "SAT"        ? hls::OverflowMode::SAT
+                        : f.overflow == "SAT_ZERO" ? hls::OverflowMode::SAT_ZERO
+                        : f.overflow == "SAT_SYM"  ? hls::OverflowMode::SAT_SYM
+                                                   : hls::OverflowMode::WRAP;
+  return f.isSigned ? hls::FixedType::fixed(f.width, f.integerBits, q, o)
+                    : hls::FixedType::ufixed(f.width, f.integerBits, q, o);
+}
+
+flow::FixedFormat toFixedFormat(const hls::FixedType &t) {
+  flow::FixedFormat f;
+  f.width = t.width;
+  f.integerBits = t.integer;
+  f.isSigned = t.isSigned;
+  f.quantization = std::string(hls::quantModeName(t.quant)).substr(3); // "AP_TRN" → "TRN"
+  f.overflow = std::string(hls::overflowModeName(t.overflow)).substr(3);
+  return f;
+}
+
+std::string jsonNumber(double v) {
+  std::ostringstream os;
+  os << std::setprecision(10) << v;
+  return os.str();
+}
+
+nn::LossKind lossFor(nn::Network &net) {
+  bool softmaxOut = net.size() && net.layer(net.size() - 1).spec().kind == "Softmax";
+  return softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;
+}
+
+double selectionAccuracy(nn::Network &net, const nn::DatasetSplit &split) {
+  const nn::Dataset &d = split.validation.size() > 0 ? split.validation : split.test;
+  return nn::Trainer::evaluate(net, d.x, d.targetMatrix(), lossFor(net)).second;
+}
+
+std::pair<double, double> testAccuracyAndLoss(nn::Network &net, const nn::DatasetSplit &split) {
+  auto [loss, accuracy] =
+      nn::Trainer::evaluate(net, split.test.x, split.test.targetMatrix(), lossFor(net));
+  return {accuracy, loss};
+}
+
+void saveDnn(const TaskContext &ctx, const nn::Network &net) {
+  nn::saveModel(const_cast<nn::Network &>(net), (ctx.staging / "model.mmlc").string());
+}
+
+std::shared_ptr<nn::Network> loadCommittedDnn(const TaskContext &ctx) {
+  return std::make_shared<nn::Network>(nn::loadModel((ctx.modelDir() / "model.mmlc").string()));
+}
+
+} // namespace mmlc::tasks
