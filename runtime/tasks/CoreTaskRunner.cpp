@@ -8,6 +8,7 @@
 #include "hls/ResourceEstimator.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
+#include "tasks/ExternTask.h"
 #include "tasks/HlsConversion.h"
 #include "tasks/TaskContext.h"
 
@@ -32,11 +33,13 @@ void CoreTaskRunner::note(const flow::SourceLoc &loc, const std::string &message
 Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
                               const NamedArgs &args) {
   const auto &tasks = builtinTasks();
+  bool isExtern = !task.command.empty();
   auto impl = tasks.find(task.impl);
-  if (impl == tasks.end())
+  if (!isExtern && impl == tasks.end())
     throw RuntimeError(call.loc, "task '" + task.name +
                                      "' is not implemented by mmlc run yet (tracker issue 6)");
-  std::string key = flow::MetaModel::stepKey(task, "1", args);
+  // An extern task's command is part of what it computes: a changed command is a new step.
+  std::string key = flow::MetaModel::stepKey(task, isExtern ? "1\n" + task.command : "1", args);
   for (size_t i = 0; i < args.size(); ++i)
     meta_.recordParameter(call.path, args[i].first, args[i].second,
                           i < call.argOrigins.size() ? call.argOrigins[i] : "text", call.loc);
@@ -51,7 +54,10 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   if (!ctx.committed)
     ctx.staging = meta_.stagingDir(key);
   try {
-    impl->second(ctx);
+    if (isExtern)
+      runExternTask(ctx);
+    else
+      impl->second(ctx);
   } catch (const RuntimeError &) {
     progress_ << " failed" << std::endl;
     throw;
@@ -118,9 +124,17 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
     throw RuntimeError(loc, "metric '" + name + "' of " + handle.type +
                                 " is not available in this version of mmlc run");
   };
-  if (auto it = s.metrics.find(handle.id); it != s.metrics.end() && handle.type == "metrics") {
-    auto m = it->second.find(name);
-    return m != it->second.end() ? m->second : 0.0;
+  // What the step measured or was told (an extern command's JSON) comes first.
+  if (auto it = s.metrics.find(handle.id); it != s.metrics.end()) {
+    if (auto m = it->second.find(name); m != it->second.end())
+      return m->second;
+    if (handle.type == "metrics") {
+      std::string known;
+      for (auto &[n, v] : it->second)
+        known += (known.empty() ? "" : ", ") + n;
+      throw RuntimeError(loc, "this metrics record has no '" + name + "' (it has: " +
+                                  (known.empty() ? "nothing" : known) + ")");
+    }
   }
   if (auto d = s.devices.find(handle.id); d != s.devices.end()) {
     const hls::DeviceInfo &info = hls::lookupDevice(d->second.part);
@@ -204,10 +218,6 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
            : name == "ii"         ? static_cast<double>(m.intervalMax)
            : name == "estimated"  ? (m.estimated ? 1.0 : 0.0)
                                   : unknown();
-  }
-  if (auto it = s.metrics.find(handle.id); it != s.metrics.end()) {
-    auto m = it->second.find(name);
-    return m != it->second.end() ? m->second : 0.0;
   }
   throw RuntimeError(loc, "no model '" + handle.id + "' in this run");
 }

@@ -5,9 +5,11 @@
 #include <cmath>
 #include <iomanip>
 
+#include "hls/ResourceEstimator.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
 #include "nn/Trainer.h"
+#include "tasks/HlsConversion.h"
 
 namespace mmlc::tasks {
 
@@ -37,6 +39,16 @@ std::shared_ptr<nn::Network> pruneAndFineTune(nn::Network &base, const nn::Datas
   return net;
 }
 
+/// DSP and LUT of `net` as an hls4ml design at the default precision and reuse 1 (what MetaML's
+/// Fig. 4 plots per pruning step), or nothing when HLS cannot express the network.
+std::optional<hls::SynthMetrics> estimateDesign(nn::Network &net) {
+  try {
+    return hls::ResourceEstimator().estimate(toHlsNetwork(net, HlsConversionOptions{})).total;
+  } catch (const std::invalid_argument &) {
+    return std::nullopt;
+  }
+}
+
 /// Bisection on the pruning rate: returns the sparsest candidate within `tolerance` of the
 /// unpruned accuracy, logging one `prune_step` event per candidate.
 std::shared_ptr<nn::Network> autoPrune(TaskContext &ctx, nn::Network &base,
@@ -45,16 +57,21 @@ std::shared_ptr<nn::Network> autoPrune(TaskContext &ctx, nn::Network &base,
   double alpha = a.f("tolerance"), beta = a.f("threshold");
   double upper = a.f("max_rate"), feasibleRate = 0, rate = a.f("start");
   double baseline = selectionAccuracy(base, split);
-  auto logStep = [&](int step, double r, double accuracy, bool feasible) {
+  auto logStep = [&](int step, double r, double accuracy, bool feasible, nn::Network &net) {
     ctx.progress << " [rate " << std::fixed << std::setprecision(3) << r << " acc " << accuracy
                  << (feasible ? " ok]" : " over]") << std::defaultfloat << std::flush;
-    ctx.log("prune_step", {{"step", std::to_string(step)},
-                           {"rate", jsonNumber(r)},
-                           {"accuracy", jsonNumber(accuracy)},
-                           {"baseline", jsonNumber(baseline)},
-                           {"feasible", feasible ? "true" : "false"}});
+    std::map<std::string, std::string> fields{{"step", std::to_string(step)},
+                                              {"rate", jsonNumber(r)},
+                                              {"accuracy", jsonNumber(accuracy)},
+                                              {"baseline", jsonNumber(baseline)},
+                                              {"feasible", feasible ? "true" : "false"}};
+    if (std::optional<hls::SynthMetrics> e = estimateDesign(net)) {
+      fields["dsp"] = jsonNumber(e->dsp);
+      fields["lut"] = jsonNumber(e->lut);
+    }
+    ctx.log("prune_step", fields);
   };
-  logStep(0, 0.0, baseline, true);
+  logStep(0, 0.0, baseline, true, base);
   auto best = std::make_shared<nn::Network>(base.clone());
   for (int step = 1; step <= 32; ++step) {
     auto candidate =
@@ -62,7 +79,7 @@ std::shared_ptr<nn::Network> autoPrune(TaskContext &ctx, nn::Network &base,
                          a.i("batch"), a.f("lr"), static_cast<std::uint64_t>(a.i("seed")));
     double accuracy = selectionAccuracy(*candidate, split);
     bool feasible = baseline - accuracy <= alpha;
-    logStep(step, rate, accuracy, feasible);
+    logStep(step, rate, accuracy, feasible, *candidate);
     double next;
     if (feasible) {
       feasibleRate = rate;
