@@ -1,6 +1,8 @@
 // Runs one step of a built-in task (reuse or compute, commit, log) and reads metrics of models.
 #include "tasks/CoreTaskRunner.h"
 
+#include "flow/Interrupt.h"
+
 #include <chrono>
 #include <iomanip>
 
@@ -53,15 +55,28 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
     ctx.committed = meta_.find(key);
   if (!ctx.committed)
     ctx.staging = meta_.stagingDir(key);
+  // A step that fails or is interrupted leaves nothing behind (a killed run's staging folders
+  // are removed when the run directory is next opened).
+  auto discardStaging = [&] {
+    std::error_code ignored;
+    if (!ctx.staging.empty())
+      fs::remove_all(ctx.staging, ignored);
+  };
   try {
     if (isExtern)
       runExternTask(ctx);
     else
       impl->second(ctx);
   } catch (const RuntimeError &) {
-    progress_ << " failed" << std::endl;
+    discardStaging();
+    progress_ << (flow::interruptRequested() ? " interrupted" : " failed") << std::endl;
     throw;
   } catch (const std::exception &e) {
+    discardStaging();
+    if (flow::interruptRequested()) { // e.g. a command killed by the same Ctrl-C
+      progress_ << " interrupted" << std::endl;
+      throw flow::Interrupted(call.loc);
+    }
     progress_ << " failed" << std::endl;
     meta_.log("error", {{"path", flow::jsonString(call.path)},
                         {"message", flow::jsonString(e.what())}});

@@ -4,6 +4,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "flow/Interpreter.h"
@@ -28,6 +29,7 @@ public:
   double metric(const flow::Handle &handle, const std::string &name,
                 const flow::SourceLoc &loc) override;
   void note(const flow::SourceLoc &loc, const std::string &message) override;
+  bool setReuseCommitted(bool reuse) override { return std::exchange(reuse_, reuse); }
 
   /// Report files written so far (for the driver's closing message).
   const std::vector<std::string> &reports() const { return reports_; }

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "flow/Interrupt.h"
 #include "nn/ModelFile.h"
 #include "nn/Network.h"
 #include "nn/OnnxModel.h"
@@ -266,6 +267,7 @@ void runExternTask(TaskContext &ctx) {
   ctx.log("extern_command", {{"task", flow::jsonString(ctx.task.name)},
                              {"command", flow::jsonString(command)}});
   int status = runShell(command, workDir, stdoutFile, stderrFile);
+  flow::checkInterrupt(ctx.call.loc); // the command got the same Ctrl-C
   if (status != 0)
     throw ctx.error("extern task '" + ctx.task.name + "' failed (exit status " +
                     std::to_string(status) + "): " + command + "\n  last lines of its standard error:" +

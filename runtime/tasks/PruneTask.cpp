@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iomanip>
 
+#include "flow/Interrupt.h"
 #include "hls/ResourceEstimator.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
@@ -19,11 +20,13 @@ namespace {
 /// masks stay fixed, so pruned weights are exactly zero in the result.
 std::shared_ptr<nn::Network> pruneAndFineTune(nn::Network &base, const nn::DatasetSplit &split,
                                               double rate, int epochs, double ramp, long batch,
-                                              double lr, std::uint64_t seed) {
+                                              double lr, std::uint64_t seed,
+                                              const flow::SourceLoc &loc) {
   auto net = std::make_shared<nn::Network>(base.clone());
   int rampEpochs = std::max(1, static_cast<int>(std::lround(ramp * epochs)));
   nn::Matrix y = split.train.targetMatrix();
   for (int e = 0; e < epochs; ++e) {
+    flow::checkInterrupt(loc); // Ctrl-C: abandon the step between epochs
     double progress = std::min(1.0, static_cast<double>(e + 1) / rampEpochs);
     double target = rate * (1.0 - std::pow(1.0 - progress, 3));
     nn::magnitudePruneGlobal(*net, target);
@@ -76,7 +79,7 @@ std::shared_ptr<nn::Network> autoPrune(TaskContext &ctx, nn::Network &base,
   for (int step = 1; step <= 32; ++step) {
     auto candidate =
         pruneAndFineTune(base, split, rate, static_cast<int>(a.i("epochs")), a.f("ramp"),
-                         a.i("batch"), a.f("lr"), static_cast<std::uint64_t>(a.i("seed")));
+                         a.i("batch"), a.f("lr"), static_cast<std::uint64_t>(a.i("seed")), ctx.call.loc);
     double accuracy = selectionAccuracy(*candidate, split);
     bool feasible = baseline - accuracy <= alpha;
     logStep(step, rate, accuracy, feasible, *candidate);

@@ -3,6 +3,7 @@
 
 #include <iomanip>
 
+#include "flow/Interrupt.h"
 #include "nn/Loss.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
@@ -35,6 +36,7 @@ void runTrain(TaskContext &ctx) {
                 : a.s("loss") == "bce" ? nn::LossKind::BinaryCrossEntropy
                                        : lossFor(*net);
   config.onEpoch = [&](int epoch, float trainLoss, float valLoss, double valAccuracy) {
+    flow::checkInterrupt(ctx.call.loc); // Ctrl-C: abandon the step between epochs
     ctx.progress << " epoch " << epoch + 1 << " val_acc " << std::fixed << std::setprecision(3)
                  << valAccuracy << std::defaultfloat << std::flush;
     ctx.log("epoch", {{"epoch", std::to_string(epoch + 1)},
