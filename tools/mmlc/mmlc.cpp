@@ -57,7 +57,8 @@ Options:
                          recomputing it: continues a killed or failed run
   --jobs N               (run) compute parallel branches and batches of N search
                          evaluations in N worker processes (default 1)
-  --seed N               (run) shorthand for --set seed=N: every task's `seed` parameter
+  --seed N               (run) shorthand for --set '*.seed=N': the `seed` parameter of
+                         every task call, also where the flow text gives one
   --help                 show this help
   --version              show the version
 
@@ -146,7 +147,7 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
       long long seed = 0;
       if (!llvm::to_integer(v, seed) || seed < 0 || seed > 2147483647)
         return usageError("--seed expects an integer from 0 to 2147483647, got '" + v + "'");
-      cl.compile.overrides.push_back("seed=" + v);
+      cl.compile.overrides.push_back("*.seed=" + v);
     } else if (is("-o")) {
       if (auto rc = value(i, arg, "-o", v))
         return rc;
