@@ -22,12 +22,13 @@ using flow::RuntimeError;
 using flow::Value;
 
 CoreTaskRunner::CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress, bool reuse)
-    : store_(std::make_unique<ModelStore>()), meta_(meta), progress_(progress), reuse_(reuse) {}
+    : store_(std::make_unique<ModelStore>()), meta_(meta), progress_(progress),
+      display_(progress), reuse_(reuse) {}
 
 CoreTaskRunner::~CoreTaskRunner() = default;
 
 void CoreTaskRunner::note(const flow::SourceLoc &loc, const std::string &message) {
-  progress_ << loc.str() << ": note: " << message << "\n";
+  display_.line(loc.str() + ": note: " + message);
   meta_.log("note", {{"source", flow::jsonString(loc.str())},
                      {"message", flow::jsonString(message)}});
 }
@@ -45,12 +46,12 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   for (size_t i = 0; i < args.size(); ++i)
     meta_.recordParameter(call.path, args[i].first, args[i].second,
                           i < call.argOrigins.size() ? call.argOrigins[i] : "text", call.loc);
-  progress_ << "[" << call.step << "] " << call.path << " ..." << std::flush;
+  display_.beginStep(static_cast<long>(call.step), call.path);
   auto started = std::chrono::steady_clock::now();
 
   TaskContext ctx{task,  call, TaskArgs{args, call}, *store_, meta_, progress_, key, {}, {},
                   [&](const Handle &h, const std::string &name) { return metric(h, name, call.loc); },
-                  reports_};
+                  reports_, display_};
   if (reuse_)
     ctx.committed = meta_.find(key);
   if (!ctx.committed)
@@ -69,15 +70,15 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
       impl->second(ctx);
   } catch (const RuntimeError &) {
     discardStaging();
-    progress_ << (flow::interruptRequested() ? " interrupted" : " failed") << std::endl;
+    display_.endStep(flow::interruptRequested() ? "interrupted" : "failed");
     throw;
   } catch (const std::exception &e) {
     discardStaging();
     if (flow::interruptRequested()) { // e.g. a command killed by the same Ctrl-C
-      progress_ << " interrupted" << std::endl;
+      display_.endStep("interrupted");
       throw flow::Interrupted(call.loc);
     }
-    progress_ << " failed" << std::endl;
+    display_.endStep("failed");
     meta_.log("error", {{"path", flow::jsonString(call.path)},
                         {"message", flow::jsonString(e.what())}});
     throw RuntimeError(call.loc, task.name + ": " + e.what());
@@ -88,11 +89,12 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
     meta_.log("reuse", {{"path", flow::jsonString(call.path)},
                         {"task", flow::jsonString(task.name)},
                         {"key", flow::jsonString(key)}});
-    progress_ << " reused\n";
+    display_.endStep("reused");
   } else {
     commitStep(task, call, args, key, seconds);
-    progress_ << " done (" << std::fixed << std::setprecision(1) << seconds << " s)"
-              << std::defaultfloat << "\n";
+    char took[32];
+    std::snprintf(took, sizeof took, "done (%.1f s)", seconds);
+    display_.endStep(took);
   }
   return Handle{task.resultType, key};
 }

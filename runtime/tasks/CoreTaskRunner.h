@@ -9,6 +9,7 @@
 
 #include "flow/Interpreter.h"
 #include "flow/MetaModel.h"
+#include "tasks/ProgressDisplay.h"
 
 namespace mmlc::tasks {
 
@@ -45,6 +46,7 @@ private:
   std::map<std::string, std::map<std::string, double>> metricCache_;
   flow::MetaModel &meta_;
   std::ostream &progress_;
+  ProgressDisplay display_;
   bool reuse_ = false;
   std::vector<std::string> reports_;
 };

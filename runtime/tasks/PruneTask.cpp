@@ -61,8 +61,9 @@ std::shared_ptr<nn::Network> autoPrune(TaskContext &ctx, nn::Network &base,
   double upper = a.f("max_rate"), feasibleRate = 0, rate = a.f("start");
   double baseline = selectionAccuracy(base, split);
   auto logStep = [&](int step, double r, double accuracy, bool feasible, nn::Network &net) {
-    ctx.progress << " [rate " << std::fixed << std::setprecision(3) << r << " acc " << accuracy
-                 << (feasible ? " ok]" : " over]") << std::defaultfloat << std::flush;
+    char text[80];
+    std::snprintf(text, sizeof text, "[rate %.3f acc %.3f %s]", r, accuracy, feasible ? "ok" : "over");
+    ctx.status(text);
     std::map<std::string, std::string> fields{{"step", std::to_string(step)},
                                               {"rate", jsonNumber(r)},
                                               {"accuracy", jsonNumber(accuracy)},

@@ -37,8 +37,9 @@ void runTrain(TaskContext &ctx) {
                                        : lossFor(*net);
   config.onEpoch = [&](int epoch, float trainLoss, float valLoss, double valAccuracy) {
     flow::checkInterrupt(ctx.call.loc); // Ctrl-C: abandon the step between epochs
-    ctx.progress << " epoch " << epoch + 1 << " val_acc " << std::fixed << std::setprecision(3)
-                 << valAccuracy << std::defaultfloat << std::flush;
+    char text[64];
+    std::snprintf(text, sizeof text, "epoch %d val_acc %.3f", epoch + 1, valAccuracy);
+    ctx.status(text, static_cast<double>(epoch + 1) / config.epochs);
     ctx.log("epoch", {{"epoch", std::to_string(epoch + 1)},
                       {"train_loss", jsonNumber(trainLoss)},
                       {"val_loss", jsonNumber(valLoss)},
