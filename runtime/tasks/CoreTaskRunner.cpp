@@ -8,6 +8,7 @@
 
 #include "hls/NetworkSim.h"
 #include "hls/ResourceEstimator.h"
+#include "nn/Metrics.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
 #include "tasks/ExternTask.h"
@@ -175,6 +176,14 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
       return name == "params"    ? static_cast<double>(params)
              : name == "nonzero" ? static_cast<double>(nonzero)
                                  : 1.0 - static_cast<double>(nonzero) / std::max(1L, params);
+    if (name == "macs")
+      return static_cast<double>(nn::nonZeroMacs(net));
+    if (name == "balanced_accuracy") {
+      if (d->second.data.empty())
+        throw RuntimeError(loc, "the accuracy of an untrained model is not defined; train it first");
+      const nn::Dataset &test = s.data.at(d->second.data).split.test;
+      return nn::balancedAccuracy(net.predict(test.x), test.targetMatrix());
+    }
     if (name == "accuracy" || name == "loss") {
       if (d->second.data.empty())
         throw RuntimeError(loc, "the accuracy of an untrained model is not defined; train it first");

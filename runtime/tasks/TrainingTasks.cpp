@@ -5,6 +5,7 @@
 
 #include "flow/Interrupt.h"
 #include "nn/Loss.h"
+#include "nn/Metrics.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
 #include "nn/Trainer.h"
@@ -71,7 +72,9 @@ void runEvaluate(TaskContext &ctx) {
       {"loss", loss},
       {"params", static_cast<double>(params)},
       {"nonzero", static_cast<double>(nonzero)},
-      {"sparsity", 1.0 - static_cast<double>(nonzero) / std::max(1L, params)}};
+      {"sparsity", 1.0 - static_cast<double>(nonzero) / std::max(1L, params)},
+      {"macs", static_cast<double>(nn::nonZeroMacs(net))},
+      {"balanced_accuracy", nn::balancedAccuracy(net.predict(d.x), d.targetMatrix())}};
 }
 
 } // namespace mmlc::tasks
