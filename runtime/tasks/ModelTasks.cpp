@@ -54,7 +54,7 @@ void runCnn(TaskContext &ctx) {
       throw ctx.error("convolution " + std::to_string(stage + 1) + " gets a " +
                       std::to_string(height) + "x" + std::to_string(width) +
                       " feature map, smaller than the " + std::to_string(kernel) + "x" +
-                      std::to_string(kernel) + " kernel; use fewer filters stages, a smaller "
+                      std::to_string(kernel) + " kernel; use fewer convolutions, a smaller "
                       "kernel or pool");
     // Unpadded ("valid") convolutions: the HLS templates support no padding.
     net->add(nn::layers::conv2d(static_cast<int>(filters[stage]), kernel));
