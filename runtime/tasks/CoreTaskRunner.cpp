@@ -187,7 +187,11 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
     if (name == "accuracy" || name == "loss") {
       if (d->second.data.empty())
         throw RuntimeError(loc, "the accuracy of an untrained model is not defined; train it first");
-      auto [accuracy, loss] = testAccuracyAndLoss(net, s.data.at(d->second.data).split);
+      const nn::DatasetSplit &split = s.data.at(d->second.data).split;
+      if (split.test.size() == 0)
+        throw RuntimeError(loc, "metric '" + name + "' is measured on the test split, and this "
+                                "model's data set has none (a source with test: 0 and no test file)");
+      auto [accuracy, loss] = testAccuracyAndLoss(net, split);
       metricCache_[handle.id]["loss"] = loss;
       metricCache_[handle.id]["accuracy"] = accuracy;
       return name == "loss" ? loss : accuracy;
@@ -201,6 +205,9 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
         throw RuntimeError(loc, "the accuracy of this HLS model is not defined: it was not made "
                                 "from a network trained in this flow");
       const nn::Dataset &test = s.data.at(model.data).split.test;
+      if (test.size() == 0)
+        throw RuntimeError(loc, "metric 'accuracy' is measured on the test split, and this "
+                                "model's data set has none (a source with test: 0 and no test file)");
       std::vector<float> inputs;
       if (!model.dnn.empty())
         inputs = toHlsInputOrder(*s.dnns.at(model.dnn).net, test.x.data(),

@@ -6,13 +6,21 @@ namespace mmlc::tasks {
 // SourceTasks.cpp
 void runPart(TaskContext &);
 void runFashionMnist(TaskContext &);
+void runIdx(TaskContext &);
+void runCsv(TaskContext &);
+void runNpy(TaskContext &);
+void runOpenml(TaskContext &);
+void runOnnx(TaskContext &);
 // ModelTasks.cpp
 void runMlp(TaskContext &);
+void runCnn(TaskContext &);
 // TrainingTasks.cpp
 void runTrain(TaskContext &);
 void runEvaluate(TaskContext &);
 // PruneTask.cpp
 void runPrune(TaskContext &);
+// ScaleTask.cpp
+void runScale(TaskContext &);
 // HlsTasks.cpp
 void runHls4ml(TaskContext &);
 void runEstimate(TaskContext &);
@@ -27,6 +35,10 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"evaluate", runEvaluate}, {"prune", runPrune},
       {"hls4ml", runHls4ml},     {"estimate", runEstimate},
       {"synth", runSynth},       {"report", runReport},
+      {"idx", runIdx},           {"csv", runCsv},
+      {"npy", runNpy},           {"openml", runOpenml},
+      {"onnx", runOnnx},         {"cnn", runCnn},
+      {"scale", runScale},
   };
   return tasks;
 }
