@@ -13,6 +13,10 @@ void runTrain(TaskContext &);
 void runEvaluate(TaskContext &);
 // PruneTask.cpp
 void runPrune(TaskContext &);
+// QuantizeTask.cpp
+void runQuantize(TaskContext &);
+// CSimTask.cpp
+void runCSim(TaskContext &);
 // HlsTasks.cpp
 void runHls4ml(TaskContext &);
 void runEstimate(TaskContext &);
@@ -27,6 +31,7 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"evaluate", runEvaluate}, {"prune", runPrune},
       {"hls4ml", runHls4ml},     {"estimate", runEstimate},
       {"synth", runSynth},       {"report", runReport},
+      {"quantize", runQuantize}, {"csim", runCSim},
   };
   return tasks;
 }
