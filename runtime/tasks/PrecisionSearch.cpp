@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <numeric>
+#include <sstream>
 #include <stdexcept>
 
 #include "hls/FixedPointSim.h"
@@ -185,11 +186,14 @@ public:
       result.bitsBefore += slotType(input_, s).width;
     const size_t g = groups_.size();
     std::vector<int> widths(g, o_.maxWidth);
-    if (!probe("start", "*", "*", "max", widths))
-      throw std::runtime_error(
-          "even with every type " + std::to_string(o_.maxWidth) +
-          " bits wide (integer bits from the value ranges) the simulated accuracy drops by more "
-          "than the tolerance; raise max_width or tolerance");
+    if (!probe("start", "*", "*", "max", widths)) {
+      std::ostringstream os;
+      os << "even with every type " << o_.maxWidth
+         << " bits wide (integer bits from the value ranges) the simulated accuracy is "
+         << accuracyOf(widths) << " against the input design's " << baseline_
+         << ", a loss beyond the tolerance " << o_.tolerance << "; raise max_width or tolerance";
+      throw std::runtime_error(os.str());
+    }
 
     // Sensitivity: each group alone, the others at maxWidth.
     std::vector<int> narrowest(g, o_.maxWidth);
@@ -264,7 +268,7 @@ private:
     const bool known = cache_.count(widths) > 0;
     const double a = accuracyOf(widths);
     if (!known) {
-      QuantizeCandidate c{phase, layer, role, type, a, feasible(a), 0};
+      QuantizeCandidate c{phase, layer, role, type, a, baseline_, feasible(a), 0};
       const hls::NetworkDesc d = build(widths);
       for (const PrecisionSlot &s : slots_)
         c.bits += slotType(d, s).width;

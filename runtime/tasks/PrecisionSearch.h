@@ -64,6 +64,7 @@ struct QuantizeCandidate {
   std::string role;   // "input", "weight", "bias", "accum", "result" or "*"
   std::string type;   // the candidate's type for that (layer, role); combine: "min+<margin>"
   double accuracy = 0;
+  double baseline = 0; // the input network's accuracy on the same data
   bool feasible = false;
   int bits = 0;       // total width of the candidate (sum over slots)
 };

@@ -204,6 +204,8 @@ void runQuantize(TaskContext &ctx) {
       ctx.progress << (phase == "start" ? "" : " ") << phase << " " << inPhase;
   };
   auto report = [&](const QuantizeCandidate &c) {
+    if (phase.empty())
+      ctx.progress << " [";
     if (c.phase != phase) {
       endPhase();
       phase = c.phase;
@@ -215,16 +217,19 @@ void runQuantize(TaskContext &ctx) {
                               {"role", flow::jsonString(c.role)},
                               {"type", flow::jsonString(c.type)},
                               {"accuracy", jsonNumber(c.accuracy)},
+                              {"baseline", jsonNumber(c.baseline)},
                               {"feasible", c.feasible ? "true" : "false"},
                               {"bits", jsonNumber(c.bits)}});
     ctx.progress << std::flush;
   };
-  ctx.progress << " [";
   QuantizeResult result;
   try {
     result = searchPrecisions(input.desc, slots, x.data(), labels.data(), n, options, report);
   } catch (const std::exception &e) {
-    ctx.progress << "]";
+    if (!phase.empty()) {
+      endPhase();
+      ctx.progress << "]";
+    }
     throw ctx.error(std::string("quantize: ") + e.what());
   }
   endPhase();
