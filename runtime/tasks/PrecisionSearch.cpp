@@ -255,9 +255,72 @@ private:
     if (it != cache_.end())
       return it->second;
     ++evaluations_;
-    const double a = hls::NetworkSim(build(widths)).accuracy(x_, labels_, n_);
+    const double a = simulate(build(widths));
     cache_[widths] = a;
     return a;
+  }
+
+  /// Accuracy of `d` on the selection data, layer by layer: each layer's outputs are kept for
+  /// the types they depend on (the input's and those of the layers up to it), so a candidate
+  /// that only changes later layers does not recompute the earlier ones. Exact: a value of at
+  /// most 24 bits passes through a float unchanged, so a layer fed the kept outputs computes
+  /// the same bits as inside the whole network; with wider boundaries the whole network runs.
+  double simulate(const hls::NetworkDesc &d) {
+    const size_t layers = d.layers.size();
+    bool narrow = d.inputType.width <= 24;
+    double bytes = 0; // what keeping the outputs would take at most
+    for (size_t k = 0; k < layers; ++k) {
+      narrow = narrow && (k + 1 == layers || d.layers[k].resultType.width <= 24);
+      bytes += static_cast<double>(n_) * d.layers[k].outputSize() * sizeof(double) * kKeptPerLayer;
+    }
+    if (!narrow || layers == 0 || bytes > kMaxKeptBytes)
+      return hls::NetworkSim(d).accuracy(x_, labels_, n_);
+    const std::vector<double> &out = layerOutputs(d, layers - 1);
+    const size_t classes = static_cast<size_t>(d.outputSize());
+    size_t correct = 0;
+    for (size_t s = 0; s < n_; ++s) {
+      const double *row = &out[s * classes];
+      correct += std::max_element(row, row + classes) - row == labels_[s]; // first maximum
+    }
+    return static_cast<double>(correct) / static_cast<double>(n_);
+  }
+
+  const std::vector<double> &layerOutputs(const hls::NetworkDesc &d, size_t k) {
+    std::string key = d.inputType.toString();
+    for (size_t j = 0; j <= k; ++j) {
+      const LayerDesc &l = d.layers[j];
+      key += "|" + l.weightType.toString() + l.biasType.toString() + l.accumType.toString() +
+             l.resultType.toString();
+    }
+    std::vector<KeptOutputs> &kept = kept_[k];
+    for (size_t i = 0; i < kept.size(); ++i)
+      if (kept[i].key == key) {
+        std::rotate(kept.begin(), kept.begin() + static_cast<long>(i), kept.begin() + static_cast<long>(i) + 1);
+        return kept.front().values;
+      }
+    // One-layer network reading the previous layer's outputs (or the data).
+    hls::NetworkDesc one;
+    one.name = d.name;
+    one.ioType = d.ioType;
+    one.inputType = k == 0 ? d.inputType : d.layers[k - 1].resultType;
+    one.inputHeight = d.layers[k].inHeight;
+    one.inputWidth = d.layers[k].inWidth;
+    one.inputChannels = d.layers[k].inChannels;
+    one.layers.push_back(d.layers[k]);
+    std::vector<float> previous;
+    const float *in = x_;
+    if (k > 0) {
+      const std::vector<double> &p = layerOutputs(d, k - 1);
+      previous.assign(p.begin(), p.end()); // exact: at most 24 significant bits
+      in = previous.data();
+    }
+    hls::NetworkSim sim(one);
+    std::vector<double> values(n_ * static_cast<size_t>(sim.desc().outputSize()));
+    sim.runParallel(in, n_, values.data());
+    if (kept.size() == kKeptPerLayer)
+      kept.pop_back();
+    kept.insert(kept.begin(), KeptOutputs{std::move(key), std::move(values)});
+    return kept.front().values;
   }
 
   bool feasible(double accuracy) const { return baseline_ - accuracy <= o_.tolerance + 1e-12; }
@@ -304,6 +367,14 @@ private:
   double baseline_ = 0;
   std::map<std::vector<int>, double> cache_;
   int evaluations_ = 0;
+  // Outputs of each layer for the most recently used type combinations up to it.
+  struct KeptOutputs {
+    std::string key;
+    std::vector<double> values;
+  };
+  static constexpr size_t kKeptPerLayer = 3;
+  static constexpr double kMaxKeptBytes = 256.0 * 1024 * 1024;
+  std::map<size_t, std::vector<KeptOutputs>> kept_;
 };
 
 } // namespace
