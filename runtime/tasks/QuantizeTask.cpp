@@ -23,6 +23,29 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+QuantizeOptions optionsOf(const TaskContext &ctx) {
+  const TaskArgs &a = ctx.args;
+  QuantizeOptions o;
+  o.tolerance = a.f("tolerance");
+  o.minWidth = static_cast<int>(a.i("min_width"));
+  o.maxWidth = static_cast<int>(a.i("max_width"));
+  if (o.minWidth > o.maxWidth)
+    throw ctx.error("quantize: min_width (" + std::to_string(o.minWidth) +
+                    ") is greater than max_width (" + std::to_string(o.maxWidth) +
+                    "); the search tries widths from min_width up to max_width");
+  o.perLayer = a.s("granularity") == "layer";
+  const std::string &q = a.s("rounding");
+  o.rounding = q == "RND"        ? hls::QuantMode::RND
+               : q == "RND_CONV" ? hls::QuantMode::RND_CONV
+                                 : hls::QuantMode::TRN;
+  // Weights and biases are rounded once, when the headers are written: rounding them to nearest
+  // costs no hardware, while truncating them biases every product (and needs wider types).
+  o.constantRounding = o.rounding == hls::QuantMode::TRN ? hls::QuantMode::RND : o.rounding;
+  o.overflow = a.s("overflow") == "SAT" ? hls::OverflowMode::SAT : hls::OverflowMode::WRAP;
+  return o;
+}
+
+#ifdef MMLC_HAVE_META
 /// The search measures the accuracy on at most this many selection samples (the first ones).
 constexpr size_t kSearchSamples = 20000;
 /// The C simulation confirming the result runs on at most this many test samples.
@@ -80,29 +103,6 @@ hls::NetworkDesc applyPrecisions(const hls::NetworkDesc &input, const fs::path &
   return d;
 }
 
-QuantizeOptions optionsOf(const TaskContext &ctx) {
-  const TaskArgs &a = ctx.args;
-  QuantizeOptions o;
-  o.tolerance = a.f("tolerance");
-  o.minWidth = static_cast<int>(a.i("min_width"));
-  o.maxWidth = static_cast<int>(a.i("max_width"));
-  if (o.minWidth > o.maxWidth)
-    throw ctx.error("quantize: min_width (" + std::to_string(o.minWidth) +
-                    ") is greater than max_width (" + std::to_string(o.maxWidth) +
-                    "); the search tries widths from min_width up to max_width");
-  o.perLayer = a.s("granularity") == "layer";
-  const std::string &q = a.s("rounding");
-  o.rounding = q == "RND"        ? hls::QuantMode::RND
-               : q == "RND_CONV" ? hls::QuantMode::RND_CONV
-                                 : hls::QuantMode::TRN;
-  // Weights and biases are rounded once, when the headers are written: rounding them to nearest
-  // costs no hardware, while truncating them biases every product (and needs wider types).
-  o.constantRounding = o.rounding == hls::QuantMode::TRN ? hls::QuantMode::RND : o.rounding;
-  o.overflow = a.s("overflow") == "SAT" ? hls::OverflowMode::SAT : hls::OverflowMode::WRAP;
-  return o;
-}
-
-#ifdef MMLC_HAVE_META
 /// The config typedef a role is spelled by in the emitted project (batch-norm calls its
 /// weights `scale_t`).
 std::string projectRole(const hls::LayerDesc &l, const std::string &role) {
@@ -142,18 +142,17 @@ meta::RewriteReport instrument(const std::string &projectDir, const hls::Network
   }
   return rewriter.writeTo(out.string());
 }
-#endif
 
 std::string fmt(double v, int digits = 4) {
   std::ostringstream os;
   os << std::fixed << std::setprecision(digits) << v;
   return os.str();
 }
+#endif
 
 } // namespace
 
 void runQuantize(TaskContext &ctx) {
-  const TaskArgs &a = ctx.args;
   const QuantizeOptions options = optionsOf(ctx);
 #ifndef MMLC_HAVE_META
   (void)options;
@@ -161,6 +160,7 @@ void runQuantize(TaskContext &ctx) {
                   "metaprogramming library (runtime/meta), and this mmlc was built without it; "
                   "rebuild with 'meta' in MMLC_RUNTIME_COMPONENTS (needs the Clang 19 libraries)");
 #else
+  const TaskArgs &a = ctx.args;
   const flow::Handle &hh = a.h("h"), &dh = a.h("d");
   const ModelStore::Hls &input = ctx.store.hlsModels.at(hh.id);
   const std::string projectDir = (ctx.modelDir() / "project").string();
