@@ -21,6 +21,10 @@ void runEvaluate(TaskContext &);
 void runPrune(TaskContext &);
 // ScaleTask.cpp
 void runScale(TaskContext &);
+// QuantizeTask.cpp
+void runQuantize(TaskContext &);
+// CSimTask.cpp
+void runCSim(TaskContext &);
 // HlsTasks.cpp
 void runHls4ml(TaskContext &);
 void runEstimate(TaskContext &);
@@ -39,6 +43,7 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"npy", runNpy},           {"openml", runOpenml},
       {"onnx", runOnnx},         {"cnn", runCnn},
       {"scale", runScale},
+      {"quantize", runQuantize}, {"csim", runCSim},
   };
   return tasks;
 }
