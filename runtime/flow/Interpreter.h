@@ -1,6 +1,7 @@
 // Runs the executable form of a flow: values, arithmetic, structured control, parallel and search.
 #pragma once
 
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -30,6 +31,12 @@ public:
   virtual double metric(const Handle &handle, const std::string &name, const SourceLoc &loc) = 0;
   /// Something the user should know that is not an error (a loop stopped by its bound, ...).
   virtual void note(const SourceLoc &loc, const std::string &message) { (void)loc, (void)message; }
+  /// Records an event of the flow itself in the run's LOG: `run` when a run starts,
+  /// `search_eval` per search evaluation, `parallel_branch` per branch (docs/reports.md);
+  /// `fields` are JSON members as name → JSON text.
+  virtual void record(const std::string &event, const std::map<std::string, std::string> &fields) {
+    (void)event, (void)fields;
+  }
 };
 
 class Interpreter {

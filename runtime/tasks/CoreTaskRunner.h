@@ -1,6 +1,7 @@
 // The task runner of `mmlc run`: the built-in pipe tasks over the DNN engine and the HLS backend.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -28,6 +29,7 @@ public:
   double metric(const flow::Handle &handle, const std::string &name,
                 const flow::SourceLoc &loc) override;
   void note(const flow::SourceLoc &loc, const std::string &message) override;
+  void record(const std::string &event, const std::map<std::string, std::string> &fields) override;
 
   /// Report files written so far (for the driver's closing message).
   const std::vector<std::string> &reports() const { return reports_; }
