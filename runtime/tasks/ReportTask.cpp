@@ -1,68 +1,21 @@
-// `report`: report.md and a self-contained report.html of a design — the flow, the design's
-// lineage with metrics, plots of its steps' events, the run's compared designs and searches.
-#include "tasks/TaskContext.h"
+// `report`: report.md and report.html of a design (docs/reports.md). This file gathers what
+// the report shows — the design's metrics, the run's flow from log.jsonl, the design's lineage
+// from step.json — and writes report.md; ReportHtml.cpp writes the page.
+#include "tasks/ReportInputs.h"
 
-#include <cmath>
 #include <fstream>
 #include <functional>
 #include <set>
 #include <sstream>
 
-#include "report/DesignComparison.h"
-#include "report/EventPlots.h"
-#include "report/HtmlDocument.h"
-#include "report/RunLog.h"
-#include "report/SearchPlots.h"
-#include "report/SvgPlot.h"
-
 namespace mmlc::tasks {
 namespace fs = std::filesystem;
-using report::Cell;
-using report::formatNumber;
 
 namespace {
 /// The metrics of the design table (report.md's table; tests read it).
 const std::vector<std::string> kDesignMetrics{"accuracy", "dsp",      "lut",       "ff",
                                               "bram",     "latency",  "ii",        "estimated",
                                               "sparsity", "params",   "nonzero"};
-
-/// The metrics a model of each level can give (what `x.name` reads in the language).
-const std::vector<std::string> &levelMetrics(const std::string &level) {
-  static const std::map<std::string, std::vector<std::string>> byLevel{
-      {"data", {"samples", "features", "classes"}},
-      {"device", {"dsp", "lut", "ff", "bram", "clock_ns"}},
-      {"dnn", {"accuracy", "loss", "params", "nonzero", "sparsity"}},
-      {"hls", {"accuracy", "dsp", "lut", "ff", "bram", "latency", "latency_ns", "ii", "params",
-               "nonzero", "sparsity"}},
-      {"rtl", {"accuracy", "dsp", "lut", "ff", "bram", "latency", "latency_ns", "ii", "estimated",
-               "params", "nonzero", "sparsity"}}};
-  static const std::vector<std::string> none;
-  auto it = byLevel.find(level);
-  return it == byLevel.end() ? none : it->second;
-}
-
-/// A model's recorded metrics completed with those the run can compute for its level
-/// (`only`: restrict to these names). Metrics a model cannot give (an untrained network's
-/// accuracy, a model not made in this run) are left out.
-std::map<std::string, double> measure(TaskContext &ctx, const std::string &key,
-                                      const std::string &level,
-                                      const std::map<std::string, double> &recorded,
-                                      const std::vector<std::string> *only = nullptr) {
-  std::map<std::string, double> metrics;
-  for (const auto &[name, value] : recorded)
-    if (!only || std::find(only->begin(), only->end(), name) != only->end())
-      metrics[name] = value;
-  for (const std::string &name : levelMetrics(level)) {
-    if (metrics.count(name) || (only && std::find(only->begin(), only->end(), name) == only->end()))
-      continue;
-    try {
-      metrics[name] = ctx.metric(flow::Handle{level, key}, name);
-    } catch (const std::exception &) {
-      // not measurable for this model: shown as absent
-    }
-  }
-  return metrics;
-}
 
 /// The design and every model it was made from (parents in step.json), sources first.
 std::vector<flow::StepRecord> lineageOf(const flow::MetaModel &meta, const std::string &key) {
@@ -82,37 +35,6 @@ std::vector<flow::StepRecord> lineageOf(const flow::MetaModel &meta, const std::
   return out;
 }
 
-/// A string parameter as step.json records it (described, in quotes) back to its text.
-std::string unquoted(const std::string &described) {
-  if (described.size() >= 2 && described.front() == '"' && described.back() == '"')
-    return described.substr(1, described.size() - 2);
-  return described;
-}
-
-std::string metricsText(const std::map<std::string, double> &metrics) {
-  std::ostringstream os;
-  bool first = true;
-  for (const auto &[name, value] : metrics) {
-    os << (first ? "" : ", ") << name << "=" << value;
-    first = false;
-  }
-  return os.str();
-}
-
-/// Parameters of a step; handles (type:key) shortened to type:key-prefix.
-std::string paramsText(const std::map<std::string, std::string> &params) {
-  std::string out;
-  for (const auto &[name, value] : params) {
-    std::string shown = value;
-    size_t colon = value.find(':');
-    if (colon != std::string::npos && value.size() - colon - 1 == 32 &&
-        value.find_first_not_of("0123456789abcdef", colon + 1) == std::string::npos)
-      shown = value.substr(0, colon + 9);
-    out += (out.empty() ? "" : ", ") + name + "=" + shown;
-  }
-  return out;
-}
-
 std::string markdownCell(std::string text) {
   std::string out;
   for (char c : text) {
@@ -126,127 +48,25 @@ std::string markdownCell(std::string text) {
   return out;
 }
 
-Cell keyCell(const std::string &key, const std::string &modelsHref) {
-  Cell c(key.substr(0, 12));
-  c.tip = key;
-  if (!modelsHref.empty())
-    c.href = modelsHref + "/" + key + "/step.json";
-  return c;
-}
-
-/// A flow step with its committed record (what step.json says; the log's view otherwise).
-struct FlowRow {
-  report::FlowStep step;
-  std::optional<flow::StepRecord> record;
-  const std::map<std::string, double> &metrics() const {
-    return record ? record->metrics : step.metrics;
-  }
-  double seconds() const {
-    return std::isfinite(step.seconds) ? step.seconds : record ? record->seconds : NAN;
-  }
-  std::string level() const { return record ? record->level : ""; }
-};
-
-/// The designs of the run worth comparing (docs/reports.md): parallel branches, the designs
-/// of earlier reports, synthesised (rtl) steps outside searches, and this report's design.
-std::vector<report::ComparedDesign> designsOf(TaskContext &ctx, const report::RunLog &log,
-                                              const std::vector<FlowRow> &flow,
-                                              const flow::StepRecord *reported,
-                                              const std::string &reportLabel) {
-  std::vector<report::ComparedDesign> designs;
-  auto find = [&](const std::string &key) -> report::ComparedDesign * {
-    for (report::ComparedDesign &d : designs)
-      if (d.key == key)
-        return &d;
-    return nullptr;
-  };
-  // A design found several ways is named by the most telling one: a report's dir, then a
-  // parallel branch label, then the synth step's call path.
-  auto rank = [](const std::string &origin) {
-    return origin == "this report" ? 3 : origin == "report" ? 2 : origin == "parallel branch" ? 1 : 0;
-  };
-  auto add = [&](const std::string &key, const std::string &level, const std::string &label,
-                 const std::string &origin, const std::string &path) -> report::ComparedDesign & {
-    if (report::ComparedDesign *d = find(key)) {
-      if (rank(origin) > rank(d->origin)) {
-        d->label = label;
-        d->origin = origin;
-        d->path = path;
-      }
-      return *d;
-    }
-    report::ComparedDesign d;
-    d.key = key;
-    d.level = level;
-    d.label = label;
-    d.origin = origin;
-    d.path = path;
-    designs.push_back(std::move(d));
-    return designs.back();
-  };
-  std::set<std::string> searchResults;
-  for (const report::LogEvent &e : log.latestRun)
-    if (e.kind == "search_eval")
-      searchResults.insert(e.text("result"));
-  for (const report::LogEvent &e : log.latestRun)
-    if (e.kind == "parallel_branch" && !e.text("result").empty()) {
-      report::ComparedDesign &d =
-          add(e.text("result"), e.text("result_type"), e.text("label"), "parallel branch", "");
-      auto selected = e.fields.find("selected");
-      d.selected = selected != e.fields.end() && selected->is_boolean() && selected->get<bool>();
-    }
-  for (const FlowRow &row : flow) {
-    if (!row.record)
-      continue;
-    if (row.step.task == "report" && !row.record->parents.empty()) {
-      std::optional<flow::StepRecord> design = ctx.meta.find(row.record->parents.front());
-      auto dir = row.record->params.find("dir");
-      std::string label = dir == row.record->params.end() ? row.step.path : unquoted(dir->second);
-      if (design)
-        add(design->key, design->level, label, "report", row.step.path);
-    } else if (row.record->level == "rtl" && !searchResults.count(row.step.key)) {
-      add(row.step.key, "rtl", row.step.path, "synth", row.step.path);
-    }
-  }
-  if (reported) {
-    report::ComparedDesign &d =
-        add(reported->key, reported->level, reportLabel, "this report", ctx.call.path);
-    d.reported = true;
-  }
-  // An rtl design made from a listed hls design replaces it (same design, synthesised).
-  for (size_t i = 0; i < designs.size(); ++i) {
-    if (designs[i].level != "rtl")
-      continue;
-    std::optional<flow::StepRecord> record = ctx.meta.find(designs[i].key);
-    if (!record)
-      continue;
-    for (const std::string &parent : record->parents) {
-      auto it = std::find_if(designs.begin(), designs.end(), [&](const report::ComparedDesign &d) {
-        return d.key == parent && d.level == "hls";
-      });
-      if (it == designs.end())
-        continue;
-      designs[i].label = designs[i].origin == "synth" ? it->label + " (synth)"
-                                                      : designs[i].label + " (" + it->label + ")";
-      designs[i].selected = designs[i].selected || it->selected;
-      size_t removed = static_cast<size_t>(it - designs.begin());
-      designs.erase(it);
-      if (removed < i)
-        --i;
-      break;
-    }
-  }
-  // Labels must tell designs apart in the charts.
-  std::map<std::string, int> seen;
-  for (report::ComparedDesign &d : designs)
-    if (++seen[d.label] > 1)
-      d.label += " [" + d.key.substr(0, 6) + "]";
-  for (report::ComparedDesign &d : designs) {
-    std::optional<flow::StepRecord> record = ctx.meta.find(d.key);
-    d.metrics = measure(ctx, d.key, d.level, record ? record->metrics : std::map<std::string, double>{},
-                        &report::comparedMetrics());
-  }
-  return designs;
+/// The design's metrics (a fixed table format that scripts read) and the flow.
+std::string reportMarkdown(const ReportInputs &in) {
+  std::ostringstream md;
+  md << "# " << in.title << "\n\n"
+     << "| metric | value |\n| --- | --- |\n";
+  for (auto &[name, value] : in.values)
+    md << "| " << name << " | " << value << " |\n";
+  md << "\nPlots, the design's lineage and the metrics of every model it was made from: "
+        "[report.html](report.html).\n\n## Flow\n\n"
+        "The steps of the run up to this report, in order (`models/<key>/` holds each step's "
+        "files and `step.json`).\n\n"
+        "| # | path | task | key | metrics |\n| --- | --- | --- | --- | --- |\n";
+  for (size_t i = 0; i < in.flow.size(); ++i)
+    md << "| " << i + 1 << " | " << markdownCell(in.flow[i].step.path) << " | "
+       << markdownCell(in.flow[i].step.task) << " | " << in.flow[i].step.key << " | "
+       << markdownCell(metricsText(in.flow[i].metrics())) << " |\n";
+  md << "\nSteps, parameters and timings: `log.jsonl` and `cfg.json` in the run directory; "
+        "every model is under `models/`.\n";
+  return md.str();
 }
 
 void writeFile(TaskContext &ctx, const fs::path &file, const std::string &text) {
@@ -258,10 +78,22 @@ void writeFile(TaskContext &ctx, const fs::path &file, const std::string &text) 
 }
 } // namespace
 
+std::string metricsText(const std::map<std::string, double> &metrics) {
+  std::ostringstream os;
+  bool first = true;
+  for (const auto &[name, value] : metrics) {
+    os << (first ? "" : ", ") << name << "=" << value;
+    first = false;
+  }
+  return os.str();
+}
+
 void runReport(TaskContext &ctx) {
   const TaskArgs &a = ctx.args;
-  fs::path runDir = ctx.meta.runDir();
-  fs::path out = runDir / a.s("dir");
+  ReportInputs in;
+  in.runDir = ctx.meta.runDir();
+  in.dir = a.s("dir");
+  fs::path out = in.runDir / in.dir;
   std::error_code ec;
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
     throw ctx.error("cannot create the report directory '" + out.string() +
@@ -270,169 +102,21 @@ void runReport(TaskContext &ctx) {
   if (ec)
     throw ctx.error("cannot create the report directory '" + out.string() + "': " +
                     ec.message() + "; choose another 'dir'");
-  const flow::Handle &r = a.h("r");
-  std::map<std::string, double> values;
+  in.design = a.h("r");
   for (const std::string &name : kDesignMetrics)
-    values[name] = ctx.metric(r, name);
-  std::string title = a.s("title").empty() ? ctx.call.path : a.s("title");
-
-  report::RunLog log = report::readRunLog(runDir / "log.jsonl");
-  std::vector<FlowRow> flow;
-  for (const report::FlowStep &step : log.flow)
-    flow.push_back({step, ctx.meta.find(step.key)});
-  std::vector<flow::StepRecord> lineage = lineageOf(ctx.meta, r.id);
-  const flow::StepRecord *reported = lineage.empty() ? nullptr : &lineage.back();
-  std::string modelsHref = fs::relative(runDir / "models", out, ec).generic_string();
+    in.values[name] = ctx.metric(in.design, name);
+  in.title = a.s("title").empty() ? ctx.call.path : a.s("title");
+  in.log = report::readRunLog(in.runDir / "log.jsonl");
+  for (const report::FlowStep &step : in.log.flow)
+    in.flow.push_back({step, ctx.meta.find(step.key)});
+  in.lineage = lineageOf(ctx.meta, in.design.id);
+  in.modelsHref = fs::relative(in.runDir / "models", out, ec).generic_string();
   if (ec)
-    modelsHref.clear();
+    in.modelsHref.clear();
 
-  // ---- report.md: the design's metrics (a fixed table format scripts read) and the flow.
-  std::ostringstream md;
-  md << "# " << title << "\n\n"
-     << "| metric | value |\n| --- | --- |\n";
-  for (auto &[name, value] : values)
-    md << "| " << name << " | " << value << " |\n";
-  md << "\nPlots, the design's lineage and the metrics of every model it was made from: "
-        "[report.html](report.html).\n\n## Flow\n\n"
-        "The steps of the run up to this report, in order (`models/<key>/` holds each step's "
-        "files and `step.json`).\n\n"
-        "| # | path | task | key | metrics |\n| --- | --- | --- | --- | --- |\n";
-  for (size_t i = 0; i < flow.size(); ++i)
-    md << "| " << i + 1 << " | " << markdownCell(flow[i].step.path) << " | "
-       << markdownCell(flow[i].step.task) << " | " << flow[i].step.key << " | "
-       << markdownCell(metricsText(flow[i].metrics())) << " |\n";
-  md << "\nSteps, parameters and timings: `log.jsonl` and `cfg.json` in the run directory; "
-        "every model is under `models/`.\n";
-
-  // ---- report.html
-  report::HtmlDocument html(title);
-  html.paragraph("Design " + r.id + " (" + r.type + ") reported by " + ctx.call.path +
-                 " in the run directory " + runDir.string() + ".");
-  html.link("The same metrics and flow as Markdown: ", "report.md", "report.md");
-
-  html.heading(2, "Design");
-  const flow::StepRecord *device = nullptr;
-  for (const flow::StepRecord &s : lineage)
-    if (s.level == "device")
-      device = &s;
-  std::map<std::string, double> capacity;
-  if (device)
-    capacity = measure(ctx, device->key, "device", device->metrics);
-  report::Table design;
-  design.headers = {"metric", "value"};
-  if (device)
-    design.headers.insert(design.headers.end(),
-                          {"device " + unquoted(device->params.count("name") ? device->params.at("name") : ""),
-                           "use"});
-  for (auto &[name, value] : values) {
-    std::vector<Cell> row{Cell(name), Cell::number(value)};
-    if (device) {
-      auto c = capacity.find(name);
-      bool resource = c != capacity.end() && name != "clock_ns" && c->second > 0;
-      row.push_back(resource ? Cell::number(c->second) : Cell(""));
-      row.push_back(resource ? Cell(formatNumber(100 * value / c->second) + " %") : Cell(""));
-    }
-    design.rows.push_back(std::move(row));
-  }
-  html.table(design);
-
-  html.heading(2, "Flow");
-  size_t computed = 0;
-  for (const FlowRow &row : flow)
-    computed += row.step.computed ? 1 : 0;
-  html.paragraph(std::to_string(flow.size()) + " steps in this run before this report: " +
-                 std::to_string(computed) + " computed, " + std::to_string(flow.size() - computed) +
-                 " reused from earlier runs of this directory (log.jsonl holds " +
-                 std::to_string(log.runs) + (log.runs == 1 ? " run" : " runs") + ").");
-  report::Table flowTable;
-  flowTable.cssClass = "flow";
-  flowTable.headers = {"#", "path", "task", "level", "status", "key", "time (s)", "metrics"};
-  for (size_t i = 0; i < flow.size(); ++i) {
-    const FlowRow &row = flow[i];
-    flowTable.rows.push_back({Cell::number(static_cast<double>(i + 1)), Cell(row.step.path),
-                              Cell(row.step.task), Cell(row.level()),
-                              Cell(row.step.computed ? "computed" : "reused"),
-                              keyCell(row.step.key, modelsHref), Cell::number(row.seconds()),
-                              Cell(metricsText(row.metrics()))});
-  }
-  html.table(flowTable);
-
-  html.heading(2, "Lineage");
-  html.paragraph("The design and every model it was made from (the parents recorded in each "
-                 "step.json), sources first, with the metrics each one gives.");
-  report::Table lineageTable;
-  lineageTable.cssClass = "lineage";
-  lineageTable.headers = {"path", "task", "level", "key", "parameters", "metrics"};
-  for (const flow::StepRecord &s : lineage)
-    lineageTable.rows.push_back({Cell(s.path), Cell(s.task), Cell(s.level), keyCell(s.key, modelsHref),
-                                 Cell(paramsText(s.params)),
-                                 Cell(metricsText(measure(ctx, s.key, s.level, s.metrics)))});
-  html.table(lineageTable);
-
-  bool anyEvents = false;
-  for (const flow::StepRecord &s : lineage)
-    anyEvents = anyEvents || !log.eventKindsOf(s.key).empty();
-  if (anyEvents) {
-    html.heading(2, "Steps of this design");
-    html.paragraph("What the steps of the lineage logged while they ran (training curves, "
-                   "auto-pruning, scaling and quantization steps, ...).");
-    for (const flow::StepRecord &s : lineage) {
-      std::vector<std::string> kinds = log.eventKindsOf(s.key);
-      if (kinds.empty())
-        continue;
-      html.heading(3, s.path + " (" + s.task + ")");
-      for (const std::string &kind : kinds) {
-        std::vector<const report::LogEvent *> events = log.eventsOf(s.key, kind);
-        html.beginFigures();
-        for (const report::XyPlot &plot : report::eventPlots(kind, events))
-          html.figure(report::renderSvg(plot));
-        html.endFigures();
-        html.beginDetails(std::to_string(events.size()) + " " + kind + " events");
-        html.table(report::eventTable(events));
-        html.endDetails();
-      }
-    }
-  }
-
-  std::vector<report::ComparedDesign> designs =
-      designsOf(ctx, log, flow, reported, a.s("dir"));
-  if (designs.size() >= 2) {
-    html.heading(2, "Designs compared");
-    html.paragraph("The designs of this run so far: parallel branches, the designs of earlier "
-                   "reports and synthesised steps outside searches; * marks this report's design. "
-                   "HLS-level metrics are estimates.");
-    html.beginFigures();
-    for (const report::BarChart &chart : report::comparisonCharts(designs))
-      html.figure(report::renderSvg(chart));
-    html.endFigures();
-    html.table(report::comparisonTable(designs, modelsHref));
-  }
-
-  for (const report::SearchRecord &search : report::searchesOf(log.latestRun)) {
-    html.heading(2, "Search at " + search.source);
-    size_t feasible = 0;
-    for (const report::SearchEvaluation &e : search.evaluations)
-      feasible += e.feasible ? 1 : 0;
-    std::string summary = search.strategy + " search: " + std::to_string(search.evaluations.size()) +
-                          " evaluations, " + std::to_string(feasible) + " feasible, " +
-                          std::to_string(search.pareto.size()) + " on the Pareto front";
-    if (search.best)
-      summary += "; its result is evaluation " + std::to_string(search.evaluations[*search.best].index + 1);
-    html.paragraph(summary + ".");
-    html.beginFigures();
-    for (const report::XyPlot &plot : report::searchPlots(search))
-      html.figure(report::renderSvg(plot));
-    html.endFigures();
-    html.table(report::searchTable(search));
-  }
-  if (log.unreadableLines > 0)
-    html.paragraph(std::to_string(log.unreadableLines) +
-                   " lines of log.jsonl could not be read (e.g. cut short by a killed run) and "
-                   "were skipped.");
-
-  writeFile(ctx, out / "report.md", md.str());
-  writeFile(ctx, out / "report.html", html.str());
-  ctx.store.metrics[ctx.key] = values;
+  writeFile(ctx, out / "report.md", reportMarkdown(in));
+  writeFile(ctx, out / "report.html", reportHtml(ctx, in));
+  ctx.store.metrics[ctx.key] = in.values;
   ctx.reports.push_back((out / "report.md").string());
   ctx.reports.push_back((out / "report.html").string());
 }
