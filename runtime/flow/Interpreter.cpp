@@ -16,8 +16,7 @@
 namespace mmlc::flow {
 
 namespace {
-/// A number or a value as JSON text for the LOG: non-finite numbers as null, formats by their spelling,
-/// handles by their key, lists by their description.
+/// A number as JSON text for the LOG (non-finite: null).
 std::string jsonReal(double d) {
   if (!std::isfinite(d))
     return "null";
@@ -26,6 +25,8 @@ std::string jsonReal(double d) {
   return buffer;
 }
 
+/// A value as JSON text for the LOG: formats by their spelling, handles by their key, lists by
+/// their description.
 std::string jsonValue(const Value &v) {
   if (auto i = std::get_if<std::int64_t>(&v))
     return std::to_string(*i);

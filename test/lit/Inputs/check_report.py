@@ -1,7 +1,5 @@
-#!/usr/bin/env python3
-"""Checks a report.html written by the `report` task (used by test/lit/Run/report*.mml).
-
-The page must be well-formed XML and parse as HTML, must not reference anything outside the run
+# Checks a report.html written by the `report` task (used by test/lit/Run/report*.mml).
+"""The page must be well-formed XML and parse as HTML, must not reference anything outside the run
 directory (no scripts, no URLs with a scheme), and its plots are counted by their data-plot
 (and data-event) attributes:
   --svg PLOT[:EVENT]=N            N <svg> plots of that kind
