@@ -116,6 +116,15 @@ std::vector<XyPlot> eventPlots(const std::string &kind,
     (allWithin01(valuesOf(events, name)) ? fractions : magnitudes).push_back(name);
   }
   std::string title = eventKindTitle(kind);
+  // Steps a task judged infeasible (`feasible: false`) get hollow markers in every plot.
+  std::vector<bool> infeasibleAt;
+  bool splitFeasible = false;
+  for (const LogEvent *e : events) {
+    auto it = e->fields.find("feasible");
+    bool known = it != e->fields.end() && it->is_boolean();
+    splitFeasible = splitFeasible || known;
+    infeasibleAt.push_back(known && !it->get<bool>());
+  }
 
   auto progress = [&](const std::vector<std::string> &members, const char *plotKind) {
     XyPlot p;
@@ -133,9 +142,11 @@ std::vector<XyPlot> eventPlots(const std::string &kind,
       }
       s.x = x;
       s.y = valuesOf(events, m);
+      if (splitFeasible)
+        s.hollowAt = infeasibleAt;
       for (size_t i = 0; i < s.y.size(); ++i)
         s.tips.push_back(m + " " + formatNumber(s.y[i]) + " at " + xLabel + " " +
-                         formatNumber(x[i]));
+                         formatNumber(x[i]) + (infeasibleAt[i] ? " (infeasible)" : ""));
       columns.push_back(s.y);
       p.series.push_back(std::move(s));
     }
@@ -151,10 +162,6 @@ std::vector<XyPlot> eventPlots(const std::string &kind,
   if (!numericMember(events, "accuracy"))
     return plots;
   std::vector<double> accuracy = valuesOf(events, "accuracy");
-  bool splitFeasible = std::any_of(events.begin(), events.end(), [](const LogEvent *e) {
-    auto it = e->fields.find("feasible");
-    return it != e->fields.end() && it->is_boolean();
-  });
   double baseline = kNaN;
   if (numericMember(events, "baseline")) {
     std::vector<double> b = valuesOf(events, "baseline");
@@ -184,9 +191,7 @@ std::vector<XyPlot> eventPlots(const std::string &kind,
     feasible.style = infeasible.style = SeriesStyle::Points;
     infeasible.hollow = true;
     for (size_t i = 0; i < events.size(); ++i) {
-      auto f = events[i]->fields.find("feasible");
-      bool isFeasible = !splitFeasible || (f != events[i]->fields.end() && f->is_boolean() &&
-                                           f->get<bool>());
+      bool isFeasible = !infeasibleAt[i];
       Series &s = isFeasible ? feasible : infeasible;
       s.x.push_back(v[i]);
       s.y.push_back(accuracy[i]);

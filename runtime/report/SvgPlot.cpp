@@ -294,12 +294,13 @@ std::string renderSvg(const XyPlot &plot) {
       double px = f.px(xs.fraction(s.x[i])), py = f.py(ys.fraction(s.y[i]));
       segment.emplace_back(px, py);
       if (s.style == SeriesStyle::Points || s.style == SeriesStyle::LinePoints) {
+        bool hollowPoint = i < s.hollowAt.size() ? s.hollowAt[i] : s.hollow;
         std::string tip = i < s.tips.size() && !s.tips[i].empty()
                               ? s.tips[i]
                               : (s.name.empty() ? "" : s.name + ": ") + formatNumber(s.x[i]) +
                                     ", " + formatNumber(s.y[i]);
         markers += "<circle class=\"point\" cx=\"" + fixed1(px) + "\" cy=\"" + fixed1(py) +
-                   "\" r=\"3.5\" fill=\"" + (s.hollow ? std::string("#fff") : colour) +
+                   "\" r=\"3.5\" fill=\"" + (hollowPoint ? std::string("#fff") : colour) +
                    "\" stroke=\"" + colour + "\" stroke-width=\"1.5\"><title>" +
                    escapeMarkup(tip) + "</title></circle>\n";
       }

@@ -40,6 +40,7 @@ struct Series {
   std::vector<double> x, y;
   SeriesStyle style = SeriesStyle::LinePoints;
   bool hollow = false; // hollow markers (e.g. infeasible points)
+  std::vector<bool> hollowAt; // per point: hollow marker (points beyond its size: `hollow`)
   bool dashed = false; // dashed line (e.g. a reference level)
   /// Optional per-point tooltip (shown by browsers on hover); default "x, y".
   std::vector<std::string> tips;

@@ -70,6 +70,8 @@ TEST(EventPlots, PruneStepsGiveRateAndAccuracyPerStepAndTheTradeOff) {
   EXPECT_EQ(series(*progress, "accuracy")->y.size(), 5u);
   EXPECT_EQ(series(*progress, "rate")->x, (std::vector<double>{0, 1, 2, 3, 4}));
   EXPECT_TRUE(series(*progress, "baseline"));
+  EXPECT_EQ(series(*progress, "accuracy")->hollowAt,
+            (std::vector<bool>{false, false, false, true, false})); // step 3 was infeasible
   EXPECT_FALSE(series(*progress, "time")); // never a series
   EXPECT_FALSE(find(plots, "progress-magnitude"));
 

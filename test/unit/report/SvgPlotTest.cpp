@@ -111,6 +111,19 @@ TEST(SvgPlot, OnePointPerFiniteValueAndWellFormed) {
   EXPECT_EQ(svg.find("<script"), std::string::npos);
 }
 
+TEST(SvgPlot, PerPointHollowMarkers) {
+  XyPlot p;
+  Series s;
+  s.name = "accuracy";
+  s.x = {0, 1, 2};
+  s.y = {0.9, 0.8, 0.7};
+  s.hollowAt = {false, true};
+  p.series = {s};
+  std::string svg = renderSvg(p);
+  EXPECT_EQ(occurrences(svg, "class=\"point\""), 3u);
+  EXPECT_EQ(occurrences(svg, "r=\"3.5\" fill=\"#fff\""), 1u); // the legend's marker is filled
+}
+
 TEST(SvgPlot, PointsLieInsideThePlotArea) {
   XyPlot p = twoSeries();
   p.width = 600;
