@@ -23,7 +23,8 @@ std::string eventKindTitle(const std::string &kind);
 ///    decades);
 ///  * with an `accuracy` member, a "tradeoff" scatter of accuracy against each other series
 ///    but `baseline` (at most four), drawn as a dashed reference line; points are split into
-///    feasible and infeasible (hollow) when the events have a boolean `feasible`.
+///    feasible and infeasible series when the events have a boolean `feasible`;
+///  * events with `feasible: false` have hollow markers in every plot.
 /// Svg elements carry data-event (the kind), data-plot and, for trade-offs, data-x.
 std::vector<XyPlot> eventPlots(const std::string &kind, const std::vector<const LogEvent *> &events);
 
