@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job: builds mmlc, checks and compiles every example flow, then runs the quickstart flow
-# (a Fashion-MNIST MLP taken to an HLS design for an Alveo U250) and prints where its report is.
+# The main job: builds mmlc, checks and compiles every example flow, then runs the MetaML S+P+Q
+# flow (scale, prune, quantize a Fashion-MNIST MLP into an HLS design for an Alveo U250, next to
+# the unoptimised baseline) and prints where its reports are.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MMLC_BUILD_DIR:-$root/build}"
@@ -17,5 +18,5 @@ for flow in "$root"/examples/*.mml; do
   count=$((count + 1))
 done
 echo "mmlc: $count example flows checked and compiled; executable forms are in $out"
-echo "mmlc: running examples/quickstart.mml on Fashion-MNIST"
-"$build/bin/mmlc" run "$root/examples/quickstart.mml" -o "${MMLC_OUT:-$root/out}/quickstart"
+echo "mmlc: running examples/spq.mml (S+P+Q) on Fashion-MNIST"
+"$build/bin/mmlc" run "$root/examples/spq.mml" -o "${MMLC_OUT:-$root/out}/spq"
