@@ -172,7 +172,10 @@ json lastJsonObject(const std::string &text) {
 
 /// Runs `command` through /bin/sh in `workDir`, standard output and error into files.
 int runShell(const std::string &command, const fs::path &workDir, const fs::path &stdoutFile,
-             const fs::path &stderrFile) {
+             const fs::path &stderrFile, const fs::path &runDir) {
+  // Commands run in their .mml file's folder; these say where relative paths of the flow
+  // (which are relative to where mmlc was started) and the run directory are.
+  std::string startDir = fs::current_path().string(), run = fs::absolute(runDir).string();
   pid_t pid = ::fork();
   if (pid < 0)
     throw std::runtime_error(std::string("cannot start /bin/sh: ") + std::strerror(errno));
@@ -184,6 +187,8 @@ int runShell(const std::string &command, const fs::path &workDir, const fs::path
     int devNull = ::open("/dev/null", O_RDONLY);
     if (devNull >= 0)
       ::dup2(devNull, 0);
+    ::setenv("MMLC_CWD", startDir.c_str(), 1);
+    ::setenv("MMLC_RUN_DIR", run.c_str(), 1);
     if (!workDir.empty() && ::chdir(workDir.c_str()) != 0)
       ::_exit(126);
     ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char *>(nullptr));
@@ -266,7 +271,7 @@ void runExternTask(TaskContext &ctx) {
   fs::path workDir = fs::path(ctx.task.loc.file).parent_path();
   ctx.log("extern_command", {{"task", flow::jsonString(ctx.task.name)},
                              {"command", flow::jsonString(command)}});
-  int status = runShell(command, workDir, stdoutFile, stderrFile);
+  int status = runShell(command, workDir, stdoutFile, stderrFile, ctx.meta.runDir());
   flow::checkInterrupt(ctx.call.loc); // the command got the same Ctrl-C
   if (status != 0)
     throw ctx.error("extern task '" + ctx.task.name + "' failed (exit status " +
