@@ -285,7 +285,10 @@ void replay(const std::string& path, int seeds) {
     }
   };
   auto grid = makeGridSearch(table.space, shape);
-  std::printf("replay grid %zu rows %zu\n", evalsToBest(*grid), table.rows.size());
+  std::size_t optimal = 0;  // rows that tie with the best (parameters the design ignores)
+  for (const auto& [values, row] : table.rows)
+    if (row.second <= 0 && row.first <= bestValue) ++optimal;
+  std::printf("replay grid %zu rows %zu optimal %zu\n", evalsToBest(*grid), table.rows.size(), optimal);
   for (int seed = 0; seed < seeds; ++seed) {
     BayesOptOptions o;
     o.seed = std::uint64_t(seed) + 1;

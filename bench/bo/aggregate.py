@@ -10,7 +10,7 @@ OPTIMA = {"branin": BRANIN_MIN, "hartmann6": -3.32236801141551, "ackley5": 0.0, 
 traces = defaultdict(list)  # (problem, strategy) -> [trace]
 hvs = defaultdict(list)
 suggest = {}
-replay_grid, replay_rows, replay_bayes = None, None, []
+replay_grid, replay_rows, replay_optimal, replay_bayes = None, None, 1, []
 for line in sys.stdin:
     parts = line.split()
     if not parts:
@@ -21,6 +21,7 @@ for line in sys.stdin:
         traces[(parts[1], parts[2])].append([float(v) for v in parts[4:]])
     elif parts[0] == "replay" and parts[1] == "grid":
         replay_grid, replay_rows = int(parts[2]), int(parts[4])
+        replay_optimal = int(parts[6]) if len(parts) > 6 else 1
     elif parts[0] == "replay" and parts[1] == "bayes":
         replay_bayes.append(int(parts[2]))
     elif parts[0] == "suggest":
@@ -102,9 +103,10 @@ for n in (100, 500):
 if replay_grid is not None and replay_bayes:
     m = median(replay_bayes)
     result("dse_replay_evals_ratio_vs_grid", f"{replay_grid / m:.3g}")
-    print(f"INFO replay: {replay_rows} configurations; grid (lexicographic) {replay_grid} evals, "
-          f"grid in random order {(replay_rows + 1) / 2:g} expected, bayes median {m:g} evals")
+    shuffled = (replay_rows + 1) / (replay_optimal + 1)
+    print(f"INFO replay: {replay_rows} configurations of dse_space.mml, {replay_optimal} tie for the "
+          f"best; grid (lexicographic, as `using grid`) {replay_grid} evals, grid in a random order "
+          f"{shuffled:.1f} expected ({shuffled / m:.3g}x bayes), bayes median {m:g} evals "
+          f"(min {min(replay_bayes)}, max {max(replay_bayes)})")
 else:
-    print("INFO dse_replay_evals_ratio_vs_grid: not measured; needs the tabulated design space of "
-          "real flow configurations (set MMLC_BO_REPLAY_TABLE=table.csv once the flow runtime "
-          "can produce it)")
+    print("INFO dse_replay_evals_ratio_vs_grid: not measured (no replay table)")

@@ -96,6 +96,16 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   for (size_t i = 0; i < args.size(); ++i)
     meta_.recordParameter(call.path, args[i].first, args[i].second,
                           i < call.argOrigins.size() ? call.argOrigins[i] : "text", call.loc);
+  // The same step made earlier in this run (a search revisiting a strategy, two branches
+  // sharing a prefix): its result is already here, computed or reloaded.
+  if (finished_.count(key)) {
+    display_.beginStep(static_cast<long>(call.step), call.path);
+    meta_.log("reuse", {{"path", flow::jsonString(call.path)},
+                        {"task", flow::jsonString(task.name)},
+                        {"key", flow::jsonString(key)}});
+    display_.endStep("reused");
+    return Handle{task.resultType, key};
+  }
   display_.beginStep(static_cast<long>(call.step), call.path);
   auto started = std::chrono::steady_clock::now();
 
@@ -146,6 +156,7 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
     std::snprintf(took, sizeof took, "done (%.1f s)", seconds);
     display_.endStep(took);
   }
+  finished_.insert(key);
   return Handle{task.resultType, key};
 }
 

@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -51,6 +52,8 @@ private:
   ProgressDisplay display_;
   bool reuse_ = false;
   std::vector<std::string> reports_;
+  /// Keys of the steps done in this process (their results are in the store).
+  std::set<std::string> finished_;
 };
 
 } // namespace mmlc::tasks

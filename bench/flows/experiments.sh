@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Reruns the MetaML experiments of examples/ from scratch and prints the results table of
+# docs/results.md (accuracy, DSP, LUT, FF, latency of each design and its reductions against the
+# experiment's own fixed<16,6>, reuse-1 baseline), plus each run's wall time.
+# OUT overrides the folder of the runs (default out/experiments).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+export MMLC_BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
+bash "$ROOT/scripts/build.sh" >/dev/null
+OUT="${OUT:-$ROOT/out/experiments}"
+mkdir -p "$OUT"
+for example in auto_pruning scaling_vs_pruning spq jet_tagging bottom_up; do
+  rm -rf "$OUT/$example"
+  start=$(date +%s.%N)
+  "$MMLC_BUILD_DIR/bin/mmlc" run "$ROOT/examples/$example.mml" -o "$OUT/$example" > "$OUT/$example.log"
+  end=$(date +%s.%N)
+  echo "$example $(echo "$end - $start" | bc)" >> "$OUT/times.txt.new"
+done
+mv "$OUT/times.txt.new" "$OUT/times.txt"
+python3 "$ROOT/bench/flows/results_table.py" "$OUT"
