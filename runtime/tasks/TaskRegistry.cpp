@@ -19,6 +19,12 @@ void runEstimate(TaskContext &);
 void runSynth(TaskContext &);
 // ReportTask.cpp
 void runReport(TaskContext &);
+// MetaTasks.cpp
+void runHlsImport(TaskContext &);
+void runSetPrecision(TaskContext &);
+void runSetReuse(TaskContext &);
+void runPragma(TaskContext &);
+void runRenameTop(TaskContext &);
 
 const std::map<std::string, TaskFn> &builtinTasks() {
   static const std::map<std::string, TaskFn> tasks{
@@ -27,6 +33,9 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"evaluate", runEvaluate}, {"prune", runPrune},
       {"hls4ml", runHls4ml},     {"estimate", runEstimate},
       {"synth", runSynth},       {"report", runReport},
+      {"hls_import", runHlsImport}, {"set_precision", runSetPrecision},
+      {"set_reuse", runSetReuse},   {"pragma", runPragma},
+      {"rename_top", runRenameTop},
   };
   return tasks;
 }
