@@ -655,7 +655,8 @@ class PragmaRewriter {
         std::string ids;
         for (const auto& l : c_.p.model.loops)
           if (l.function == t.function) ids += (ids.empty() ? "" : ", ") + l.id;
-        throw HlsMetaError(c_.p.pos(fd->getLocation()), "function " + t.function + " has no loop '" + t.loop + "' (loops: " + ids + ")");
+        throw HlsMetaError(c_.p.pos(fd->getLocation()), "function " + t.function + " has no loop '" + t.loop + "' (loops: " +
+                                                            (ids.empty() ? "none" : ids) + ")");
       }
     }
     const auto* cs = dyn_cast<CompoundStmt>(body);

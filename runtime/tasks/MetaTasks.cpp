@@ -155,7 +155,8 @@ fs::path importSource(const TaskContext &ctx) {
   fs::path p = ctx.args.s("path");
   if (p.is_relative() && !ctx.call.loc.file.empty())
     p = fs::path(ctx.call.loc.file).parent_path() / p;
-  return p.lexically_normal();
+  p = p.lexically_normal();
+  return p.has_filename() || !p.has_parent_path() ? p : p.parent_path(); // "dir/" → "dir"
 }
 } // namespace
 
