@@ -25,6 +25,7 @@ public:
       decl.impl = task.getImplName().str();
       decl.command = task.getCommand() ? task.getCommand()->str() : "";
       decl.resultType = getSourceTypeName(task.getResultType());
+      decl.loc = locOf(task);
       for (Attribute p : task.getParams())
         decl.params.push_back(cast<ParamAttr>(p).getName().str());
       program.tasks[decl.name] = decl;

@@ -2,18 +2,71 @@
 #include "flow/Interpreter.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
 #include <cmath>
 #include <optional>
 #include <limits>
 
 #include "dse/BayesOpt.h"
+#include "flow/Interrupt.h"
+#include "flow/ProcessPool.h"
 #include "dse/Strategy.h"
 
 namespace mmlc::flow {
 
-Interpreter::Interpreter(const Program &program, TaskRunner &runner)
-    : program_(program), runner_(runner),
+Interpreter::Interpreter(const Program &program, TaskRunner &runner, ExecutionOptions options)
+    : program_(program), runner_(runner), options_(std::move(options)),
       values_(static_cast<size_t>(std::max(program.numValues, 0))) {}
+
+namespace {
+/// Turns reuse of committed steps on for a scope (the replay of work done by worker processes).
+class ReuseScope {
+public:
+  explicit ReuseScope(TaskRunner &runner) : runner_(runner), previous_(runner.setReuseCommitted(true)) {}
+  ~ReuseScope() { runner_.setReuseCommitted(previous_); }
+  ReuseScope(const ReuseScope &) = delete;
+  ReuseScope &operator=(const ReuseScope &) = delete;
+
+private:
+  TaskRunner &runner_;
+  bool previous_;
+};
+
+std::string fileSafe(const std::string &text) {
+  std::string out;
+  for (char c : text)
+    out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  return out;
+}
+} // namespace
+
+void Interpreter::prefetch(const Op &op, const std::string &what,
+                           std::vector<std::pair<std::string, std::function<void()>>> work) {
+  if (options_.jobs <= 1 || work.size() <= 1)
+    return;
+  std::vector<WorkItem> items;
+  std::string site = "L" + std::to_string(op.loc.line);
+  for (auto &[label, run] : work)
+    items.push_back({label,
+                     std::filesystem::path(options_.workerLogDir) / (site + "-" + fileSafe(label) + ".log"),
+                     std::move(run)});
+  runner_.note(op.loc, what + ": " + std::to_string(items.size()) + " in up to " +
+                           std::to_string(options_.jobs) + " worker processes (progress in " +
+                           options_.workerLogDir + "/" + site + "-*.log)");
+  runInWorkerProcesses(
+      std::move(items), options_.jobs,
+      [&](const WorkOutcome &o) {
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.1f", o.seconds);
+        runner_.note(op.loc, what + " \"" + o.label + "\" " +
+                                 (o.succeeded ? "computed" : "failed (the replay reports why)") +
+                                 " in " + seconds + " s");
+      },
+      interruptRequested);
+  checkInterrupt(op.loc);
+}
 
 void Interpreter::run() {
   const Op &terminator = runRegion(program_.main, {});
@@ -165,6 +218,7 @@ void Interpreter::runCompare(const Op &op) {
 }
 
 void Interpreter::runCall(const Op &op) {
+  checkInterrupt(op.loc);
   auto it = program_.tasks.find(op.name);
   if (it == program_.tasks.end())
     throw RuntimeError(op.loc, "task '" + op.name + "' is not declared");
@@ -215,6 +269,16 @@ void Interpreter::runParallel(const Op &op) {
   // Branches run one after another here; their results do not depend on the order, which is
   // what lets `mmlc run --jobs N` run them concurrently.
   bool maximize = op.direction == "maximize";
+  std::vector<std::pair<std::string, std::function<void()>>> branches;
+  for (size_t b = 1; b < op.regions.size(); ++b)
+    branches.emplace_back(op.labels.at(b - 1), [this, &op, b] {
+      const Op &yield = runRegion(op.regions[b], {});
+      runRegion(op.regions[0], {get(yield.operands.at(0))}); // the metrics `select` reads
+    });
+  prefetch(op, "parallel branches", std::move(branches));
+  std::optional<ReuseScope> reuse;
+  if (options_.jobs > 1)
+    reuse.emplace(runner_);
   std::optional<size_t> best;
   double bestObjective = 0;
   Value bestValue;
@@ -306,11 +370,7 @@ void Interpreter::runSearch(const Op &op) {
 
   std::optional<Value> best;
   double bestScore = std::numeric_limits<double>::infinity();
-  for (std::int64_t evaluation = 0; evaluation < static_cast<std::int64_t>(budget); ++evaluation) {
-    std::vector<dse::Trial> trials = strategy->ask(1);
-    if (trials.empty())
-      break; // a grid that is exhausted
-    const dse::Trial &trial = trials.front();
+  auto argumentsOf = [&](const dse::Trial &trial) {
     std::vector<Value> arguments;
     for (size_t i = 0; i < op.params.size(); ++i) {
       const SearchParam &p = op.params[i];
@@ -323,20 +383,41 @@ void Interpreter::runSearch(const Op &op) {
       else
         arguments.push_back(v);
     }
-    const Op &yield = runRegion(body, arguments);
-    dse::Observation observation;
-    size_t objectives = static_cast<size_t>(op.numObjectives);
-    for (size_t k = 0; k < objectives; ++k) {
-      double value = asFloat(yield.operands.at(1 + k), yield);
-      observation.objectives.push_back(yield.directions.at(k) == "maximize" ? -value : value);
-    }
-    for (size_t k = 1 + objectives; k < yield.operands.size(); ++k)
-      observation.constraints.push_back(asBool(yield.operands[k], yield) ? -1.0 : 1.0);
-    strategy->tell(trial, observation);
-    // The result is the best feasible evaluation by the first objective.
-    if (observation.feasible() && observation.objectives.front() < bestScore) {
-      bestScore = observation.objectives.front();
-      best = get(yield.operands.at(0));
+    return arguments;
+  };
+  std::optional<ReuseScope> reuse;
+  if (options_.jobs > 1)
+    reuse.emplace(runner_);
+  for (std::int64_t evaluation = 0; evaluation < static_cast<std::int64_t>(budget);) {
+    // With --jobs N, N suggestions at a time (the strategy keeps them apart while pending);
+    // worker processes compute them, then each is replayed from the model space and told.
+    std::int64_t batch = std::min<std::int64_t>(std::max(options_.jobs, 1),
+                                                static_cast<std::int64_t>(budget) - evaluation);
+    std::vector<dse::Trial> trials = strategy->ask(static_cast<size_t>(batch));
+    if (trials.empty())
+      break; // a grid that is exhausted
+    std::vector<std::pair<std::string, std::function<void()>>> work;
+    for (size_t t = 0; t < trials.size(); ++t)
+      work.emplace_back("evaluation " + std::to_string(evaluation + static_cast<std::int64_t>(t) + 1),
+                        [this, &body, arguments = argumentsOf(trials[t])] { runRegion(body, arguments); });
+    prefetch(op, "search evaluations", std::move(work));
+    for (const dse::Trial &trial : trials) {
+      ++evaluation;
+      const Op &yield = runRegion(body, argumentsOf(trial));
+      dse::Observation observation;
+      size_t objectives = static_cast<size_t>(op.numObjectives);
+      for (size_t k = 0; k < objectives; ++k) {
+        double value = asFloat(yield.operands.at(1 + k), yield);
+        observation.objectives.push_back(yield.directions.at(k) == "maximize" ? -value : value);
+      }
+      for (size_t k = 1 + objectives; k < yield.operands.size(); ++k)
+        observation.constraints.push_back(asBool(yield.operands[k], yield) ? -1.0 : 1.0);
+      strategy->tell(trial, observation);
+      // The result is the best feasible evaluation by the first objective.
+      if (observation.feasible() && observation.objectives.front() < bestScore) {
+        bestScore = observation.objectives.front();
+        best = get(yield.operands.at(0));
+      }
     }
   }
   if (!best)

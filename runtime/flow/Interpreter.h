@@ -1,6 +1,7 @@
 // Runs the executable form of a flow: values, arithmetic, structured control, parallel and search.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -30,11 +31,23 @@ public:
   virtual double metric(const Handle &handle, const std::string &name, const SourceLoc &loc) = 0;
   /// Something the user should know that is not an error (a loop stopped by its bound, ...).
   virtual void note(const SourceLoc &loc, const std::string &message) { (void)loc, (void)message; }
+  /// Whether steps already committed to the model space are reused instead of recomputed;
+  /// returns the previous setting. Worker processes (`--jobs`) commit steps that the main
+  /// process then replays with reuse on.
+  virtual bool setReuseCommitted(bool reuse) { return (void)reuse, false; }
+};
+
+/// How the interpreter may run independent work.
+struct ExecutionOptions {
+  /// Worker processes for `parallel` branches and batches of search evaluations (1: none).
+  int jobs = 1;
+  /// Where worker processes write their progress (one log file per worker).
+  std::string workerLogDir = "jobs";
 };
 
 class Interpreter {
 public:
-  Interpreter(const Program &program, TaskRunner &runner);
+  Interpreter(const Program &program, TaskRunner &runner, ExecutionOptions options = {});
   /// Runs main; throws RuntimeError (or what a task throws) on failure.
   void run();
 
@@ -50,6 +63,9 @@ private:
   void runFor(const Op &op);
   void runParallel(const Op &op);
   void runSearch(const Op &op);
+  /// Runs `work` in worker processes (when jobs > 1 and there is more than one item), so that
+  /// their steps are committed; the caller then replays them with reuse on.
+  void prefetch(const Op &op, const std::string &what, std::vector<std::pair<std::string, std::function<void()>>> work);
 
   const Value &get(ValueId id) const { return values_.at(static_cast<size_t>(id)); }
   std::vector<Value> operandValues(const Op &op, size_t from = 0) const;
@@ -60,6 +76,7 @@ private:
 
   const Program &program_;
   TaskRunner &runner_;
+  ExecutionOptions options_;
   std::vector<Value> values_;
 };
 

@@ -74,6 +74,7 @@ struct Region {
 struct TaskDecl {
   std::string name, impl, command, resultType;
   std::vector<std::string> params;
+  SourceLoc loc; // the declaration (an extern task's command runs in its file's folder)
 };
 
 struct Program {

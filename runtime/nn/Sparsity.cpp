@@ -59,6 +59,21 @@ long countNonZeros(Network& net) {
   return n;
 }
 
+long nonZeroMacs(Network& net) {
+  long macs = 0;
+  for (size_t i = 0; i < net.size(); ++i) {
+    Layer& layer = net.layer(i);
+    const std::string& k = layer.spec().kind;
+    if (k != "Dense" && k != "Conv1D" && k != "Conv2D") continue;
+    const Parameter& kernel = *layer.parameters().front();
+    long outputs = layer.outputShape().size();
+    // Dense: one output per unit; Conv: channels-first (filters, positions...).
+    long filters = k == "Dense" ? outputs : layer.outputShape().dims.front();
+    macs += countNonZeros(kernel) * (outputs / std::max(1L, filters));
+  }
+  return macs;
+}
+
 static void checkTarget(double target) {
   if (!(target >= 0.0 && target <= 1.0)) throw Error("pruning target sparsity must be in [0, 1]");
 }

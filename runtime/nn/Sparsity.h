@@ -21,6 +21,10 @@ std::map<std::string, double> layerSparsity(Network& net);
 // Total zeros / total entries over prunableWeights.
 double globalSparsity(Network& net);
 long countNonZeros(Network& net);  // over all trainable parameters
+// Multiply-accumulates of one inference that a design must perform: the non-zero kernel weights
+// of every Dense/Conv layer times the output positions they are applied at (zero weights need
+// no multiplier in hls4ml's latency strategy).
+long nonZeroMacs(Network& net);
 
 // Masks the smallest-magnitude entries of `p` so that at least `target` of it is zero
 // (already-masked entries stay masked). Ties break by index, so the result is deterministic.

@@ -1,13 +1,17 @@
 // Runs one step of a built-in task (reuse or compute, commit, log) and reads metrics of models.
 #include "tasks/CoreTaskRunner.h"
 
+#include "flow/Interrupt.h"
+
 #include <chrono>
 #include <iomanip>
 
 #include "hls/NetworkSim.h"
 #include "hls/ResourceEstimator.h"
+#include "nn/Metrics.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
+#include "tasks/ExternTask.h"
 #include "tasks/HlsConversion.h"
 #include "tasks/TaskContext.h"
 
@@ -19,12 +23,13 @@ using flow::RuntimeError;
 using flow::Value;
 
 CoreTaskRunner::CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress, bool reuse)
-    : store_(std::make_unique<ModelStore>()), meta_(meta), progress_(progress), reuse_(reuse) {}
+    : store_(std::make_unique<ModelStore>()), meta_(meta), progress_(progress),
+      display_(progress), reuse_(reuse) {}
 
 CoreTaskRunner::~CoreTaskRunner() = default;
 
 void CoreTaskRunner::note(const flow::SourceLoc &loc, const std::string &message) {
-  progress_ << loc.str() << ": note: " << message << "\n";
+  display_.line(loc.str() + ": note: " + message);
   meta_.log("note", {{"source", flow::jsonString(loc.str())},
                      {"message", flow::jsonString(message)}});
 }
@@ -32,31 +37,49 @@ void CoreTaskRunner::note(const flow::SourceLoc &loc, const std::string &message
 Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
                               const NamedArgs &args) {
   const auto &tasks = builtinTasks();
+  bool isExtern = !task.command.empty();
   auto impl = tasks.find(task.impl);
-  if (impl == tasks.end())
+  if (!isExtern && impl == tasks.end())
     throw RuntimeError(call.loc, "task '" + task.name +
                                      "' is not implemented by mmlc run yet (tracker issue 6)");
-  std::string key = flow::MetaModel::stepKey(task, "1", args);
+  // An extern task's command is part of what it computes: a changed command is a new step.
+  std::string key = flow::MetaModel::stepKey(task, isExtern ? "1\n" + task.command : "1", args);
   for (size_t i = 0; i < args.size(); ++i)
     meta_.recordParameter(call.path, args[i].first, args[i].second,
                           i < call.argOrigins.size() ? call.argOrigins[i] : "text", call.loc);
-  progress_ << "[" << call.step << "] " << call.path << " ..." << std::flush;
+  display_.beginStep(static_cast<long>(call.step), call.path);
   auto started = std::chrono::steady_clock::now();
 
   TaskContext ctx{task,  call, TaskArgs{args, call}, *store_, meta_, progress_, key, {}, {},
                   [&](const Handle &h, const std::string &name) { return metric(h, name, call.loc); },
-                  reports_};
+                  reports_, display_};
   if (reuse_)
     ctx.committed = meta_.find(key);
   if (!ctx.committed)
     ctx.staging = meta_.stagingDir(key);
+  // A step that fails or is interrupted leaves nothing behind (a killed run's staging folders
+  // are removed when the run directory is next opened).
+  auto discardStaging = [&] {
+    std::error_code ignored;
+    if (!ctx.staging.empty())
+      fs::remove_all(ctx.staging, ignored);
+  };
   try {
-    impl->second(ctx);
+    if (isExtern)
+      runExternTask(ctx);
+    else
+      impl->second(ctx);
   } catch (const RuntimeError &) {
-    progress_ << " failed" << std::endl;
+    discardStaging();
+    display_.endStep(flow::interruptRequested() ? "interrupted" : "failed");
     throw;
   } catch (const std::exception &e) {
-    progress_ << " failed" << std::endl;
+    discardStaging();
+    if (flow::interruptRequested()) { // e.g. a command killed by the same Ctrl-C
+      display_.endStep("interrupted");
+      throw flow::Interrupted(call.loc);
+    }
+    display_.endStep("failed");
     meta_.log("error", {{"path", flow::jsonString(call.path)},
                         {"message", flow::jsonString(e.what())}});
     throw RuntimeError(call.loc, task.name + ": " + e.what());
@@ -67,11 +90,12 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
     meta_.log("reuse", {{"path", flow::jsonString(call.path)},
                         {"task", flow::jsonString(task.name)},
                         {"key", flow::jsonString(key)}});
-    progress_ << " reused\n";
+    display_.endStep("reused");
   } else {
     commitStep(task, call, args, key, seconds);
-    progress_ << " done (" << std::fixed << std::setprecision(1) << seconds << " s)"
-              << std::defaultfloat << "\n";
+    char took[32];
+    std::snprintf(took, sizeof took, "done (%.1f s)", seconds);
+    display_.endStep(took);
   }
   return Handle{task.resultType, key};
 }
@@ -118,9 +142,17 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
     throw RuntimeError(loc, "metric '" + name + "' of " + handle.type +
                                 " is not available in this version of mmlc run");
   };
-  if (auto it = s.metrics.find(handle.id); it != s.metrics.end() && handle.type == "metrics") {
-    auto m = it->second.find(name);
-    return m != it->second.end() ? m->second : 0.0;
+  // What the step measured or was told (an extern command's JSON) comes first.
+  if (auto it = s.metrics.find(handle.id); it != s.metrics.end()) {
+    if (auto m = it->second.find(name); m != it->second.end())
+      return m->second;
+    if (handle.type == "metrics") {
+      std::string known;
+      for (auto &[n, v] : it->second)
+        known += (known.empty() ? "" : ", ") + n;
+      throw RuntimeError(loc, "this metrics record has no '" + name + "' (it has: " +
+                                  (known.empty() ? "nothing" : known) + ")");
+    }
   }
   if (auto d = s.devices.find(handle.id); d != s.devices.end()) {
     const hls::DeviceInfo &info = hls::lookupDevice(d->second.part);
@@ -144,6 +176,14 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
       return name == "params"    ? static_cast<double>(params)
              : name == "nonzero" ? static_cast<double>(nonzero)
                                  : 1.0 - static_cast<double>(nonzero) / std::max(1L, params);
+    if (name == "macs")
+      return static_cast<double>(nn::nonZeroMacs(net));
+    if (name == "balanced_accuracy") {
+      if (d->second.data.empty())
+        throw RuntimeError(loc, "the accuracy of an untrained model is not defined; train it first");
+      const nn::Dataset &test = s.data.at(d->second.data).split.test;
+      return nn::balancedAccuracy(net.predict(test.x), test.targetMatrix());
+    }
     if (name == "accuracy" || name == "loss") {
       if (d->second.data.empty())
         throw RuntimeError(loc, "the accuracy of an untrained model is not defined; train it first");
@@ -205,10 +245,6 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
            : name == "ii"         ? static_cast<double>(m.intervalMax)
            : name == "estimated"  ? (m.estimated ? 1.0 : 0.0)
                                   : unknown();
-  }
-  if (auto it = s.metrics.find(handle.id); it != s.metrics.end()) {
-    auto m = it->second.find(name);
-    return m != it->second.end() ? m->second : 0.0;
   }
   throw RuntimeError(loc, "no model '" + handle.id + "' in this run");
 }

@@ -4,10 +4,12 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "flow/Interpreter.h"
 #include "flow/MetaModel.h"
+#include "tasks/ProgressDisplay.h"
 
 namespace mmlc::tasks {
 
@@ -28,6 +30,7 @@ public:
   double metric(const flow::Handle &handle, const std::string &name,
                 const flow::SourceLoc &loc) override;
   void note(const flow::SourceLoc &loc, const std::string &message) override;
+  bool setReuseCommitted(bool reuse) override { return std::exchange(reuse_, reuse); }
 
   /// Report files written so far (for the driver's closing message).
   const std::vector<std::string> &reports() const { return reports_; }
@@ -43,6 +46,7 @@ private:
   std::map<std::string, std::map<std::string, double>> metricCache_;
   flow::MetaModel &meta_;
   std::ostream &progress_;
+  ProgressDisplay display_;
   bool reuse_ = false;
   std::vector<std::string> reports_;
 };

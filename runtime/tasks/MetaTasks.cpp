@@ -95,8 +95,8 @@ void rewriteStep(TaskContext &ctx, const std::string &resultTop, const RewriteRe
   } catch (const HlsMetaError &e) {
     throw metaError(ctx, e, in.dir);
   }
-  ctx.progress << " [" << report.changedFiles.size()
-               << (report.changedFiles.size() == 1 ? " file" : " files") << " changed]" << std::flush;
+  ctx.status("[" + std::to_string(report.changedFiles.size()) +
+             (report.changedFiles.size() == 1 ? " file" : " files") + " changed]");
   ctx.log("hls_rewrite", {{"files", jsonArray(report.changedFiles)},
                           {"notes", jsonArray(report.notes)},
                           {"parse_ms", jsonNumber(report.parseMs)},
@@ -206,16 +206,17 @@ void runHlsImport(TaskContext &ctx) {
       std::string recorded((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       std::string now = flow::jsonString(contentHash(source, projectFiles(source)));
       if (!recorded.empty() && recorded.find(now) == std::string::npos) {
-        ctx.progress << " [note: " << source.string()
-                     << " changed since it was imported; using the imported copy]" << std::flush;
-        ctx.log("note", {{"message", flow::jsonString(source.string() +
-                                                      " changed since it was imported into this run; "
-                                                      "the imported copy is used")}});
+        const std::string message = source.string() +
+                                    " changed since it was imported into this run; the imported "
+                                    "copy is used (rerun without --resume to import it again)";
+        ctx.display.line(ctx.call.loc.str() + ": note: " + message);
+        ctx.log("note", {{"source", flow::jsonString(ctx.call.loc.str())},
+                         {"message", flow::jsonString(message)}});
       }
     }
   } else {
-    ctx.progress << " [" << project.layers.size() << " layers, top " << project.topFunction << "]"
-                 << std::flush;
+    ctx.status("[" + std::to_string(project.layers.size()) + " layers, top " +
+               project.topFunction + "]");
     ctx.log("hls_import", {{"source", flow::jsonString(source.string())},
                            {"top", flow::jsonString(project.topFunction)},
                            {"layers", std::to_string(desc.layers.size())},

@@ -16,6 +16,7 @@
 #include "hls/NetworkDesc.h"
 #include "hls/SynthMetrics.h"
 #include "nn/Dataset.h"
+#include "tasks/ProgressDisplay.h"
 
 namespace mmlc::nn {
 class Network;
@@ -79,6 +80,12 @@ struct TaskContext {
   std::function<double(const flow::Handle &, const std::string &)> metric;
   /// Files the driver names when the run ends (reports).
   std::vector<std::string> &reports;
+  /// The progress line of this step.
+  ProgressDisplay &display;
+
+  /// Shows the step's state on the progress line (`fraction` of the work done: percentage and
+  /// ETA on a terminal; < 0 when unknown).
+  void status(const std::string &text, double fraction = -1) const { display.status(text, fraction); }
 
   /// The directory of this step's files once committed (the staging dir is renamed to it).
   std::filesystem::path modelDir() const { return meta.modelDir(key); }

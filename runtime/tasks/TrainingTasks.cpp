@@ -3,7 +3,9 @@
 
 #include <iomanip>
 
+#include "flow/Interrupt.h"
 #include "nn/Loss.h"
+#include "nn/Metrics.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
 #include "nn/Trainer.h"
@@ -35,8 +37,10 @@ void runTrain(TaskContext &ctx) {
                 : a.s("loss") == "bce" ? nn::LossKind::BinaryCrossEntropy
                                        : lossFor(*net);
   config.onEpoch = [&](int epoch, float trainLoss, float valLoss, double valAccuracy) {
-    ctx.progress << " epoch " << epoch + 1 << " val_acc " << std::fixed << std::setprecision(3)
-                 << valAccuracy << std::defaultfloat << std::flush;
+    flow::checkInterrupt(ctx.call.loc); // Ctrl-C: abandon the step between epochs
+    char text[64];
+    std::snprintf(text, sizeof text, "epoch %d val_acc %.3f", epoch + 1, valAccuracy);
+    ctx.status(text, static_cast<double>(epoch + 1) / config.epochs);
     ctx.log("epoch", {{"epoch", std::to_string(epoch + 1)},
                       {"train_loss", jsonNumber(trainLoss)},
                       {"val_loss", jsonNumber(valLoss)},
@@ -68,7 +72,9 @@ void runEvaluate(TaskContext &ctx) {
       {"loss", loss},
       {"params", static_cast<double>(params)},
       {"nonzero", static_cast<double>(nonzero)},
-      {"sparsity", 1.0 - static_cast<double>(nonzero) / std::max(1L, params)}};
+      {"sparsity", 1.0 - static_cast<double>(nonzero) / std::max(1L, params)},
+      {"macs", static_cast<double>(nn::nonZeroMacs(net))},
+      {"balanced_accuracy", nn::balancedAccuracy(net.predict(d.x), d.targetMatrix())}};
 }
 
 } // namespace mmlc::tasks

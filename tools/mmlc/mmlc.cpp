@@ -22,6 +22,7 @@
 #endif
 #ifdef MMLC_HAVE_RUN
 #include "flow/Interpreter.h"
+#include "flow/Interrupt.h"
 #include "mml/Bridge/ProgramBuilder.h"
 #include "tasks/CoreTaskRunner.h"
 #include "llvm/Support/Path.h"
@@ -54,10 +55,15 @@ Options:
   --timing               print how long each compiler phase took
   --resume               (run) reuse every step already committed in OUTDIR instead of
                          recomputing it: continues a killed or failed run
+  --jobs N               (run) compute parallel branches and batches of N search
+                         evaluations in N worker processes (default 1)
+  --seed N               (run) shorthand for --set '*.seed=N': the `seed` parameter of
+                         every task call, also where the flow text gives one
   --help                 show this help
   --version              show the version
 
-Exit status: 0 on success, 1 when the flow has errors, 2 on bad usage.
+Exit status: 0 on success, 1 when the flow has errors, 2 on bad usage, 130 when a run
+was interrupted (Ctrl-C; continue it with --resume).
 'mmlc hls --help' describes the HLS project commands.
 )";
 
@@ -71,6 +77,7 @@ struct CommandLine {
   bool locations = false;
   bool timing = false;
   bool resume = false;
+  int jobs = 1;
   CompileOptions compile;
 };
 
@@ -129,6 +136,18 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
       if (v.find('=') == std::string::npos)
         return usageError("--set expects KEY=VALUE, got '" + v + "'");
       cl.compile.overrides.push_back(v);
+    } else if (is("--jobs") || is("-j")) {
+      if (auto rc = value(i, arg, arg.starts_with("-j") ? "-j" : "--jobs", v))
+        return rc;
+      if (!llvm::to_integer(v, cl.jobs) || cl.jobs < 1 || cl.jobs > 256)
+        return usageError("--jobs expects a number of worker processes from 1 to 256, got '" + v + "'");
+    } else if (is("--seed")) {
+      if (auto rc = value(i, arg, "--seed", v))
+        return rc;
+      long long seed = 0;
+      if (!llvm::to_integer(v, seed) || seed < 0 || seed > 2147483647)
+        return usageError("--seed expects an integer from 0 to 2147483647, got '" + v + "'");
+      cl.compile.overrides.push_back("*.seed=" + v);
     } else if (is("-o")) {
       if (auto rc = value(i, arg, "-o", v))
         return rc;
@@ -193,11 +212,20 @@ int runFlow(const CommandLine &cl, mlir::ModuleOp module) {
   try {
     mmlc::flow::MetaModel meta(outDir);
     mmlc::tasks::CoreTaskRunner runner(meta, std::cout, cl.resume);
-    mmlc::flow::Interpreter(*program, runner).run();
+    mmlc::flow::ExecutionOptions execution;
+    execution.jobs = cl.jobs;
+    execution.workerLogDir = (meta.runDir() / "jobs").string();
+    mmlc::flow::installInterruptHandler();
+    mmlc::flow::Interpreter(*program, runner, execution).run();
     std::cout << "mmlc: run finished; CFG, LOG and models are in " << outDir << "\n";
     for (const std::string &report : runner.reports())
       std::cout << "mmlc: report: " << report << "\n";
     return 0;
+  } catch (const mmlc::flow::Interrupted &e) {
+    std::cout.flush();
+    llvm::errs() << "mmlc: interrupted at " << e.loc.str() << "; the steps that finished are kept in "
+                 << outDir << ": continue with --resume\n";
+    return 130;
   } catch (const mmlc::flow::RuntimeError &e) {
     llvm::errs() << e.what() << "\n";
   } catch (const std::exception &e) {

@@ -92,3 +92,13 @@ TEST(Sparsity, HelpersValidateInput) {
   clearMask(w);
   EXPECT_FALSE(w.hasMask());
 }
+
+TEST(Sparsity, NonZeroMacsCountKernelWeightsAtEveryOutputPosition) {
+  Network net = smallNet();  // conv 1->4 3x3 on 6x6 (4x4 outputs), dense 64->16, dense 16->3
+  EXPECT_EQ(nonZeroMacs(net), 9L * 4 * 16 + 64L * 16 + 16L * 3);
+  magnitudePruneGlobal(net, 0.5);
+  long conv = countNonZeros(*net.layer(0).parameters().front());
+  long dense = countNonZeros(*net.layer(3).parameters().front()) + countNonZeros(*net.layer(5).parameters().front());
+  EXPECT_EQ(nonZeroMacs(net), conv * 16 + dense);
+  EXPECT_LT(nonZeroMacs(net), 9L * 4 * 16 + 64L * 16 + 16L * 3);
+}

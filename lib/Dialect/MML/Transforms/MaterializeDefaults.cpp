@@ -27,9 +27,9 @@ struct Override {
   bool used = false;
 };
 
-/// Whether a key component names a call-path component (`prune` matches `prune#2`).
+/// Whether a key component names a call-path component (`prune` matches `prune#2`, `*` any).
 bool componentMatches(StringRef keyPart, StringRef pathPart) {
-  return keyPart == pathPart || keyPart == pathPart.split('#').first;
+  return keyPart == "*" || keyPart == pathPart || keyPart == pathPart.split('#').first;
 }
 
 /// Whether `keyPath` is a suffix of `callPath`.
@@ -47,7 +47,8 @@ FailureOr<Override> makeOverride(StringRef key, Attribute value, StringRef origi
   key.split(parts, '.');
   if (parts.size() < 2 || llvm::any_of(parts, [](StringRef p) { return p.empty(); })) {
     emitError(loc) << "configuration key '" << key
-                   << "' must be [flow.]*task.parameter, e.g. prune.tolerance";
+                   << "' must be [flow.]*task.parameter, e.g. prune.tolerance ('*' matches any "
+                      "task: *.seed)";
     return failure();
   }
   Override o{{}, parts.back().str(), value, origin, loc, key.str()};
