@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "MetaTestUtil.h"
+#include "hls/CSimHarness.h"
 #include "hls/NetworkSim.h"
 #include "hls/ResourceEstimator.h"
 #include "meta/HlsNetworkImport.h"
@@ -126,7 +127,8 @@ TEST(NetworkImport, EmittedStreamMlp) {
 TEST(NetworkImport, SyncAfterRewrite) {
   ScratchDir tmp;
   const hls::NetworkDesc net = mlp4(9);
-  const std::string in = emit(net, tmp.path() / "in", 4096);
+  const auto inputs = randomInputs(64, net.inputSize(), 23);
+  const std::string in = emit(net, tmp.path() / "in", 4096, inputs);  // testbench inputs for the C simulation
   HlsProjectRewriter rw(in);
   EXPECT_EQ(rw.project().layers.size(), net.layers.size());  // the parse render() reuses
   rw.setPrecision("fc2", "weight", FixedType::fixed(5, 1))
@@ -159,9 +161,18 @@ TEST(NetworkImport, SyncAfterRewrite) {
     if (l.name == "relu2") l.resultType = FixedType::ufixed(8, 3);
   }
   requested.name = "tagger";
-  const auto inputs = randomInputs(64, net.inputSize(), 23);
   EXPECT_EQ(simulate(synced, inputs), simulate(requested, inputs));
   expectSameNetwork(synced, networkFromProject(readHlsProject(tmp / "out", ReadOptions{"tagger", {}, {}, true})), 25);
+  // The synced description is what the rewritten C++ computes, bit for bit (g++ C simulation).
+  // The harness finds the files by the top's name, and a renamed top keeps its file names.
+  hls::CSimOptions o;
+  o.emitProject = false;
+  o.extraFlags = {"-O0"};
+  hls::NetworkDesc files = synced;
+  files.name = "mlp4";
+  const hls::CSimResult c = hls::CSimHarness(files, o).run(tmp / "out", inputs);
+  EXPECT_EQ(c.samples, 64u);
+  EXPECT_EQ(c.bitExactFraction, 1.0) << c.mismatchReport;
 }
 
 TEST(NetworkImport, ReadOptionsTopPicksAndChecksTheFunction) {
