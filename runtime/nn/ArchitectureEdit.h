@@ -2,6 +2,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 #include "nn/Network.h"
 
@@ -16,5 +17,22 @@ Network withLayerWidths(const Network& net, const std::map<std::string, int>& un
 // Scales every hidden Dense/Conv width by `factor` (rounded, at least 1); the last Dense/Conv
 // layer keeps its width because it defines the network's output.
 Network scaleHiddenWidths(const Network& net, double factor, uint64_t seed);
+
+// Importance of each unit (Dense) or filter (Conv) of the hidden layer `name`: the L2 norm of its
+// incoming weights, times |scale|/sqrt(var+eps) of a batch normalisation that follows it, times the
+// L2 norm of the weights that read it in the next Dense/Conv layer (its gain through the network).
+// Throws Error for unknown names, the output layer, or a path to the next layer through a Transpose
+// or a non-flattening Reshape.
+std::vector<double> unitImportance(Network& net, const std::string& name);
+
+// Reorders the units/filters of the hidden layer `name` (new unit k = old unit order[k]) together
+// with everything that is per unit downstream: bias, masks, batch-norm parameters and the inputs of
+// the next Dense/Conv layer. The network computes exactly the same function afterwards.
+void permuteUnits(Network& net, const std::string& name, const std::vector<int>& order);
+
+// Like withLayerWidths, but every narrowed layer keeps its most important units (unitImportance,
+// ties by index) instead of its first ones: structured magnitude pruning of whole neurons/filters,
+// used by SCALING to start each narrower candidate from the wider network.
+Network withStrongestUnits(const Network& net, const std::map<std::string, int>& units, uint64_t seed);
 
 }  // namespace mmlc::nn

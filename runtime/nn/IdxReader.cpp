@@ -57,6 +57,7 @@ IdxArray readIdx(const std::string& path, long maxItems) {
   }
   if (rank < 1 || rank > 4) throw Error(path + ": unsupported IDX rank " + std::to_string(rank));
   IdxArray a;
+  a.elementType = type;
   size_t count = 1;
   for (int i = 0; i < rank; ++i) {
     unsigned char b[4];
@@ -92,7 +93,7 @@ IdxArray readIdx(const std::string& path, long maxItems) {
   return a;
 }
 
-Dataset loadIdxDataset(const std::string& imagesPath, const std::string& labelsPath, long limit) {
+Dataset loadIdxDataset(const std::string& imagesPath, const std::string& labelsPath, long limit, bool normalize) {
   // Header-only reads first, so a sample-count mismatch is reported even when `limit` is used.
   const IdxArray imageHeader = readIdx(imagesPath, 0), labelHeader = readIdx(labelsPath, 0);
   if (labelHeader.dims.size() != 1) throw Error(labelsPath + ": label file must be one-dimensional");
@@ -107,7 +108,7 @@ Dataset loadIdxDataset(const std::string& imagesPath, const std::string& labelsP
   Dataset d;
   d.x.resize(n, features);
   std::copy(images.values.begin(), images.values.begin() + n * features, d.x.data());
-  d.x /= 255.0f;
+  if (normalize && images.elementType == 0x08) d.x /= 255.0f;
   if (images.dims.size() == 3) d.shape = Shape{1, images.dims[1], images.dims[2]};
   else d.shape = Shape{static_cast<int>(features)};
   int maxLabel = 0;

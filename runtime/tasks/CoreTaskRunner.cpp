@@ -3,6 +3,7 @@
 
 #include "flow/Interrupt.h"
 
+#include <algorithm>
 #include <chrono>
 #include <iomanip>
 
@@ -21,6 +22,44 @@ using flow::Handle;
 using flow::NamedArgs;
 using flow::RuntimeError;
 using flow::Value;
+
+namespace {
+/// Size and modification time of every file that a string argument names (recursively for a
+/// folder), so that a step reading files gets a new key when they change.
+std::string inputFilesFingerprint(const NamedArgs &args) {
+  std::string out;
+  auto add = [&](const fs::path &file) {
+    std::error_code ec;
+    auto size = fs::file_size(file, ec);
+    if (ec)
+      return;
+    auto time = fs::last_write_time(file, ec).time_since_epoch().count();
+    out += file.string() + ":" + std::to_string(size) + ":" + std::to_string(time) + ";";
+  };
+  for (const auto &[name, value] : args) {
+    const std::string *text = std::get_if<std::string>(&value);
+    if (!text || text->empty() || text->size() > 4096)
+      continue;
+    std::error_code ec;
+    fs::file_status status = fs::status(*text, ec);
+    if (ec)
+      continue;
+    if (fs::is_regular_file(status)) {
+      add(*text);
+    } else if (fs::is_directory(status)) {
+      std::vector<fs::path> entries; // sorted: directory order is not stable
+      for (auto it = fs::recursive_directory_iterator(*text, fs::directory_options::skip_permission_denied, ec);
+           !ec && it != fs::recursive_directory_iterator() && entries.size() < 20000; it.increment(ec))
+        if (it->is_regular_file(ec))
+          entries.push_back(it->path());
+      std::sort(entries.begin(), entries.end());
+      for (const fs::path &entry : entries)
+        add(entry);
+    }
+  }
+  return out;
+}
+} // namespace
 
 CoreTaskRunner::CoreTaskRunner(flow::MetaModel &meta, std::ostream &progress, bool reuse)
     : store_(std::make_unique<ModelStore>()), meta_(meta), progress_(progress),
@@ -42,8 +81,13 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   if (!isExtern && impl == tasks.end())
     throw RuntimeError(call.loc, "task '" + task.name +
                                      "' is not implemented by mmlc run yet (tracker issue 6)");
-  // An extern task's command is part of what it computes: a changed command is a new step.
-  std::string key = flow::MetaModel::stepKey(task, isExtern ? "1\n" + task.command : "1", args);
+  // An extern task's command is part of what it computes: a changed command is a new step; so
+  // are the files a path argument names (a changed data file must not reuse old models).
+  std::string version = isExtern ? "1\n" + task.command : "1";
+  std::string files = inputFilesFingerprint(args);
+  if (!files.empty())
+    version += "\nfiles:" + files;
+  std::string key = flow::MetaModel::stepKey(task, version, args);
   for (size_t i = 0; i < args.size(); ++i)
     meta_.recordParameter(call.path, args[i].first, args[i].second,
                           i < call.argOrigins.size() ? call.argOrigins[i] : "text", call.loc);
@@ -187,7 +231,11 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
     if (name == "accuracy" || name == "loss") {
       if (d->second.data.empty())
         throw RuntimeError(loc, "the accuracy of an untrained model is not defined; train it first");
-      auto [accuracy, loss] = testAccuracyAndLoss(net, s.data.at(d->second.data).split);
+      const nn::DatasetSplit &split = s.data.at(d->second.data).split;
+      if (split.test.size() == 0)
+        throw RuntimeError(loc, "metric '" + name + "' is measured on the test split, and this "
+                                "model's data set has none (a source with test: 0 and no test file)");
+      auto [accuracy, loss] = testAccuracyAndLoss(net, split);
       metricCache_[handle.id]["loss"] = loss;
       metricCache_[handle.id]["accuracy"] = accuracy;
       return name == "loss" ? loss : accuracy;
@@ -202,6 +250,9 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
                                 "from a network trained in this flow (an imported project needs "
                                 "hls_import(..., data: d))");
       const nn::Dataset &test = s.data.at(model.data).split.test;
+      if (test.size() == 0)
+        throw RuntimeError(loc, "metric 'accuracy' is measured on the test split, and this "
+                                "model's data set has none (a source with test: 0 and no test file)");
       std::vector<float> inputs;
       if (!model.dnn.empty())
         inputs = toHlsInputOrder(*s.dnns.at(model.dnn).net, test.x.data(),

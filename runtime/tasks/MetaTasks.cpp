@@ -6,10 +6,7 @@
 #ifdef MMLC_HAVE_META
 #include <algorithm>
 #include <cstdint>
-#include <fstream>
 #include <functional>
-#include <iterator>
-#include <sstream>
 
 #include "meta/HlsNetworkImport.h"
 #include "meta/HlsProject.h"
@@ -107,8 +104,8 @@ void rewriteStep(TaskContext &ctx, const std::string &resultTop, const RewriteRe
 
 // ---- hls_import
 
-/// The files of a project that are copied (and hashed): everything but vendor run folders
-/// (`<top>_prj/`) and leftovers of interrupted rewrites.
+/// The files of a project that are copied: everything but vendor run folders (`<top>_prj/`) and
+/// leftovers of interrupted rewrites.
 std::vector<fs::path> projectFiles(const fs::path &dir) {
   std::vector<fs::path> files;
   for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator();
@@ -130,40 +127,14 @@ std::vector<fs::path> projectFiles(const fs::path &dir) {
   return files;
 }
 
-/// FNV-1a over the files' relative paths and contents: tells whether a source project changed.
-std::string contentHash(const fs::path &dir, const std::vector<fs::path> &files) {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](const std::string &bytes) {
-    for (unsigned char c : bytes)
-      h = (h ^ c) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL; // separator
-  };
-  for (const fs::path &f : files) {
-    mix(f.generic_string());
-    std::ifstream in(dir / f, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    mix(text.str());
-  }
-  std::ostringstream hex;
-  hex << std::hex << h;
-  return hex.str();
-}
-
-/// `path` as the call means it: relative paths are relative to the .mml file's folder.
-fs::path importSource(const TaskContext &ctx) {
-  fs::path p = ctx.args.s("path");
-  if (p.is_relative() && !ctx.call.loc.file.empty())
-    p = fs::path(ctx.call.loc.file).parent_path() / p;
-  p = p.lexically_normal();
-  return p.has_filename() || !p.has_parent_path() ? p : p.parent_path(); // "dir/" → "dir"
-}
 } // namespace
 
 void runHlsImport(TaskContext &ctx) {
   const TaskArgs &a = ctx.args;
   const ModelStore::Device &device = ctx.store.devices.at(a.h("device").id);
-  const fs::path source = importSource(ctx);
+  // As given, like every path argument: the step key then covers the files in it, so a changed
+  // project is imported again rather than served from an older step.
+  const fs::path source = a.s("path");
   const fs::path copy = ctx.modelDir() / "project";
   meta::ReadOptions read;
   read.top = a.s("top");
@@ -177,14 +148,10 @@ void runHlsImport(TaskContext &ctx) {
                       "parameters.h, defines.h, weights/)");
     const fs::path staged = ctx.staging / "project";
     fs::remove_all(staged);
-    std::vector<fs::path> files = projectFiles(source);
-    for (const fs::path &f : files) {
+    for (const fs::path &f : projectFiles(source)) {
       fs::create_directories((staged / f).parent_path());
       fs::copy_file(source / f, staged / f, fs::copy_options::overwrite_existing);
     }
-    std::ofstream(ctx.staging / "source.json")
-        << "{\"source\": " << flow::jsonString(fs::absolute(source).string())
-        << ", \"hash\": " << flow::jsonString(contentHash(source, files)) << "}\n";
   }
   // The copy is what is read, now and on reload: both give the same description.
   const fs::path readFrom = ctx.committed ? copy : ctx.staging / "project";
@@ -198,23 +165,7 @@ void runHlsImport(TaskContext &ctx) {
   }
   desc.part = device.part;
   desc.clockPeriodNs = device.clockNs;
-  if (ctx.committed) {
-    // The step key knows the path, not the files: say so when the source changed since.
-    std::error_code ec;
-    if (fs::is_directory(source, ec)) {
-      std::ifstream in(copy.parent_path() / "source.json");
-      std::string recorded((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      std::string now = flow::jsonString(contentHash(source, projectFiles(source)));
-      if (!recorded.empty() && recorded.find(now) == std::string::npos) {
-        const std::string message = source.string() +
-                                    " changed since it was imported into this run; the imported "
-                                    "copy is used (rerun without --resume to import it again)";
-        ctx.display.line(ctx.call.loc.str() + ": note: " + message);
-        ctx.log("note", {{"source", flow::jsonString(ctx.call.loc.str())},
-                         {"message", flow::jsonString(message)}});
-      }
-    }
-  } else {
+  if (!ctx.committed) {
     ctx.status("[" + std::to_string(project.layers.size()) + " layers, top " +
                project.topFunction + "]");
     ctx.log("hls_import", {{"source", flow::jsonString(source.string())},

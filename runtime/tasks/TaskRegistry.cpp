@@ -6,13 +6,25 @@ namespace mmlc::tasks {
 // SourceTasks.cpp
 void runPart(TaskContext &);
 void runFashionMnist(TaskContext &);
+void runIdx(TaskContext &);
+void runCsv(TaskContext &);
+void runNpy(TaskContext &);
+void runOpenml(TaskContext &);
+void runOnnx(TaskContext &);
 // ModelTasks.cpp
 void runMlp(TaskContext &);
+void runCnn(TaskContext &);
 // TrainingTasks.cpp
 void runTrain(TaskContext &);
 void runEvaluate(TaskContext &);
 // PruneTask.cpp
 void runPrune(TaskContext &);
+// ScaleTask.cpp
+void runScale(TaskContext &);
+// QuantizeTask.cpp
+void runQuantize(TaskContext &);
+// CSimTask.cpp
+void runCSim(TaskContext &);
 // HlsTasks.cpp
 void runHls4ml(TaskContext &);
 void runEstimate(TaskContext &);
@@ -33,6 +45,11 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"evaluate", runEvaluate}, {"prune", runPrune},
       {"hls4ml", runHls4ml},     {"estimate", runEstimate},
       {"synth", runSynth},       {"report", runReport},
+      {"idx", runIdx},           {"csv", runCsv},
+      {"npy", runNpy},           {"openml", runOpenml},
+      {"onnx", runOnnx},         {"cnn", runCnn},
+      {"scale", runScale},
+      {"quantize", runQuantize}, {"csim", runCSim},
       {"hls_import", runHlsImport}, {"set_precision", runSetPrecision},
       {"set_reuse", runSetReuse},   {"pragma", runPragma},
       {"rename_top", runRenameTop},

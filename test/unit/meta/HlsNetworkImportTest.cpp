@@ -163,14 +163,12 @@ TEST(NetworkImport, SyncAfterRewrite) {
   requested.name = "tagger";
   EXPECT_EQ(simulate(synced, inputs), simulate(requested, inputs));
   expectSameNetwork(synced, networkFromProject(readHlsProject(tmp / "out", ReadOptions{"tagger", {}, {}, true})), 25);
-  // The synced description is what the rewritten C++ computes, bit for bit (g++ C simulation).
-  // The harness finds the files by the top's name, and a renamed top keeps its file names.
+  // The synced description is what the rewritten C++ computes, bit for bit (g++ C simulation;
+  // the renamed top's files keep their names, mlp4_test.cpp and firmware/mlp4.cpp).
   hls::CSimOptions o;
   o.emitProject = false;
   o.extraFlags = {"-O0"};
-  hls::NetworkDesc files = synced;
-  files.name = "mlp4";
-  const hls::CSimResult c = hls::CSimHarness(files, o).run(tmp / "out", inputs);
+  const hls::CSimResult c = hls::CSimHarness(synced, o).run(tmp / "out", inputs);
   EXPECT_EQ(c.samples, 64u);
   EXPECT_EQ(c.bitExactFraction, 1.0) << c.mismatchReport;
 }

@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -62,6 +64,23 @@ TEST(IdxReader, ReadsPlainAndGzip) {
     EXPECT_EQ(d.labels, (std::vector<int>{3, 1, 3}));
     EXPECT_EQ(d.numClasses, 4);
   }
+}
+
+TEST(IdxReader, NormalizeOnlyScalesUnsignedBytes) {
+  writeAll("img.idx", idxImages());
+  writeAll("lab.idx", idxLabels(3));
+  EXPECT_FLOAT_EQ(loadIdxDataset("img.idx", "lab.idx", -1, false).x(1, 0), 80.0f);
+  // A float IDX file (type 0x0D) is features, not pixels: kept as stored.
+  std::string floats = std::string("\0\0\x0D\x02", 4) + be32(3) + be32(2);
+  for (float v : {1.5f, -2.0f, 3.0f, 4.0f, 5.0f, 6.0f}) {
+    uint32_t u;
+    std::memcpy(&u, &v, 4);
+    floats += be32(u);
+  }
+  writeAll("floats.idx", floats);
+  Dataset d = loadIdxDataset("floats.idx", "lab.idx");
+  EXPECT_EQ(d.shape, (Shape{2}));
+  EXPECT_FLOAT_EQ(d.x(0, 1), -2.0f);
 }
 
 TEST(IdxReader, ErrorsNameFileAndProblem) {
@@ -221,6 +240,25 @@ TEST(OpenmlLoader, UsesCacheOffline) {
   expectError([] { loadOpenml("openml:abc", "openml-cache"); }, {"openml:abc", "not an OpenML spec"});
   writeAll("openml-cache/openml-7.json", "{not json");
   expectError([] { loadOpenml("openml:7", "openml-cache"); }, {"openml-7.json", "corrupt"});
+}
+
+TEST(OpenmlLoader, ExplicitTargetNeedsOnlyTheArff) {
+  namespace fs = std::filesystem;
+  fs::create_directories("openml-arff-only");
+  writeAll("openml-arff-only/openml-99.arff", kArff);
+  Dataset d = loadOpenml("openml:99", "openml-arff-only", "class");
+  EXPECT_EQ(d.numClasses, 5);
+  EXPECT_FALSE(fs::exists("openml-arff-only/openml-99.json"));
+}
+
+TEST(OpenmlLoader, OfflineErrorNamesUrlAndCacheFile) {
+  namespace fs = std::filesystem;
+  fs::remove_all("openml-offline");
+  ::setenv("MMLC_OPENML_URL", "http://127.0.0.1:9/", 1);  // nothing listens on the discard port
+  expectError([] { loadOpenml("openml:5", "openml-offline"); },
+              {"http://127.0.0.1:9/api/v1/json/data/5", "openml-offline/openml-5.json", "by hand"});
+  ::unsetenv("MMLC_OPENML_URL");
+  EXPECT_FALSE(fs::exists("openml-offline/openml-5.json.part"));
 }
 
 TEST(Dataset, StandardiseOneHotAndStratifiedSplit) {
