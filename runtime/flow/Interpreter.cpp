@@ -6,15 +6,110 @@
 #include <cstdio>
 #include <filesystem>
 #include <cmath>
-#include <optional>
+#include <cstdio>
 #include <limits>
+#include <map>
+#include <optional>
+#include <tuple>
 
 #include "dse/BayesOpt.h"
 #include "flow/Interrupt.h"
 #include "flow/ProcessPool.h"
 #include "dse/Strategy.h"
+#include "flow/MetaModel.h"
 
 namespace mmlc::flow {
+
+namespace {
+/// A number as JSON text for the LOG (non-finite: null).
+std::string jsonReal(double d) {
+  if (!std::isfinite(d))
+    return "null";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", d);
+  return buffer;
+}
+
+/// A value as JSON text for the LOG: formats by their spelling, handles by their key, lists by
+/// their description.
+std::string jsonValue(const Value &v) {
+  if (auto i = std::get_if<std::int64_t>(&v))
+    return std::to_string(*i);
+  if (auto d = std::get_if<double>(&v))
+    return jsonReal(*d);
+  if (auto b = std::get_if<bool>(&v))
+    return *b ? "true" : "false";
+  if (auto s = std::get_if<std::string>(&v))
+    return jsonString(*s);
+  if (auto f = std::get_if<FixedFormat>(&v))
+    return jsonString(f->spelling());
+  if (auto h = std::get_if<Handle>(&v))
+    return jsonString(h->id);
+  if (std::holds_alternative<std::monostate>(v))
+    return "null";
+  return jsonString(describe(v));
+}
+
+/// How a search body computes `id`, for LOG readers: metric names, search parameters,
+/// constants and arithmetic ("dsp", "lut / 100", "accuracy >= 0.74"); the current value
+/// when it comes from outside the body's top level.
+std::string expressionOf(const Region &body, const Op &search, const std::vector<Value> &values,
+                         ValueId id, int depth = 0) {
+  auto valueText = [&]() {
+    const Value &v = values.at(static_cast<size_t>(id));
+    if (auto d = std::get_if<double>(&v)) {
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%g", *d);
+      return std::string(buffer);
+    }
+    return describe(v);
+  };
+  for (size_t i = 0; i < body.arguments.size() && i < search.params.size(); ++i)
+    if (body.arguments[i] == id)
+      return search.params[i].name;
+  if (depth > 4)
+    return valueText();
+  for (const Op &op : body.ops) {
+    if (std::find(op.results.begin(), op.results.end(), id) == op.results.end())
+      continue;
+    auto operand = [&](size_t k) {
+      return expressionOf(body, search, values, op.operands.at(k), depth + 1);
+    };
+    if (op.kind == OpKind::Metric)
+      return op.name;
+    if (op.kind == OpKind::Arith && op.operands.size() == 2) {
+      static const std::map<std::string, std::string> symbols{
+          {"addi", "+"}, {"addf", "+"}, {"subi", "-"}, {"subf", "-"}, {"muli", "*"},
+          {"mulf", "*"}, {"divf", "/"}, {"andi", "and"}, {"ori", "or"}, {"xori", "xor"}};
+      auto symbol = symbols.find(op.name);
+      if (symbol != symbols.end())
+        return (depth ? "(" : "") + operand(0) + " " + symbol->second + " " + operand(1) +
+               (depth ? ")" : "");
+    }
+    if (op.kind == OpKind::Arith && op.name == "negf")
+      return "-" + operand(0);
+    if (op.kind == OpKind::Arith && op.name == "sitofp")
+      return operand(0);
+    if (op.kind == OpKind::Compare) {
+      static const std::map<std::string, std::string> symbols{
+          {"eq", "=="},  {"ne", "!="},  {"slt", "<"}, {"sle", "<="}, {"sgt", ">"}, {"sge", ">="},
+          {"oeq", "=="}, {"une", "!="}, {"olt", "<"}, {"ole", "<="}, {"ogt", ">"}, {"oge", ">="}};
+      auto symbol = symbols.find(op.predicate);
+      if (symbol != symbols.end())
+        return operand(0) + " " + symbol->second + " " + operand(1);
+    }
+    break;
+  }
+  return valueText();
+}
+
+std::string jsonArray(const std::vector<std::string> &jsonItems) {
+  std::string out = "[";
+  for (size_t i = 0; i < jsonItems.size(); ++i)
+    out += (i ? "," : "") + jsonItems[i];
+  return out + "]";
+}
+} // namespace
 
 Interpreter::Interpreter(const Program &program, TaskRunner &runner, ExecutionOptions options)
     : program_(program), runner_(runner), options_(std::move(options)),
@@ -69,6 +164,7 @@ void Interpreter::prefetch(const Op &op, const std::string &what,
 }
 
 void Interpreter::run() {
+  runner_.record("run", {}); // LOG readers tell the invocations of a resumed directory apart
   const Op &terminator = runRegion(program_.main, {});
   if (terminator.kind != OpKind::Return)
     throw RuntimeError(terminator.loc, "main must end with a return");
@@ -282,12 +378,14 @@ void Interpreter::runParallel(const Op &op) {
   std::optional<size_t> best;
   double bestObjective = 0;
   Value bestValue;
+  std::vector<std::tuple<double, bool, Value>> scored; // per branch, for the LOG
   for (size_t b = 1; b < op.regions.size(); ++b) {
     const Op &yield = runRegion(op.regions[b], {});
     Value candidate = get(yield.operands.at(0));
     const Op &score = runRegion(op.regions[0], {candidate});
     double objective = asFloat(score.operands[0], score);
     bool feasible = asBool(score.operands[1], score);
+    scored.emplace_back(objective, feasible, candidate);
     if (!feasible)
       continue;
     if (!best || (maximize ? objective > bestObjective : objective < bestObjective)) {
@@ -295,6 +393,22 @@ void Interpreter::runParallel(const Op &op) {
       bestObjective = objective;
       bestValue = candidate;
     }
+  }
+  for (size_t i = 0; i < scored.size(); ++i) {
+    const auto &[objective, feasible, candidate] = scored[i];
+    std::map<std::string, std::string> fields{
+        {"source", jsonString(op.loc.str())},
+        {"label", jsonString(op.labels.at(i))},
+        {"branch", std::to_string(i)},
+        {"objective", jsonReal(objective)},
+        {"direction", jsonString(op.direction)},
+        {"feasible", feasible ? "true" : "false"},
+        {"selected", best && *best == i + 1 ? "true" : "false"}};
+    if (auto h = std::get_if<Handle>(&candidate)) {
+      fields["result"] = jsonString(h->id);
+      fields["result_type"] = jsonString(h->type);
+    }
+    runner_.record("parallel_branch", fields);
   }
   if (!best)
     throw RuntimeError(op.loc, "no branch of this parallel block satisfies its 'where' constraint");
@@ -403,16 +517,44 @@ void Interpreter::runSearch(const Op &op) {
     prefetch(op, "search evaluations", std::move(work));
     for (const dse::Trial &trial : trials) {
       ++evaluation;
-      const Op &yield = runRegion(body, argumentsOf(trial));
+      std::vector<Value> arguments = argumentsOf(trial);
+      const Op &yield = runRegion(body, arguments);
       dse::Observation observation;
       size_t objectives = static_cast<size_t>(op.numObjectives);
+      std::vector<std::string> measured, objectiveNames, directions, satisfied, constraintNames;
       for (size_t k = 0; k < objectives; ++k) {
         double value = asFloat(yield.operands.at(1 + k), yield);
         observation.objectives.push_back(yield.directions.at(k) == "maximize" ? -value : value);
+        measured.push_back(jsonReal(value));
+        objectiveNames.push_back(jsonString(expressionOf(body, op, values_, yield.operands[1 + k])));
+        directions.push_back(jsonString(yield.directions.at(k)));
       }
-      for (size_t k = 1 + objectives; k < yield.operands.size(); ++k)
-        observation.constraints.push_back(asBool(yield.operands[k], yield) ? -1.0 : 1.0);
+      for (size_t k = 1 + objectives; k < yield.operands.size(); ++k) {
+        bool holds = asBool(yield.operands[k], yield);
+        observation.constraints.push_back(holds ? -1.0 : 1.0);
+        satisfied.push_back(holds ? "true" : "false");
+        constraintNames.push_back(jsonString(expressionOf(body, op, values_, yield.operands[k])));
+      }
       strategy->tell(trial, observation);
+      std::string params = "{";
+      for (size_t i = 0; i < op.params.size(); ++i)
+        params += (i ? "," : "") + jsonString(op.params[i].name) + ":" + jsonValue(arguments[i]);
+      std::map<std::string, std::string> fields{
+          {"source", jsonString(op.loc.str())},
+          {"strategy", jsonString(op.name)},
+          {"evaluation", std::to_string(evaluation - 1)},
+          {"params", params + "}"},
+          {"objectives", jsonArray(measured)},
+          {"objective_names", jsonArray(objectiveNames)},
+          {"directions", jsonArray(directions)},
+          {"constraints", jsonArray(satisfied)},
+          {"constraint_names", jsonArray(constraintNames)},
+          {"feasible", observation.feasible() ? "true" : "false"}};
+      if (auto h = std::get_if<Handle>(&get(yield.operands.at(0)))) {
+        fields["result"] = jsonString(h->id);
+        fields["result_type"] = jsonString(h->type);
+      }
+      runner_.record("search_eval", fields);
       // The result is the best feasible evaluation by the first objective.
       if (observation.feasible() && observation.objectives.front() < bestScore) {
         bestScore = observation.objectives.front();

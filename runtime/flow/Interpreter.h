@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -35,6 +36,12 @@ public:
   /// returns the previous setting. Worker processes (`--jobs`) commit steps that the main
   /// process then replays with reuse on.
   virtual bool setReuseCommitted(bool reuse) { return (void)reuse, false; }
+  /// Records an event of the flow itself in the run's LOG: `run` when a run starts,
+  /// `search_eval` per search evaluation, `parallel_branch` per branch (docs/reports.md);
+  /// `fields` are JSON members as name → JSON text.
+  virtual void record(const std::string &event, const std::map<std::string, std::string> &fields) {
+    (void)event, (void)fields;
+  }
 };
 
 /// How the interpreter may run independent work.

@@ -73,6 +73,11 @@ void CoreTaskRunner::note(const flow::SourceLoc &loc, const std::string &message
                      {"message", flow::jsonString(message)}});
 }
 
+void CoreTaskRunner::record(const std::string &event,
+                            const std::map<std::string, std::string> &fields) {
+  meta_.log(event, fields);
+}
+
 Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
                               const NamedArgs &args) {
   const auto &tasks = builtinTasks();

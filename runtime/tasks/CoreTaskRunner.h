@@ -1,6 +1,7 @@
 // The task runner of `mmlc run`: the built-in pipe tasks over the DNN engine and the HLS backend.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -31,6 +32,7 @@ public:
                 const flow::SourceLoc &loc) override;
   void note(const flow::SourceLoc &loc, const std::string &message) override;
   bool setReuseCommitted(bool reuse) override { return std::exchange(reuse_, reuse); }
+  void record(const std::string &event, const std::map<std::string, std::string> &fields) override;
 
   /// Report files written so far (for the driver's closing message).
   const std::vector<std::string> &reports() const { return reports_; }

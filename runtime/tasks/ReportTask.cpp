@@ -1,36 +1,131 @@
-// `report`: the design's metrics as report.md in a directory of the run.
-#include "tasks/TaskContext.h"
+// `report`: report.md and report.html of a design (docs/reports.md). This file gathers what
+// the report shows — the design's metrics, the run's flow from log.jsonl, the design's lineage
+// from step.json — and writes report.md; ReportHtml.cpp writes the page.
+#include "tasks/ReportInputs.h"
 
 #include <fstream>
+#include <functional>
+#include <set>
+#include <sstream>
 
 namespace mmlc::tasks {
 namespace fs = std::filesystem;
 
+namespace {
+/// The metrics of the design table (report.md's table; tests read it).
+const std::vector<std::string> kDesignMetrics{"accuracy", "dsp",      "lut",       "ff",
+                                              "bram",     "latency",  "ii",        "estimated",
+                                              "sparsity", "params",   "nonzero"};
+
+/// The design and every model it was made from (parents in step.json), sources first.
+std::vector<flow::StepRecord> lineageOf(const flow::MetaModel &meta, const std::string &key) {
+  std::vector<flow::StepRecord> out;
+  std::set<std::string> seen;
+  std::function<void(const std::string &)> visit = [&](const std::string &k) {
+    if (!seen.insert(k).second)
+      return;
+    std::optional<flow::StepRecord> record = meta.find(k);
+    if (!record)
+      return;
+    for (const std::string &parent : record->parents)
+      visit(parent);
+    out.push_back(std::move(*record));
+  };
+  visit(key);
+  return out;
+}
+
+std::string markdownCell(std::string text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
+  }
+  return out;
+}
+
+/// The design's metrics (a fixed table format that scripts read) and the flow.
+std::string reportMarkdown(const ReportInputs &in) {
+  std::ostringstream md;
+  md << "# " << in.title << "\n\n"
+     << "| metric | value |\n| --- | --- |\n";
+  for (auto &[name, value] : in.values)
+    md << "| " << name << " | " << value << " |\n";
+  md << "\nPlots, the design's lineage and the metrics of every model it was made from: "
+        "[report.html](report.html).\n\n## Flow\n\n"
+        "The steps of the run up to this report, in order (`models/<key>/` holds each step's "
+        "files and `step.json`).\n\n"
+        "| # | path | task | key | metrics |\n| --- | --- | --- | --- | --- |\n";
+  for (size_t i = 0; i < in.flow.size(); ++i)
+    md << "| " << i + 1 << " | " << markdownCell(in.flow[i].step.path) << " | "
+       << markdownCell(in.flow[i].step.task) << " | " << in.flow[i].step.key << " | "
+       << markdownCell(metricsText(in.flow[i].metrics())) << " |\n";
+  md << "\nSteps, parameters and timings: `log.jsonl` and `cfg.json` in the run directory; "
+        "every model is under `models/`.\n";
+  return md.str();
+}
+
+void writeFile(TaskContext &ctx, const fs::path &file, const std::string &text) {
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.flush();
+  if (!out)
+    throw ctx.error("cannot write " + file.string());
+}
+} // namespace
+
+std::string metricsText(const std::map<std::string, double> &metrics) {
+  std::ostringstream os;
+  bool first = true;
+  for (const auto &[name, value] : metrics) {
+    os << (first ? "" : ", ") << name << "=" << value;
+    first = false;
+  }
+  return os.str();
+}
+
 void runReport(TaskContext &ctx) {
   const TaskArgs &a = ctx.args;
-  fs::path out = ctx.meta.runDir() / a.s("dir");
-  fs::create_directories(out);
-  const flow::Handle &r = a.h("r");
-  std::map<std::string, double> values;
-  for (const char *name : {"accuracy", "dsp", "lut", "ff", "bram", "latency", "ii", "estimated",
-                           "sparsity", "params", "nonzero"}) {
+  ReportInputs in;
+  in.runDir = ctx.meta.runDir();
+  in.dir = a.s("dir");
+  fs::path out = in.runDir / in.dir;
+  std::error_code ec;
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    throw ctx.error("cannot create the report directory '" + out.string() +
+                    "': a file of that name is in the way; choose another 'dir'");
+  fs::create_directories(out, ec);
+  if (ec)
+    throw ctx.error("cannot create the report directory '" + out.string() + "': " +
+                    ec.message() + "; choose another 'dir'");
+  in.design = a.h("r");
+  for (const std::string &name : kDesignMetrics) {
     try {
-      values[name] = ctx.metric(r, name);
+      in.values[name] = ctx.metric(in.design, name);
     } catch (const flow::RuntimeError &) {
       // An imported project without a data set has no accuracy: the row is left out.
-      if (std::string(name) != "accuracy")
+      if (name != "accuracy")
         throw;
     }
   }
-  std::ofstream md(out / "report.md");
-  md << "# " << (a.s("title").empty() ? ctx.call.path : a.s("title")) << "\n\n"
-     << "| metric | value |\n| --- | --- |\n";
-  for (auto &[name, value] : values)
-    md << "| " << name << " | " << value << " |\n";
-  md << "\nSteps, parameters and timings: `log.jsonl` and `cfg.json` in the run directory; "
-        "every model is under `models/`.\n";
-  ctx.store.metrics[ctx.key] = values;
+  in.title = a.s("title").empty() ? ctx.call.path : a.s("title");
+  in.log = report::readRunLog(in.runDir / "log.jsonl");
+  for (const report::FlowStep &step : in.log.flow)
+    in.flow.push_back({step, ctx.meta.find(step.key)});
+  in.lineage = lineageOf(ctx.meta, in.design.id);
+  in.modelsHref = fs::relative(in.runDir / "models", out, ec).generic_string();
+  if (ec)
+    in.modelsHref.clear();
+
+  writeFile(ctx, out / "report.md", reportMarkdown(in));
+  writeFile(ctx, out / "report.html", reportHtml(ctx, in));
+  ctx.store.metrics[ctx.key] = in.values;
   ctx.reports.push_back((out / "report.md").string());
+  ctx.reports.push_back((out / "report.html").string());
 }
 
 } // namespace mmlc::tasks

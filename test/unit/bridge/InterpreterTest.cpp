@@ -28,6 +28,7 @@ struct FakeRunner : TaskRunner {
   std::vector<NamedArgs> args;
   std::map<std::string, double> dsp, accuracy;
   std::vector<std::string> notes;
+  std::vector<std::pair<std::string, std::map<std::string, std::string>>> records;
   int next = 0;
 
   Value runTask(const TaskDecl &task, const Op &call, const NamedArgs &a) override {
@@ -52,6 +53,16 @@ struct FakeRunner : TaskRunner {
     return name == "dsp" ? dsp.at(h.id) : accuracy.at(h.id);
   }
   void note(const SourceLoc &, const std::string &message) override { notes.push_back(message); }
+  void record(const std::string &event, const std::map<std::string, std::string> &fields) override {
+    records.emplace_back(event, fields);
+  }
+  std::vector<std::map<std::string, std::string>> recorded(const std::string &event) const {
+    std::vector<std::map<std::string, std::string>> out;
+    for (const auto &[name, fields] : records)
+      if (name == event)
+        out.push_back(fields);
+    return out;
+  }
 };
 
 class InterpreterTest : public ::testing::Test {
@@ -196,6 +207,58 @@ main { b = best(src()); if (b.dsp == 250) { c = emit(src(), reuse: 3); } })");
   // src, four evaluations (DSP 1000, 500, 250, 125 — the last infeasible), then, because the
   // result is the 250-DSP design, src + emit.
   EXPECT_EQ(runner.calls.size(), 1u + 4u + 2u);
+}
+
+TEST_F(InterpreterTest, ARunAndEachParallelBranchAreRecordedForTheLog) {
+  Program p = compile(R"(main {
+    m = src();
+    h = parallel {
+      "R1": { yield emit(m, reuse: 1); }
+      "R4": { yield emit(m, reuse: 4); }
+      "R8": { yield emit(m, reuse: 8); }
+    } select minimize dsp where dsp > 200;
+  })");
+  Interpreter(p, runner).run();
+  ASSERT_FALSE(runner.records.empty());
+  EXPECT_EQ(runner.records.front().first, "run");
+  auto branches = runner.recorded("parallel_branch");
+  ASSERT_EQ(branches.size(), 3u);
+  EXPECT_EQ(branches[0].at("label"), "\"R1\"");
+  EXPECT_EQ(branches[1].at("objective"), "250");
+  EXPECT_EQ(branches[1].at("selected"), "true");
+  EXPECT_EQ(branches[0].at("selected"), "false");
+  EXPECT_EQ(branches[2].at("feasible"), "false");
+  EXPECT_EQ(branches[2].at("result"), "\"emit3\"");
+  EXPECT_EQ(branches[2].at("result_type"), "\"hls\"");
+  EXPECT_EQ(branches[2].at("direction"), "\"minimize\"");
+  EXPECT_EQ(branches[0].at("source"), "\"t.mml:7:9\"");
+}
+
+TEST_F(InterpreterTest, EverySearchEvaluationIsRecordedWithItsPointAndOutcome) {
+  Program p = compile(R"(
+search best(m: dnn) -> hls using grid {
+  param r: int in {1, 2, 4, 8};
+  h = emit(m, reuse: r);
+  minimize h.dsp, h.accuracy * 100 - r;
+  require h.dsp >= 200;
+  return h;
+}
+main { b = best(src()); })");
+  Interpreter(p, runner).run();
+  auto evaluations = runner.recorded("search_eval");
+  ASSERT_EQ(evaluations.size(), 4u);
+  const auto &last = evaluations[3];
+  EXPECT_EQ(last.at("evaluation"), "3");
+  EXPECT_EQ(last.at("strategy"), "\"grid\"");
+  EXPECT_EQ(last.at("params"), "{\"r\":8}");
+  EXPECT_EQ(last.at("objective_names"), "[\"dsp\",\"(accuracy * 100) - r\"]");
+  EXPECT_EQ(last.at("directions"), "[\"minimize\",\"minimize\"]");
+  EXPECT_EQ(last.at("objectives").substr(0, 5), "[125,"); // measured, not negated
+  EXPECT_EQ(last.at("constraint_names"), "[\"dsp >= 200\"]");
+  EXPECT_EQ(last.at("constraints"), "[false]");
+  EXPECT_EQ(last.at("feasible"), "false");
+  EXPECT_EQ(evaluations[0].at("feasible"), "true");
+  EXPECT_EQ(last.at("result"), "\"emit4\"");
 }
 
 TEST_F(InterpreterTest, BayesSearchRespectsItsBudget) {
