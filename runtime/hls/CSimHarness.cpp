@@ -64,6 +64,23 @@ int argmax(const double* v, int n) {
   return best;
 }
 
+// The stem of the testbench (<stem>_test.cpp) and top file (firmware/<stem>.cpp): the top's name,
+// or, when a project's top was renamed (its files keep their names), the only testbench there is.
+std::string projectFileStem(const fs::path& root, const std::string& top) {
+  if (fs::exists(root / (top + "_test.cpp"))) return top;
+  std::string stem;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.size() > 9 && name.compare(name.size() - 9, 9, "_test.cpp") == 0 &&
+        fs::exists(root / "firmware" / (name.substr(0, name.size() - 9) + ".cpp"))) {
+      if (!stem.empty()) return top;  // several: the name decides (and the compiler names what is missing)
+      stem = name.substr(0, name.size() - 9);
+    }
+  }
+  return stem.empty() ? top : stem;
+}
+
 }  // namespace
 
 CSimHarness::CSimHarness(NetworkDesc net, CSimOptions options) : net_(std::move(net)), options_(std::move(options)) {
@@ -79,7 +96,8 @@ void CSimHarness::compile(const std::string& projectDir) const {
   if (options_.werror) cmd += " -Wall -Wextra -Werror";
   for (const auto& f : options_.extraFlags) cmd += " " + f;
   cmd += " -I" + quote(ap) + " -I" + quote((root / "firmware").string()) + " -I" + quote(root.string());
-  cmd += " " + quote((root / (net_.name + "_test.cpp")).string()) + " " + quote((root / "firmware" / (net_.name + ".cpp")).string());
+  const std::string stem = projectFileStem(root, net_.name);
+  cmd += " " + quote((root / (stem + "_test.cpp")).string()) + " " + quote((root / "firmware" / (stem + ".cpp")).string());
   cmd += " -o " + quote((root / "csim.out").string());
   std::string out;
   if (runCommand(cmd, &out) != 0)

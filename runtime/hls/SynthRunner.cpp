@@ -3,6 +3,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <regex>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -40,10 +42,25 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
+// The project name build_prj.tcl opens (its csynth reports are under NAME/solution1/syn/report).
+std::string tclProjectName(const std::string& projectDir, const std::string& fallback) {
+  std::ifstream in(fs::path(projectDir) / "build_prj.tcl");
+  std::string line;
+  static const std::regex openProject(R"(^\s*open_project\s+(?:-reset\s+)?([^\s;]+))");
+  std::smatch m;
+  while (std::getline(in, line))
+    if (std::regex_search(line, m, openProject)) return m[1].str();
+  return fallback;
+}
+
 }  // namespace
 
 SynthResult runSynthesis(const NetworkDesc& net, const std::string& projectDir, const SynthOptions& options) {
   HlsProjectEmitter(net).emit(projectDir);
+  return synthesizeProject(net, projectDir, options);
+}
+
+SynthResult synthesizeProject(const NetworkDesc& net, const std::string& projectDir, const SynthOptions& options) {
   SynthResult r;
   std::string tool;
   if (options.tool == "auto") {
@@ -72,7 +89,7 @@ SynthResult runSynthesis(const NetworkDesc& net, const std::string& projectDir, 
   if (rc != 0)
     throw std::runtime_error(tool + " failed with status " + std::to_string(rc) + ":\n" +
                              r.log.substr(r.log.size() > 4000 ? r.log.size() - 4000 : 0));
-  const fs::path reportDir = fs::path(projectDir) / (net.name + "_prj") / "solution1" / "syn" / "report";
+  const fs::path reportDir = fs::path(projectDir) / tclProjectName(projectDir, net.name + "_prj") / "solution1" / "syn" / "report";
   for (const std::string& f : {std::string("csynth.xml"), net.name + "_csynth.xml"})
     if (fs::exists(reportDir / f)) {
       r.reportPath = (reportDir / f).string();

@@ -29,4 +29,10 @@ std::string findOnPath(const std::string& exe);
 // Emits the project into projectDir (hls4ml layout), then synthesises or estimates.
 SynthResult runSynthesis(const NetworkDesc& net, const std::string& projectDir, const SynthOptions& options = {});
 
+// Synthesises the project already in projectDir as it is (an imported or metaprogrammed one):
+// the tool runs its build_prj.tcl and the report is looked for under the project name the script
+// opens (`open_project [-reset] NAME`; NAME = <net.name>_prj when there is none). `net` must
+// describe that project: the estimator fallback and the report's top name use it.
+SynthResult synthesizeProject(const NetworkDesc& net, const std::string& projectDir, const SynthOptions& options = {});
+
 }  // namespace mmlc::hls

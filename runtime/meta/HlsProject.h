@@ -124,6 +124,10 @@ struct HlsProject {
 };
 
 struct ReadOptions {
+  // The top function's name; empty: detected (the function named like its firmware/<stem>.cpp,
+  // else the only non-static function there). When set, firmware/<top>.cpp is preferred as the
+  // top file and a missing function of that name is an error.
+  std::string top;
   // Extra include directories searched before the project's own ap_types (e.g. vendor headers).
   std::vector<std::string> includeDirs;
   std::vector<std::string> extraArgs;  // extra compiler arguments (e.g. -DFOO)

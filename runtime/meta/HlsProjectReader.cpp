@@ -852,7 +852,9 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
   std::sort(cpps.begin(), cpps.end());
   if (cpps.empty()) throw HlsMetaError(SourcePos{dirArg + "/firmware", 0, 0}, "not an HLS project: no firmware/*.cpp top file");
   fs::path topCpp = cpps.front();
-  if (cpps.size() > 1) {
+  if (!options.top.empty() && fs::exists(fw / (options.top + ".cpp"))) {
+    topCpp = fw / (options.top + ".cpp");
+  } else if (cpps.size() > 1) {
     // Prefer the .cpp with a matching testbench or header (hls4ml: <top>_test.cpp, firmware/<top>.h).
     for (const auto& c : cpps)
       if (fs::exists(dir / (c.stem().string() + "_test.cpp")) || fs::exists(fw / (c.stem().string() + ".h"))) {
@@ -923,13 +925,21 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
   const std::string stem = topCpp.stem().string();
   FileID mainFile = p->sm().getMainFileID();
   std::vector<const FunctionDecl*> candidates;
+  const std::string wanted = options.top.empty() ? stem : options.top;
   for (const auto& [name, fd] : p->functions) {
     if (p->sm().getFileID(p->sm().getExpansionLoc(fd->getLocation())) != mainFile) continue;
-    if (fd->getNameAsString() == stem) {
+    if (fd->getNameAsString() == wanted) {
       p->top = fd;
       break;
     }
     if (fd->getStorageClass() != SC_Static && !fd->isInlined()) candidates.push_back(fd);
+  }
+  if (!p->top && !options.top.empty()) {
+    std::string defined;
+    for (const FunctionDecl* fd : candidates) defined += (defined.empty() ? "" : ", ") + fd->getNameAsString();
+    throw HlsMetaError(SourcePos{fs::relative(topCpp, dir).string(), 0, 0},
+                       "no top function '" + options.top + "' (non-static functions defined here: " +
+                           (defined.empty() ? "none" : defined) + ")");
   }
   if (!p->top && candidates.size() == 1) p->top = candidates.front();
   if (!p->top)

@@ -655,7 +655,8 @@ class PragmaRewriter {
         std::string ids;
         for (const auto& l : c_.p.model.loops)
           if (l.function == t.function) ids += (ids.empty() ? "" : ", ") + l.id;
-        throw HlsMetaError(c_.p.pos(fd->getLocation()), "function " + t.function + " has no loop '" + t.loop + "' (loops: " + ids + ")");
+        throw HlsMetaError(c_.p.pos(fd->getLocation()), "function " + t.function + " has no loop '" + t.loop + "' (loops: " +
+                                                            (ids.empty() ? "none" : ids) + ")");
       }
     }
     const auto* cs = dyn_cast<CompoundStmt>(body);
@@ -779,9 +780,19 @@ void writeText(const fs::path& path, const std::string& text) {
 struct HlsProjectRewriter::Impl {
   std::string dir;
   ReadOptions options;
+  std::unique_ptr<ParsedHlsProject> parsed;  // parsed once, by project() or render()
   std::vector<Request> requests;
   double parseMs = 0, rewriteMs = 0;
   std::vector<std::string> notes;
+
+  ParsedHlsProject& parse() {
+    if (!parsed) {
+      auto t0 = std::chrono::steady_clock::now();
+      parsed = detail::parseHlsProject(dir, options);
+      parseMs = msSince(t0);
+    }
+    return *parsed;
+  }
 };
 
 HlsProjectRewriter::HlsProjectRewriter(std::string dir, ReadOptions options) : impl_(std::make_unique<Impl>()) {
@@ -789,6 +800,8 @@ HlsProjectRewriter::HlsProjectRewriter(std::string dir, ReadOptions options) : i
   impl_->options = std::move(options);
 }
 HlsProjectRewriter::~HlsProjectRewriter() = default;
+
+const HlsProject& HlsProjectRewriter::project() { return impl_->parse().model; }
 
 HlsProjectRewriter& HlsProjectRewriter::setPrecision(const std::string& layer, const std::string& role, const hls::FixedType& type) {
   Request r{Request::Precision, layer, role, "", type, 0, {}};
@@ -842,10 +855,8 @@ HlsProjectRewriter& HlsProjectRewriter::applySetting(const std::string& setting)
 }
 
 std::map<std::string, std::string> HlsProjectRewriter::render() {
+  ParsedHlsProject* parsed = &impl_->parse();
   auto t0 = std::chrono::steady_clock::now();
-  auto parsed = detail::parseHlsProject(impl_->dir, impl_->options);
-  impl_->parseMs = msSince(t0);
-  t0 = std::chrono::steady_clock::now();
   RewriteContext c(*parsed);
   PrecisionRewriter precision(c);
   ReuseRewriter reuse(c);
@@ -935,7 +946,10 @@ RewriteReport HlsProjectRewriter::writeTo(const std::string& outDirArg, const Re
   if (options.verify) {
     // Re-read the result: every requested value must be reported back exactly.
     t0 = std::chrono::steady_clock::now();
-    HlsProject back = readHlsProject(out.string(), impl_->options);
+    ReadOptions readOptions = impl_->options;
+    for (const Request& r : impl_->requests)
+      if (r.kind == Request::RenameTop) readOptions.top = r.text;  // the top now has that name
+    HlsProject back = readHlsProject(out.string(), readOptions);
     for (const Request& r : impl_->requests) {
       if (r.kind == Request::Precision) {
         const HlsLayer& l = back.requireLayer(r.layer);
@@ -954,6 +968,7 @@ RewriteReport HlsProjectRewriter::writeTo(const std::string& outDirArg, const Re
       }
     }
     report.verifyMs = msSince(t0);
+    report.readBack = std::move(back);
   }
   return report;
 }

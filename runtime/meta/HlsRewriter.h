@@ -34,6 +34,9 @@ struct RewriteReport {
   std::string outDir;
   std::vector<std::string> changedFiles;  // relative to the project
   std::vector<std::string> notes;         // dependent updates, e.g. "layer13: in_width 16 -> 12"
+  // The written project as re-read by the verification (RewriteOptions::verify; empty otherwise):
+  // what a later readHlsProject(outDir) reports, without parsing it again.
+  HlsProject readBack;
   double parseMs = 0, rewriteMs = 0, writeMs = 0, verifyMs = 0;
 };
 
@@ -43,6 +46,10 @@ class HlsProjectRewriter {
   ~HlsProjectRewriter();
   HlsProjectRewriter(const HlsProjectRewriter&) = delete;
   HlsProjectRewriter& operator=(const HlsProjectRewriter&) = delete;
+
+  // The project as read (parsed on the first call, or by render(); the same parse serves both),
+  // e.g. to expand "every layer" into names before requesting edits. Throws HlsMetaError.
+  const HlsProject& project();
 
   // Requests are checked and applied by render()/writeTo(), in the order given.
   // role: "weight", "bias", "accum", "result", "input" (the previous layer's result / the top's

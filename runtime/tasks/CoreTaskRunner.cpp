@@ -263,7 +263,8 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
     if (name == "accuracy") {
       if (model.data.empty())
         throw RuntimeError(loc, "the accuracy of this HLS model is not defined: it was not made "
-                                "from a network trained in this flow");
+                                "from a network trained in this flow (an imported project needs "
+                                "hls_import(..., data: d))");
       const nn::Dataset &test = s.data.at(model.data).split.test;
       if (test.size() == 0)
         throw RuntimeError(loc, "metric 'accuracy' is measured on the test split, and this "

@@ -70,7 +70,18 @@ void runSynth(TaskContext &ctx) {
   hls::SynthOptions options;
   std::string tool = ctx.args.s("tool");
   options.tool = tool == "estimator" ? "estimate" : tool;
-  hls::SynthResult r = hls::runSynthesis(h.desc, (ctx.staging / "project").string(), options);
+  // The model's own project is synthesised: one a metaprogramming task rewrote (pragmas, a
+  // renamed top) or an imported one, not a re-emission of its description.
+  const std::filesystem::path project = ctx.staging / "project";
+  std::error_code ec;
+  std::filesystem::remove_all(project, ec);
+  hls::SynthResult r;
+  if (!h.dir.empty() && std::filesystem::is_directory(h.dir, ec)) {
+    std::filesystem::copy(h.dir, project, std::filesystem::copy_options::recursive);
+    r = hls::synthesizeProject(h.desc, project.string(), options);
+  } else {
+    r = hls::runSynthesis(h.desc, project.string(), options);
+  }
   ctx.store.rtls[ctx.key] = {r.metrics, hh.id};
   // What --resume needs to rebuild the synthesis result without rerunning the tool.
   ctx.store.metrics[ctx.key] = metricsOf(r.metrics);

@@ -103,8 +103,15 @@ void runReport(TaskContext &ctx) {
     throw ctx.error("cannot create the report directory '" + out.string() + "': " +
                     ec.message() + "; choose another 'dir'");
   in.design = a.h("r");
-  for (const std::string &name : kDesignMetrics)
-    in.values[name] = ctx.metric(in.design, name);
+  for (const std::string &name : kDesignMetrics) {
+    try {
+      in.values[name] = ctx.metric(in.design, name);
+    } catch (const flow::RuntimeError &) {
+      // An imported project without a data set has no accuracy: the row is left out.
+      if (name != "accuracy")
+        throw;
+    }
+  }
   in.title = a.s("title").empty() ? ctx.call.path : a.s("title");
   in.log = report::readRunLog(in.runDir / "log.jsonl");
   for (const report::FlowStep &step : in.log.flow)

@@ -31,6 +31,12 @@ void runEstimate(TaskContext &);
 void runSynth(TaskContext &);
 // ReportTask.cpp
 void runReport(TaskContext &);
+// MetaTasks.cpp
+void runHlsImport(TaskContext &);
+void runSetPrecision(TaskContext &);
+void runSetReuse(TaskContext &);
+void runPragma(TaskContext &);
+void runRenameTop(TaskContext &);
 
 const std::map<std::string, TaskFn> &builtinTasks() {
   static const std::map<std::string, TaskFn> tasks{
@@ -44,6 +50,9 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"onnx", runOnnx},         {"cnn", runCnn},
       {"scale", runScale},
       {"quantize", runQuantize}, {"csim", runCSim},
+      {"hls_import", runHlsImport}, {"set_precision", runSetPrecision},
+      {"set_reuse", runSetReuse},   {"pragma", runPragma},
+      {"rename_top", runRenameTop},
   };
   return tasks;
 }

@@ -1,0 +1,289 @@
+// HLS project → hls::NetworkDesc: layer kinds from the calls, sizes and reuse from the config
+// structs, weights from the array initialisers, precisions from the typedefs; and the read-back
+// of a rewritten project into an existing description.
+#include "meta/HlsNetworkImport.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mmlc::meta {
+namespace {
+
+using hls::LayerDesc;
+using hls::LayerKind;
+
+std::string kindsList() {
+  std::string s;
+  for (const std::string& k : importableLayerKinds()) s += (s.empty() ? "" : ", ") + k;
+  return s;
+}
+
+// The layer kind of a call, or throws naming the call.
+LayerKind kindOf(const HlsLayer& l) {
+  const std::string& k = l.kind;
+  if (k == "dense" || k == "dense_latency" || k == "dense_resource") return LayerKind::Dense;
+  if (k == "conv_2d_cl" || k == "conv_2d") return LayerKind::Conv2D;
+  if (k == "conv_1d_cl" || k == "conv_1d") return LayerKind::Conv1D;
+  if (k == "normalize") return LayerKind::BatchNorm;
+  if (k == "relu") return LayerKind::ReLU;
+  if (k == "sigmoid") return LayerKind::Sigmoid;
+  if (k == "tanh") return LayerKind::Tanh;
+  if (k == "softmax") return LayerKind::Softmax;
+  if (k == "stream") return LayerKind::Flatten;  // mmlc's io_stream Flatten: a repacking process
+  if (k == "pooling2d_cl" || k == "pooling2d") {
+    const HlsConfigField* op = l.field("pool_type");
+    if (!op) op = l.field("pool_op");
+    if (op && (op->text.find("max") != std::string::npos || op->text.find("Max") != std::string::npos))
+      return LayerKind::MaxPool;
+    if (op && (op->text.find("average") != std::string::npos || op->text.find("Average") != std::string::npos))
+      return LayerKind::AvgPool;
+    throw HlsMetaError(l.call, "layer " + l.name + ": " + l.function + " without a pool_type (or pool_op) field naming max or average pooling");
+  }
+  throw HlsMetaError(l.call, "layer " + l.name + " calls " + l.function + ", which mmlc cannot model (importable layers: " +
+                                 kindsList() + ")");
+}
+
+bool hasWeights(LayerKind k) {
+  return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D || k == LayerKind::BatchNorm;
+}
+
+long long requireField(const HlsLayer& l, const std::string& name) {
+  const HlsConfigField* f = l.field(name);
+  if (!f || !f->isInteger)
+    throw HlsMetaError(l.call, "layer " + l.name + ": " + (l.configStruct.empty() ? "its config" : "config struct " + l.configStruct) +
+                                   " has no integer '" + name + "' field");
+  return f->value;
+}
+
+long long fieldOr(const HlsLayer& l, const std::string& name, long long fallback) {
+  const HlsConfigField* f = l.field(name);
+  return f && f->isInteger ? f->value : fallback;
+}
+
+// The type of a role, or nullptr when the layer has no such role; a role whose type is not an
+// ap_fixed/ap_int is an error (the simulator could not follow it).
+const hls::FixedType* typeOf(const HlsLayer& l, const std::string& role) {
+  auto it = l.precisions.find(role);
+  if (it == l.precisions.end()) return nullptr;
+  if (!it->second.known)
+    throw HlsMetaError(it->second.pos, "layer " + l.name + ": the " + role + " type '" + it->second.spelled +
+                                           "' is not an ap_fixed/ap_ufixed/ap_int/ap_uint type");
+  return &it->second.type;
+}
+
+hls::FixedType requireType(const HlsLayer& l, const std::string& role) {
+  if (const hls::FixedType* t = typeOf(l, role)) return *t;
+  throw HlsMetaError(l.call, "layer " + l.name + " has no " + role + " type" +
+                                 (l.configStruct.empty() ? "" : " (no " + role + "_t in " + l.configStruct + ")"));
+}
+
+// The values of the layer's weight or bias array (project order), checked against `expected`.
+std::vector<float> arrayValues(const HlsProject& p, const HlsLayer& l, const std::string& role, long long expected) {
+  for (const std::string& name : l.weightArrays) {
+    const HlsWeightArray* w = p.weightArray(name);
+    if (!w || w->role != role) continue;
+    if (w->values.empty())
+      throw HlsMetaError(w->pos, "cannot read the values of " + w->name + " (no comma-separated list of " + std::to_string(w->size) +
+                                     " numbers in its header; weights loaded at run time cannot be imported)");
+    if (static_cast<long long>(w->values.size()) != expected)
+      throw HlsMetaError(w->pos, "layer " + l.name + ": " + w->name + " has " + std::to_string(w->values.size()) + " values, expected " +
+                                     std::to_string(expected));
+    return std::vector<float>(w->values.begin(), w->values.end());
+  }
+  throw HlsMetaError(l.call, "layer " + l.name + " passes no " + role + " array");
+}
+
+// Precisions, reuse, strategy, tables, weights and biases of one layer as the project has them.
+// Geometry (sizes, kernels) is set by the converter; `d.kind` must already be right.
+void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
+  if (const hls::FixedType* t = typeOf(l, "result")) d.resultType = *t;
+  if (l.reuseFactor >= 1) d.reuseFactor = static_cast<int>(l.reuseFactor);
+  if (!l.strategy.empty()) d.strategy = l.strategy == "resource" ? hls::Strategy::Resource : hls::Strategy::Latency;
+  if (hasWeights(d.kind)) {
+    const bool batchNorm = d.kind == LayerKind::BatchNorm;
+    d.weightType = requireType(l, batchNorm && l.precisions.count("scale") ? "scale" : "weight");
+    d.biasType = requireType(l, "bias");
+    if (!batchNorm) d.accumType = requireType(l, "accum");
+    long long nWeights = 0, nBiases = 0;
+    if (d.kind == LayerKind::Dense) {
+      nWeights = requireField(l, "n_in") * requireField(l, "n_out");
+      nBiases = requireField(l, "n_out");
+    } else if (batchNorm) {
+      nWeights = nBiases = l.field("n_filt") ? requireField(l, "n_filt") : requireField(l, "n_in");
+    } else {
+      const long long filters = requireField(l, "n_filt"), channels = requireField(l, "n_chan");
+      const long long kh = d.kind == LayerKind::Conv1D ? 1 : requireField(l, "filt_height");
+      nWeights = kh * requireField(l, "filt_width") * channels * filters;
+      nBiases = filters;
+    }
+    d.weights = arrayValues(p, l, "weight", nWeights);
+    d.biases = arrayValues(p, l, "bias", nBiases);
+    if (d.kind == LayerKind::Dense && d.strategy == hls::Strategy::Resource) {
+      // The resource template reads w[j*n_in+i]; the description is input-major.
+      const long long nIn = requireField(l, "n_in"), nOut = requireField(l, "n_out");
+      std::vector<float> t(d.weights.size());
+      for (long long i = 0; i < nIn; ++i)
+        for (long long j = 0; j < nOut; ++j) t[size_t(i * nOut + j)] = d.weights[size_t(j * nIn + i)];
+      d.weights.swap(t);
+    }
+  }
+  if (d.kind == LayerKind::Sigmoid || d.kind == LayerKind::Tanh || d.kind == LayerKind::Softmax)
+    d.tableSize = static_cast<int>(fieldOr(l, "table_size", d.tableSize));
+  if (const hls::FixedType* t = typeOf(l, "table")) d.tableType = *t;
+  if (const hls::FixedType* t = typeOf(l, "exp_table")) d.expTableType = *t;
+  if (const hls::FixedType* t = typeOf(l, "inv_table")) d.invTableType = *t;
+  if (d.kind == LayerKind::Softmax) {
+    if (const HlsConfigField* f = l.field("stable"); f && f->isInteger) {
+      d.softmaxStable = f->value != 0;
+    } else if (const HlsConfigField* impl = l.field("implementation")) {
+      if (impl->text.find("stable") != std::string::npos) d.softmaxStable = true;
+      else if (impl->text.find("latency") != std::string::npos) d.softmaxStable = false;
+      else
+        throw HlsMetaError(impl->pos, "layer " + l.name + ": softmax implementation '" + impl->text +
+                                          "' is not modelled (stable or latency)");
+    }
+  }
+}
+
+// Which layer of the project a resolve() message is about ("layer 3 ('fc2', Dense): ...").
+const HlsLayer* layerNamedIn(const HlsProject& p, const std::string& message) {
+  for (const HlsLayer& l : p.layers)
+    if (message.find("('" + l.name + "'") != std::string::npos) return &l;
+  return nullptr;
+}
+
+}  // namespace
+
+const std::vector<std::string>& importableLayerKinds() {
+  static const std::vector<std::string> kinds = {"dense", "conv_2d_cl", "conv_1d_cl", "pooling2d_cl", "normalize",
+                                                  "relu", "sigmoid", "tanh", "softmax"};
+  return kinds;
+}
+
+hls::NetworkDesc networkFromProject(const HlsProject& p) {
+  if (p.layers.empty())
+    throw HlsMetaError(p.topPos, "top function " + p.topFunction + " calls no layers (nnet:: templates with a config struct, or layer functions)");
+  hls::NetworkDesc desc;
+  desc.name = p.topFunction;
+  for (const HlsPragma& pr : p.pragmas)
+    if (pr.function == p.topFunction && pr.directive == "DATAFLOW") desc.ioType = hls::IOType::Stream;
+
+  std::vector<const HlsLayer*> sources;  // parallel to desc.layers
+  for (const HlsLayer& l : p.layers) {
+    LayerDesc d;
+    d.name = l.name;
+    d.kind = kindOf(l);
+    switch (d.kind) {
+      case LayerKind::Dense: d.nOut = static_cast<int>(requireField(l, "n_out")); break;
+      case LayerKind::Conv2D:
+      case LayerKind::Conv1D: {
+        const bool is2d = d.kind == LayerKind::Conv2D;
+        d.nFilters = static_cast<int>(requireField(l, "n_filt"));
+        d.kernelH = is2d ? static_cast<int>(requireField(l, "filt_height")) : 1;
+        d.kernelW = static_cast<int>(requireField(l, "filt_width"));
+        d.strideH = is2d ? static_cast<int>(fieldOr(l, "stride_height", 1)) : 1;
+        d.strideW = static_cast<int>(fieldOr(l, "stride_width", 1));
+        d.padTop = is2d ? static_cast<int>(fieldOr(l, "pad_top", 0)) : 0;
+        d.padBottom = is2d ? static_cast<int>(fieldOr(l, "pad_bottom", 0)) : 0;
+        d.padLeft = static_cast<int>(fieldOr(l, "pad_left", 0));
+        d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
+        break;
+      }
+      case LayerKind::MaxPool:
+      case LayerKind::AvgPool:
+        d.kernelH = static_cast<int>(requireField(l, "pool_height"));
+        d.kernelW = static_cast<int>(requireField(l, "pool_width"));
+        d.strideH = static_cast<int>(fieldOr(l, "stride_height", d.kernelH));
+        d.strideW = static_cast<int>(fieldOr(l, "stride_width", d.kernelW));
+        d.padTop = static_cast<int>(fieldOr(l, "pad_top", 0));
+        d.padBottom = static_cast<int>(fieldOr(l, "pad_bottom", 0));
+        d.padLeft = static_cast<int>(fieldOr(l, "pad_left", 0));
+        d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
+        break;
+      default: break;
+    }
+    readLayerValues(p, l, d);
+    desc.layers.push_back(std::move(d));
+    sources.push_back(&l);
+  }
+
+  // The network's input: the first layer's input type and geometry.
+  const HlsLayer& first = *sources.front();
+  desc.inputType = requireType(first, "input");
+  switch (desc.layers.front().kind) {
+    case LayerKind::Dense: desc.inputWidth = static_cast<int>(requireField(first, "n_in")); break;
+    case LayerKind::Conv2D:
+      desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
+      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
+      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
+      break;
+    case LayerKind::Conv1D:
+      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
+      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
+      break;
+    case LayerKind::MaxPool:
+    case LayerKind::AvgPool:
+      desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
+      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
+      desc.inputChannels = static_cast<int>(requireField(first, "n_filt"));
+      break;
+    case LayerKind::BatchNorm: {
+      const long long n = requireField(first, "n_in"), c = fieldOr(first, "n_filt", 1);
+      desc.inputChannels = static_cast<int>(c);
+      desc.inputWidth = static_cast<int>(n / std::max(1LL, c));
+      break;
+    }
+    default: desc.inputWidth = static_cast<int>(requireField(first, "n_in")); break;
+  }
+
+  try {
+    desc.resolve();
+  } catch (const std::invalid_argument& e) {
+    const HlsLayer* l = layerNamedIn(p, e.what());
+    throw HlsMetaError(l ? l->call : p.topPos, std::string("the layers do not form a network mmlc can model: ") + e.what());
+  }
+  // The config structs must agree with the chained shapes (the templates trust them).
+  for (size_t k = 0; k < desc.layers.size(); ++k) {
+    const LayerDesc& d = desc.layers[k];
+    const HlsLayer& l = *sources[k];
+    auto check = [&](const char* field, long long want) {
+      const HlsConfigField* f = l.field(field);
+      if (f && f->isInteger && f->value != want)
+        throw HlsMetaError(f->pos, "layer " + l.name + ": " + field + " is " + std::to_string(f->value) + " but the previous layer gives " +
+                                       std::to_string(want));
+    };
+    if (d.kind == LayerKind::Dense) {
+      check("n_in", d.nIn);
+    } else if (d.kind == LayerKind::Conv2D || d.kind == LayerKind::Conv1D || d.kind == LayerKind::MaxPool ||
+               d.kind == LayerKind::AvgPool) {
+      if (d.kind == LayerKind::Conv2D || d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool)
+        check("in_height", d.inHeight);
+      check("in_width", d.inWidth);
+      check(d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool ? "n_filt" : "n_chan", d.inChannels);
+    } else if (d.kind != LayerKind::Flatten) {
+      check("n_in", d.inputSize());
+    }
+  }
+  return desc;
+}
+
+void syncNetworkWithProject(hls::NetworkDesc& desc, const HlsProject& p) {
+  desc.name = p.topFunction;
+  if (!p.layers.empty())
+    if (const hls::FixedType* t = typeOf(p.layers.front(), "input")) desc.inputType = *t;
+  for (LayerDesc& d : desc.layers) {
+    const HlsLayer* l = p.layer(d.name);
+    if (!l) {
+      if (d.kind == LayerKind::Flatten) continue;  // io_parallel: a Flatten is no call
+      p.requireLayer(d.name);                      // throws, listing the project's layers
+    }
+    readLayerValues(p, *l, d);
+  }
+  try {
+    desc.resolve();
+  } catch (const std::invalid_argument& e) {
+    throw HlsMetaError(p.topPos, std::string("the rewritten project no longer matches its model: ") + e.what());
+  }
+}
+
+}  // namespace mmlc::meta
