@@ -220,17 +220,17 @@ void storeResult(TaskContext &ctx, const fs::path &out, const std::map<std::stri
         data = h->id;
     s.dnns[ctx.key] = {std::move(net), data};
   } else if (level == "hls") {
-    if (!importProject)
-      throw ctx.error("extern task '" + ctx.task.name + "' returns an hls model, which needs " +
-                      "the metaprogramming runtime (runtime/meta) in this build");
-    if (!fs::exists(out))
+    if (!fs::is_directory(out / "firmware"))
       throw ctx.error("extern task '" + ctx.task.name + "' returns an hls model but left no " +
-                      "project in {out} (" + out.string() + ")");
-    ModelStore::Hls hls = importProject(ctx, out);
-    for (auto &[name, value] : ctx.args.args) // the project it rewrote keeps its data set
+                      "project (firmware/, parameters.h, ...) in {out} (" + out.string() + ")");
+    ModelStore::Hls hls = importHlsProject(ctx, out);
+    for (auto &[name, value] : ctx.args.args) // the project it rewrote keeps its data and device
       if (auto h = std::get_if<flow::Handle>(&value); h && s.hlsModels.count(h->id)) {
-        hls.dnn = s.hlsModels.at(h->id).dnn;
-        hls.data = s.hlsModels.at(h->id).data;
+        const ModelStore::Hls &input = s.hlsModels.at(h->id);
+        hls.dnn = input.dnn;
+        hls.data = input.data;
+        hls.desc.part = input.desc.part;
+        hls.desc.clockPeriodNs = input.desc.clockPeriodNs;
       }
     hls.dir = (ctx.modelDir() / "project").string();
     s.hlsModels[ctx.key] = std::move(hls);
@@ -254,8 +254,6 @@ void storeResult(TaskContext &ctx, const fs::path &out, const std::map<std::stri
   }
 }
 } // namespace
-
-std::function<ModelStore::Hls(TaskContext &, const std::filesystem::path &)> importProject;
 
 void runExternTask(TaskContext &ctx) {
   if (ctx.committed) {

@@ -12,9 +12,9 @@ namespace mmlc::tasks {
 /// Runs the command of an `extern task` declaration for one step (or reloads the committed one).
 void runExternTask(TaskContext &ctx);
 
-/// Reads an HLS project into an HLS-level model; set when the metaprogramming runtime is built
-/// (extern tasks returning `hls` need it).
-extern std::function<ModelStore::Hls(TaskContext &, const std::filesystem::path &)> importProject;
+/// Reads the HLS project in `dir` into an HLS-level model (MetaTasks.cpp; a located error when
+/// the metaprogramming runtime is not built). Extern tasks returning `hls` need it.
+ModelStore::Hls importHlsProject(TaskContext &ctx, const std::filesystem::path &dir);
 
 /// `text` as one single-quoted shell word.
 std::string shellQuote(const std::string &text);

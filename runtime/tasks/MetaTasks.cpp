@@ -1,6 +1,7 @@
 // Metaprogramming tasks (docs/tasks.md): hls_import, set_precision, set_reuse, pragma, rename_top —
 // source-to-source rewrites of an HLS model's project (runtime/meta) that keep its description in
 // step, so estimate, synth, quantize and accuracy see what the rewritten C++ computes.
+#include "tasks/ExternTask.h"
 #include "tasks/TaskContext.h"
 
 #ifdef MMLC_HAVE_META
@@ -186,6 +187,14 @@ void runHlsImport(TaskContext &ctx) {
   ctx.store.hlsModels[ctx.key] = {std::move(desc), copy.string(), "", data};
 }
 
+ModelStore::Hls importHlsProject(TaskContext &ctx, const fs::path &dir) {
+  try {
+    return {meta::networkFromProject(meta::readHlsProject(dir.string(), {})), dir.string(), "", ""};
+  } catch (const HlsMetaError &e) {
+    throw metaError(ctx, e, dir);
+  }
+}
+
 // ---- set_precision
 
 void runSetPrecision(TaskContext &ctx) {
@@ -354,6 +363,10 @@ namespace {
 } // namespace
 
 void runHlsImport(TaskContext &ctx) { metaUnavailable(ctx); }
+ModelStore::Hls importHlsProject(TaskContext &ctx, const std::filesystem::path &) {
+  metaUnavailable(ctx);
+  return {};
+}
 void runSetPrecision(TaskContext &ctx) { metaUnavailable(ctx); }
 void runSetReuse(TaskContext &ctx) { metaUnavailable(ctx); }
 void runPragma(TaskContext &ctx) { metaUnavailable(ctx); }
