@@ -106,7 +106,7 @@ if replay_grid is not None and replay_bayes:
     shuffled = (replay_rows + 1) / (replay_optimal + 1)
     print(f"INFO replay: {replay_rows} configurations of dse_space.mml, {replay_optimal} tie for the "
           f"best; grid (lexicographic, as `using grid`) {replay_grid} evals, grid in a random order "
-          f"{shuffled:.1f} expected ({shuffled / m:.3g}x bayes), bayes median {m:g} evals "
+          f"{shuffled:.1f} expected ({shuffled / m:.3g}x bayes median), bayes median {m:g} evals "
           f"(min {min(replay_bayes)}, max {max(replay_bayes)})")
 else:
     print("INFO dse_replay_evals_ratio_vs_grid: not measured (no replay table)")

@@ -21,7 +21,7 @@ for line in open(log):
 if not rows:
     sys.exit(f"{log}: no search_eval events")
 with open(out, "w", newline="") as f:
-    writer = csv.writer(f)
+    writer = csv.writer(f, lineterminator="\n")
     writer.writerow(names + ["objective", "constraint"])
     for key, (objective, constraint) in rows.items():
         writer.writerow(list(key) + [objective, constraint])
