@@ -27,8 +27,10 @@ for experiment in ["auto_pruning", "scaling_vs_pruning", "spq", "jet_tagging", "
     _, base = metrics(os.path.join(run, "baseline", "report.md"))
     for i, design in enumerate(designs):
         title, m = metrics(os.path.join(run, design, "report.md"))
-        red = lambda k: "—" if design == "baseline" or not base[k] else f"{100 * (1 - m[k] / base[k]):.1f}%"
+        if title.startswith("main."):  # a report without a title: name it by its folder
+            title = design.replace("_", " ")
+        red = lambda k: "—" if design == "baseline" or not base[k] else f"{100 * (1 - m[k] / base[k]):.2f}%"
         change = "—" if design == "baseline" else f"{100 * (m['accuracy'] - base['accuracy']):+.2f} pts"
         when = f"{float(times[experiment]):.0f} s" if i == 0 else ""
-        print(f"| {experiment if i == 0 else ''} | {title} | {m['accuracy']:.4f} | {m['dsp']:g} | {m['lut']:g} | "
-              f"{m['ff']:g} | {m['latency']:g} | {red('dsp')} | {red('lut')} | {change} | {when} |")
+        print(f"| {experiment if i == 0 else ''} | {title} | {m['accuracy']:.4f} | {m['dsp']:.0f} | {m['lut']:.0f} | "
+              f"{m['ff']:.0f} | {m['latency']:.0f} | {red('dsp')} | {red('lut')} | {change} | {when} |")
