@@ -126,7 +126,9 @@ bool hasRole(const hls::LayerDesc &l, const std::string &role) {
 /// (and weight headers re-quantised) by the Clang-based rewriter.
 meta::RewriteReport instrument(const std::string &projectDir, const hls::NetworkDesc &before,
                                const hls::NetworkDesc &chosen, const fs::path &out) {
-  meta::HlsProjectRewriter rewriter(projectDir);
+  meta::ReadOptions read;
+  read.top = before.name; // the model knows its top (it may have been renamed)
+  meta::HlsProjectRewriter rewriter(projectDir, read);
   if (chosen.inputType != before.inputType) {
     for (const hls::LayerDesc &l : chosen.layers)
       if (l.kind != hls::LayerKind::Flatten) { // the first layer call reads input_t
