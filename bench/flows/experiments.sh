@@ -14,7 +14,7 @@ for example in auto_pruning scaling_vs_pruning spq jet_tagging bottom_up; do
   start=$(date +%s.%N)
   "$MMLC_BUILD_DIR/bin/mmlc" run "$ROOT/examples/$example.mml" -o "$OUT/$example" > "$OUT/$example.log"
   end=$(date +%s.%N)
-  echo "$example $(echo "$end - $start" | bc)" >> "$OUT/times.txt.new"
+  python3 -c "print('$example', $end - $start)" >> "$OUT/times.txt.new"
 done
 mv "$OUT/times.txt.new" "$OUT/times.txt"
 python3 "$ROOT/bench/flows/results_table.py" "$OUT"
