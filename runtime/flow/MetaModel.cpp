@@ -126,11 +126,28 @@ void MetaModel::commit(const StepRecord &record) {
 void MetaModel::recordParameter(const std::string &path, const std::string &param,
                                 const Value &value, const std::string &origin,
                                 const SourceLoc &loc) {
-  auto &fields = cfg_[path + "." + param];
-  fields["value"] = json(describe(value)).dump();
-  fields["origin"] = json(origin).dump();
-  fields["source"] = json(loc.str()).dump();
+  std::map<std::string, std::string> fields{{"value", json(describe(value)).dump()},
+                                             {"origin", json(origin).dump()},
+                                             {"source", json(loc.str()).dump()}};
+  auto &recorded = cfg_[path + "." + param];
+  if (recorded != fields) {
+    recorded = std::move(fields);
+    cfgDirty_ = true;
+  }
+}
+
+void MetaModel::flushCfg() {
+  if (!cfgDirty_)
+    return;
   writeCfg();
+  cfgDirty_ = false;
+}
+
+MetaModel::~MetaModel() {
+  try {
+    flushCfg();
+  } catch (...) { // a destructor must not throw; the next flush or run writes it
+  }
 }
 
 void MetaModel::writeCfg() const {

@@ -46,9 +46,15 @@ public:
   /// Where the files of a committed step are.
   std::filesystem::path modelDir(const std::string &key) const;
 
-  /// Records one resolved parameter with its origin (CFG); cfg.json is rewritten atomically.
+  /// Records one resolved parameter with its origin (CFG), in memory; flushCfg() writes it.
   void recordParameter(const std::string &path, const std::string &param, const Value &value,
                        const std::string &origin, const SourceLoc &loc);
+  /// Rewrites cfg.json atomically if a parameter changed since the last flush (once per step,
+  /// not per parameter: a search records thousands). The destructor flushes too.
+  void flushCfg();
+  ~MetaModel();
+  MetaModel(const MetaModel &) = delete;
+  MetaModel &operator=(const MetaModel &) = delete;
   /// Appends one event to log.jsonl and flushes it: `event` is a kind ("step", "reuse", "note",
   /// "error"), `fields` its JSON members as name → JSON text.
   void log(const std::string &event, const std::map<std::string, std::string> &fields);
@@ -60,6 +66,7 @@ private:
 
   std::filesystem::path runDir_;
   std::map<std::string, std::map<std::string, std::string>> cfg_; // path.param → fields (JSON)
+  bool cfgDirty_ = false;
 };
 
 /// JSON string literal of `text` (quotes and escapes).

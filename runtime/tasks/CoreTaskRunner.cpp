@@ -96,6 +96,7 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   for (size_t i = 0; i < args.size(); ++i)
     meta_.recordParameter(call.path, args[i].first, args[i].second,
                           i < call.argOrigins.size() ? call.argOrigins[i] : "text", call.loc);
+  meta_.flushCfg();
   // The same step made earlier in this run (a search revisiting a strategy, two branches
   // sharing a prefix): its result is already here, computed or reloaded.
   if (finished_.count(key)) {

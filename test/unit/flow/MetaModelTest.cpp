@@ -88,6 +88,7 @@ TEST_F(MetaModelTest, CfgRecordsValuesWithOrigins) {
   // Reopening keeps what was recorded and adds to it.
   MetaModel again(dir);
   again.recordParameter("main.train", "epochs", std::int64_t(3), "text", {"f.mml", 4, 3});
+  again.flushCfg();
   std::ifstream in2(dir / "cfg.json");
   EXPECT_EQ(nlohmann::json::parse(in2)["parameters"].size(), 3u);
 }
