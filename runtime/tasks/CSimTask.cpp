@@ -14,7 +14,7 @@ void runCSim(TaskContext &ctx) {
     ctx.store.metrics[ctx.key] = ctx.committed->metrics;
     return;
   }
-  const ModelStore::Hls &model = ctx.store.hlsModels.at(a.h("h").id);
+  ModelStore::Hls &model = ctx.store.hlsModels.at(a.h("h").id);
   const ModelStore::Data &data = ctx.store.data.at(a.h("d").id);
   const std::string &split = a.s("split");
   const nn::Dataset &set = split == "validation" ? data.split.validation : data.split.test;
@@ -30,7 +30,7 @@ void runCSim(TaskContext &ctx) {
   std::vector<float> inputs = hlsInputs(ctx.store, model, set, limit);
   const size_t n = inputs.size() / static_cast<size_t>(model.desc.inputSize());
   std::vector<int> labels(set.labels.begin(), set.labels.begin() + static_cast<long>(n));
-  ProjectCSim r = simulateProject(model.desc, model.dir, ctx.staging / "csim", inputs, labels);
+  ProjectCSim r = simulateProject(model.desc, projectDir(model), ctx.staging / "csim", inputs, labels);
   ctx.store.metrics[ctx.key] = {{"csim_accuracy", r.csimAccuracy},
                                 {"sim_accuracy", r.simAccuracy},
                                 {"mismatches", static_cast<double>(r.mismatches)},

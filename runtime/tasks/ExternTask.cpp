@@ -75,7 +75,7 @@ std::string placeholderValue(TaskContext &ctx, const std::string &name, const fl
   if (auto h = std::get_if<flow::Handle>(&value)) {
     ModelStore &s = ctx.store;
     if (auto it = s.hlsModels.find(h->id); it != s.hlsModels.end())
-      return fs::absolute(it->second.dir).string();
+      return fs::absolute(projectDir(it->second)).string();
     if (s.rtls.count(h->id))
       return fs::absolute(ctx.meta.modelDir(h->id) / "project").string();
     if (auto it = s.dnns.find(h->id); it != s.dnns.end()) {

@@ -22,9 +22,11 @@ void runHls4ml(TaskContext &ctx) {
   options.clockPeriodNs = device.clockNs;
   options.top = a.s("top");
   hls::NetworkDesc desc = toHlsNetwork(*dnn.net, options);
-  if (!ctx.committed) // a committed step already holds its project
+  bool files = a.b("files");
+  if (!ctx.committed && files) // a committed step already holds its project
     hls::HlsProjectEmitter(desc).emit((ctx.staging / "project").string());
-  ctx.store.hlsModels[ctx.key] = {desc, (ctx.modelDir() / "project").string(), m.id, dnn.data};
+  ctx.store.hlsModels[ctx.key] = {desc, (ctx.modelDir() / "project").string(), m.id, dnn.data,
+                                  /*filesOnDemand=*/!files};
 }
 
 namespace {

@@ -66,7 +66,7 @@ using RewriteCheck = std::function<void(const meta::HlsProject &)>;
 /// project is read instead, with the same top function, so both give the same description.
 void rewriteStep(TaskContext &ctx, const std::string &resultTop, const RewriteRequest &request,
                  const RewriteCheck &check = {}) {
-  const ModelStore::Hls &in = ctx.store.hlsModels.at(ctx.args.h("h").id);
+  ModelStore::Hls &in = ctx.store.hlsModels.at(ctx.args.h("h").id);
   ModelStore::Hls out{in.desc, (ctx.modelDir() / "project").string(), in.dnn, in.data};
   meta::ReadOptions read;
   if (ctx.committed) {
@@ -84,7 +84,7 @@ void rewriteStep(TaskContext &ctx, const std::string &resultTop, const RewriteRe
   fs::remove_all(target); // a failed earlier attempt of this step
   meta::RewriteReport report;
   try {
-    meta::HlsProjectRewriter rewriter(in.dir, read);
+    meta::HlsProjectRewriter rewriter(projectDir(in), read);
     request(rewriter, rewriter.project());
     report = rewriter.writeTo(target.string());
     if (check)

@@ -164,7 +164,7 @@ void runQuantize(TaskContext &ctx) {
 #else
   const TaskArgs &a = ctx.args;
   const flow::Handle &hh = a.h("h"), &dh = a.h("d");
-  const ModelStore::Hls &input = ctx.store.hlsModels.at(hh.id);
+  ModelStore::Hls &input = ctx.store.hlsModels.at(hh.id);
   const std::string projectDir = (ctx.modelDir() / "project").string();
   if (ctx.committed) { // rebuild the chosen design from its precisions, without searching
     hls::NetworkDesc desc = applyPrecisions(input.desc, ctx.modelDir() / "precisions.json");
@@ -250,7 +250,7 @@ void runQuantize(TaskContext &ctx) {
 
   // Instrument the precisions into the project (Clang rewriter) and save them.
   const fs::path staged = ctx.staging / "project";
-  meta::RewriteReport rewrite = instrument(input.dir, input.desc, result.desc, staged);
+  meta::RewriteReport rewrite = instrument(tasks::projectDir(input), input.desc, result.desc, staged);
   json saved = precisionsJson(result.desc);
   saved["granularity"] = a.s("granularity");
   saved["tolerance"] = options.tolerance;

@@ -34,7 +34,12 @@ struct ModelStore {
   /// An HLS-level model: its description (what the simulator and estimator see) and its project
   /// on disk; `dnn` is the DNN it came from ("" for an imported project), `data` the data set
   /// its accuracy is measured on ("" if unknown).
-  struct Hls { hls::NetworkDesc desc; std::string dir, dnn, data; };
+  struct Hls {
+    hls::NetworkDesc desc;
+    std::string dir, dnn, data;
+    /// The project's files are written on first use (`hls4ml(files: false)`): see projectDir().
+    bool filesOnDemand = false;
+  };
   struct Rtl { hls::SynthMetrics metrics; std::string hls; };
   std::map<std::string, Device> devices;
   std::map<std::string, Data> data;
@@ -114,6 +119,9 @@ nn::LossKind lossFor(nn::Network &net);
 double selectionAccuracy(nn::Network &net, const nn::DatasetSplit &split);
 /// Test accuracy and loss.
 std::pair<double, double> testAccuracyAndLoss(nn::Network &net, const nn::DatasetSplit &split);
+/// The folder of an HLS model's project; an `hls4ml(files: false)` model's files are written
+/// there now if they are not yet (atomically: a temporary folder renamed into place).
+const std::string &projectDir(ModelStore::Hls &model);
 /// Saves a DNN into the step's staging dir, or reloads it from the committed step.
 void saveDnn(const TaskContext &ctx, const nn::Network &net);
 std::shared_ptr<nn::Network> loadCommittedDnn(const TaskContext &ctx);

@@ -4,6 +4,9 @@
 #include <iomanip>
 #include <sstream>
 
+#include <unistd.h>
+
+#include "hls/HlsProjectEmitter.h"
 #include "nn/Loss.h"
 #include "nn/ModelFile.h"
 #include "nn/Network.h"
@@ -93,6 +96,23 @@ std::pair<double, double> testAccuracyAndLoss(nn::Network &net, const nn::Datase
   auto [loss, accuracy] =
       nn::Trainer::evaluate(net, split.test.x, split.test.targetMatrix(), lossFor(net));
   return {accuracy, loss};
+}
+
+const std::string &projectDir(ModelStore::Hls &model) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!model.filesOnDemand || fs::is_directory(fs::path(model.dir) / "firmware", ec))
+    return model.dir;
+  fs::path tmp = model.dir + ".tmp-" + std::to_string(::getpid());
+  fs::remove_all(tmp);
+  hls::HlsProjectEmitter(model.desc).emit(tmp.string());
+  fs::rename(tmp, model.dir, ec);
+  if (ec) { // another process wrote the same files first (identical by construction)
+    fs::remove_all(tmp);
+    if (!fs::is_directory(fs::path(model.dir) / "firmware"))
+      throw std::runtime_error("cannot write the project " + model.dir + ": " + ec.message());
+  }
+  return model.dir;
 }
 
 void saveDnn(const TaskContext &ctx, const nn::Network &net) {
