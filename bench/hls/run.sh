@@ -5,7 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 bash "$ROOT/scripts/install-deps.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench-hls}"
-FIXTURE="${MMLC_HLS_FIXTURE:-$ROOT/../shared/fixtures/hls4ml-jet-dnn-16-6-rf1}"
+FIXTURE="${MMLC_HLS_FIXTURE:-$ROOT/test/fixtures/hls4ml-jet-dnn-16-6-rf1}"
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DMMLC_BUILD_COMPILER=OFF -DMMLC_RUNTIME_COMPONENTS=hls >/dev/null

@@ -36,19 +36,19 @@ void expectFixtureMetrics(const SynthMetrics& m) {
 }  // namespace
 
 TEST(CsynthReport, ReadsFixtureXml) {
-  if (!fs::exists(kFixture)) GTEST_SKIP();
+  ASSERT_TRUE(fs::exists(kFixture)) << "fixture missing: " << kFixture;
   const SynthMetrics m = CsynthReport::parseFile(kFixture + "/reports/csynth.xml");
   expectFixtureMetrics(m);
   EXPECT_EQ(m.tool, "vivado_hls");
 }
 
 TEST(CsynthReport, ReadsFixtureRpt) {
-  if (!fs::exists(kFixture)) GTEST_SKIP();
+  ASSERT_TRUE(fs::exists(kFixture)) << "fixture missing: " << kFixture;
   expectFixtureMetrics(CsynthReport::parseFile(kFixture + "/reports/myproject_csynth.rpt"));
 }
 
 TEST(CsynthReport, ReadsPerFunctionReports) {
-  if (!fs::exists(kFixture)) GTEST_SKIP();
+  ASSERT_TRUE(fs::exists(kFixture)) << "fixture missing: " << kFixture;
   const auto m = CsynthReport::parseFile(kFixture + "/reports/softmax_stable_ap_fixed_ap_fixed_16_6_5_3_0_softmax_config13_s_csynth.xml");
   EXPECT_EQ(m.dsp, 5);
   EXPECT_EQ(m.bram18, 4);
@@ -100,7 +100,7 @@ TEST(CsynthReport, MalformedInputNamesLine) {
 }
 
 TEST(SynthRunner, UsesToolOnPathAndFallsBackToEstimator) {
-  if (!fs::exists(kFixture)) GTEST_SKIP();
+  ASSERT_TRUE(fs::exists(kFixture)) << "fixture missing: " << kFixture;
   const NetworkDesc net = loadHls4mlFixture(kFixture);
   const fs::path tmp = fs::temp_directory_path() / ("mmlc_hls_synth_" + std::to_string(::getpid()));
   fs::remove_all(tmp);
@@ -141,7 +141,7 @@ TEST(SynthRunner, UsesToolOnPathAndFallsBackToEstimator) {
 }
 
 TEST(SynthRunner, ToolFailuresAreReported) {
-  if (!fs::exists(kFixture)) GTEST_SKIP();
+  ASSERT_TRUE(fs::exists(kFixture)) << "fixture missing: " << kFixture;
   const NetworkDesc net = loadHls4mlFixture(kFixture);
   const fs::path tmp = fs::temp_directory_path() / ("mmlc_hls_synthfail_" + std::to_string(::getpid()));
   fs::remove_all(tmp);

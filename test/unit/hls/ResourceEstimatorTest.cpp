@@ -32,7 +32,7 @@ TEST(ResourceEstimator, CsdDigits) {
 }
 
 TEST(ResourceEstimator, FixtureWithinFifteenPercent) {
-  if (!haveFixture()) GTEST_SKIP();
+  ASSERT_TRUE(haveFixture()) << "fixture missing: " << MMLC_HLS_FIXTURE_DIR;
   const NetworkDesc net = fixtureNet();
   const auto est = ResourceEstimator().estimate(net);
   const SynthMetrics real = CsynthReport::parseFile(std::string(MMLC_HLS_FIXTURE_DIR) + "/reports/csynth.xml");
@@ -47,7 +47,7 @@ TEST(ResourceEstimator, FixtureWithinFifteenPercent) {
 }
 
 TEST(ResourceEstimator, RespondsToPruningWidthReuseAndPart) {
-  if (!haveFixture()) GTEST_SKIP();
+  ASSERT_TRUE(haveFixture()) << "fixture missing: " << MMLC_HLS_FIXTURE_DIR;
   const NetworkDesc base = fixtureNet();
   const auto b = ResourceEstimator().estimate(base).total;
   // Pruning half the weights removes multipliers and adders.
@@ -78,7 +78,7 @@ TEST(ResourceEstimator, RespondsToPruningWidthReuseAndPart) {
 }
 
 TEST(ResourceEstimator, PerLayerAgainstPerFunctionReports) {
-  if (!haveFixture()) GTEST_SKIP();
+  ASSERT_TRUE(haveFixture()) << "fixture missing: " << MMLC_HLS_FIXTURE_DIR;
   const auto est = ResourceEstimator().estimate(fixtureNet());
   const std::string r = std::string(MMLC_HLS_FIXTURE_DIR) + "/reports/";
   const std::string z33 = "0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0";
