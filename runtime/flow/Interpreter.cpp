@@ -21,22 +21,13 @@
 namespace mmlc::flow {
 
 namespace {
-/// A number as JSON text for the LOG (non-finite: null).
-std::string jsonReal(double d) {
-  if (!std::isfinite(d))
-    return "null";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.10g", d);
-  return buffer;
-}
-
 /// A value as JSON text for the LOG: formats by their spelling, handles by their key, lists by
 /// their description.
 std::string jsonValue(const Value &v) {
   if (auto i = std::get_if<std::int64_t>(&v))
     return std::to_string(*i);
   if (auto d = std::get_if<double>(&v))
-    return jsonReal(*d);
+    return jsonNumber(*d);
   if (auto b = std::get_if<bool>(&v))
     return *b ? "true" : "false";
   if (auto s = std::get_if<std::string>(&v))
@@ -103,12 +94,6 @@ std::string expressionOf(const Region &body, const Op &search, const std::vector
   return valueText();
 }
 
-std::string jsonArray(const std::vector<std::string> &jsonItems) {
-  std::string out = "[";
-  for (size_t i = 0; i < jsonItems.size(); ++i)
-    out += (i ? "," : "") + jsonItems[i];
-  return out + "]";
-}
 } // namespace
 
 Interpreter::Interpreter(const Program &program, TaskRunner &runner, ExecutionOptions options)
@@ -400,7 +385,7 @@ void Interpreter::runParallel(const Op &op) {
         {"source", jsonString(op.loc.str())},
         {"label", jsonString(op.labels.at(i))},
         {"branch", std::to_string(i)},
-        {"objective", jsonReal(objective)},
+        {"objective", jsonNumber(objective)},
         {"direction", jsonString(op.direction)},
         {"feasible", feasible ? "true" : "false"},
         {"selected", best && *best == i + 1 ? "true" : "false"}};
@@ -525,7 +510,7 @@ void Interpreter::runSearch(const Op &op) {
       for (size_t k = 0; k < objectives; ++k) {
         double value = asFloat(yield.operands.at(1 + k), yield);
         observation.objectives.push_back(yield.directions.at(k) == "maximize" ? -value : value);
-        measured.push_back(jsonReal(value));
+        measured.push_back(jsonNumber(value));
         objectiveNames.push_back(jsonString(expressionOf(body, op, values_, yield.operands[1 + k])));
         directions.push_back(jsonString(yield.directions.at(k)));
       }

@@ -1,6 +1,8 @@
 // The run directory: content keys, atomic step commits, CFG and LOG files.
 #include "flow/MetaModel.h"
 
+#include <cmath>
+#include <cstdio>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -14,6 +16,21 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 std::string jsonString(const std::string &text) { return json(text).dump(); }
+
+std::string jsonNumber(double value) {
+  if (!std::isfinite(value))
+    return "null";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
+}
+
+std::string jsonArray(const std::vector<std::string> &jsonItems) {
+  std::string out = "[";
+  for (size_t i = 0; i < jsonItems.size(); ++i)
+    out += (i ? "," : "") + jsonItems[i];
+  return out + "]";
+}
 
 namespace {
 /// 128-bit FNV-1a (two 64-bit lanes with different offsets): stable across platforms and runs,

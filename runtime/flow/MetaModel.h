@@ -71,5 +71,9 @@ private:
 
 /// JSON string literal of `text` (quotes and escapes).
 std::string jsonString(const std::string &text);
+/// JSON number text of `value` (10 significant digits; non-finite: null).
+std::string jsonNumber(double value);
+/// JSON array of items that are JSON texts already.
+std::string jsonArray(const std::vector<std::string> &jsonItems);
 
 } // namespace mmlc::flow

@@ -290,29 +290,17 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
                                  : 1 - nonzero / std::max(1.0, params);
     }
     hls::SynthMetrics e = hls::ResourceEstimator().estimate(model.desc).total;
-    return name == "dsp"          ? e.dsp
-           : name == "lut"        ? e.lut
-           : name == "ff"         ? e.ff
-           : name == "bram"       ? e.bram18
-           : name == "latency"    ? static_cast<double>(e.latencyMax)
-           : name == "latency_ns" ? static_cast<double>(e.latencyMax) * e.targetClockNs
-           : name == "ii"         ? static_cast<double>(e.intervalMax)
-           : name == "estimated"  ? 1.0
-                                  : unknown();
+    e.estimated = true;
+    std::map<std::string, double> record = synthMetricsRecord(e);
+    auto it = record.find(name);
+    return it != record.end() ? it->second : unknown();
   }
   if (auto r = s.rtls.find(handle.id); r != s.rtls.end()) {
-    const hls::SynthMetrics &m = r->second.metrics;
     if (name == "accuracy" || name == "params" || name == "nonzero" || name == "sparsity")
       return metric(Handle{"hls", r->second.hls}, name, loc);
-    return name == "dsp"          ? m.dsp
-           : name == "lut"        ? m.lut
-           : name == "ff"         ? m.ff
-           : name == "bram"       ? m.bram18
-           : name == "latency"    ? static_cast<double>(m.latencyMax)
-           : name == "latency_ns" ? static_cast<double>(m.latencyMax) * m.targetClockNs
-           : name == "ii"         ? static_cast<double>(m.intervalMax)
-           : name == "estimated"  ? (m.estimated ? 1.0 : 0.0)
-                                  : unknown();
+    std::map<std::string, double> record = synthMetricsRecord(r->second.metrics);
+    auto it = record.find(name);
+    return it != record.end() ? it->second : unknown();
   }
   throw RuntimeError(loc, "no model '" + handle.id + "' in this run");
 }

@@ -235,15 +235,7 @@ void storeResult(TaskContext &ctx, const fs::path &out, const std::map<std::stri
     hls.dir = (ctx.modelDir() / "project").string();
     s.hlsModels[ctx.key] = std::move(hls);
   } else if (level == "rtl") {
-    hls::SynthMetrics m;
-    auto value = [&](const char *n) { return metrics.count(n) ? metrics.at(n) : 0.0; };
-    m.dsp = value("dsp");
-    m.lut = value("lut");
-    m.ff = value("ff");
-    m.bram18 = value("bram");
-    m.latencyMax = static_cast<long>(value("latency"));
-    m.intervalMax = static_cast<long>(value("ii"));
-    m.targetClockNs = value("clock_ns");
+    hls::SynthMetrics m = synthMetricsFromRecord(metrics);
     std::string from;
     for (auto &[name, v] : ctx.args.args)
       if (auto h = std::get_if<flow::Handle>(&v); h && (h->type == "hls" || h->type == "rtl"))

@@ -29,43 +29,18 @@ void runHls4ml(TaskContext &ctx) {
                                   /*filesOnDemand=*/!files};
 }
 
-namespace {
-std::map<std::string, double> metricsOf(const hls::SynthMetrics &m) {
-  return {{"dsp", m.dsp},
-          {"lut", m.lut},
-          {"ff", m.ff},
-          {"bram", m.bram18},
-          {"latency", static_cast<double>(m.latencyMax)},
-          {"latency_ns", static_cast<double>(m.latencyMax) * m.targetClockNs},
-          {"ii", static_cast<double>(m.intervalMax)},
-          {"clock_ns", m.targetClockNs},
-          {"estimated", m.estimated ? 1.0 : 0.0}};
-}
-} // namespace
-
 void runEstimate(TaskContext &ctx) {
   ModelStore::Hls &h = ctx.store.hlsModels.at(ctx.args.h("h").id);
   hls::SynthMetrics e = hls::ResourceEstimator().estimate(h.desc).total;
   e.estimated = true;
-  ctx.store.metrics[ctx.key] = metricsOf(e);
+  ctx.store.metrics[ctx.key] = synthMetricsRecord(e);
 }
 
 void runSynth(TaskContext &ctx) {
   const flow::Handle &hh = ctx.args.h("h");
   if (ctx.committed) {
     // Vendor synthesis can take hours: take its metrics from the committed step.
-    hls::SynthMetrics m;
-    const auto &r = ctx.committed->metrics;
-    auto value = [&](const char *n) { return r.count(n) ? r.at(n) : 0.0; };
-    m.dsp = value("dsp");
-    m.lut = value("lut");
-    m.ff = value("ff");
-    m.bram18 = value("bram");
-    m.latencyMax = static_cast<long>(value("latency"));
-    m.intervalMax = static_cast<long>(value("ii"));
-    m.targetClockNs = value("clock_ns");
-    m.estimated = value("estimated") != 0;
-    ctx.store.rtls[ctx.key] = {m, hh.id};
+    ctx.store.rtls[ctx.key] = {synthMetricsFromRecord(ctx.committed->metrics), hh.id};
     return;
   }
   ModelStore::Hls &h = ctx.store.hlsModels.at(hh.id);
@@ -86,7 +61,7 @@ void runSynth(TaskContext &ctx) {
   }
   ctx.store.rtls[ctx.key] = {r.metrics, hh.id};
   // What --resume needs to rebuild the synthesis result without rerunning the tool.
-  ctx.store.metrics[ctx.key] = metricsOf(r.metrics);
+  ctx.store.metrics[ctx.key] = synthMetricsRecord(r.metrics);
 }
 
 } // namespace mmlc::tasks

@@ -32,11 +32,12 @@ flow::RuntimeError metaError(const TaskContext &ctx, const HlsMetaError &e, cons
   return ctx.error(ctx.task.name + ": " + (pos.file.empty() ? "" : pos.str() + ": ") + e.message());
 }
 
-std::string jsonArray(const std::vector<std::string> &items) {
-  std::string s = "[";
-  for (size_t i = 0; i < items.size(); ++i)
-    s += (i ? "," : "") + flow::jsonString(items[i]);
-  return s + "]";
+/// A JSON array of strings.
+std::string jsonStrings(const std::vector<std::string> &items) {
+  std::vector<std::string> quoted;
+  for (const std::string &item : items)
+    quoted.push_back(flow::jsonString(item));
+  return flow::jsonArray(quoted);
 }
 
 std::string layerNames(const meta::HlsProject &p) {
@@ -95,8 +96,8 @@ void rewriteStep(TaskContext &ctx, const std::string &resultTop, const RewriteRe
   }
   ctx.status("[" + std::to_string(report.changedFiles.size()) +
              (report.changedFiles.size() == 1 ? " file" : " files") + " changed]");
-  ctx.log("hls_rewrite", {{"files", jsonArray(report.changedFiles)},
-                          {"notes", jsonArray(report.notes)},
+  ctx.log("hls_rewrite", {{"files", jsonStrings(report.changedFiles)},
+                          {"notes", jsonStrings(report.notes)},
                           {"parse_ms", jsonNumber(report.parseMs)},
                           {"rewrite_ms", jsonNumber(report.rewriteMs)},
                           {"verify_ms", jsonNumber(report.verifyMs)}});

@@ -112,7 +112,12 @@ const std::map<std::string, TaskFn> &builtinTasks();
 
 hls::FixedType toFixedType(const flow::FixedFormat &format);
 flow::FixedFormat toFixedFormat(const hls::FixedType &type);
-std::string jsonNumber(double value);
+using flow::jsonArray;
+using flow::jsonNumber;
+/// Synthesis metrics as the metrics of a step (`dsp`, `lut`, `ff`, `bram`, `latency`,
+/// `latency_ns`, `ii`, `clock_ns`, `estimated`), and back (absent names are 0).
+std::map<std::string, double> synthMetricsRecord(const hls::SynthMetrics &metrics);
+hls::SynthMetrics synthMetricsFromRecord(const std::map<std::string, double> &record);
 /// The loss a classifier trains with, from its output layer (softmax or logits).
 nn::LossKind lossFor(nn::Network &net);
 /// Validation accuracy (the test split when there is no validation split).

@@ -76,12 +76,6 @@ flow::FixedFormat toFixedFormat(const hls::FixedType &t) {
   return f;
 }
 
-std::string jsonNumber(double v) {
-  std::ostringstream os;
-  os << std::setprecision(10) << v;
-  return os.str();
-}
-
 nn::LossKind lossFor(nn::Network &net) {
   bool softmaxOut = net.size() && net.layer(net.size() - 1).spec().kind == "Softmax";
   return softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;
@@ -96,6 +90,35 @@ std::pair<double, double> testAccuracyAndLoss(nn::Network &net, const nn::Datase
   auto [loss, accuracy] =
       nn::Trainer::evaluate(net, split.test.x, split.test.targetMatrix(), lossFor(net));
   return {accuracy, loss};
+}
+
+std::map<std::string, double> synthMetricsRecord(const hls::SynthMetrics &m) {
+  return {{"dsp", m.dsp},
+          {"lut", m.lut},
+          {"ff", m.ff},
+          {"bram", m.bram18},
+          {"latency", static_cast<double>(m.latencyMax)},
+          {"latency_ns", static_cast<double>(m.latencyMax) * m.targetClockNs},
+          {"ii", static_cast<double>(m.intervalMax)},
+          {"clock_ns", m.targetClockNs},
+          {"estimated", m.estimated ? 1.0 : 0.0}};
+}
+
+hls::SynthMetrics synthMetricsFromRecord(const std::map<std::string, double> &record) {
+  auto value = [&](const char *name) {
+    auto it = record.find(name);
+    return it == record.end() ? 0.0 : it->second;
+  };
+  hls::SynthMetrics m;
+  m.dsp = value("dsp");
+  m.lut = value("lut");
+  m.ff = value("ff");
+  m.bram18 = value("bram");
+  m.latencyMax = static_cast<long>(value("latency"));
+  m.intervalMax = static_cast<long>(value("ii"));
+  m.targetClockNs = value("clock_ns");
+  m.estimated = value("estimated") != 0;
+  return m;
 }
 
 const std::string &projectDir(ModelStore::Hls &model) {
