@@ -216,14 +216,17 @@ std::string HlsProjectEmitter::emitActivation(size_t k) const {
 }
 
 std::string HlsProjectEmitter::emitSoftmax(size_t k) const {
+  if (net_.layers[k].softmaxImpl != SoftmaxImpl::Stable && net_.layers[k].softmaxImpl != SoftmaxImpl::Latency)
+    throw std::invalid_argument("layer '" + net_.layers[k].name + "': mmlc emits the stable and latency softmax, not '" +
+                                softmaxImplName(net_.layers[k].softmaxImpl) + "'");
   const LayerDesc& l = net_.layers[k];
   const FixedType& in = k == 0 ? net_.inputType : net_.layers[k - 1].resultType;
   std::string s = "struct config_" + l.name + " : nnet::softmax_config {\n";
   s += staticUnsigned("n_in", l.inputSize()) + staticUnsigned("table_size", l.tableSize) + staticUnsigned("reuse_factor", l.reuseFactor);
   s += "  static const int in_width = " + std::to_string(in.width) + ";\n";
   s += "  static const int in_frac = " + std::to_string(in.frac()) + ";\n";
-  s += std::string("  static const bool in_signed = ") + (in.isSigned || l.softmaxStable ? "true" : "false") + ";\n";
-  s += std::string("  static const bool stable = ") + (l.softmaxStable ? "true" : "false") + ";\n";
+  s += std::string("  static const bool in_signed = ") + (in.isSigned || (l.softmaxImpl == SoftmaxImpl::Stable) ? "true" : "false") + ";\n";
+  s += std::string("  static const bool stable = ") + ((l.softmaxImpl == SoftmaxImpl::Stable) ? "true" : "false") + ";\n";
   s += std::string("  static const bool exp_signed = ") + (l.expTableType.isSigned ? "true" : "false") + ";\n";
   s += "  typedef " + l.name + "_exp_table_t exp_table_t;\n  typedef " + l.name + "_inv_table_t inv_table_t;\n};\n";
   return s;
@@ -245,8 +248,17 @@ std::string HlsProjectEmitter::layerConfig(size_t k) const {
     case LayerKind::Tanh: return emitActivation(k);
     case LayerKind::Softmax: return emitSoftmax(k);
     case LayerKind::Flatten: return emitFlatten(k);
+    case LayerKind::GlobalMaxPool:
+    case LayerKind::GlobalAvgPool:
+    case LayerKind::ZeroPad:
+    case LayerKind::Linear:
+    case LayerKind::LeakyReLU:
+    case LayerKind::HardTanh:
+    case LayerKind::Quantize: break;
   }
-  return "";
+  throw std::invalid_argument("layer '" + net_.layers[k].name + "': mmlc does not emit " +
+                              layerKindName(net_.layers[k].kind) +
+                              " layers (they are simulated and rewritten in imported hls4ml projects)");
 }
 
 std::string HlsProjectEmitter::kernelCall(size_t k, const std::string& in, const std::string& out) const {
@@ -265,7 +277,14 @@ std::string HlsProjectEmitter::kernelCall(size_t k, const std::string& in, const
     case LayerKind::Sigmoid: return "nnet::sigmoid" + tpl + io + ");";
     case LayerKind::Tanh: return "nnet::tanh" + tpl + io + ");";
     case LayerKind::Softmax: return "nnet::softmax" + tpl + io + ");";
-    case LayerKind::Flatten: break;
+    case LayerKind::Flatten:
+    case LayerKind::GlobalMaxPool:
+    case LayerKind::GlobalAvgPool:
+    case LayerKind::ZeroPad:
+    case LayerKind::Linear:
+    case LayerKind::LeakyReLU:
+    case LayerKind::HardTanh:
+    case LayerKind::Quantize: break;
   }
   return "";
 }

@@ -20,18 +20,36 @@ const char* layerKindName(LayerKind k) {
     case LayerKind::Conv2D: return "Conv2D";
     case LayerKind::MaxPool: return "MaxPool";
     case LayerKind::AvgPool: return "AvgPool";
+    case LayerKind::GlobalMaxPool: return "GlobalMaxPool";
+    case LayerKind::GlobalAvgPool: return "GlobalAvgPool";
+    case LayerKind::ZeroPad: return "ZeroPad";
     case LayerKind::BatchNorm: return "BatchNorm";
+    case LayerKind::Linear: return "Linear";
     case LayerKind::ReLU: return "ReLU";
+    case LayerKind::LeakyReLU: return "LeakyReLU";
+    case LayerKind::HardTanh: return "HardTanh";
     case LayerKind::Sigmoid: return "Sigmoid";
     case LayerKind::Tanh: return "Tanh";
     case LayerKind::Softmax: return "Softmax";
+    case LayerKind::Quantize: return "Quantize";
     case LayerKind::Flatten: return "Flatten";
   }
   return "?";
 }
 
+const char* softmaxImplName(SoftmaxImpl i) {
+  switch (i) {
+    case SoftmaxImpl::Latency: return "latency";
+    case SoftmaxImpl::Stable: return "stable";
+    case SoftmaxImpl::Legacy: return "legacy";
+    case SoftmaxImpl::Argmax: return "argmax";
+  }
+  return "?";
+}
+
 bool isActivation(LayerKind k) {
-  return k == LayerKind::ReLU || k == LayerKind::Sigmoid || k == LayerKind::Tanh || k == LayerKind::Softmax;
+  return k == LayerKind::Linear || k == LayerKind::ReLU || k == LayerKind::LeakyReLU || k == LayerKind::HardTanh ||
+         k == LayerKind::Sigmoid || k == LayerKind::Tanh || k == LayerKind::Softmax;
 }
 
 int LayerDesc::nonZeroWeights() const {
@@ -115,6 +133,33 @@ void NetworkDesc::resolve() {
         l.outChannels = c;
         break;
       }
+      case LayerKind::GlobalMaxPool:
+      case LayerKind::GlobalAvgPool:
+        l.kernelH = h;
+        l.kernelW = w;
+        l.strideH = h;
+        l.strideW = w;
+        l.outHeight = 1;
+        l.outWidth = 1;
+        l.outChannels = c;
+        break;
+      case LayerKind::ZeroPad:
+        if (l.padTop < 0 || l.padBottom < 0 || l.padLeft < 0 || l.padRight < 0) fail(l, idx, "padding must be >= 0");
+        if (h == 1 && (l.padTop || l.padBottom)) fail(l, idx, "a 1-D input (height 1) can only be padded left and right");
+        l.outHeight = h + l.padTop + l.padBottom;
+        l.outWidth = w + l.padLeft + l.padRight;
+        l.outChannels = c;
+        break;
+      case LayerKind::Quantize:
+        if (l.elementTypes.size() != static_cast<size_t>(h) * w * c)
+          fail(l, idx, "needs one element type per input element (" + std::to_string(h * w * c) + "), got " +
+                           std::to_string(l.elementTypes.size()));
+        for (const FixedType& t : l.elementTypes)
+          if (t.width < 1 || t.width > 64) fail(l, idx, "fixed-point widths must be in 1..64");
+        l.outHeight = h;
+        l.outWidth = w;
+        l.outChannels = c;
+        break;
       case LayerKind::BatchNorm:
         if (l.weights.size() != static_cast<size_t>(c) || l.biases.size() != static_cast<size_t>(c))
           fail(l, idx, "needs one scale and one shift per channel (" + std::to_string(c) + ")");
@@ -123,12 +168,18 @@ void NetworkDesc::resolve() {
         l.outChannels = c;
         break;
       case LayerKind::Softmax:
+        if (l.inverseTableSize() < 2 || (l.inverseTableSize() & (l.inverseTableSize() - 1)) != 0)
+          fail(l, idx, "inverse table size must be a power of two >= 2");
+        [[fallthrough]];
       case LayerKind::Sigmoid:
       case LayerKind::Tanh:
         if (l.tableSize < 2 || (l.tableSize & (l.tableSize - 1)) != 0)
           fail(l, idx, "table size must be a power of two >= 2");
         [[fallthrough]];
+      case LayerKind::Linear:
       case LayerKind::ReLU:
+      case LayerKind::LeakyReLU:
+      case LayerKind::HardTanh:
         l.outHeight = h;
         l.outWidth = w;
         l.outChannels = c;

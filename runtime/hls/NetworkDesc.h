@@ -10,11 +10,22 @@
 
 namespace mmlc::hls {
 
-enum class LayerKind { Dense, Conv1D, Conv2D, MaxPool, AvgPool, BatchNorm, ReLU, Sigmoid, Tanh, Softmax, Flatten };
+enum class LayerKind {
+  Dense, Conv1D, Conv2D,
+  MaxPool, AvgPool, GlobalMaxPool, GlobalAvgPool,  // global: one value per channel
+  ZeroPad,                                          // zeropad1d_cl / zeropad2d_cl
+  BatchNorm,
+  Linear, ReLU, LeakyReLU, HardTanh, Sigmoid, Tanh, Softmax,
+  Quantize,  // a per-element cast (HGQ's generated quantizer functions): out[i] = T_i(in[i])
+  Flatten
+};
+// hls4ml's softmax implementations (nnet::softmax_implementation).
+enum class SoftmaxImpl { Latency, Stable, Legacy, Argmax };
 enum class Strategy { Latency, Resource };
 enum class IOType { Parallel, Stream };
 
 const char* layerKindName(LayerKind k);
+const char* softmaxImplName(SoftmaxImpl i);  // "latency", "stable", "legacy", "argmax"
 bool isActivation(LayerKind k);
 
 struct LayerDesc {
@@ -41,12 +52,26 @@ struct LayerDesc {
   Strategy strategy = Strategy::Latency;
 
   // Lookup tables of sigmoid/tanh (tableType) and softmax (expTableType, invTableType).
+  // tableSize is the sigmoid/tanh table and the softmax exp table; invTableSize the softmax
+  // inverse table (hls4ml 1.0 sizes them separately; 0: the same as tableSize).
   int tableSize = 1024;
+  int invTableSize = 0;
   FixedType tableType = FixedType::fixed(18, 8);
   FixedType expTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
   FixedType invTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
-  // Softmax: subtract the maximum first (hls4ml's "stable" implementation); false: "latency".
-  bool softmaxStable = true;
+  SoftmaxImpl softmaxImpl = SoftmaxImpl::Stable;
+  // LeakyReLU: the slope alpha (hls4ml's param), held in paramType as the template does.
+  double alpha = 0.3;
+  FixedType paramType = FixedType::fixed(18, 8);
+  // HardTanh: 2 * clamp(slope * x + shift, 0, 1) - 1 in full precision (hls4ml's hard_tanh),
+  // with slope and shift held in their config types.
+  double slope = 0.5, shift = 0.5;
+  FixedType slopeType = FixedType::fixed(16, 6), shiftType = FixedType::fixed(16, 6);
+  // Quantize: one type per element (its size is the layer's input size); the result of element
+  // i is resultType(elementTypes[i](x_i)).
+  std::vector<FixedType> elementTypes;
+
+  int inverseTableSize() const { return invTableSize > 0 ? invTableSize : tableSize; }
 
   int inputSize() const { return kind == LayerKind::Dense ? nIn : inHeight * inWidth * inChannels; }
   int outputSize() const { return kind == LayerKind::Dense ? nOut : outHeight * outWidth * outChannels; }

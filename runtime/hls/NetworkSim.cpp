@@ -164,7 +164,7 @@ NetworkSim::NetworkSim(NetworkDesc net) : net_(std::move(net)) {
     } else if (l.kind == LayerKind::Softmax) {
       p.table.resize(n);
       p.table2.resize(n);
-      const FixedType idxType = l.softmaxStable ? softmaxDiffType(in) : in;
+      const FixedType idxType = (l.softmaxImpl == SoftmaxImpl::Stable) ? softmaxDiffType(in) : in;
       for (int ii = 0; ii < n; ++ii) {
         const double x = softmaxTableValue(static_cast<unsigned>(ii), idxType, n);
         p.table[ii] = fromDouble(std::exp(x), l.expTableType);
@@ -270,9 +270,30 @@ void NetworkSim::pool(size_t k, const Raw* in, Raw* out) const {
             first = false;
             sum += v;
           }
-        const WideRaw r = l.kind == LayerKind::MaxPool ? best : sum / n;  // C division truncates toward zero
+        const bool isMax = l.kind == LayerKind::MaxPool || l.kind == LayerKind::GlobalMaxPool;
+        const WideRaw r = isMax ? best : sum / n;  // C division truncates toward zero
         out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = quantizeRaw(r, inT.frac(), l.resultType);
       }
+}
+
+void NetworkSim::zeroPad(size_t k, const Raw* in, Raw* out) const {
+  const LayerDesc& l = net_.layers[k];
+  const int fin = layerInputType(k).frac(), c = l.inChannels;
+  std::fill(out, out + l.outputSize(), Raw{0});
+  for (int h = 0; h < l.inHeight; ++h)
+    for (int w = 0; w < l.inWidth; ++w)
+      for (int ch = 0; ch < c; ++ch)
+        out[(static_cast<size_t>(h + l.padTop) * l.outWidth + w + l.padLeft) * c + ch] =
+            quantizeRaw64(in[(static_cast<size_t>(h) * l.inWidth + w) * c + ch], fin, l.resultType);
+}
+
+void NetworkSim::quantize(size_t k, const Raw* in, Raw* out) const {
+  const LayerDesc& l = net_.layers[k];
+  const int fin = layerInputType(k).frac(), n = l.inputSize();
+  for (int i = 0; i < n; ++i) {
+    const FixedType& t = l.elementTypes[static_cast<size_t>(i)];
+    out[i] = quantizeRaw64(quantizeRaw64(in[i], fin, t), t.frac(), l.resultType);
+  }
 }
 
 void NetworkSim::batchNorm(size_t k, const Raw* in, Raw* out) const {
@@ -295,8 +316,35 @@ void NetworkSim::activation(size_t k, const Raw* in, Raw* out) const {
   const PreparedLayer& p = layers_[k];
   const FixedType& inT = layerInputType(k);
   const int n = l.inputSize(), fin = inT.frac();
+  if (l.kind == LayerKind::Linear) {
+    for (int i = 0; i < n; ++i) out[i] = quantizeRaw64(in[i], fin, l.resultType);
+    return;
+  }
   if (l.kind == LayerKind::ReLU) {
     for (int i = 0; i < n; ++i) out[i] = in[i] > 0 ? quantizeRaw64(in[i], fin, l.resultType) : 0;
+    return;
+  }
+  if (l.kind == LayerKind::LeakyReLU) {
+    // res = x > 0 ? x : alpha * x, alpha held in param_t, the product exact before the cast.
+    const Raw a = fromDouble(l.alpha, l.paramType);
+    const int fp = fin + l.paramType.frac();
+    for (int i = 0; i < n; ++i)
+      out[i] = in[i] > 0 ? quantizeRaw64(in[i], fin, l.resultType)
+                         : quantizeRaw(static_cast<WideRaw>(in[i]) * a, fp, l.resultType);
+    return;
+  }
+  if (l.kind == LayerKind::HardTanh) {
+    // sigmoid = slope * x + shift in full precision, clamped to [0, 1]; res = 2 * sigmoid - 1.
+    const Raw sl = fromDouble(l.slope, l.slopeType), sh = fromDouble(l.shift, l.shiftType);
+    const int fp = fin + l.slopeType.frac(), fs = l.shiftType.frac();
+    const int f = std::max(fp, fs);
+    const WideRaw one = static_cast<WideRaw>(1) << f;
+    for (int i = 0; i < n; ++i) {
+      WideRaw v = static_cast<WideRaw>(in[i]) * sl * (static_cast<WideRaw>(1) << (f - fp)) +
+                  static_cast<WideRaw>(sh) * (static_cast<WideRaw>(1) << (f - fs));
+      v = std::clamp(v, static_cast<WideRaw>(0), one);
+      out[i] = quantizeRaw(2 * v - one, f, l.resultType);
+    }
     return;
   }
   // index = (data * table_size / R).to_int() + table_size / 2, clamped (R = 16 sigmoid, 8 tanh).
@@ -323,7 +371,7 @@ void NetworkSim::softmax(size_t k, const Raw* in, Raw* out, Scratch& s) const {
   for (int i = 1; i < n; ++i) xMax = std::max(xMax, in[i]);
   const FixedType diffType = softmaxDiffType(inT);
   for (int i = 0; i < n; ++i) {
-    if (l.softmaxStable) {
+    if ((l.softmaxImpl == SoftmaxImpl::Stable)) {
       const Raw d = quantizeRaw64(in[i] - xMax, inT.frac(), diffType);
       s.expRes[i] = p.table[softmaxTableIndex(d, diffType, l.tableSize)];
     } else {
@@ -342,11 +390,18 @@ void NetworkSim::forwardLayer(size_t k, const Raw* in, Raw* out, Scratch& s) con
     case LayerKind::Conv1D:
     case LayerKind::Conv2D: conv(k, in, out, s); break;
     case LayerKind::MaxPool:
-    case LayerKind::AvgPool: pool(k, in, out); break;
+    case LayerKind::AvgPool:
+    case LayerKind::GlobalMaxPool:
+    case LayerKind::GlobalAvgPool: pool(k, in, out); break;
+    case LayerKind::ZeroPad: zeroPad(k, in, out); break;
     case LayerKind::BatchNorm: batchNorm(k, in, out); break;
+    case LayerKind::Linear:
     case LayerKind::ReLU:
+    case LayerKind::LeakyReLU:
+    case LayerKind::HardTanh:
     case LayerKind::Sigmoid:
     case LayerKind::Tanh: activation(k, in, out); break;
+    case LayerKind::Quantize: quantize(k, in, out); break;
     case LayerKind::Softmax: softmax(k, in, out, s); break;
     case LayerKind::Flatten: std::copy(in, in + net_.layers[k].inputSize(), out); break;
   }

@@ -57,6 +57,8 @@ class NetworkSim {
   void conv(size_t k, const Raw* in, Raw* out, Scratch& s) const;
   void pool(size_t k, const Raw* in, Raw* out) const;
   void batchNorm(size_t k, const Raw* in, Raw* out) const;
+  void zeroPad(size_t k, const Raw* in, Raw* out) const;
+  void quantize(size_t k, const Raw* in, Raw* out) const;
   void activation(size_t k, const Raw* in, Raw* out) const;
   void softmax(size_t k, const Raw* in, Raw* out, Scratch& s) const;
   // Accumulates one matrix-vector product into accumulator mantissas and casts to the result.

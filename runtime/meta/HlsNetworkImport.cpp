@@ -134,10 +134,10 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
   if (const hls::FixedType* t = typeOf(l, "inv_table")) d.invTableType = *t;
   if (d.kind == LayerKind::Softmax) {
     if (const HlsConfigField* f = l.field("stable"); f && f->isInteger) {
-      d.softmaxStable = f->value != 0;
+      d.softmaxImpl = f->value != 0 ? hls::SoftmaxImpl::Stable : hls::SoftmaxImpl::Latency;
     } else if (const HlsConfigField* impl = l.field("implementation")) {
-      if (impl->text.find("stable") != std::string::npos) d.softmaxStable = true;
-      else if (impl->text.find("latency") != std::string::npos) d.softmaxStable = false;
+      if (impl->text.find("stable") != std::string::npos) d.softmaxImpl = hls::SoftmaxImpl::Stable;
+      else if (impl->text.find("latency") != std::string::npos) d.softmaxImpl = hls::SoftmaxImpl::Latency;
       else
         throw HlsMetaError(impl->pos, "layer " + l.name + ": softmax implementation '" + impl->text +
                                           "' is not modelled (stable or latency)");

@@ -77,7 +77,9 @@ void forwardLayer(const LayerDesc &l, const double *in, double *out, bool partia
     break;
   }
   case LayerKind::MaxPool:
-  case LayerKind::AvgPool: {
+  case LayerKind::AvgPool:
+  case LayerKind::GlobalMaxPool:
+  case LayerKind::GlobalAvgPool: {
     const int c = l.inChannels, window = l.kernelH * l.kernelW;
     for (int oh = 0; oh < l.outHeight; ++oh)
       for (int ow = 0; ow < l.outWidth; ++ow)
@@ -93,7 +95,7 @@ void forwardLayer(const LayerDesc &l, const double *in, double *out, bool partia
               sum += v;
             }
           out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] =
-              l.kind == LayerKind::MaxPool ? best : sum / window;
+              l.kind == LayerKind::MaxPool || l.kind == LayerKind::GlobalMaxPool ? best : sum / window;
         }
     break;
   }
@@ -103,9 +105,31 @@ void forwardLayer(const LayerDesc &l, const double *in, double *out, bool partia
       out[i] = in[i] * l.weights[static_cast<size_t>(ch)] + l.biases[static_cast<size_t>(ch)];
     }
     break;
+  case LayerKind::ZeroPad: {
+    const int c = l.inChannels;
+    std::fill(out, out + l.outputSize(), 0.0);
+    for (int h = 0; h < l.inHeight; ++h)
+      for (int w = 0; w < l.inWidth; ++w)
+        for (int ch = 0; ch < c; ++ch)
+          out[(static_cast<size_t>(h + l.padTop) * l.outWidth + w + l.padLeft) * c + ch] =
+              in[(static_cast<size_t>(h) * l.inWidth + w) * c + ch];
+    break;
+  }
+  case LayerKind::Linear:
+  case LayerKind::Quantize: // the float reference of a cast is the value itself
+    std::copy(in, in + n, out);
+    break;
   case LayerKind::ReLU:
     for (int i = 0; i < n; ++i)
       out[i] = in[i] > 0 ? in[i] : 0.0;
+    break;
+  case LayerKind::LeakyReLU:
+    for (int i = 0; i < n; ++i)
+      out[i] = in[i] > 0 ? in[i] : l.alpha * in[i];
+    break;
+  case LayerKind::HardTanh:
+    for (int i = 0; i < n; ++i)
+      out[i] = 2 * std::clamp(l.slope * in[i] + l.shift, 0.0, 1.0) - 1;
     break;
   case LayerKind::Sigmoid:
     for (int i = 0; i < n; ++i)

@@ -110,7 +110,7 @@ inline NetworkDesc conv1dNet(unsigned seed = 2) {
   d.biases = randomValues(3, rng, 0.2f);
   n.layers.push_back(d);
   LayerDesc sm = layer("softmax1", LayerKind::Softmax, FixedType::fixed(12, 2, QuantMode::RND, OverflowMode::SAT));
-  sm.softmaxStable = false;  // hls4ml's plain "latency" softmax
+  sm.softmaxImpl = SoftmaxImpl::Latency;  // hls4ml's plain "latency" softmax
   sm.tableSize = 256;
   n.layers.push_back(sm);
   return n;

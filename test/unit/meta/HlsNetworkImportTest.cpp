@@ -109,7 +109,7 @@ TEST(NetworkImport, EmittedConv1dNetLatencySoftmax) {
   const hls::NetworkDesc net = hls::testnets::conv1dNet();
   const hls::NetworkDesc got = networkFromProject(readHlsProject(emit(net, tmp.path() / "prj", 0)));
   EXPECT_EQ(layerOf(got, "pool1").kind, LayerKind::MaxPool);
-  EXPECT_FALSE(layerOf(got, "softmax1").softmaxStable);
+  EXPECT_EQ(layerOf(got, "softmax1").softmaxImpl, hls::SoftmaxImpl::Latency);
   expectSameNetwork(net, got, 13);
 }
 
