@@ -155,7 +155,7 @@ void NetworkDesc::resolve() {
           fail(l, idx, "needs one element type per input element (" + std::to_string(h * w * c) + "), got " +
                            std::to_string(l.elementTypes.size()));
         for (const FixedType& t : l.elementTypes)
-          if (t.width < 1 || t.width > 64) fail(l, idx, "fixed-point widths must be in 1..64");
+          if (t.width < 0 || t.width > 64) fail(l, idx, "element widths must be in 0..64 (0: the constant 0)");
         l.outHeight = h;
         l.outWidth = w;
         l.outChannels = c;

@@ -68,7 +68,8 @@ struct LayerDesc {
   double slope = 0.5, shift = 0.5;
   FixedType slopeType = FixedType::fixed(16, 6), shiftType = FixedType::fixed(16, 6);
   // Quantize: one type per element (its size is the layer's input size); the result of element
-  // i is resultType(elementTypes[i](x_i)).
+  // i is resultType(elementTypes[i](x_i)); an element type of width 0 stands for the constant 0
+  // (HGQ writes `out[i] = 0;` for elements it pruned).
   std::vector<FixedType> elementTypes;
 
   int inverseTableSize() const { return invTableSize > 0 ? invTableSize : tableSize; }

@@ -292,6 +292,10 @@ void NetworkSim::quantize(size_t k, const Raw* in, Raw* out) const {
   const int fin = layerInputType(k).frac(), n = l.inputSize();
   for (int i = 0; i < n; ++i) {
     const FixedType& t = l.elementTypes[static_cast<size_t>(i)];
+    if (t.width == 0) {
+      out[i] = 0;
+      continue;
+    }
     out[i] = quantizeRaw64(quantizeRaw64(in[i], fin, t), t.frac(), l.resultType);
   }
 }

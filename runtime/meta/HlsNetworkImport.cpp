@@ -4,7 +4,9 @@
 #include "meta/HlsNetworkImport.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
+#include <tuple>
 
 namespace mmlc::meta {
 namespace {
@@ -25,18 +27,25 @@ LayerKind kindOf(const HlsLayer& l) {
   if (k == "conv_2d_cl" || k == "conv_2d") return LayerKind::Conv2D;
   if (k == "conv_1d_cl" || k == "conv_1d") return LayerKind::Conv1D;
   if (k == "normalize") return LayerKind::BatchNorm;
+  if (k == "linear") return LayerKind::Linear;
   if (k == "relu") return LayerKind::ReLU;
+  if (k == "leaky_relu") return LayerKind::LeakyReLU;
+  if (k == "hard_tanh") return LayerKind::HardTanh;
+  if (k == "quantize") return LayerKind::Quantize;  // HGQ's per-element quantizer functions
+  if (k == "zeropad1d_cl" || k == "zeropad2d_cl") return LayerKind::ZeroPad;
   if (k == "sigmoid") return LayerKind::Sigmoid;
   if (k == "tanh") return LayerKind::Tanh;
   if (k == "softmax") return LayerKind::Softmax;
   if (k == "stream") return LayerKind::Flatten;  // mmlc's io_stream Flatten: a repacking process
-  if (k == "pooling2d_cl" || k == "pooling2d") {
+  if (k == "pooling2d_cl" || k == "pooling2d" || k == "pooling1d_cl" || k == "global_pooling1d_cl" ||
+      k == "global_pooling2d_cl") {
+    const bool global = k.rfind("global_", 0) == 0;
     const HlsConfigField* op = l.field("pool_type");
     if (!op) op = l.field("pool_op");
     if (op && (op->text.find("max") != std::string::npos || op->text.find("Max") != std::string::npos))
-      return LayerKind::MaxPool;
+      return global ? LayerKind::GlobalMaxPool : LayerKind::MaxPool;
     if (op && (op->text.find("average") != std::string::npos || op->text.find("Average") != std::string::npos))
-      return LayerKind::AvgPool;
+      return global ? LayerKind::GlobalAvgPool : LayerKind::AvgPool;
     throw HlsMetaError(l.call, "layer " + l.name + ": " + l.function + " without a pool_type (or pool_op) field naming max or average pooling");
   }
   throw HlsMetaError(l.call, "layer " + l.name + " calls " + l.function + ", which mmlc cannot model (importable layers: " +
@@ -129,6 +138,29 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
   }
   if (d.kind == LayerKind::Sigmoid || d.kind == LayerKind::Tanh || d.kind == LayerKind::Softmax)
     d.tableSize = static_cast<int>(fieldOr(l, "table_size", d.tableSize));
+  if (d.kind == LayerKind::Softmax) {  // hls4ml 1.0 sizes the two tables apart
+    d.tableSize = static_cast<int>(fieldOr(l, "exp_table_size", d.tableSize));
+    d.invTableSize = static_cast<int>(fieldOr(l, "inv_table_size", 0));
+  }
+  if (d.kind == LayerKind::LeakyReLU) {
+    if (!l.hasParam) throw HlsMetaError(l.call, "layer " + l.name + ": leaky_relu without its alpha argument");
+    d.alpha = l.paramValue;
+    // hls4ml 1.0 passes alpha as param_T; 0.x as data_T (the input type).
+    d.paramType = l.precisions.count("param") ? requireType(l, "param") : requireType(l, "input");
+  }
+  if (d.kind == LayerKind::HardTanh) {
+    for (auto [name, value, type] : {std::tuple<const char*, double*, hls::FixedType*>{"slope", &d.slope, &d.slopeType},
+                                     {"shift", &d.shift, &d.shiftType}}) {
+      const HlsConfigField* f = l.field(name);
+      char* end = nullptr;
+      const double v = f ? std::strtod(f->text.c_str(), &end) : 0.0;
+      if (!f || end == f->text.c_str())
+        throw HlsMetaError(f ? f->pos : l.call, "layer " + l.name + ": hard_tanh needs a numeric '" + name + "' in its config");
+      *value = v;
+      *type = requireType(l, name);
+    }
+  }
+  if (d.kind == LayerKind::Quantize) d.elementTypes = l.elementTypes;
   if (const hls::FixedType* t = typeOf(l, "table")) d.tableType = *t;
   if (const hls::FixedType* t = typeOf(l, "exp_table")) d.expTableType = *t;
   if (const hls::FixedType* t = typeOf(l, "inv_table")) d.invTableType = *t;
@@ -138,9 +170,11 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
     } else if (const HlsConfigField* impl = l.field("implementation")) {
       if (impl->text.find("stable") != std::string::npos) d.softmaxImpl = hls::SoftmaxImpl::Stable;
       else if (impl->text.find("latency") != std::string::npos) d.softmaxImpl = hls::SoftmaxImpl::Latency;
+      else if (impl->text.find("legacy") != std::string::npos) d.softmaxImpl = hls::SoftmaxImpl::Legacy;
+      else if (impl->text.find("argmax") != std::string::npos) d.softmaxImpl = hls::SoftmaxImpl::Argmax;
       else
         throw HlsMetaError(impl->pos, "layer " + l.name + ": softmax implementation '" + impl->text +
-                                          "' is not modelled (stable or latency)");
+                                          "' is not modelled (latency, stable, legacy or argmax)");
     }
   }
 }
@@ -155,8 +189,11 @@ const HlsLayer* layerNamedIn(const HlsProject& p, const std::string& message) {
 }  // namespace
 
 const std::vector<std::string>& importableLayerKinds() {
-  static const std::vector<std::string> kinds = {"dense", "conv_2d_cl", "conv_1d_cl", "pooling2d_cl", "normalize",
-                                                  "relu", "sigmoid", "tanh", "softmax"};
+  static const std::vector<std::string> kinds = {
+      "dense",        "conv_1d_cl",          "conv_2d_cl",          "pooling1d_cl", "pooling2d_cl",
+      "global_pooling1d_cl", "global_pooling2d_cl", "zeropad1d_cl", "zeropad2d_cl", "normalize",
+      "linear",       "relu",                "leaky_relu",          "hard_tanh",    "sigmoid",
+      "tanh",         "softmax",             "HGQ per-element quantizers"};
   return kinds;
 }
 
@@ -189,9 +226,15 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
         d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
         break;
       }
+      case LayerKind::ZeroPad:
+        d.padTop = static_cast<int>(fieldOr(l, "pad_top", 0));
+        d.padBottom = static_cast<int>(fieldOr(l, "pad_bottom", 0));
+        d.padLeft = static_cast<int>(fieldOr(l, "pad_left", 0));
+        d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
+        break;
       case LayerKind::MaxPool:
       case LayerKind::AvgPool:
-        d.kernelH = static_cast<int>(requireField(l, "pool_height"));
+        d.kernelH = l.kind == "pooling1d_cl" ? 1 : static_cast<int>(requireField(l, "pool_height"));
         d.kernelW = static_cast<int>(requireField(l, "pool_width"));
         d.strideH = static_cast<int>(fieldOr(l, "stride_height", d.kernelH));
         d.strideW = static_cast<int>(fieldOr(l, "stride_width", d.kernelW));
@@ -223,10 +266,22 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
       break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:
-      desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
-      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
+    case LayerKind::GlobalMaxPool:
+    case LayerKind::GlobalAvgPool:
+      if (first.kind == "pooling1d_cl" || first.kind == "global_pooling1d_cl") {
+        desc.inputWidth = static_cast<int>(requireField(first, "n_in"));
+      } else {
+        desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
+        desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
+      }
       desc.inputChannels = static_cast<int>(requireField(first, "n_filt"));
       break;
+    case LayerKind::ZeroPad:
+      if (first.kind == "zeropad2d_cl") desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
+      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
+      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
+      break;
+    case LayerKind::Quantize: desc.inputWidth = static_cast<int>(first.elementTypes.size()); break;
     case LayerKind::BatchNorm: {
       const long long n = requireField(first, "n_in"), c = fieldOr(first, "n_filt", 1);
       desc.inputChannels = static_cast<int>(c);
@@ -254,13 +309,19 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     };
     if (d.kind == LayerKind::Dense) {
       check("n_in", d.nIn);
+    } else if (l.kind == "pooling1d_cl" || l.kind == "global_pooling1d_cl") {
+      check("n_in", d.inWidth);
+      check("n_filt", d.inChannels);
     } else if (d.kind == LayerKind::Conv2D || d.kind == LayerKind::Conv1D || d.kind == LayerKind::MaxPool ||
-               d.kind == LayerKind::AvgPool) {
-      if (d.kind == LayerKind::Conv2D || d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool)
-        check("in_height", d.inHeight);
+               d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool || d.kind == LayerKind::GlobalAvgPool ||
+               d.kind == LayerKind::ZeroPad) {
+      if (d.kind != LayerKind::Conv1D && l.kind != "zeropad1d_cl") check("in_height", d.inHeight);
       check("in_width", d.inWidth);
-      check(d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool ? "n_filt" : "n_chan", d.inChannels);
-    } else if (d.kind != LayerKind::Flatten) {
+      const bool pool = d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool ||
+                        d.kind == LayerKind::GlobalAvgPool;
+      check(pool ? "n_filt" : "n_chan", d.inChannels);
+      if (d.kind == LayerKind::ZeroPad) check("out_width", d.outWidth);
+    } else if (d.kind != LayerKind::Flatten && d.kind != LayerKind::Quantize) {
       check("n_in", d.inputSize());
     }
   }

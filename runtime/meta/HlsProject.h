@@ -66,6 +66,15 @@ struct HlsLayer {
   std::map<std::string, HlsPrecision> precisions;
   std::vector<std::string> weightArrays;  // weights first, then biases (names of the C arrays)
   bool unrolledFunction = false;          // the call is a project function, not an nnet template
+  std::string inputVar, outputVar;        // the arrays/streams the call reads and writes
+  bool streamIO = false;                  // they are hls::stream objects (io_stream)
+  // A scalar parameter passed to the call (leaky_relu's alpha): its text; hasParam when present.
+  std::string paramText;
+  double paramValue = 0.0;
+  bool hasParam = false;
+  // A per-element quantizer without a config struct (HGQ's generated `out[i] = T_i(inp[i]);`
+  // functions, kind "quantize"): one type per element; width 0 stands for `out[i] = 0;`.
+  std::vector<hls::FixedType> elementTypes;
   SourcePos call;
 
   const HlsConfigField* field(const std::string& name) const;
@@ -77,7 +86,11 @@ struct HlsWeightArray {
   long long size = 0;
   std::string role;        // "weight" / "bias" (from the layer call using it)
   std::string layer;
-  std::vector<double> values;  // the initialiser's literals (empty when none was found)
+  std::vector<double> values;  // the values C simulation uses (empty when none were found)
+  // The text file the project loads the array from at C-simulation time
+  // (`nnet::load_weights_from_txt<T, N>(w2, "w2.txt")`, relative to the project: firmware/weights/w2.txt);
+  // empty when the values are compiled in. When set, `values` come from it.
+  std::string textFile;
   SourcePos pos;           // the declaration
 };
 

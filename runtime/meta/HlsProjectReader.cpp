@@ -394,10 +394,101 @@ std::string layerKind(const std::string& callee) {
   return k;
 }
 
+// The element types of an HGQ-style per-element quantizer: a function whose body is only
+// `out[i] = ap_fixed<...>(inp[i]);` or `out[i] = 0;` statements (pragmas aside), one per element.
+// Returns false when the body has any other shape.
+bool perElementQuantizer(const FunctionDecl* f, ASTContext& ctx, std::vector<hls::FixedType>* types) {
+  const FunctionDecl* def = f ? f->getDefinition() : nullptr;
+  if (!def || def->getNumParams() != 2 || !def->getBody()) return false;
+  const auto* body = dyn_cast<CompoundStmt>(def->getBody());
+  if (!body) return false;
+  const ParmVarDecl* inP = def->getParamDecl(0);
+  const ParmVarDecl* outP = def->getParamDecl(1);
+  std::map<long long, hls::FixedType> byIndex;
+  auto subscriptOf = [&](const Expr* e, const ParmVarDecl* param, long long* index) {
+    const auto* ase = dyn_cast<ArraySubscriptExpr>(e->IgnoreParenImpCasts());
+    if (!ase || varOf(ase->getBase()) != param) return false;
+    Expr::EvalResult r;
+    if (ase->getIdx()->isValueDependent() || !ase->getIdx()->EvaluateAsInt(r, ctx)) return false;
+    *index = r.Val.getInt().getExtValue();
+    return true;
+  };
+  for (const Stmt* st : body->body()) {
+    if (const auto* ewc = dyn_cast<ExprWithCleanups>(st)) st = ewc->getSubExpr();
+    const Expr* lhs = nullptr;
+    const Expr* rhs = nullptr;
+    if (const auto* op = dyn_cast<CXXOperatorCallExpr>(st); op && op->getOperator() == OO_Equal && op->getNumArgs() == 2) {
+      lhs = op->getArg(0);
+      rhs = op->getArg(1);
+    } else if (const auto* bo = dyn_cast<BinaryOperator>(st); bo && bo->getOpcode() == BO_Assign) {
+      lhs = bo->getLHS();
+      rhs = bo->getRHS();
+    } else {
+      return false;
+    }
+    long long outIndex = 0;
+    if (!subscriptOf(lhs, outP, &outIndex) || byIndex.count(outIndex)) return false;
+    // Peel the conversions down to the written cast (or the literal 0).
+    const Expr* e = rhs;
+    while (true) {
+      e = e->IgnoreParens();
+      if (const auto* m = dyn_cast<MaterializeTemporaryExpr>(e)) e = m->getSubExpr();
+      else if (const auto* b = dyn_cast<CXXBindTemporaryExpr>(e)) e = b->getSubExpr();
+      else if (const auto* ic = dyn_cast<ImplicitCastExpr>(e)) e = ic->getSubExpr();
+      else if (const auto* cc = dyn_cast<CXXConstructExpr>(e); cc && !isa<CXXTemporaryObjectExpr>(e) && cc->getNumArgs() == 1 &&
+                                                              !cc->getArg(0)->getType()->isArithmeticType())
+        e = cc->getArg(0);
+      else break;
+    }
+    hls::FixedType t;
+    if (const auto* zc = dyn_cast<CXXConstructExpr>(e);
+        zc && zc->getNumArgs() == 1 && isa<IntegerLiteral>(zc->getArg(0)->IgnoreParenImpCasts()))
+      e = zc->getArg(0)->IgnoreParenImpCasts();
+    if (const auto* il = dyn_cast<IntegerLiteral>(e->IgnoreParenImpCasts()); il && il->getValue() == 0) {
+      t.width = 0;  // the constant 0
+      t.integer = 0;
+    } else if (const auto* fc = dyn_cast<ExplicitCastExpr>(e)) {
+      long long inIndex = 0;
+      if (!fixedTypeOf(fc->getTypeAsWritten(), &t) || !subscriptOf(fc->getSubExprAsWritten(), inP, &inIndex) || inIndex != outIndex)
+        return false;
+    } else if (const auto* ce = dyn_cast<CXXConstructExpr>(e); ce && ce->getNumArgs() == 1) {
+      long long inIndex = 0;
+      if (!fixedTypeOf(ce->getType(), &t) || !subscriptOf(ce->getArg(0), inP, &inIndex) || inIndex != outIndex) return false;
+    } else {
+      return false;
+    }
+    byIndex[outIndex] = t;
+  }
+  if (byIndex.empty()) return false;
+  const long long n = byIndex.rbegin()->first + 1;
+  if (byIndex.begin()->first != 0 || static_cast<long long>(byIndex.size()) != n) return false;  // every element once
+  types->clear();
+  for (const auto& [i, t] : byIndex) types->push_back(t);
+  return true;
+}
+
+bool isStreamType(QualType t) {
+  t = t.getNonReferenceType();
+  if (const auto* rd = t->getAsCXXRecordDecl()) return rd->getNameAsString() == "stream";
+  return false;
+}
+
 void buildLayers(ParsedHlsProject& p) {
   std::vector<const CallExpr*> calls;
   collectCalls(p.top->getBody(), calls);
   ASTContext& ctx = p.ctx();
+  // Weights loaded from text files at C-simulation time (hls4ml: load_weights_from_txt under
+  // #ifndef __SYNTHESIS__): array -> file name as written.
+  std::map<const VarDecl*, std::string> weightFiles;
+  for (const CallExpr* c : calls) {
+    const FunctionDecl* f = c->getDirectCallee();
+    if (!f || c->getNumArgs() < 2 || f->getNameAsString().find("load_") != 0 ||
+        f->getNameAsString().find("from_txt") == std::string::npos)
+      continue;
+    const VarDecl* v = varOf(c->getArg(0));
+    if (const auto* sl = dyn_cast<StringLiteral>(c->getArg(1)->IgnoreParenImpCasts()); v && sl)
+      weightFiles[v] = (f->getNameAsString() == "load_weights_from_txt" ? "" : f->getNameAsString() + ":") + sl->getString().str();
+  }
   auto hasConfigArg = [](const CallExpr* c) {
     if (const auto* dre = dyn_cast<DeclRefExpr>(c->getCallee()->IgnoreParenImpCasts()))
       for (const TemplateArgumentLoc& a : dre->template_arguments()) {
@@ -413,6 +504,7 @@ void buildLayers(ParsedHlsProject& p) {
     const std::string q = f->getQualifiedNameAsString();
     return !isa<CXXMethodDecl>(f) && !f->isOverloadedOperator() && q.rfind("nnet::", 0) != 0 && p.functions.count(q) > 0;
   };
+  std::vector<const CallExpr*> skipped;
   for (const CallExpr* topCall : calls) {
     const CallExpr* call = topCall;
     std::string nameHint;
@@ -455,10 +547,37 @@ void buildLayers(ParsedHlsProject& p) {
       if (rd && !fixedTypeOf(t, &ft)) site.config = rd;
     }
     const bool projectFunction = isProjectFunction(callee);
-    if (!site.config && !projectFunction) continue;  // helpers without a config are not layers
+    std::vector<hls::FixedType> elementTypes;
+    const bool quantizer = !site.config && !projectFunction && varOf(call->getArg(0)) && varOf(call->getArg(1)) &&
+                           perElementQuantizer(callee, ctx, &elementTypes);
+    if (!site.config && !projectFunction && !quantizer) {  // helpers without a config are not layers...
+      skipped.push_back(call);
+      continue;
+    }
 
+    // The data arrays: (in, out), or (in, param, out) for parametrised activations (leaky_relu).
     const VarDecl* inVar = varOf(call->getArg(0));
     const VarDecl* outVar = varOf(call->getArg(1));
+    if (!outVar && call->getNumArgs() >= 3 && varOf(call->getArg(2))) {
+      const Expr* param = call->getArg(1);
+      outVar = varOf(call->getArg(2));
+      layer.hasParam = true;
+      SourceRange r = param->getSourceRange();
+      if (!r.getBegin().isMacroID() && !r.getEnd().isMacroID()) layer.paramText = p.text(p.tokenSpan(r, "argument")).str();
+      Expr::EvalResult er;
+      if (!param->isValueDependent() && param->EvaluateAsRValue(er, ctx)) {
+        if (er.Val.isFloat()) layer.paramValue = er.Val.getFloat().convertToDouble();
+        else if (er.Val.isInt()) layer.paramValue = static_cast<double>(er.Val.getInt().getExtValue());
+      }
+      if (written.size() >= 3) {  // <data_T, param_T, res_T, CONFIG_T>
+        addPrecision(p, layer, site, "param", written[1], call->getBeginLoc());
+        written.erase(written.begin() + 1);
+      }
+    }
+    if (inVar) layer.inputVar = inVar->getNameAsString();
+    if (outVar) layer.outputVar = outVar->getNameAsString();
+    layer.streamIO = outVar && isStreamType(outVar->getType());
+    layer.elementTypes = elementTypes;
     if (!nameHint.empty()) {
       layer.name = nameHint;
     } else if (outVar) {
@@ -468,7 +587,9 @@ void buildLayers(ParsedHlsProject& p) {
     } else {
       layer.name = base;
     }
-    if (projectFunction && !site.config) {
+    if (quantizer) {
+      layer.kind = "quantize";
+    } else if (projectFunction && !site.config) {
       layer.unrolledFunction = true;
       site.unrolled = callee->getDefinition();
       // mmlc names the function <kind>_<layer>; the config struct config_<layer>.
@@ -540,14 +661,21 @@ void buildLayers(ParsedHlsProject& p) {
       }
     }
     // Order: the array whose element typedef is the config's weight_t chain first, then bias_t.
+    // When weight_t and bias_t are the same typedef (hls4ml's model_default_t), the
+    // position decides: templates take (weights, biases).
     auto roleOf = [&](const VarDecl* v, size_t position) -> std::string {
       std::vector<const TypedefNameDecl*> ch = typedefChain(writtenElementType(v));
+      std::vector<std::string> matches;
       for (const char* role : {"weight", "bias"}) {
         auto it = site.chains.find(role);
         if (it == site.chains.end() || ch.empty()) continue;
         for (const auto* td : it->second)
-          if (td == ch.front()) return role;
+          if (td == ch.front()) {
+            matches.push_back(role);
+            break;
+          }
       }
+      if (matches.size() == 1) return matches.front();
       return position == 0 ? "weight" : "bias";
     };
     std::vector<std::pair<std::string, const VarDecl*>> tagged;
@@ -568,6 +696,7 @@ void buildLayers(ParsedHlsProject& p) {
       std::vector<const TypedefNameDecl*> ch = typedefChain(writtenElementType(v));
       w.elementType = ch.empty() ? writtenElementType(v).getAsString() : ch.front()->getNameAsString();
       w.pos = p.pos(v->getLocation());
+      if (auto wf = weightFiles.find(v); wf != weightFiles.end()) w.textFile = wf->second;
       WeightSite ws;
       ws.var = v;
       p.model.weights.push_back(w);
@@ -577,6 +706,61 @@ void buildLayers(ParsedHlsProject& p) {
     p.model.layers.push_back(layer);
     p.layers.push_back(site);
   }
+  // ...unless they read or write the network's data: a call mmlc does not understand there would
+  // change what the network computes, so it is an error, not something to skip.
+  std::set<std::string> dataVars;
+  for (const HlsLayer& l : p.model.layers)
+    for (const std::string& v : {l.inputVar, l.outputVar})
+      if (!v.empty()) dataVars.insert(v);
+  for (const ParmVarDecl* param : p.top->parameters()) dataVars.insert(param->getNameAsString());
+  for (const CallExpr* c : skipped) {
+    const VarDecl* in = varOf(c->getArg(0));
+    const VarDecl* out = varOf(c->getArg(1));
+    if ((in && dataVars.count(in->getNameAsString())) || (out && dataVars.count(out->getNameAsString())))
+      throw HlsMetaError(p.pos(c->getBeginLoc()), "the top function calls " + c->getDirectCallee()->getQualifiedNameAsString() +
+                                                      " on the network's data, which mmlc cannot model (it has no config struct and "
+                                                      "is not a per-element quantizer)");
+  }
+}
+
+// The values of an array that C simulation loads from a text file (hls4ml's weights/<name>.txt:
+// one line of comma-separated numbers, read into the element type through a double). A missing
+// or malformed file is an error at the file; the compiled-in initialiser is what synthesis uses,
+// the text file what C simulation (and so mmlc) computes with.
+void readWeightText(ParsedHlsProject& p, HlsWeightArray& w) {
+  if (w.textFile.find(':') != std::string::npos)
+    throw HlsMetaError(w.pos, w.name + " is loaded with nnet::" + w.textFile.substr(0, w.textFile.find(':')) +
+                                  ", which mmlc cannot read (only load_weights_from_txt)");
+  const std::string rel = "firmware/weights/" + w.textFile;
+  std::ifstream in(fs::path(p.dir) / rel);
+  if (!in) throw HlsMetaError(SourcePos{rel, 0, 0}, "cannot open the weights that C simulation loads into " + w.name);
+  std::string line;
+  std::vector<double> values;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    size_t start = 0;
+    while (start <= line.size()) {
+      size_t end = line.find(',', start);
+      if (end == std::string::npos) end = line.size();
+      std::string tok = line.substr(start, end - start);
+      tok.erase(0, tok.find_first_not_of(" \t\r"));
+      tok.erase(tok.find_last_not_of(" \t\r") + 1);
+      if (!tok.empty()) {
+        char* stop = nullptr;
+        const double v = std::strtod(tok.c_str(), &stop);
+        if (stop == tok.c_str() || *stop != '\0')
+          throw HlsMetaError(SourcePos{rel, unsigned(lineNo), unsigned(start + 1)}, "not a number: '" + tok + "'");
+        values.push_back(v);
+      }
+      start = end + 1;
+    }
+    break;  // load_weights_from_txt reads the first line only
+  }
+  if (static_cast<long long>(values.size()) != w.size)
+    throw HlsMetaError(SourcePos{rel, 1, 0}, "has " + std::to_string(values.size()) + " values but " + w.name + " holds " +
+                                                 std::to_string(w.size));
+  w.values = std::move(values);
 }
 
 // Finds the first comma-separated run of exactly `size` numeric literals in the file declaring the
@@ -645,6 +829,7 @@ void readWeightValues(ParsedHlsProject& p) {
       w.values = chosen->values;
       site.literals = chosen->spans;
     }
+    if (!w.textFile.empty()) readWeightText(p, w);
   }
 }
 

@@ -1,0 +1,98 @@
+// The compatibility suite on real hls4ml projects (test/fixtures/hls4ml-projects): each imports, and
+// its C simulation with its own templates, headers and weight files agrees bit for bit with mmlc's
+// simulator of the imported description on 1000 random inputs.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "hls/NetworkSim.h"
+#include "meta/HlsNetworkImport.h"
+#include "meta/HlsProject.h"
+#include "meta/ProjectCSim.h"
+
+namespace mmlc::meta {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct RealProject {
+  const char* dir;
+  std::vector<const char*> kinds;  // the imported layer kinds, in order
+  hls::IOType io;
+};
+
+std::ostream& operator<<(std::ostream& o, const RealProject& p) { return o << p.dir; }
+
+const std::vector<RealProject>& realProjects() {
+  static const std::vector<const char*> jet = {"Dense", "ReLU", "Dense", "ReLU", "Dense", "ReLU", "Dense", "Softmax"};
+  static const std::vector<const char*> hgq = {"Quantize", "Dense", "ReLU", "Quantize", "Dense", "ReLU", "Quantize",
+                                               "Dense",    "ReLU",  "Quantize", "Dense", "Quantize"};
+  static const std::vector<RealProject> all = {
+      {"jet-16-6-rf1-vivado2019", jet, hls::IOType::Parallel},
+      {"jet-16-6-rf2-vivado2019", jet, hls::IOType::Parallel},
+      {"jet-qkeras6-rf1-vivado2019", jet, hls::IOType::Parallel},
+      {"jet-pruned60-u50-vitis2024", jet, hls::IOType::Parallel},
+      {"jet-mixed1-u50-vitis2024", hgq, hls::IOType::Parallel},
+      {"jet-mixed4-u50-vitis2024", hgq, hls::IOType::Parallel},
+      {"conv1d-stream-u250-vitis2024", {"ZeroPad", "Conv1D", "ReLU", "GlobalMaxPool", "Dense", "Softmax"}, hls::IOType::Stream},
+  };
+  return all;
+}
+
+// Inputs over the whole range of the input type and a little beyond (saturation and wrap-around
+// paths), plus exact zeros.
+std::vector<float> randomInputs(const hls::NetworkDesc& d, size_t samples, unsigned seed) {
+  std::mt19937 rng(seed);
+  const double lo = d.inputType.minValue(), hi = d.inputType.maxValue();
+  std::uniform_real_distribution<double> wide(lo * 1.1 - 0.5, hi * 1.1 + 0.5), narrow(-2.0, 2.0);
+  std::uniform_int_distribution<int> pick(0, 9);
+  std::vector<float> x(samples * static_cast<size_t>(d.inputSize()));
+  for (float& v : x) {
+    const int k = pick(rng);
+    v = k == 0 ? 0.0f : static_cast<float>(k < 4 ? wide(rng) : narrow(rng));
+  }
+  return x;
+}
+
+class RealProjectTest : public ::testing::TestWithParam<RealProject> {};
+
+TEST_P(RealProjectTest, ImportsAndCSimulatesBitExactly) {
+  const RealProject& rp = GetParam();
+  const fs::path dir = fs::path(MMLC_REAL_PROJECTS_DIR) / rp.dir;
+  ASSERT_TRUE(fs::is_directory(dir)) << dir << " is missing (test/fixtures/hls4ml-projects)";
+  const HlsProject project = readHlsProject(dir.string());
+  hls::NetworkDesc desc = networkFromProject(project);
+  desc.resolve();
+  std::vector<std::string> kinds;
+  for (const hls::LayerDesc& l : desc.layers) kinds.push_back(hls::layerKindName(l.kind));
+  EXPECT_EQ(kinds, std::vector<std::string>(rp.kinds.begin(), rp.kinds.end()));
+  EXPECT_EQ(desc.ioType, rp.io);
+  for (const HlsWeightArray& w : project.weights) {
+    EXPECT_FALSE(w.textFile.empty()) << w.name << ": these projects load their weights from text files";
+    EXPECT_EQ(static_cast<long long>(w.values.size()), w.size) << w.name;
+  }
+
+  const fs::path work = fs::temp_directory_path() / ("mmlc-real-" + std::to_string(::getpid())) / rp.dir;
+  const ProjectCSim csim(dir.string(), work.string());
+  const std::vector<float> inputs = randomInputs(desc, 1000, 7);
+  const ProjectCSimResult r = csim.run(desc, inputs);
+  EXPECT_EQ(r.samples, 1000u);
+  EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  std::error_code ec;
+  if (!::testing::Test::HasFailure()) fs::remove_all(work, ec);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, RealProjectTest, ::testing::ValuesIn(realProjects()),
+                         [](const ::testing::TestParamInfo<RealProject>& i) {
+                           std::string n = i.param.dir;
+                           for (char& c : n)
+                             if (c == '-') c = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace mmlc::meta
