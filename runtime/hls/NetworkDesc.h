@@ -60,6 +60,13 @@ struct LayerDesc {
   FixedType expTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
   FixedType invTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
   SoftmaxImpl softmaxImpl = SoftmaxImpl::Stable;
+  // Later hls4ml 1.x softmax (its config has inp_norm_t and inv_inp_t): the stable form indexes
+  // the exp table with x_max - x_i in normType (inp_norm_t), exp values and their adder-tree sum
+  // are in accumType (accum_t), the sum indexes the inverse table in sumType (inv_inp_t), and the
+  // exp table is built from value * expScale (exp_scale). Without it: hls4ml 0.x/1.0's form.
+  bool softmaxSeparateTypes = false;
+  FixedType normType = FixedType::ufixed(15, 5), sumType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
+  double expScale = 1.0;
   // LeakyReLU: the slope alpha (hls4ml's param), held in paramType as the template does.
   double alpha = 0.3;
   FixedType paramType = FixedType::fixed(18, 8);

@@ -161,6 +161,22 @@ NetworkSim::NetworkSim(NetworkDesc net) : net_(std::move(net)) {
           p.table[ii] = fromDouble(realVal, l.tableType);
         }
       }
+    } else if (l.kind == LayerKind::Softmax && l.softmaxSeparateTypes) {
+      // init_exp_table / init_invert_table of later hls4ml: float arithmetic, float exp.
+      const int ni = l.inverseTableSize();
+      const bool stable = l.softmaxImpl == SoftmaxImpl::Stable;
+      const FixedType& idxType = stable ? l.normType : in;
+      p.table.resize(n);
+      p.table2.resize(ni);
+      for (int ii = 0; ii < n; ++ii) {
+        float x = static_cast<float>(softmaxTableValue(static_cast<unsigned>(ii), idxType, n)) * static_cast<float>(l.expScale);
+        if (stable) x = -x;
+        p.table[ii] = fromDouble(static_cast<double>(std::exp(x)), l.expTableType);
+      }
+      for (int ii = 0; ii < ni; ++ii) {
+        const float x = static_cast<float>(softmaxTableValue(static_cast<unsigned>(ii), l.sumType, ni));
+        p.table2[ii] = fromDouble(static_cast<double>(1 / x), l.invTableType);
+      }
     } else if (l.kind == LayerKind::Softmax) {
       p.table.resize(n);
       p.table2.resize(n);
@@ -363,12 +379,38 @@ void NetworkSim::activation(size_t k, const Raw* in, Raw* out) const {
   }
 }
 
+// hls4ml's reduce<T, N, Op_add<T>>: a balanced adder tree (left part: the largest power of two
+// below N), every partial sum cast to t.
+static Raw treeSum(const Raw* x, int n, const FixedType& t) {
+  if (n == 1) return x[0];
+  if (n == 2) return quantizeRaw64(x[0] + x[1], t.frac(), t);
+  int left = 1;
+  while (left * 2 <= n - 1) left *= 2;
+  return quantizeRaw64(treeSum(x, left, t) + treeSum(x + left, n - left, t), t.frac(), t);
+}
+
 void NetworkSim::softmax(size_t k, const Raw* in, Raw* out, Scratch& s) const {
   const LayerDesc& l = net_.layers[k];
   const PreparedLayer& p = layers_[k];
   const FixedType& inT = layerInputType(k);
   const int n = l.inputSize();
   s.expRes.resize(n);
+  if (l.softmaxSeparateTypes) {
+    const bool stable = l.softmaxImpl == SoftmaxImpl::Stable;
+    Raw xMax = in[0];
+    for (int i = 1; i < n; ++i) xMax = std::max(xMax, in[i]);
+    const int fe = l.expTableType.frac(), fa = l.accumType.frac();
+    for (int i = 0; i < n; ++i) {
+      const unsigned idx = stable ? softmaxTableIndex(quantizeRaw64(xMax - in[i], inT.frac(), l.normType), l.normType, l.tableSize)
+                                  : softmaxTableIndex(in[i], inT, l.tableSize);
+      s.expRes[i] = quantizeRaw64(p.table[idx], fe, l.accumType);
+    }
+    const Raw sum = quantizeRaw64(treeSum(s.expRes.data(), n, l.accumType), fa, l.sumType);
+    const Raw inv = p.table2[softmaxTableIndex(sum, l.sumType, l.inverseTableSize())];
+    const int fp = fa + l.invTableType.frac();
+    for (int i = 0; i < n; ++i) out[i] = quantizeRaw(static_cast<WideRaw>(s.expRes[i]) * inv, fp, l.resultType);
+    return;
+  }
   Raw sum = 0;
   const int fe = l.expTableType.frac();
   Raw xMax = in[0];

@@ -142,6 +142,21 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
     d.tableSize = static_cast<int>(fieldOr(l, "exp_table_size", d.tableSize));
     d.invTableSize = static_cast<int>(fieldOr(l, "inv_table_size", 0));
   }
+  if (d.kind == LayerKind::Softmax && l.precisions.count("inp_norm") && l.precisions.count("inv_inp")) {
+    d.softmaxSeparateTypes = true;
+    d.normType = requireType(l, "inp_norm");
+    d.sumType = requireType(l, "inv_inp");
+    d.accumType = requireType(l, "accum");
+    if (const HlsConfigField* f = l.field("exp_scale")) {
+      char* end = nullptr;
+      d.expScale = std::strtod(f->text.c_str(), &end);
+      if (end == f->text.c_str()) throw HlsMetaError(f->pos, "layer " + l.name + ": exp_scale '" + f->text + "' is not a number");
+    }
+  }
+  if (d.kind == LayerKind::Softmax)
+    if (const HlsConfigField* f = l.field("n_slice"); f && f->isInteger && f->value != fieldOr(l, "n_in", f->value))
+      throw HlsMetaError(f->pos, "layer " + l.name + ": a softmax over slices of " + std::to_string(f->value) +
+                                     " values (n_slice != n_in) is not modelled");
   if (d.kind == LayerKind::LeakyReLU) {
     if (!l.hasParam) throw HlsMetaError(l.call, "layer " + l.name + ": leaky_relu without its alpha argument");
     d.alpha = l.paramValue;
