@@ -137,6 +137,9 @@ struct RewriteContext {
   EditSet edits;
   std::vector<LayerState> state;
   std::vector<std::string> notes;
+  // Whole files written next to the C++ edits (weights/*.txt that C simulation loads), by path
+  // relative to the project.
+  std::map<std::string, std::string> textFiles;
   explicit RewriteContext(ParsedHlsProject& proj) : p(proj), edits(proj) {
     for (const auto& l : p.model.layers) {
       LayerState s;
@@ -158,7 +161,15 @@ struct RewriteContext {
                                        "layer " + l.name + ": config struct " + l.configStruct + " has no '" + field + "' field");
       return;
     }
-    const Span s = p.tokenSpan(it->second->getInit()->getSourceRange(), "config field");
+    const SourceRange range = it->second->getInit()->getSourceRange();
+    if (range.getBegin().isMacroID() || range.getEnd().isMacroID()) {
+      // hls4ml: multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor
+      // follows the fields it is computed from.
+      if (required) throw HlsMetaError(p.pos(it->second->getLocation()), "layer " + l.name + ": " + field + " is a macro expression, not a literal");
+      notes.push_back(l.name + ": " + field + " left as its expression");
+      return;
+    }
+    const Span s = p.tokenSpan(range, "config field");
     const std::string old = p.text(s).str();
     if (!isIntegerLiteral(old)) {
       if (required) throw HlsMetaError(p.pos(s), "layer " + l.name + ": " + field + " is the expression '" + old + "', not a literal");
@@ -214,7 +225,11 @@ class PrecisionRewriter {
     if (!std::all_of(users.begin(), users.end(), related)) {
       const bool memberAlias = chain.size() > 1 && isa<CXXRecordDecl>(chain.front()->getDeclContext());
       const bool arrayTyped = r.role == "weight" || r.role == "bias";
-      if (!memberAlias || arrayTyped) {
+      if (memberAlias && arrayTyped) {
+        splitArrayType(k, r, chain);
+        return;
+      }
+      if (!memberAlias) {
         std::string who;
         for (const auto& u : users) who += (who.empty() ? "" : ", ") + p.model.layers[u.first].name + "." + u.second;
         throw HlsMetaError(p.pos(terminal->getLocation()), "typedef " + terminal->getNameAsString() + " is shared by " + who +
@@ -234,6 +249,83 @@ class PrecisionRewriter {
   }
 
  private:
+  // A weight or bias type whose typedef other layers share (hls4ml's model_default_t): the layer
+  // gets its own typedef, declared right after the shared one, and everything that must agree with
+  // it is retargeted: the config's member typedef, the arrays' declarations (in both branches of
+  // the weights header's `#ifndef __SYNTHESIS__`) and the load_weights_from_txt<T, N> calls.
+  void splitArrayType(size_t k, const Request& r, const std::vector<const TypedefNameDecl*>& chain) {
+    ParsedHlsProject& p = c_.p;
+    ASTContext& ctx = p.ctx();
+    const HlsLayer& l = p.model.layers[k];
+    std::string name = l.name + "_" + r.role + "_t";
+    for (int n = 2; !ctx.getTranslationUnitDecl()->lookup(&ctx.Idents.get(name)).empty(); ++n)
+      name = l.name + "_" + r.role + std::to_string(n) + "_t";
+    const TypedefNameDecl* shared = chain.back();
+    const SourceLocation end = p.sm().getExpansionLoc(shared->getEndLoc());
+    const FileID fid = p.sm().getFileID(end);
+    const llvm::StringRef buf = p.sm().getBufferData(fid);
+    const size_t semi = buf.find(';', p.sm().getFileOffset(end));
+    if (semi == llvm::StringRef::npos) throw HlsMetaError(p.pos(shared->getLocation()), "cannot find the end of this typedef");
+    c_.edits.insert(fid, unsigned(semi + 1), "\ntypedef " + r.type.toCpp() + " " + name + ";");
+    c_.edits.replace(p.typeSpan(chain.front()), name);
+    const std::string oldSpelling = shared->getNameAsString();
+    for (size_t a = 0; a < l.weightArrays.size(); ++a) {
+      const HlsWeightArray* w = p.model.weightArray(l.weightArrays[a]);
+      if (!w || w->role != r.role) continue;
+      const VarDecl* v = p.layers[k].weightVars[a];
+      retypeDeclarations(v, oldSpelling, name);
+      retypeWeightLoads(v, name);
+    }
+    c_.state[k].types[r.role] = r.type;
+    c_.state[k].changedRoles.insert(r.role);
+    c_.notes.push_back(l.name + ": " + r.role + " type split from the shared " + oldSpelling + " as " + name);
+  }
+
+  // Every declaration `<old> <array>[` in the array's file, active or in a skipped #if branch.
+  void retypeDeclarations(const VarDecl* v, const std::string& oldSpelling, const std::string& name) {
+    ParsedHlsProject& p = c_.p;
+    const SourceLocation loc = p.sm().getExpansionLoc(v->getLocation());
+    const FileID fid = p.sm().getFileID(loc);
+    const std::string text = p.sm().getBufferData(fid).str();
+    const std::string var = v->getNameAsString();
+    int found = 0;
+    for (size_t at = text.find(oldSpelling); at != std::string::npos; at = text.find(oldSpelling, at + 1)) {
+      if (at > 0 && (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) continue;
+      size_t q = at + oldSpelling.size();
+      if (q < text.size() && (std::isalnum(static_cast<unsigned char>(text[q])) || text[q] == '_')) continue;
+      while (q < text.size() && std::isspace(static_cast<unsigned char>(text[q]))) ++q;
+      if (text.compare(q, var.size(), var) != 0) continue;
+      size_t b = q + var.size();
+      while (b < text.size() && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
+      if (b >= text.size() || text[b] != '[') continue;
+      c_.edits.replace(Span{fid, unsigned(at), unsigned(at + oldSpelling.size())}, name);
+      ++found;
+    }
+    if (found == 0)
+      throw HlsMetaError(p.pos(v->getLocation()), "cannot find the declaration '" + oldSpelling + " " + var + "[' to give it its own type");
+  }
+
+  // `nnet::load_weights_from_txt<T, N>(array, "file")`: T must be the array's element type.
+  void retypeWeightLoads(const VarDecl* v, const std::string& name) {
+    ParsedHlsProject& p = c_.p;
+    std::vector<const Stmt*> stack{p.top->getBody()};
+    while (!stack.empty()) {
+      const Stmt* st = stack.back();
+      stack.pop_back();
+      if (!st) continue;
+      for (const Stmt* ch : st->children()) stack.push_back(ch);
+      const auto* call = dyn_cast<CallExpr>(st);
+      if (!call || call->getNumArgs() < 1) continue;
+      const auto* callee = dyn_cast<DeclRefExpr>(call->getCallee()->IgnoreParenImpCasts());
+      const auto* arg = dyn_cast<DeclRefExpr>(call->getArg(0)->IgnoreParenImpCasts());
+      if (!callee || !arg || arg->getDecl() != v || callee->getNumTemplateArgs() < 1) continue;
+      if (callee->getDecl()->getNameAsString().find("load_") != 0) continue;
+      const TemplateArgumentLoc& ta = callee->template_arguments()[0];
+      if (ta.getArgument().getKind() != TemplateArgument::Type) continue;
+      c_.edits.replace(p.tokenSpan(ta.getTypeSourceInfo()->getTypeLoc().getSourceRange(), "template argument"), name);
+    }
+  }
+
   RewriteContext& c_;
 };
 
@@ -282,6 +374,16 @@ class WeightRewriter {
           if (lit == "-0.0") lit = "0.0";
           const Span& sp = p.weights[wi].literals[i];
           if (p.text(sp) != lit) c_.edits.replace(sp, lit);
+        }
+        if (!w->textFile.empty()) {
+          // C simulation loads these values from the text file: it must say the same.
+          std::string line;
+          for (size_t i = 0; i < values.size(); ++i) {
+            std::string lit = detail::exactLiteral(values[i]);
+            if (lit == "-0.0") lit = "0.0";
+            line += (i ? ", " : "") + lit;
+          }
+          c_.textFiles["firmware/weights/" + w->textFile] = line + "\n";
         }
         if (role == "weight" && retype) {
           c_.setField(k, "n_zeros", zeros, false);
@@ -885,6 +987,7 @@ std::map<std::string, std::string> HlsProjectRewriter::render() {
   WeightRewriter(c).run();
   updateInputDependentFields(c);
   auto out = c.edits.apply();
+  for (const auto& [rel, text] : c.textFiles) out[rel] = text;
   impl_->notes = c.notes;
   impl_->rewriteMs = msSince(t0);
   return out;

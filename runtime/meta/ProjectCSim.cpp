@@ -249,9 +249,9 @@ ProjectCSim::ProjectCSim(const std::string& projectDir, const std::string& workD
   std::ofstream(fs::path(workDir_) / "mmlc_csim_main.cpp") << d.str();
 
   std::string ap = options_.apTypesDir;
-  if (ap.empty() && fs::is_directory(fs::path(workDir_) / "firmware" / "ap_types")) ap = workDir_ + "/firmware/ap_types";
   if (ap.empty())
     if (const char* env = std::getenv("MMLC_AP_TYPES_DIR"); env && *env) ap = env;
+  if (ap.empty() && fs::is_directory(fs::path(workDir_) / "firmware" / "ap_types")) ap = workDir_ + "/firmware/ap_types";
   if (ap.empty()) ap = hls::hlsTemplateDir();
   std::string cmd = options_.compiler + " -std=c++14 -O1 -isystem " + quote(ap) + " -I" + quote(workDir_ + "/firmware") + " -I" +
                     quote(workDir_) + " -DWEIGHTS_DIR=" + quote("\"" + workDir_ + "/firmware/weights\"");

@@ -12,7 +12,7 @@ namespace mmlc::meta {
 
 struct ProjectCSimOptions {
   std::string compiler = "g++";  // any g++/clang++ compatible driver
-  // ap types: empty = the project's firmware/ap_types, else $MMLC_AP_TYPES_DIR, else mmlc's own.
+  // ap types: empty = $MMLC_AP_TYPES_DIR, else the project's firmware/ap_types, else mmlc's own.
   // Always included with -isystem: vendor headers warn, and their warnings are not the project's.
   std::string apTypesDir;
   std::vector<std::string> extraFlags;

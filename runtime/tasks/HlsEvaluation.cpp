@@ -1,11 +1,9 @@
 // Inputs of HLS-level models and C simulation of their projects (shared by csim and quantize).
 #include "tasks/HlsEvaluation.h"
 
-#include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
-#include "hls/CSimHarness.h"
+#include "meta/ProjectCSim.h"
 #include "tasks/HlsConversion.h"
 
 namespace mmlc::tasks {
@@ -28,34 +26,20 @@ ProjectCSim simulateProject(const hls::NetworkDesc &desc, const fs::path &projec
   if (!fs::exists(projectDir / "firmware"))
     throw std::runtime_error("no HLS project in '" + projectDir.string() +
                              "' (firmware/ is missing)");
-  std::error_code ec;
-  fs::remove_all(workDir, ec);
+  meta::ProjectCSimOptions options;
+  options.top = desc.name;
   fs::create_directories(workDir.parent_path());
-  fs::copy(projectDir, workDir, fs::copy_options::recursive);
-  fs::create_directories(workDir / "tb_data");
-  {
-    const size_t n = static_cast<size_t>(desc.inputSize());
-    std::ofstream tb(workDir / "tb_data" / "tb_input_features.dat");
-    char buf[32];
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(inputs[i]));
-      tb << buf << ((i + 1) % n == 0 ? "\n" : " ");
-    }
-    if (!tb)
-      throw std::runtime_error("cannot write the C simulation inputs into '" + workDir.string() +
-                               "'");
-  }
-  hls::CSimOptions options;
-  options.emitProject = false; // simulate the project as it is on disk
-  hls::CSimResult r = hls::CSimHarness(desc, options).run(workDir.string(), inputs, &labels);
+  const meta::ProjectCSim csim(projectDir.string(), workDir.string(), options);
+  const meta::ProjectCSimResult r = csim.run(desc, inputs, &labels);
   ProjectCSim out;
   out.samples = r.samples;
-  out.mismatches = r.samples - r.bitExactSamples;
+  out.mismatches = r.mismatches;
   out.csimAccuracy = r.csimAccuracy;
   out.simAccuracy = r.simAccuracy;
   out.compileSeconds = r.compileSeconds;
   out.runSeconds = r.csimSeconds;
   out.mismatchReport = r.mismatchReport;
+  std::error_code ec;
   fs::remove_all(workDir, ec);
   return out;
 }

@@ -26,10 +26,11 @@ struct ProjectCSim {
   std::string mismatchReport; // first differing sample and layer; empty when bit-exact
 };
 
-/// Copies the project in `projectDir` to `workDir` (replaced), writes the samples as its
-/// testbench input, compiles it with g++ against its own ap_types and runs it, and compares
-/// every output with hls::NetworkSim(desc). `workDir` is removed afterwards. Throws
-/// std::runtime_error (with the compiler's output) when the project does not build or run.
+/// C simulation of the project in `projectDir` with its own code (meta::ProjectCSim: a traced copy
+/// in `workDir`, a driver calling the top function, its own nnet_utils, ap_types and weight
+/// files), compared sample by sample with hls::NetworkSim(desc); `workDir` is removed afterwards.
+/// Throws meta::HlsMetaError for a project it cannot drive, std::runtime_error (with the
+/// compiler's output) when the project does not build or run.
 ProjectCSim simulateProject(const hls::NetworkDesc &desc, const std::filesystem::path &projectDir,
                             const std::filesystem::path &workDir, const std::vector<float> &inputs,
                             const std::vector<int> &labels);
