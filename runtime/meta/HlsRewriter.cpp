@@ -152,6 +152,34 @@ struct RewriteContext {
   }
   size_t layerIndex(const std::string& name) const { return size_t(p.model.requireLayer(name).index); }
 
+  // hls4ml 1.x convolutions carry a nested dense config (`typedef config2_mult mult_config;`)
+  // whose types and reuse factor the kernel requires to match the layer's.
+  const CXXRecordDecl* multConfig(size_t k) const {
+    const CXXRecordDecl* cfg = p.layers[k].config;
+    if (!cfg) return nullptr;
+    for (const Decl* d : cfg->decls())
+      if (const auto* td = dyn_cast<TypedefNameDecl>(d); td && td->getName() == "mult_config")
+        if (const auto* rd = td->getUnderlyingType()->getAsCXXRecordDecl()) return rd->getDefinition();
+    return nullptr;
+  }
+
+  // The mult config's typedef for `role` follows an edit of the layer's own (unless it already
+  // reaches the edited typedef).
+  void followInMultConfig(size_t k, const std::string& role, const TypedefNameDecl* edited, const std::string& spelling) {
+    const CXXRecordDecl* mc = multConfig(k);
+    if (!mc) return;
+    for (const Decl* d : mc->decls()) {
+      const auto* td = dyn_cast<TypedefNameDecl>(d);
+      if (!td || td->getNameAsString() != role + "_t") continue;
+      for (const TypedefNameDecl* t = td; t;) {
+        if (t == edited) return;
+        const auto* tt = t->getUnderlyingType()->getAs<TypedefType>();
+        t = tt ? tt->getDecl() : nullptr;
+      }
+      edits.replace(p.typeSpan(td), spelling);
+    }
+  }
+
   // Replaces a config field's integer literal (error when it is an expression).
   void setField(size_t k, const std::string& field, long long value, bool required) {
     const HlsLayer& l = p.model.layers[k];
@@ -181,6 +209,14 @@ struct RewriteContext {
       edits.replace(s, now);
       notes.push_back(l.name + ": " + field + " " + old + " -> " + now);
     }
+    if (const CXXRecordDecl* mc = multConfig(k))
+      for (const Decl* d : mc->decls())
+        if (const auto* v = dyn_cast<VarDecl>(d); v && v->getNameAsString() == field && v->getInit()) {
+          const SourceRange mr = v->getInit()->getSourceRange();
+          if (mr.getBegin().isMacroID() || mr.getEnd().isMacroID()) continue;
+          const Span ms = p.tokenSpan(mr, "config field");
+          if (isIntegerLiteral(p.text(ms).str()) && std::stoll(p.text(ms).str()) != value) edits.replace(ms, now);
+        }
   }
 };
 
@@ -238,6 +274,7 @@ class PrecisionRewriter {
       target = chain.front();
     }
     c_.edits.replace(p.typeSpan(target), r.type.toCpp());
+    c_.followInMultConfig(k, r.role, target, r.type.toCpp());
     // Every (layer, role) reaching the edited typedef now has the new type.
     for (size_t j = 0; j < p.layers.size(); ++j)
       for (const auto& [role, ch] : p.layers[j].chains) {
@@ -268,6 +305,7 @@ class PrecisionRewriter {
     if (semi == llvm::StringRef::npos) throw HlsMetaError(p.pos(shared->getLocation()), "cannot find the end of this typedef");
     c_.edits.insert(fid, unsigned(semi + 1), "\ntypedef " + r.type.toCpp() + " " + name + ";");
     c_.edits.replace(p.typeSpan(chain.front()), name);
+    c_.followInMultConfig(k, r.role, chain.front(), name);
     const std::string oldSpelling = shared->getNameAsString();
     for (size_t a = 0; a < l.weightArrays.size(); ++a) {
       const HlsWeightArray* w = p.model.weightArray(l.weightArrays[a]);

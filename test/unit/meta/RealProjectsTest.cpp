@@ -12,6 +12,7 @@
 #include "hls/NetworkSim.h"
 #include "meta/HlsNetworkImport.h"
 #include "meta/HlsProject.h"
+#include "meta/HlsRewriter.h"
 #include "meta/ProjectCSim.h"
 
 namespace mmlc::meta {
@@ -84,6 +85,50 @@ TEST_P(RealProjectTest, ImportsAndCSimulatesBitExactly) {
   EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
   std::error_code ec;
   if (!::testing::Test::HasFailure()) fs::remove_all(work, ec);
+}
+
+// A rewrite of a real project (narrower weights and a rounded, saturating result on the first
+// layer with weights, the accumulator of the last; reuse 2 on the first) keeps it a project that
+// C-simulates bit-exactly with its own templates, weights files included.
+TEST_P(RealProjectTest, RewriteKeepsCSimulationBitExact) {
+  const RealProject& rp = GetParam();
+  const fs::path dir = fs::path(MMLC_REAL_PROJECTS_DIR) / rp.dir;
+  const fs::path root = fs::temp_directory_path() / ("mmlc-real-rw-" + std::to_string(::getpid())) / rp.dir;
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::create_directories(root);
+  const HlsProject before = readHlsProject(dir.string());
+  std::vector<const HlsLayer*> mac;
+  for (const HlsLayer& l : before.layers)
+    if (!l.weightArrays.empty()) mac.push_back(&l);
+  ASSERT_FALSE(mac.empty());
+  HlsProjectRewriter rw(dir.string());
+  const hls::FixedType weight = hls::FixedType::fixed(8, 3);
+  const hls::FixedType result = hls::FixedType::fixed(14, 5, hls::QuantMode::RND, hls::OverflowMode::SAT);
+  const hls::FixedType accum = hls::FixedType::fixed(20, 8, hls::QuantMode::TRN, hls::OverflowMode::SAT);
+  rw.setPrecision(mac.front()->name, "weight", weight);
+  rw.setPrecision(mac.front()->name, "result", result);
+  rw.setPrecision(mac.back()->name, "accum", accum);
+  rw.setReuseFactor(mac.front()->name, 2);
+  const RewriteReport report = rw.writeTo((root / "project").string());
+
+  hls::NetworkDesc desc = networkFromProject(readHlsProject((root / "project").string()));
+  desc.resolve();
+  bool sawFirst = false;
+  for (const hls::LayerDesc& l : desc.layers)
+    if (l.name == mac.front()->name) {
+      sawFirst = true;
+      EXPECT_EQ(l.weightType, weight);
+      EXPECT_EQ(l.resultType, result);
+      EXPECT_EQ(l.reuseFactor, 2);
+    } else if (l.name == mac.back()->name) {
+      EXPECT_EQ(l.accumType, accum);
+    }
+  EXPECT_TRUE(sawFirst);
+  const ProjectCSim csim((root / "project").string(), (root / "csim").string());
+  const ProjectCSimResult r = csim.run(desc, randomInputs(desc, 1000, 11));
+  EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
 }
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, RealProjectTest, ::testing::ValuesIn(realProjects()),
