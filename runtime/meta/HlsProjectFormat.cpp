@@ -74,7 +74,7 @@ std::string HlsProject::toJson() const {
     for (double v : w.values) zeros += v == 0.0;
     o << (k ? "," : "") << "\n    {\"name\": " << jsonString(w.name) << ", \"layer\": " << jsonString(w.layer) << ", \"role\": " << jsonString(w.role)
       << ", \"element_type\": " << jsonString(w.elementType) << ", \"size\": " << w.size << ", \"values_found\": " << w.values.size()
-      << ", \"zeros\": " << zeros << ", \"pos\": " << jsonPos(w.pos) << "}";
+      << ", \"text_file\": " << jsonString(w.textFile) << ", \"zeros\": " << zeros << ", \"pos\": " << jsonPos(w.pos) << "}";
   }
   o << "\n  ],\n  \"pragmas\": [";
   for (size_t k = 0; k < pragmas.size(); ++k) {

@@ -20,6 +20,8 @@ config.substitutions.append(("%inputs", os.path.join(os.path.dirname(__file__), 
 config.substitutions.append(
     ("%hlsfixture", os.path.join(config.mmlc_source_dir, "test", "unit", "meta", "fixtures",
                                  "hls4ml-style-mlp")))
+config.substitutions.append(
+    ("%realprojects", os.path.join(config.mmlc_source_dir, "test", "fixtures", "hls4ml-projects")))
 if config.mmlc_have_meta:
     config.available_features.add("meta")
 if config.mmlc_have_run:
