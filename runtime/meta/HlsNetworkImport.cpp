@@ -158,7 +158,7 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
       throw HlsMetaError(f->pos, "layer " + l.name + ": a softmax over slices of " + std::to_string(f->value) +
                                      " values (n_slice != n_in) is not modelled");
   if (d.kind == LayerKind::LeakyReLU) {
-    if (!l.hasParam) throw HlsMetaError(l.call, "layer " + l.name + ": leaky_relu without its alpha argument");
+    if (!l.hasParam) throw HlsMetaError(l.call, "layer " + l.name + ": leaky_relu's alpha argument is not a numeric constant");
     d.alpha = l.paramValue;
     // hls4ml 1.0 passes alpha as param_T; 0.x as data_T (the input type).
     d.paramType = l.precisions.count("param") ? requireType(l, "param") : requireType(l, "input");
@@ -172,7 +172,7 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
       if (!f || end == f->text.c_str())
         throw HlsMetaError(f ? f->pos : l.call, "layer " + l.name + ": hard_tanh needs a numeric '" + name + "' in its config");
       *value = v;
-      *type = requireType(l, name);
+      *type = f->isFixed ? f->type : requireType(l, name);
     }
   }
   if (d.kind == LayerKind::Quantize) d.elementTypes = l.elementTypes;

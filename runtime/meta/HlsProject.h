@@ -48,6 +48,8 @@ struct HlsConfigField {
   std::string text;        // initialiser as written
   long long value = 0;     // its value, when it is an integer constant
   bool isInteger = false;
+  hls::FixedType type;     // its declared type, when that is an ap type (hard_tanh's slope_t slope)
+  bool isFixed = false;
   SourcePos pos;
 };
 

@@ -564,12 +564,22 @@ void buildLayers(ParsedHlsProject& p) {
       layer.hasParam = true;
       SourceRange r = param->getSourceRange();
       if (!r.getBegin().isMacroID() && !r.getEnd().isMacroID()) layer.paramText = p.text(p.tokenSpan(r, "argument")).str();
+      // The value as the argument spells it (`0.300000011920929`, converted to param_T by the call).
+      const Expr* literal = param->IgnoreImplicit();
+      while (const auto* ce = dyn_cast<CXXConstructExpr>(literal)) {
+        if (ce->getNumArgs() != 1) break;
+        literal = ce->getArg(0)->IgnoreImplicit();
+      }
       Expr::EvalResult er;
-      if (!param->isValueDependent() && param->EvaluateAsRValue(er, ctx)) {
+      if (!literal->isValueDependent() && literal->EvaluateAsRValue(er, ctx)) {
+        layer.hasParam = er.Val.isFloat() || er.Val.isInt();
         if (er.Val.isFloat()) layer.paramValue = er.Val.getFloat().convertToDouble();
         else if (er.Val.isInt()) layer.paramValue = static_cast<double>(er.Val.getInt().getExtValue());
       }
-      if (written.size() >= 3) {  // <data_T, param_T, res_T, CONFIG_T>
+      // hls4ml 1.x: <data_T, param_T, res_T, CONFIG_T>; 0.x: <data_T, res_T, CONFIG_T> (alpha is data_T).
+      size_t dataTypes = 0;
+      for (const QualType& t : written) dataTypes += t->getAsCXXRecordDecl() != site.config;
+      if (dataTypes >= 3) {
         addPrecision(p, layer, site, "param", written[1], call->getBeginLoc());
         written.erase(written.begin() + 1);
       }
@@ -611,7 +621,20 @@ void buildLayers(ParsedHlsProject& p) {
           HlsConfigField f;
           f.name = v->getNameAsString();
           f.pos = p.pos(v->getLocation());
-          if (const Expr* init = v->getInit()) {
+          f.isFixed = fixedTypeOf(v->getType(), &f.type);
+          // `static const slope_t slope;` with `const slope_t config3::slope = 0.2;` out of the class:
+          // the initialiser of any redeclaration.
+          const Expr* anyInit = v->getInit();
+          for (const VarDecl* rd : v->redecls())
+            if (!anyInit && rd->getInit()) anyInit = rd->getInit();
+          // A class-typed constant (`ap_fixed<16,4> slope = 0.5`): the literal inside the conversion.
+          while (anyInit) {
+            const Expr* e = anyInit->IgnoreImplicit();
+            const auto* ce = dyn_cast<CXXConstructExpr>(e);
+            if (!ce || ce->getNumArgs() != 1) break;
+            anyInit = ce->getArg(0);
+          }
+          if (const Expr* init = anyInit) {
             SourceRange r = init->getSourceRange();
             if (!r.getBegin().isMacroID() && !r.getEnd().isMacroID()) f.text = p.text(p.tokenSpan(r, "initialiser")).str();
             Expr::EvalResult er;

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -130,6 +132,82 @@ TEST_P(RealProjectTest, RewriteKeepsCSimulationBitExact) {
   EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
   if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
 }
+
+// Activations hls4ml writes that the seven projects do not use, put into copies of a real
+// project of each generation in place of its first ReLU: they import with their parameters and
+// C-simulate bit-exactly through that generation's own templates.
+struct Variant {
+  const char* name;
+  const char* project;
+  const char* call;      // replaces `nnet::relu<layer2_t, layer4_t, relu_config4>(layer2_out, layer4_out);`
+  const char* config;    // appended to parameters.h before its final #endif
+  const char* kind;
+};
+
+std::ostream& operator<<(std::ostream& o, const Variant& v) { return o << v.name; }
+
+const char* kHardConfig = R"(
+struct hard_config4 : nnet::activ_config {
+    static const unsigned n_in = 64;
+    static const ap_fixed<16,4> slope;
+    static const ap_fixed<16,4> shift;
+    static const unsigned io_type = nnet::io_parallel;
+    static const unsigned reuse_factor = 1;
+};
+const ap_fixed<16,4> hard_config4::slope = 0.5;
+const ap_fixed<16,4> hard_config4::shift = 0.5;
+)";
+
+class RealProjectVariantTest : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(RealProjectVariantTest, ImportsAndCSimulatesBitExactly) {
+  const Variant& v = GetParam();
+  const fs::path root = fs::temp_directory_path() / ("mmlc-real-var-" + std::to_string(::getpid())) / v.name;
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::create_directories(root);
+  fs::copy(fs::path(MMLC_REAL_PROJECTS_DIR) / v.project, root / "project", fs::copy_options::recursive);
+  auto edit = [](const fs::path& f, const std::string& from, const std::string& to) {
+    std::ifstream in(f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    const size_t at = from.empty() ? text.rfind("#endif") : text.find(from);
+    ASSERT_NE(at, std::string::npos) << f << " has no '" << from << "'";
+    text.replace(at, from.size(), to);
+    std::ofstream(f) << text;
+  };
+  edit(root / "project/firmware/myproject.cpp", "nnet::relu<layer2_t, layer4_t, relu_config4>(layer2_out, layer4_out);", v.call);
+  if (*v.config) edit(root / "project/firmware/parameters.h", "", std::string(v.config) + "\n");
+  hls::NetworkDesc desc = networkFromProject(readHlsProject((root / "project").string()));
+  desc.resolve();
+  ASSERT_GE(desc.layers.size(), 2u);
+  EXPECT_STREQ(hls::layerKindName(desc.layers[1].kind), v.kind);
+  if (desc.layers[1].kind == hls::LayerKind::LeakyReLU) EXPECT_DOUBLE_EQ(desc.layers[1].alpha, 0.25);
+  if (desc.layers[1].kind == hls::LayerKind::HardTanh) {
+    EXPECT_DOUBLE_EQ(desc.layers[1].slope, 0.5);
+    EXPECT_EQ(desc.layers[1].slopeType, hls::FixedType::fixed(16, 4));
+  }
+  const ProjectCSim csim((root / "project").string(), (root / "csim").string());
+  const ProjectCSimResult r = csim.run(desc, randomInputs(desc, 1000, 5));
+  EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Activations, RealProjectVariantTest,
+    ::testing::Values(
+        Variant{"leaky_relu_1x", "jet-pruned60-u50-vitis2024",
+                "nnet::leaky_relu<layer2_t, ap_fixed<8,1>, layer4_t, relu_config4>(layer2_out, 0.25, layer4_out);", "", "LeakyReLU"},
+        Variant{"leaky_relu_0x", "jet-16-6-rf1-vivado2019",
+                "nnet::leaky_relu<layer2_t, layer4_t, relu_config4>(layer2_out, 0.25, layer4_out);", "", "LeakyReLU"},
+        Variant{"linear_1x", "jet-pruned60-u50-vitis2024", "nnet::linear<layer2_t, layer4_t, relu_config4>(layer2_out, layer4_out);",
+                "", "Linear"},
+        Variant{"hard_tanh_1x", "jet-pruned60-u50-vitis2024",
+                "nnet::hard_tanh<layer2_t, layer4_t, hard_config4>(layer2_out, layer4_out);", kHardConfig, "HardTanh"},
+        Variant{"hard_tanh_0x", "jet-16-6-rf1-vivado2019",
+                "nnet::hard_tanh<layer2_t, layer4_t, hard_config4>(layer2_out, layer4_out);", kHardConfig, "HardTanh"}),
+    [](const ::testing::TestParamInfo<Variant>& i) { return std::string(i.param.name); });
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, RealProjectTest, ::testing::ValuesIn(realProjects()),
                          [](const ::testing::TestParamInfo<RealProject>& i) {
