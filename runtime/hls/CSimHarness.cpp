@@ -101,10 +101,25 @@ void CSimHarness::compile(const std::string& projectDir) const {
       if (std::error_code ec; fs::exists(dir / header) && !fs::equivalent(dir, ap, ec))
         throw std::runtime_error("C simulation build: " + (dir / header).string() + " would hide the ap types in " + ap +
                                  " (move it into firmware/ap_types)");
+  // -isystem alone is not enough for g++: its flow warnings (-Wuninitialized in ap_private.h)
+  // on vendor code inlined into the project's functions are reported at the project's call
+  // sites. A shim in front of the ap types includes them with those warnings off, by location,
+  // so they stay on for the project's own code.
+  const fs::path shim = root / ".mmlc_csim" / "ap_system";
+  fs::create_directories(shim);
+  for (const char* header : {"ap_fixed.h", "ap_int.h"}) {
+    std::ofstream(shim / header) << "// mmlc C-simulation build: the ap types as system headers, warnings about their\n"
+                                    "// inlined code off (g++ reports them at the caller otherwise).\n"
+                                    "#pragma GCC system_header\n#pragma GCC diagnostic push\n"
+                                    "#pragma GCC diagnostic ignored \"-Wuninitialized\"\n"
+                                    "#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n#include_next <"
+                                 << header << ">\n#pragma GCC diagnostic pop\n";
+  }
   std::string cmd = options_.compiler + " -std=c++14 -O1";
   if (options_.werror) cmd += " -Wall -Wextra -Werror";
   for (const auto& f : options_.extraFlags) cmd += " " + f;
-  cmd += " -isystem " + quote(ap) + " -I" + quote((root / "firmware").string()) + " -I" + quote(root.string());
+  cmd += " -isystem " + quote(shim.string()) + " -isystem " + quote(ap) + " -I" + quote((root / "firmware").string()) + " -I" +
+         quote(root.string());
   const std::string stem = projectFileStem(root, net_.name);
   cmd += " " + quote((root / (stem + "_test.cpp")).string()) + " " + quote((root / "firmware" / (stem + ".cpp")).string());
   cmd += " -o " + quote((root / "csim.out").string());
