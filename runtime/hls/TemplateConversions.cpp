@@ -40,8 +40,12 @@ std::vector<TemplateConversion> templateConversions(const LayerTypes& l) {
       add("input to result", l.input, l.result, "input");
       add("literal 0 to result", intLiteralType(), l.result, "");
       break;
-    case Template::Copy:  // max pooling
+    case Template::Copy:  // linear, max pooling, zero padding (its zeros are exact)
       add("input to result", l.input, l.result, "input");
+      break;
+    case Template::LeakyReLU:  // res = x > 0 ? x : alpha * x, alpha in param_t
+      add("input to result", l.input, l.result, "input");
+      if (l.input && l.param) add("alpha x input product to result", productType(*l.param, *l.input), l.result, "input");
       break;
     case Template::AvgPool:
       // nnet_pooling.h: an exact ap_fixed<W+16, I+16> sum divided by an int (the quotient keeps
@@ -82,7 +86,14 @@ LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
       t.bias = l.biasType;
       break;
     case LayerKind::ReLU: t.kind = Template::ReLU; break;
-    case LayerKind::MaxPool: t.kind = Template::Copy; break;
+    case LayerKind::LeakyReLU:
+      t.kind = Template::LeakyReLU;
+      t.param = l.paramType;
+      break;
+    case LayerKind::Linear:
+    case LayerKind::MaxPool:
+    case LayerKind::GlobalMaxPool:
+    case LayerKind::ZeroPad: t.kind = Template::Copy; break;
     case LayerKind::AvgPool: t.kind = Template::AvgPool; break;
     case LayerKind::Sigmoid:
     case LayerKind::Tanh:
@@ -90,10 +101,19 @@ LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
       t.table = l.tableType;
       break;
     case LayerKind::Softmax:
-      t.kind = Template::Softmax;
-      t.expTable = l.expTableType;
-      t.invTable = l.invTableType;
+      // The product of an exp value and the inverse of their sum (hls4ml's later 1.x form keeps
+      // the exp values in accum_t); argmax writes exact 0s and 1s.
+      if (l.softmaxImpl != SoftmaxImpl::Argmax) {
+        t.kind = Template::Softmax;
+        t.expTable = l.softmaxSeparateTypes ? l.accumType : l.expTableType;
+        t.invTable = l.invTableType;
+      }
       break;
+    // Imported templates whose intermediate types mmlc does not choose (hls4ml's global average
+    // pooling, hard tanh, HGQ's per-element quantizers): their types come from the project as is.
+    case LayerKind::GlobalAvgPool:
+    case LayerKind::HardTanh:
+    case LayerKind::Quantize:
     case LayerKind::Flatten: t.kind = Template::None; break;
   }
   return t;
@@ -123,7 +143,7 @@ std::vector<std::string> widenToDefinedConversions(NetworkDesc& net) {
         else if (c.widen == "weight") target = &l.weightType;
         else if (c.widen == "accum") target = &l.accumType;
         else if (c.widen == "table") target = &l.tableType;
-        else if (c.widen == "exp_table") target = &l.expTableType;
+        else if (c.widen == "exp_table") target = l.softmaxSeparateTypes ? &l.accumType : &l.expTableType;
         else {  // the input: the result of the layer producing it (past reshaping Flattens)
           size_t j = k;
           while (j > 0 && net.layers[j - 1].kind == LayerKind::Flatten) --j;

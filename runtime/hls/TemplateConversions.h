@@ -14,9 +14,9 @@ namespace mmlc::hls {
 
 // The types of one layer by role, as a NetworkDesc layer or a parsed project's layer knows them.
 struct LayerTypes {
-  enum class Template { Mac, BatchNorm, Copy, ReLU, Table, AvgPool, Softmax, None };
+  enum class Template { Mac, BatchNorm, Copy, ReLU, LeakyReLU, Table, AvgPool, Softmax, None };
   Template kind = Template::None;
-  std::optional<FixedType> input, weight, bias, accum, result, table, expTable, invTable;
+  std::optional<FixedType> input, weight, bias, accum, result, table, expTable, invTable, param;
 };
 
 // One conversion a template performs: `from` (an exact intermediate or a declared type) to `to`.

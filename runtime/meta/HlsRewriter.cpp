@@ -615,6 +615,8 @@ void checkConversions(const RewriteContext& c) {
     if (kind.rfind("dense", 0) == 0 || kind.rfind("conv", 0) == 0) t.kind = Template::Mac;
     else if (kind == "normalize") t.kind = Template::BatchNorm;
     else if (kind == "relu") t.kind = Template::ReLU;
+    else if (kind == "leaky_relu") t.kind = Template::LeakyReLU;
+    else if (kind == "linear" || kind.rfind("zeropad", 0) == 0) t.kind = Template::Copy;
     else if (kind == "sigmoid" || kind == "tanh") t.kind = Template::Table;
     else if (kind == "softmax") t.kind = Template::Softmax;
     else if (kind.rfind("pooling", 0) == 0) {
@@ -636,6 +638,7 @@ void checkConversions(const RewriteContext& c) {
     t.table = role("table");
     t.expTable = role("exp_table");
     t.invTable = role("inv_table");
+    t.param = role("param");
     for (const hls::TemplateConversion& conv : hls::templateConversions(t)) {
       if (hls::conversionIsDefined(conv.from, conv.to)) continue;
       // Locate the edited type: the destination of this conversion, else its source.
