@@ -92,10 +92,34 @@ CSimHarness::CSimHarness(NetworkDesc net, CSimOptions options) : net_(std::move(
 void CSimHarness::compile(const std::string& projectDir) const {
   const fs::path root(projectDir);
   const std::string ap = options_.apTypesDir.empty() ? (root / "firmware" / "ap_types").string() : options_.apTypesDir;
+  // The ap types (vendor's, the project's own or mmlc's) are system headers: the vendor's warn under
+  // -Wall -Wextra (ap_private.h: "comparison of unsigned expression in '< 0' is always false",
+  // -Wuninitialized), which must not fail a build, while the project's own code keeps -Werror.
+  // -I directories are searched before -isystem ones, so none of them may hold its own ap_fixed.h.
+  for (const fs::path& dir : {root / "firmware", root})
+    for (const char* header : {"ap_fixed.h", "ap_int.h"})
+      if (std::error_code ec; fs::exists(dir / header) && !fs::equivalent(dir, ap, ec))
+        throw std::runtime_error("C simulation build: " + (dir / header).string() + " would hide the ap types in " + ap +
+                                 " (move it into firmware/ap_types)");
+  // -isystem alone is not enough for g++: its flow warnings (-Wuninitialized in ap_private.h)
+  // on vendor code inlined into the project's functions are reported at the project's call
+  // sites. A shim in front of the ap types includes them with those warnings off, by location,
+  // so they stay on for the project's own code.
+  const fs::path shim = root / ".mmlc_csim" / "ap_system";
+  fs::create_directories(shim);
+  for (const char* header : {"ap_fixed.h", "ap_int.h"}) {
+    std::ofstream(shim / header) << "// mmlc C-simulation build: the ap types as system headers, warnings about their\n"
+                                    "// inlined code off (g++ reports them at the caller otherwise).\n"
+                                    "#pragma GCC system_header\n#pragma GCC diagnostic push\n"
+                                    "#pragma GCC diagnostic ignored \"-Wuninitialized\"\n"
+                                    "#pragma GCC diagnostic ignored \"-Wmaybe-uninitialized\"\n#include_next <"
+                                 << header << ">\n#pragma GCC diagnostic pop\n";
+  }
   std::string cmd = options_.compiler + " -std=c++14 -O1";
   if (options_.werror) cmd += " -Wall -Wextra -Werror";
   for (const auto& f : options_.extraFlags) cmd += " " + f;
-  cmd += " -I" + quote(ap) + " -I" + quote((root / "firmware").string()) + " -I" + quote(root.string());
+  cmd += " -isystem " + quote(shim.string()) + " -isystem " + quote(ap) + " -I" + quote((root / "firmware").string()) + " -I" +
+         quote(root.string());
   const std::string stem = projectFileStem(root, net_.name);
   cmd += " " + quote((root / (stem + "_test.cpp")).string()) + " " + quote((root / "firmware" / (stem + ".cpp")).string());
   cmd += " -o " + quote((root / "csim.out").string());

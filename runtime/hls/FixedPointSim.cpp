@@ -43,10 +43,9 @@ Raw quantizeRaw(WideRaw x, int srcFrac, const FixedType& t) {
 }
 
 Raw fromDoubleSlow(double v, const FixedType& t) {
-  if (std::isnan(v)) return 0;
-  if (std::isinf(v)) {
+  if (std::isnan(v) || std::isinf(v)) {
     if (t.overflow == OverflowMode::WRAP) return 0;
-    return applyOverflow(v > 0 ? (static_cast<WideRaw>(1) << 120) : -(static_cast<WideRaw>(1) << 120), t);
+    return applyOverflow(!std::signbit(v) ? (static_cast<WideRaw>(1) << 120) : -(static_cast<WideRaw>(1) << 120), t);
   }
   if (v == 0.0) return 0;
   // v = m * 2^(e-53) exactly, with |m| < 2^53 an integer.

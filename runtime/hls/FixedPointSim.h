@@ -39,11 +39,20 @@ inline WideRaw roundShiftRight(WideRaw x, int shift, QuantMode q) {
   return floorV + (carry ? 1 : 0);
 }
 
+// Whether the vendor's ap_fixed keeps an in-range mantissa v of t as it is. Everything in
+// [minRaw, maxRaw] is kept except one pattern: AP_SAT_SYM on a signed type of 2+ bits never
+// produces the most negative mantissa (ap_fixed_base::operator= and the double constructor set
+// `underflow |= neg_src && range(0, W-2) == 0`, so -2^(W-1) becomes -max).
+inline bool keptAsIs(WideRaw v, const FixedType& t) {
+  const Raw minR = t.minRaw();
+  return v <= t.maxRaw() && (v > minR || (v == minR && (t.overflow != OverflowMode::SAT_SYM || !t.isSigned || t.width < 2)));
+}
+
 // Applies overflow mode of t to an exact mantissa v (already at t's fractional bits).
 inline Raw applyOverflow(WideRaw v, const FixedType& t) {
   const Raw maxR = t.maxRaw();
   const Raw minR = t.minRaw();
-  if (v >= minR && v <= maxR) return static_cast<Raw>(v);
+  if (keptAsIs(v, t)) return static_cast<Raw>(v);
   switch (t.overflow) {
     case OverflowMode::WRAP: {
       unsigned __int128 u = static_cast<unsigned __int128>(v);
@@ -57,7 +66,9 @@ inline Raw applyOverflow(WideRaw v, const FixedType& t) {
     case OverflowMode::SAT_ZERO: return 0;
     case OverflowMode::SAT_SYM:
       if (v > maxR) return maxR;
-      return t.isSigned ? -maxR : 0;
+      // Symmetric range [-max, max]; a signed 1-bit type has max = 0 and the vendor keeps its
+      // only negative value -1 (overflow_adjust sets the pattern 10..01, which is 1 for W = 1).
+      return t.isSigned && t.width >= 2 ? -maxR : minR;
   }
   return 0;
 }
@@ -94,11 +105,12 @@ inline Raw quantizeRaw64(Raw x, int srcFrac, const FixedType& t) {
     if (x >= limit || x <= -limit) return quantizeRaw(static_cast<WideRaw>(x), srcFrac, t);
     v = x * (Raw{1} << k);
   }
-  if (v >= t.minRaw() && v <= t.maxRaw()) return v;
+  if (keptAsIs(v, t)) return v;
   return applyOverflow(v, t);
 }
-// Converts a double exactly as ap_fixed's constructor from double does (NaN -> 0, +-inf saturate
-// in SAT modes and give 0 in WRAP). The slow path decomposes the double into a 128-bit mantissa.
+// Converts a double exactly as ap_fixed's constructor from double does: +-inf saturate in SAT
+// modes and give 0 in AP_WRAP, and so does NaN, by the sign bit (the vendor warns "assign NaN
+// to fixed point value" and then reads NaN's all-ones exponent as an infinity's). The slow path decomposes the double into a 128-bit mantissa.
 Raw fromDoubleSlow(double v, const FixedType& t);
 inline Raw fromDouble(double v, const FixedType& t) {
   // Fast path: scaling by 2^F is exact away from overflow/underflow, and so are floor and the
@@ -121,7 +133,7 @@ inline Raw fromDouble(double v, const FixedType& t) {
     case QuantMode::RND_CONV: carry = rem > 0.5 || (rem == 0.5 && (f & 1) != 0); break;
   }
   const Raw r = f + (carry ? 1 : 0);
-  if (r >= t.minRaw() && r <= t.maxRaw()) return r;
+  if (keptAsIs(r, t)) return r;
   return applyOverflow(r, t);
 }
 double toDouble(Raw raw, const FixedType& t);

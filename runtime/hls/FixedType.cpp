@@ -137,4 +137,59 @@ FixedType FixedType::parse(const std::string& text) {
   return t;
 }
 
+namespace {
+
+// Whether the destination's quantisation mode reads the dropped bits (every mode but AP_TRN, and
+// AP_TRN_ZERO only for a signed source: `_AP_Q != AP_TRN && !(_AP_Q == AP_TRN_ZERO && !_AP_S2)`).
+bool readsDroppedBits(const FixedType& from, const FixedType& to) {
+  return to.quant != QuantMode::TRN && !(to.quant == QuantMode::TRN_ZERO && !from.isSigned);
+}
+
+// Bits that `from` lacks above its MSB for the conversion to `to` to be defined (0 when defined).
+int missingIntegerBits(const FixedType& from, const FixedType& to) {
+  if (!readsDroppedBits(from, to)) return 0;
+  const int shortBy = -(from.integer + to.frac());  // from.frac() - to.frac() - from.width
+  return shortBy > 0 ? shortBy : 0;
+}
+
+}  // namespace
+
+bool conversionIsDefined(const FixedType& from, const FixedType& to) { return missingIntegerBits(from, to) == 0; }
+
+std::string conversionProblem(const FixedType& from, const FixedType& to) {
+  const int missing = missingIntegerBits(from, to);
+  if (missing == 0) return "";
+  const int shift = from.frac() - to.frac();
+  return "converting " + from.toCpp() + " to " + to.toCpp() + " is undefined in the vendor's ap_fixed: every bit of " +
+         from.toCpp() + " lies below the rounding bit of " + to.toCpp() + ", and its " + quantModeName(to.quant) +
+         " rounding reads bit " + std::to_string(shift - 1) + " of the " + std::to_string(from.width) +
+         "-bit value (ap_private::get_bit asserts \"Attempting to read bit beyond MSB\"); give the source at least " +
+         std::to_string(from.integer + missing) + " integer bits, fewer fractional bits in the destination, or AP_TRN";
+}
+
+FixedType widenedToConvert(const FixedType& from, const FixedType& to) {
+  FixedType t = from;
+  const int missing = missingIntegerBits(from, to);
+  t.integer += missing;
+  t.width += missing;
+  return t;
+}
+
+FixedType productType(const FixedType& a, const FixedType& b) {
+  FixedType t = FixedType::fixed(a.width + b.width, a.integer + b.integer);
+  t.isSigned = a.isSigned || b.isSigned;
+  return t;
+}
+
+FixedType sumType(const FixedType& a, const FixedType& b) {
+  const bool s = a.isSigned || b.isSigned;
+  // An unsigned operand next to a signed one needs one more integer bit for its sign.
+  const int ia = a.integer + (s && !a.isSigned ? 1 : 0), ib = b.integer + (s && !b.isSigned ? 1 : 0);
+  const int i = (ia > ib ? ia : ib) + 1;
+  const int f = a.frac() > b.frac() ? a.frac() : b.frac();
+  FixedType t = FixedType::fixed(i + f, i);
+  t.isSigned = s;
+  return t;
+}
+
 }  // namespace mmlc::hls

@@ -62,4 +62,37 @@ struct FixedType {
   bool operator!=(const FixedType& o) const { return !(*this == o); }
 };
 
+// ---- What the vendor's ap_fixed can convert ----
+//
+// The vendor's C-simulation library (Xilinx HLS_arbitrary_Precision_Types, ap_fixed_base.h,
+// ap_fixed_base::operator= from another ap_fixed_base, which the copy constructor, the cast and
+// every `T r = a op b;` go through) drops d = F2 - F low bits when the source (W2, I2, F2 = W2-I2)
+// has more fractional bits than the destination (W, I, F = W-I), and for every quantisation mode
+// of the destination except AP_TRN (and AP_TRN_ZERO from an unsigned source) reads the first
+// dropped bit unconditionally:
+//     bool qbit = _AP_ROOT_op_get_bit(op.V, F2 - _AP_F - 1);
+// When d > W2 that bit lies beyond the source's MSB and ap_private<W2,S2>::get_bit (etc/ap_private.h)
+// fails `assert(i < _AP_W && "Attempting to read bit beyond MSB")`, for every value (0 too), at
+// the first such conversion. (With NDEBUG the next line, `qb = (F2 - _AP_F > _AP_W2) ? _AP_S2 &&
+// signbit : qbit`, would give the defined result: 0 for every value, as the whole source lies
+// below half an LSB of the destination.) So the conversion is undefined exactly when
+//     rounding(to.quant, from.isSigned) && from.frac() - to.frac() > from.width,
+// i.e. from.integer + to.frac() < 0: the source's MSB lies below the destination's rounding bit.
+// Checked exhaustively against the vendor headers for W, W2 in 1..12, I, I2 in -6..14, both
+// signednesses, all quantisation and overflow modes, products and sums (see docs/hls.md). The
+// constructors from double and from C integers (ap_fixed<32,32>-like, same rule) never read past
+// a 53-bit mantissa. Everything else the library defines, FixedPointSim reproduces bit for bit.
+
+// Whether converting every value of `from` to `to` is defined in the vendor's ap_fixed (see above).
+bool conversionIsDefined(const FixedType& from, const FixedType& to);
+// Why not, as a sentence for error messages; empty when the conversion is defined.
+std::string conversionProblem(const FixedType& from, const FixedType& to);
+// The smallest widening of `from` that makes its conversion to `to` defined: integer bits and
+// width raised by the same amount, so every value keeps its bits (the fractional bits stay);
+// `from` itself when the conversion is already defined.
+FixedType widenedToConvert(const FixedType& from, const FixedType& to);
+// The exact types of a * b and a + b (ap_fixed_base::RType mult and plus, always AP_TRN/AP_WRAP).
+FixedType productType(const FixedType& a, const FixedType& b);
+FixedType sumType(const FixedType& a, const FixedType& b);
+
 }  // namespace mmlc::hls

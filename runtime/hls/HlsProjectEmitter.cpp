@@ -2,6 +2,7 @@
 #include "hls/HlsProjectEmitter.h"
 
 #include "hls/FixedPointSim.h"
+#include "hls/TemplateConversions.h"
 
 #include <algorithm>
 #include <cctype>
@@ -487,7 +488,7 @@ std::string HlsProjectEmitter::csimBuildScript() const {
     << " with plain g++/clang++ (CXX) and our ap_types;\n"
        "# AP_TYPES_DIR=<vendor include dir> builds against the vendor headers instead.\nset -e\ncd \"$(dirname \"$0\")\"\n"
        "CXX=${CXX:-g++}\nAP=${AP_TYPES_DIR:-firmware/ap_types}\n";
-  o << "$CXX -std=c++14 -O2 -Wall -Wextra -Werror -I\"$AP\" -Ifirmware " << net_.name << "_test.cpp firmware/" << net_.name
+  o << "$CXX -std=c++14 -O2 -Wall -Wextra -Werror -isystem \"$AP\" -Ifirmware " << net_.name << "_test.cpp firmware/" << net_.name
     << ".cpp -o csim.out\n";
   return o.str();
 }
@@ -515,6 +516,9 @@ std::string HlsProjectEmitter::weightsHeader(const std::string& type, const std:
 }
 
 void HlsProjectEmitter::emit(const std::string& outDir) const {
+  // Never write a design whose C simulation aborts in the vendor's ap_fixed.
+  if (const std::string why = firstUndefinedConversion(net_); !why.empty())
+    throw std::invalid_argument("cannot emit " + net_.name + ": " + why);
   const fs::path root(outDir);
   const fs::path fw = root / "firmware";
   fs::create_directories(fw / "weights");

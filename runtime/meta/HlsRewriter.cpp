@@ -18,6 +18,7 @@
 #include <clang/Rewrite/Core/Rewriter.h>
 
 #include "hls/FixedPointSim.h"
+#include "hls/TemplateConversions.h"
 #include "meta/HlsProjectAst.h"
 #include "meta/HlsRewriter.h"
 
@@ -638,6 +639,57 @@ class ReuseRewriter {
   RewriteContext& c_;
 };
 
+// A rewrite must not produce a design whose C simulation aborts in the vendor's ap_fixed: every
+// rounding conversion a changed type takes part in is checked with hls::templateConversions.
+// The error points at the type the request edited (the destination's or the source's).
+void checkConversions(const RewriteContext& c) {
+  for (size_t k = 0; k < c.p.model.layers.size(); ++k) {
+    const HlsLayer& l = c.p.model.layers[k];
+    const LayerState& s = c.state[k];
+    if (s.changedRoles.empty()) continue;
+    using Template = hls::LayerTypes::Template;
+    hls::LayerTypes t;
+    const std::string& kind = l.kind;
+    if (kind.rfind("dense", 0) == 0 || kind.rfind("conv", 0) == 0) t.kind = Template::Mac;
+    else if (kind == "normalize") t.kind = Template::BatchNorm;
+    else if (kind == "relu") t.kind = Template::ReLU;
+    else if (kind == "leaky_relu") t.kind = Template::LeakyReLU;
+    else if (kind == "linear" || kind.rfind("zeropad", 0) == 0) t.kind = Template::Copy;
+    else if (kind == "sigmoid" || kind == "tanh") t.kind = Template::Table;
+    else if (kind == "softmax") t.kind = Template::Softmax;
+    else if (kind.rfind("pooling", 0) == 0) {
+      const HlsConfigField* op = l.field("pool_type");
+      if (!op) op = l.field("pool_op");
+      const bool average = op && (op->text.find("average") != std::string::npos || op->text.find("Average") != std::string::npos);
+      t.kind = average ? Template::AvgPool : Template::Copy;
+    }
+    auto role = [&](const char* name) -> std::optional<hls::FixedType> {
+      auto it = s.types.find(name);
+      if (it == s.types.end()) return std::nullopt;
+      return it->second;
+    };
+    t.input = role("input");
+    t.weight = role(l.precisions.count("scale") ? "scale" : "weight");
+    t.bias = role("bias");
+    t.accum = role("accum");
+    t.result = role("result");
+    t.table = role("table");
+    t.expTable = role("exp_table");
+    t.invTable = role("inv_table");
+    t.param = role("param");
+    for (const hls::TemplateConversion& conv : hls::templateConversions(t)) {
+      if (hls::conversionIsDefined(conv.from, conv.to)) continue;
+      // Locate the edited type: the destination of this conversion, else its source.
+      std::string source = conv.widen == "weight" && l.precisions.count("scale") ? "scale" : conv.widen;
+      std::string edited = s.changedRoles.count(conv.into) ? conv.into : source;
+      if (!s.changedRoles.count(edited) && !s.changedRoles.empty()) edited = *s.changedRoles.begin();
+      auto pit = l.precisions.find(edited);
+      const SourcePos pos = pit != l.precisions.end() ? pit->second.pos : l.call;
+      throw HlsMetaError(pos, "layer " + l.name + ": " + conv.what + ": " + hls::conversionProblem(conv.from, conv.to));
+    }
+  }
+}
+
 // Fields that follow a layer's input type (hls4ml's softmax: in_width, in_frac, in_signed).
 void updateInputDependentFields(RewriteContext& c) {
   for (size_t k = 0; k < c.p.model.layers.size(); ++k) {
@@ -1022,6 +1074,7 @@ std::map<std::string, std::string> HlsProjectRewriter::render() {
       case Request::RenameTop: renamer.run(r.text); break;
     }
   }
+  checkConversions(c);
   WeightRewriter(c).run();
   updateInputDependentFields(c);
   auto out = c.edits.apply();

@@ -4,6 +4,7 @@
 #include "hls/HlsProjectEmitter.h"
 #include "hls/ResourceEstimator.h"
 #include "hls/SynthRunner.h"
+#include "hls/TemplateConversions.h"
 #include "tasks/HlsConversion.h"
 
 namespace mmlc::tasks {
@@ -22,6 +23,8 @@ void runHls4ml(TaskContext &ctx) {
   options.clockPeriodNs = device.clockNs;
   options.top = a.s("top");
   hls::NetworkDesc desc = toHlsNetwork(*dnn.net, options);
+  if (const std::string why = hls::firstUndefinedConversion(desc); !why.empty())
+    throw ctx.error("hls4ml: precision " + options.precision.toString() + " cannot be simulated: " + why);
   bool files = a.b("files");
   if (!ctx.committed && files) // a committed step already holds its project
     hls::HlsProjectEmitter(desc).emit((ctx.staging / "project").string());

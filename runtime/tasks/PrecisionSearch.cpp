@@ -10,6 +10,7 @@
 
 #include "hls/FixedPointSim.h"
 #include "hls/NetworkSim.h"
+#include "hls/TemplateConversions.h"
 
 namespace mmlc::tasks {
 namespace {
@@ -271,6 +272,10 @@ private:
         slotType(d, slots_[m]) = t;
     }
     d.resolve();
+    // A candidate whose source lies wholly below a destination's rounding bit (a tiny bias and
+    // a coarse accumulator) makes the vendor's ap_fixed abort: widen the source instead, which
+    // keeps every value, so the candidate evaluated is the design emitted.
+    hls::widenToDefinedConversions(d);
     return d;
   }
 

@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <ostream>
 #include <type_traits>
 
@@ -43,13 +45,16 @@ inline wide_t wrap_bits(uwide_t u, int w, bool s) {
   return static_cast<wide_t>(u);
 }
 
+// AP_SAT_SYM: a signed type of 2+ bits never holds its most negative pattern (the vendor turns
+// it into -max); a signed 1-bit type keeps -1, as the vendor's overflow_adjust does.
 inline wide_t overflow(wide_t v, int w, bool s, int o) {
   const wide_t mx = max_raw(w, s), mn = min_raw(w, s);
-  if (v >= mn && v <= mx) return v;
+  const bool sym = o == AP_SAT_SYM && s && w >= 2;
+  if (v <= mx && (v > mn || (v == mn && !sym))) return v;
   switch (o) {
     case AP_SAT: return v > mx ? mx : mn;
     case AP_SAT_ZERO: return 0;
-    case AP_SAT_SYM: return v > mx ? mx : (s ? -mx : 0);
+    case AP_SAT_SYM: return v > mx ? mx : (sym ? -mx : mn);
     default: return wrap_bits(static_cast<uwide_t>(v), w, s);
   }
 }
@@ -93,17 +98,33 @@ inline wide_t quantize(wide_t x, int src_f, int w, int f, bool s, int q, int o) 
   return overflow(x * (static_cast<wide_t>(1) << k), w, s, o);
 }
 
+// NaN converts like the infinity of its sign, as in the vendor's constructor from double.
 inline wide_t from_double(double v, int w, int f, bool s, int q, int o) {
-  if (std::isnan(v)) return 0;
-  if (std::isinf(v)) {
+  if (std::isnan(v) || std::isinf(v)) {
     if (o == AP_WRAP || o == AP_WRAP_SM) return 0;
-    return overflow(v > 0 ? (static_cast<wide_t>(1) << 120) : -(static_cast<wide_t>(1) << 120), w, s, o);
+    return overflow(!std::signbit(v) ? (static_cast<wide_t>(1) << 120) : -(static_cast<wide_t>(1) << 120), w, s, o);
   }
   if (v == 0.0) return 0;
   int e = 0;
   const double m = std::frexp(v, &e);
   const long long mant = static_cast<long long>(std::ldexp(m, 53));
   return quantize(static_cast<wide_t>(mant), 53 - e, w, f, s, q, o);
+}
+
+// The vendor's ap_fixed_base::operator= reads the first dropped bit of the source for every
+// quantisation mode but AP_TRN (and AP_TRN_ZERO from an unsigned source); when that bit lies
+// beyond the source's MSB (src_f - f > src_w) its ap_private::get_bit asserts. Abort the same way,
+// so that a design mmlc's headers accept never aborts under the vendor's (mmlc::hls::
+// conversionIsDefined states the same rule).
+inline void check_defined(int src_w, int src_f, bool src_s, int f, int q) {
+  const bool reads = q != AP_TRN && !(q == AP_TRN_ZERO && !src_s);
+  if (reads && src_f - f > src_w) {
+    std::fprintf(stderr,
+                 "ap_fixed: converting a %d-bit value with %d fractional bits to %d fractional bits reads bit %d: "
+                 "Attempting to read bit beyond MSB (undefined in the vendor's ap_fixed)\n",
+                 src_w, src_f, f, src_f - f - 1);
+    std::abort();
+  }
 }
 
 inline double to_double(wide_t v, int f) { return std::ldexp(static_cast<double>(v), -f); }

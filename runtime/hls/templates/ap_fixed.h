@@ -50,10 +50,18 @@ struct ap_fixed_base {
   ap_fixed_base() : V(0) {}
   ap_fixed_base(double d) : V(ap_mmlc::from_double(d, W, F, S, Q, O)) {}
   ap_fixed_base(float d) : V(ap_mmlc::from_double(static_cast<double>(d), W, F, S, Q, O)) {}
+  // C integers convert as the vendor's ap_fixed_base<bits, bits, signed> (bool: 1 bit).
   template <class T, typename std::enable_if<std::is_integral<T>::value, int>::type = 0>
-  ap_fixed_base(T i) : V(ap_mmlc::quantize(static_cast<ap_mmlc::wide_t>(i), 0, W, F, S, Q, O)) {}
+  ap_fixed_base(T i) : V(0) {
+    const int w2 = std::is_same<T, bool>::value ? 1 : static_cast<int>(sizeof(T) * 8);
+    ap_mmlc::check_defined(w2, 0, std::is_signed<T>::value, F, Q);
+    V = ap_mmlc::quantize(static_cast<ap_mmlc::wide_t>(i), 0, W, F, S, Q, O);
+  }
   template <int W2, int I2, bool S2, ap_q_mode Q2, ap_o_mode O2>
-  ap_fixed_base(const ap_fixed_base<W2, I2, S2, Q2, O2>& o) : V(ap_mmlc::quantize(o.V, W2 - I2, W, F, S, Q, O)) {}
+  ap_fixed_base(const ap_fixed_base<W2, I2, S2, Q2, O2>& o) : V(0) {
+    ap_mmlc::check_defined(W2, W2 - I2, S2, F, Q);
+    V = ap_mmlc::quantize(o.V, W2 - I2, W, F, S, Q, O);
+  }
 
   static ap_fixed_base from_raw(ap_mmlc::wide_t raw) {
     ap_fixed_base r;

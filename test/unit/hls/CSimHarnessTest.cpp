@@ -36,32 +36,67 @@ bool haveCompiler(const std::string& c) { return runCommand("command -v " + c, n
 
 }  // namespace
 
-TEST(CSimHarness, ConvNetBitExactWithGcc) {
+// Every emit + C-simulation check runs twice: with mmlc's ap types (the project's own
+// firmware/ap_types) and with the vendor's (test/fixtures/vendor-ap-types), both bit-exact.
+struct HeaderSet {
+  const char* name;
+  const char* dir;  // empty: the project's own firmware/ap_types (mmlc's)
+};
+
+class CSimHeaders : public ::testing::TestWithParam<HeaderSet> {
+ protected:
+  CSimOptions options(const std::string& compiler = "g++") const {
+    CSimOptions o;
+    o.compiler = compiler;
+    o.apTypesDir = GetParam().dir;
+    return o;
+  }
+  std::string scratch(const std::string& name) const { return name + "_" + GetParam().name; }
+};
+
+// convNet: Conv2D, BatchNorm, ReLU, AvgPool, Flatten, Dense (latency, saturating accumulator;
+// resource strategy with RF 4), Tanh, Sigmoid, Softmax, with AP_RND, AP_RND_CONV, AP_RND_ZERO,
+// AP_RND_INF, AP_SAT, AP_SAT_SYM and ap_ufixed results.
+TEST_P(CSimHeaders, ConvNetBitExactWithGcc) {
   const NetworkDesc net = testnets::convNet();
-  CSimOptions o;
-  o.compiler = "g++";
-  ScratchDir dir("conv_gcc");
-  const auto r = CSimHarness(net, o).run(dir.path, randomInputs(net, 64, 4.0f, 7));
+  ScratchDir dir(scratch("conv_gcc"));
+  const auto r = CSimHarness(net, options("g++")).run(dir.path, randomInputs(net, 64, 4.0f, 7));
   EXPECT_EQ(r.samples, 64u);
   EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
 }
 
-TEST(CSimHarness, ConvNetBitExactWithClang) {
+TEST_P(CSimHeaders, ConvNetBitExactWithClang) {
   if (!haveCompiler("clang++-19") && !haveCompiler("clang++")) GTEST_SKIP() << "no clang++";
   const NetworkDesc net = testnets::convNet(5);
-  CSimOptions o;
-  o.compiler = haveCompiler("clang++-19") ? "clang++-19" : "clang++";
-  ScratchDir dir("conv_clang");
-  const auto r = CSimHarness(net, o).run(dir.path, randomInputs(net, 64, 4.0f, 8));
+  ScratchDir dir(scratch("conv_clang"));
+  const auto r = CSimHarness(net, options(haveCompiler("clang++-19") ? "clang++-19" : "clang++")).run(dir.path, randomInputs(net, 64, 4.0f, 8));
   EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
 }
 
-TEST(CSimHarness, Conv1DNetBitExact) {
+// conv1dNet: Conv1D (AP_RND_MIN_INF, AP_SAT_ZERO), ReLU (AP_TRN_ZERO), MaxPool, Dense
+// (AP_RND_CONV, AP_WRAP), the plain softmax.
+TEST_P(CSimHeaders, Conv1DNetBitExact) {
   const NetworkDesc net = testnets::conv1dNet();
-  ScratchDir dir("conv1d");
-  const auto r = CSimHarness(net).run(dir.path, randomInputs(net, 50, 6.0f, 9));
+  ScratchDir dir(scratch("conv1d"));
+  const auto r = CSimHarness(net, options()).run(dir.path, randomInputs(net, 50, 6.0f, 9));
   EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
 }
+
+TEST_P(CSimHeaders, IoStreamBitExact) {
+  // io_stream: the same layers as dataflow processes exchanging hls::stream packets.
+  NetworkDesc net = testnets::convNet(3);
+  net.ioType = IOType::Stream;
+  ScratchDir dir(scratch("stream"));
+  const auto r = CSimHarness(net, options()).run(dir.path, randomInputs(net, 40, 4.0f, 12));
+  EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
+  const std::string top = HlsProjectEmitter(net).topSource();
+  EXPECT_NE(top.find("HLS DATAFLOW"), std::string::npos);
+  EXPECT_NE(top.find("static void stream_conv1("), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(HeaderSets, CSimHeaders,
+                         ::testing::Values(HeaderSet{"mmlc", ""}, HeaderSet{"vendor", MMLC_VENDOR_AP_TYPES_DIR}),
+                         [](const ::testing::TestParamInfo<HeaderSet>& i) { return std::string(i.param.name); });
 
 TEST(CSimHarness, ReportsFirstMismatchByLayer) {
   const NetworkDesc net = testnets::conv1dNet();
@@ -146,16 +181,4 @@ TEST(CSimHarness, VendorHeadersReplaceOurs) {
     EXPECT_NE(std::string(e.what()).find("stand-in vendor ap_fixed.h was used"), std::string::npos) << e.what();
   }
   std::filesystem::remove_all(vendor);
-}
-
-TEST(CSimHarness, IoStreamBitExact) {
-  // io_stream: the same layers as dataflow processes exchanging hls::stream packets.
-  NetworkDesc net = testnets::convNet(3);
-  net.ioType = IOType::Stream;
-  ScratchDir dir("stream");
-  const auto r = CSimHarness(net).run(dir.path, randomInputs(net, 40, 4.0f, 12));
-  EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
-  const std::string top = HlsProjectEmitter(net).topSource();
-  EXPECT_NE(top.find("HLS DATAFLOW"), std::string::npos);
-  EXPECT_NE(top.find("static void stream_conv1("), std::string::npos);
 }

@@ -51,7 +51,9 @@ TEST(FixedPointSim, OverflowModesHandWorked) {
   EXPECT_EQ(q(-2.25, t(OverflowMode::SAT_ZERO)), 0.0);
   EXPECT_EQ(q(-2.25, t(OverflowMode::SAT_SYM)), -1.75);
   EXPECT_EQ(q(5.0, t(OverflowMode::WRAP)), 1.0);  // raw 20 mod 16 = 4
-  EXPECT_EQ(q(-2.0, t(OverflowMode::SAT_SYM)), -2.0);  // in range: SAT_SYM acts on overflow only
+  // The vendor never produces the most negative pattern in AP_SAT_SYM (ap_fixed_base.h: `underflow |= neg_src &&
+  // range(0, W-2) == 0`), so the exactly representable -2.0 becomes -max.
+  EXPECT_EQ(q(-2.0, t(OverflowMode::SAT_SYM)), -1.75);
   EXPECT_EQ(q(1.75, t(OverflowMode::SAT)), 1.75);
   // Rounding up into overflow: 1.875 = 7.5 LSBs rounds to 8.
   EXPECT_EQ(q(1.875, FixedType::fixed(4, 2, QuantMode::RND, OverflowMode::SAT)), 1.75);

@@ -313,3 +313,28 @@ TEST(PrecisionRewriter, NnetArrayElementTypes) {
   want = replaceOnce(want, "nnet::array<ap_fixed<16,6>, 4> input_t;", "nnet::array<ap_ufixed<8,2>, 4> input_t;");
   EXPECT_EQ(readText(fs::path(out) / "firmware" / "defines.h"), want);
 }
+
+// Issue 11: a requested precision that makes a template conversion abort in the vendor's ap_fixed
+// (a bias wholly below the rounding accumulator's rounding bit) is a located error saying why;
+// its neighbour with one more integer bit is rewritten.
+TEST(PrecisionRewriter, ConversionTheVendorLibraryAbortsOnIsALocatedError) {
+  Fixture fx;
+  const hls::FixedType acc = hls::FixedType::fixed(6, 4, hls::QuantMode::RND, hls::OverflowMode::SAT);
+  try {
+    HlsProjectRewriter rw(fx.in);
+    rw.setPrecision("layer2", "accum", acc).setPrecision("layer2", "bias", hls::FixedType::fixed(2, -3));
+    rw.writeTo(fx.out);
+    FAIL() << "expected an error";
+  } catch (const HlsMetaError& e) {
+    EXPECT_EQ(e.pos().file.rfind("firmware/", 0), 0u) << e.what();  // where the accumulator type is spelled
+    EXPECT_GT(e.pos().line, 0u);
+    const std::string what = e.what();
+    EXPECT_NE(what.find("layer layer2: bias to accumulator"), std::string::npos) << what;
+    EXPECT_NE(what.find("Attempting to read bit beyond MSB"), std::string::npos) << what;
+  }
+  EXPECT_FALSE(fs::exists(fx.out));
+  HlsProjectRewriter rw(fx.in);
+  rw.setPrecision("layer2", "accum", acc).setPrecision("layer2", "bias", hls::FixedType::fixed(3, -2));
+  rw.writeTo(fx.out);
+  EXPECT_EQ(readHlsProject(fx.out).layer("layer2")->precisions.at("bias").type, hls::FixedType::fixed(3, -2));
+}

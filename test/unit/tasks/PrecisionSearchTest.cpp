@@ -4,10 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <random>
+#include <unistd.h>
 
+#include "hls/CSimHarness.h"
 #include "hls/FixedPointSim.h"
 #include "hls/NetworkSim.h"
+#include "hls/TemplateConversions.h"
 
 namespace mmlc::tasks {
 namespace {
@@ -184,6 +189,46 @@ TEST(PrecisionSearch, ImpossibleStartIsAnError) {
   EXPECT_THROW(searchPrecisions(net, slots, x.data(), labels.data(), 500, o,
                                 [](const QuantizeCandidate &) {}),
                std::runtime_error);
+}
+
+// Issue 11: tiny biases under a rounding (AP_RND, AP_SAT) accumulator. The search narrows the
+// accumulator until the biases lie wholly below its rounding bit, a conversion the vendor's
+// ap_fixed aborts on; the chosen design must widen the biases instead (same values) and
+// C-simulate bit-exactly under the vendor headers.
+TEST(PrecisionSearch, NeverChoosesAConversionTheVendorLibraryAbortsOn) {
+  hls::NetworkDesc net = randomMlp(12, 16, 4, 7);
+  for (float &b : net.layers[2].biases)
+    b *= 0.001f;
+  std::vector<float> x;
+  std::vector<int> labels;
+  teacherData(net, 1000, 11, x, labels);
+  std::vector<PrecisionSlot> slots =
+      precisionSlots(net, analyseRanges(net, x.data(), 1000, false), 1);
+  const auto bias = std::find_if(slots.begin(), slots.end(), [](const PrecisionSlot &s) {
+    return s.layer == 2 && s.role == "bias";
+  });
+  ASSERT_NE(bias, slots.end());
+  QuantizeOptions o;
+  o.tolerance = 0.02;
+  o.rounding = hls::QuantMode::RND;
+  o.overflow = hls::OverflowMode::SAT;
+  QuantizeResult r = searchPrecisions(net, slots, x.data(), labels.data(), 1000, o,
+                                      [](const QuantizeCandidate &) {});
+  EXPECT_EQ(hls::firstUndefinedConversion(r.desc), "");
+  // The biases were widened to reach the accumulator's rounding bit, keeping their LSB.
+  const LayerDesc &fc2 = r.desc.layers[2];
+  EXPECT_GT(fc2.biasType.integer, bias->integerBits);
+  EXPECT_EQ(fc2.biasType.integer, -fc2.accumType.frac());
+  EXPECT_DOUBLE_EQ(hls::NetworkSim(r.desc).accuracy(x.data(), labels.data(), 1000), r.accuracy);
+  hls::CSimOptions c;
+  c.apTypesDir = MMLC_VENDOR_AP_TYPES_DIR;
+  const std::string dir = (std::filesystem::temp_directory_path() /
+                           ("mmlc_tiny_bias_" + std::to_string(::getpid()))).string();
+  const std::vector<float> some(x.begin(), x.begin() + 200 * 12);
+  const hls::CSimResult cs = hls::CSimHarness(r.desc, c).run(dir, some);
+  EXPECT_EQ(cs.bitExactFraction, 1.0) << cs.mismatchReport;
+  if (!::testing::Test::HasFailure())
+    std::filesystem::remove_all(dir);
 }
 
 } // namespace
