@@ -21,6 +21,8 @@ config.substitutions.append(
     ("%hlsfixture", os.path.join(config.mmlc_source_dir, "test", "unit", "meta", "fixtures",
                                  "hls4ml-style-mlp")))
 config.substitutions.append(
+    ("%vendoraptypes", os.path.join(config.mmlc_source_dir, "test", "fixtures", "vendor-ap-types")))
+config.substitutions.append(
     ("%realprojects", os.path.join(config.mmlc_source_dir, "test", "fixtures", "hls4ml-projects")))
 if config.mmlc_have_meta:
     config.available_features.add("meta")
