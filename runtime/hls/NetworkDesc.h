@@ -23,6 +23,20 @@ enum class LayerKind {
 enum class SoftmaxImpl { Latency, Stable, Legacy, Argmax };
 enum class Strategy { Latency, Resource };
 enum class IOType { Parallel, Stream };
+// Which generation of hls4ml's nnet_utils templates the arithmetic follows where the generations
+// compute different things (identified by template content; test/fixtures/hls4ml-projects holds
+// one project of each, and TemplateConformanceTest runs their templates):
+//  Hls4ml_0_8: jet-16-6-rf1-vivado2019. Pooling has no accum_t: the average of an
+//              ap_fixed<W,I> (default modes) window is summed exactly, any other data_T is summed
+//              in data_T; pooling1d/2d_cl multiply by a data_T `rescale` afterwards. Softmax as 1.0.
+//  Hls4ml_1_0: jet-pruned60-u50-vitis2024 (hls4ml 1.0.0). Pooling sums and divides in accum_t (in
+//              io_stream: an adder tree over window values cast to accum_t). Softmax with one
+//              table_size, the exp sum in exp_table_t, x - max in ap_fixed<W,I,AP_RND,AP_SAT>.
+//  Hls4ml_1_1: conv1d-stream-u250-vitis2024 (its nnet_utils has the later softmax and the
+//              distributed-arithmetic wrappers, though its config says Version 1.0.0). Softmax
+//              with exp_table_size/inv_table_size, accum_t, inv_inp_t, inp_norm_t (x_max - x,
+//              indexing a table of exp(-x * exp_scale)). Pooling as 1.0.
+enum class TemplateGeneration { Hls4ml_0_8, Hls4ml_1_0, Hls4ml_1_1 };
 
 const char* layerKindName(LayerKind k);
 const char* softmaxImplName(SoftmaxImpl i);  // "latency", "stable", "legacy", "argmax"
@@ -71,6 +85,14 @@ struct LayerDesc {
   // i is resultType(elementTypes[i](x_i)).
   std::vector<FixedType> elementTypes;
 
+  // Softmax of Hls4ml_1_1 (the config fields of the same names): the exp sum is accumulated in
+  // accumType (accum_t), read as invInpType (inv_inp_t) to index the inverse table; the stable
+  // variant indexes the exp table by x_max - x held in inpNormType (inp_norm_t), and the exp table
+  // holds exp(-v * expScale) (exp_scale). Earlier generations use expTableType for all three.
+  FixedType invInpType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
+  FixedType inpNormType = FixedType::ufixed(15, 5);
+  double expScale = 1.0;
+
   int inverseTableSize() const { return invTableSize > 0 ? invTableSize : tableSize; }
 
   int inputSize() const { return kind == LayerKind::Dense ? nIn : inHeight * inWidth * inChannels; }
@@ -84,6 +106,7 @@ struct NetworkDesc {
   int inputHeight = 1, inputWidth = 1, inputChannels = 1;  // flat inputs: width = size
   std::vector<LayerDesc> layers;
   IOType ioType = IOType::Parallel;
+  TemplateGeneration generation = TemplateGeneration::Hls4ml_1_0;
   std::string part = "xcu250-figd2104-2L-e";
   double clockPeriodNs = 5.0;
 
@@ -93,6 +116,12 @@ struct NetworkDesc {
   // Propagates shapes from the input through the layers and checks weights sizes, names and
   // precisions. Throws std::invalid_argument naming the offending layer.
   void resolve();
+  // What the real hls4ml templates of `generation` cannot compute for this description (so there
+  // is no vendor result to simulate): 0.8/1.0 pooling windows other than their stride-sized ones,
+  // softmax tables addressed by a type narrower than log2(table size) bits (the vendor library
+  // slices below bit 0). The simulator still computes the intended arithmetic; importers and
+  // emitters should refuse these. Empty when everything is computable.
+  std::vector<std::string> templateIssues() const;
 };
 
 // Reads an hls4ml-style fixture folder: hls4ml_config.yml plus weights/wN.txt, bN.txt
