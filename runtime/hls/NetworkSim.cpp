@@ -184,7 +184,9 @@ NetworkSim::NetworkSim(NetworkDesc net) : net_(std::move(net)) {
           p.table[ii] = fromDouble(realVal, l.tableType);
         } else {
           const float inVal = static_cast<float>(2 * 4.0 * (ii - float(n) / 2.0) / float(n));
-          p.table[ii] = fromDouble(std::tanh(static_cast<double>(inVal)), l.tableType);
+          // init_tanh_table's unqualified tanh(in_val) takes the float overload (<math.h>'s
+          // std::tanh(float) is visible there), as the 30-bit table case of the conformance test shows.
+          p.table[ii] = fromDouble(std::tanh(inVal), l.tableType);
         }
       }
     } else if (l.kind == LayerKind::Softmax && l.softmaxImpl == SoftmaxImpl::Legacy) {

@@ -180,6 +180,16 @@ std::vector<Case> buildCases(const Generation& g) {
                      l, seed++));
       }
     }
+    if (ai == 1) {
+      // 30 fractional bits tell float table expressions from double ones (std::tanh(float) vs
+      // std::tanh(double), std::exp(float)).
+      for (LayerKind k : {LayerKind::Sigmoid, LayerKind::Tanh}) {
+        LayerDesc l = makeLayer(k, F(32, 2));
+        l.tableSize = 4096;
+        l.tableType = F(32, 2);
+        add(makeCase(std::string(k == LayerKind::Sigmoid ? "sigmoid" : "tanh") + "_wide_table", t.in, 1, 16, 1, l, seed++));
+      }
+    }
     LayerDesc lr = makeLayer(LayerKind::LeakyReLU, t.res);
     lr.alpha = 0.3;
     // 0.8 passes alpha as data_T; 1.x as the layer's param_t.
@@ -199,6 +209,7 @@ std::vector<Case> buildCases(const Generation& g) {
       {F(8, 3, RND, SAT), F(12, 5, RND, SAT), F(14, 4, RND, SAT), U(8, 0, RND, SAT), 256},
       {F(12, 4), F(10, 3), F(18, 8, RND, SAT), F(16, 6), 1024},
       {F(14, 8), F(18, 10, RND, SAT), F(18, 4, RND, SAT), F(18, 2, RND, SAT), 512},
+      {F(16, 6), F(32, 10, RND, SAT), F(32, 4, RND, SAT), F(32, 2, RND, SAT), 1024},
   };
   int si = 0;
   for (const SoftTypes& t : softTypes) {

@@ -44,7 +44,7 @@ void init_tanh_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
   // Inputs cover [-4, 4).
   for (int ii = 0; ii < N_TABLE; ii++) {
     const float in_val = 2 * 4.0 * (ii - float(N_TABLE) / 2.0) / float(N_TABLE);
-    const double real_val = std::tanh(static_cast<double>(in_val));
+    const float real_val = std::tanh(in_val);  // float, like hls4ml's tanh(in_val)
     table_out[ii] = real_val;
   }
 }
