@@ -61,24 +61,29 @@ struct LayerDesc {
   // BatchNorm: weights = per-channel scale, biases = per-channel shift.
   std::vector<float> weights, biases;
 
+  // hls4ml config types: weight_t, bias_t (batch-norm: scale_t, bias_t), accum_t (dense, conv
+  // mult_config, pooling; softmax of Hls4ml_1_1) and the layer's result type (res_T).
   FixedType weightType, biasType, accumType, resultType;
   int reuseFactor = 1;
   Strategy strategy = Strategy::Latency;
 
   // Lookup tables of sigmoid/tanh (tableType) and softmax (expTableType, invTableType).
-  // tableSize is the sigmoid/tanh table and the softmax exp table; invTableSize the softmax
-  // inverse table (hls4ml 1.0 sizes them separately; 0: the same as tableSize).
+  // tableSize is table_size (sigmoid/tanh, softmax before Hls4ml_1_1) or exp_table_size;
+  // invTableSize is Hls4ml_1_1's inv_table_size (0: the same as tableSize; earlier templates have
+  // one table_size for both). tableType is table_t (also the legacy softmax's two tables),
+  // expTableType exp_table_t, invTableType inv_table_t; softmaxImpl is `implementation`.
   int tableSize = 1024;
   int invTableSize = 0;
   FixedType tableType = FixedType::fixed(18, 8);
   FixedType expTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
   FixedType invTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
   SoftmaxImpl softmaxImpl = SoftmaxImpl::Stable;
-  // LeakyReLU: the slope alpha (hls4ml's param), held in paramType as the template does.
+  // LeakyReLU: the slope alpha (the call's argument), held in paramType: param_T in hls4ml 1.x,
+  // data_T (the layer's input type) in 0.8, whose leaky_relu takes `data_T alpha`.
   double alpha = 0.3;
   FixedType paramType = FixedType::fixed(18, 8);
   // HardTanh: 2 * clamp(slope * x + shift, 0, 1) - 1 in full precision (hls4ml's hard_tanh),
-  // with slope and shift held in their config types.
+  // with slope and shift held in their config types (slope_t, shift_t).
   double slope = 0.5, shift = 0.5;
   FixedType slopeType = FixedType::fixed(16, 6), shiftType = FixedType::fixed(16, 6);
   // Quantize: one type per element (its size is the layer's input size); the result of element
@@ -106,6 +111,7 @@ struct NetworkDesc {
   int inputHeight = 1, inputWidth = 1, inputChannels = 1;  // flat inputs: width = size
   std::vector<LayerDesc> layers;
   IOType ioType = IOType::Parallel;
+  // mmlc's own templates (runtime/hls/templates) compute hls4ml 1.0's arithmetic.
   TemplateGeneration generation = TemplateGeneration::Hls4ml_1_0;
   std::string part = "xcu250-figd2104-2L-e";
   double clockPeriodNs = 5.0;
