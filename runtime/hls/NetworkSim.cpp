@@ -321,7 +321,7 @@ void NetworkSim::pool(size_t k, const Raw* in, Raw* out, Scratch& s) const {
   // window without padding): data_T(pw) / n in 1-D, data_T(ph) * data_T(pw) / n in 2-D.
   Raw rescale = 0;
   int rescaleFrac = fin;
-  if (g08 && !isMax && !global) {
+  if (g08 && !stream && !isMax && !global) {
     if (l.inHeight == 1 && l.kernelH == 1) {
       rescale = quantizeRaw(truncDiv(fromDouble(l.kernelW, inT), n), fin, inT);
     } else {
@@ -340,32 +340,10 @@ void NetworkSim::pool(size_t k, const Raw* in, Raw* out, Scratch& s) const {
             v[q++] = in[(static_cast<size_t>(oh * l.strideH + kh) * l.inWidth + ow * l.strideW + kw) * c + ch];
         Raw r;  // the result before the cast to res_T, in fraction rf
         int rf = fin;
-        if (g08) {
-          if (isMax) {
-            r = *std::max_element(v, v + n);
-          } else if (exactAvg08) {
-            WideRaw sum = 0;
-            for (int i = 0; i < n; ++i) sum += v[i];
-            r = quantizeRaw(truncDiv(sum, n), fin, inT);
-          } else {  // generic avg(): y += x and y /= N in data_T
-            Raw y = 0;
-            for (int i = 0; i < n; ++i) y = quantizeRaw(static_cast<WideRaw>(y) + v[i], fin, inT);
-            r = quantizeRaw(truncDiv(y, n), fin, inT);
-          }
-        } else if (!stream) {
-          // pool_op<data_T, N, op, accum_t>: max in data_T, or y += x / y /= N in accum_t; the
-          // accum_t result is cast to res_T.
-          rf = fa;
-          if (isMax) {
-            r = quantizeRaw(*std::max_element(v, v + n), fin, accT);
-          } else {
-            Raw y = 0;
-            for (int i = 0; i < n; ++i) y = addCast(y, fa, v[i], fin, accT);
-            r = quantizeRaw(truncDiv(y, n), fa, accT);
-          }
-        } else {
-          // io_stream: window values are first cast to accum_t; windows reduce by nnet::reduce, global
-          // pooling accumulates pixel by pixel.
+        if (stream) {
+          // io_stream (reduce_pool / compute_global_pool, the same in every generation): window
+          // values are first cast to accum_t; windows reduce by nnet::reduce, global pooling
+          // accumulates pixel by pixel.
           rf = fa;
           for (int i = 0; i < n; ++i) v[i] = quantizeRaw(v[i], fin, accT);
           if (isMax) {
@@ -377,9 +355,32 @@ void NetworkSim::pool(size_t k, const Raw* in, Raw* out, Scratch& s) const {
           } else {
             r = quantizeRaw(truncDiv(reduceAdd(v, n, accT), n), fa, accT);
           }
+        } else if (g08) {
+          if (isMax) {
+            r = *std::max_element(v, v + n);
+          } else if (exactAvg08) {
+            WideRaw sum = 0;
+            for (int i = 0; i < n; ++i) sum += v[i];
+            r = quantizeRaw(truncDiv(sum, n), fin, inT);
+          } else {  // generic avg(): y += x and y /= N in data_T
+            Raw y = 0;
+            for (int i = 0; i < n; ++i) y = quantizeRaw(static_cast<WideRaw>(y) + v[i], fin, inT);
+            r = quantizeRaw(truncDiv(y, n), fin, inT);
+          }
+        } else {
+          // pool_op<data_T, N, op, accum_t>: max in data_T, or y += x / y /= N in accum_t; the
+          // accum_t result is cast to res_T.
+          rf = fa;
+          if (isMax) {
+            r = quantizeRaw(*std::max_element(v, v + n), fin, accT);
+          } else {
+            Raw y = 0;
+            for (int i = 0; i < n; ++i) y = addCast(y, fa, v[i], fin, accT);
+            r = quantizeRaw(truncDiv(y, n), fa, accT);
+          }
         }
         Raw res = quantizeRaw(r, rf, l.resultType);
-        if (g08 && !isMax && !global)
+        if (g08 && !stream && !isMax && !global)
           res = quantizeRaw(static_cast<WideRaw>(res) * rescale, fr + rescaleFrac, l.resultType);
         out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = res;
       }

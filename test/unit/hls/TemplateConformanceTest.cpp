@@ -38,8 +38,8 @@ struct Generation {
 };
 
 const Generation kGenerations[] = {
-    {"hls4ml-0.8", "jet-16-6-rf1-vivado2019", TemplateGeneration::Hls4ml_0_8, false},
-    {"hls4ml-1.0", "jet-pruned60-u50-vitis2024", TemplateGeneration::Hls4ml_1_0, false},
+    {"hls4ml-0.8", "jet-16-6-rf1-vivado2019", TemplateGeneration::Hls4ml_0_8, true},
+    {"hls4ml-1.0", "jet-pruned60-u50-vitis2024", TemplateGeneration::Hls4ml_1_0, true},
     {"hls4ml-1.1", "conv1d-stream-u250-vitis2024", TemplateGeneration::Hls4ml_1_1, true},
 };
 
@@ -515,7 +515,11 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
         << "  typedef " << l.weightType.toCpp() << " weight_t;\n  typedef " << cfg << "_mult mult_config;\n";
       if (!v08 && !stream && !two)
         o << "  template <class d_T, class r_T, class C_T> using conv_kernel = nnet::Conv1DLatency<d_T, r_T, C_T>;\n";
+      if (stream)  // the encoded implementation's instruction table, unused by linebuffer (as hls4ml writes it)
+        o << "  template <unsigned K, unsigned S, unsigned W> using scale_index = nnet::scale_index_regular<K, S, W>;\n"
+          << "  static const ap_uint<filt_width> pixels[min_width];\n";
       o << "};\n";
+      if (stream) o << "const ap_uint<" << cfg << "::filt_width> " << cfg << "::pixels[] = {0};\n";
       call = std::string("nnet::conv_") + (two ? "2" : "1") + "d_cl<IN_T, OUT_T, " + cfg + ">(x, y, w" + I + ", b" + I + ");";
       break;
     }
