@@ -5,6 +5,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <regex>
@@ -262,6 +263,27 @@ std::vector<std::string> NetworkDesc::templateIssues() const {
     current = l.resultType;
   }
   return issues;
+}
+
+TemplateGeneration detectTemplateGeneration(const std::string& nnetUtilsDir) {
+  auto read = [&](const char* file) {
+    const std::string path = nnetUtilsDir + "/" + file;
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read '" + path + "' to tell the hls4ml template generation");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  if (read("nnet_activation.h").find("inp_norm_t") != std::string::npos) return TemplateGeneration::Hls4ml_1_1;
+  if (read("nnet_pooling.h").find("typename accum_t") != std::string::npos) return TemplateGeneration::Hls4ml_1_0;
+  return TemplateGeneration::Hls4ml_0_8;
+}
+
+const char* templateGenerationName(TemplateGeneration g) {
+  switch (g) {
+    case TemplateGeneration::Hls4ml_0_8: return "hls4ml 0.8";
+    case TemplateGeneration::Hls4ml_1_0: return "hls4ml 1.0";
+    case TemplateGeneration::Hls4ml_1_1: return "hls4ml 1.1";
+  }
+  return "?";
 }
 
 std::vector<float> readFloatList(const std::string& path) {

@@ -137,6 +137,12 @@ struct NetworkDesc {
 NetworkDesc loadHls4mlFixture(const std::string& dir, LayerKind hiddenActivation = LayerKind::ReLU,
                               LayerKind outputActivation = LayerKind::Softmax);
 
+// The generation of the nnet_utils folder of a project (by template content: 1.1's softmax has
+// inp_norm_t, 1.0's pool_op takes an accum_t, anything older is 0.8). Throws std::runtime_error
+// naming the folder when nnet_activation.h or nnet_pooling.h cannot be read.
+TemplateGeneration detectTemplateGeneration(const std::string& nnetUtilsDir);
+const char* templateGenerationName(TemplateGeneration g);  // "hls4ml 0.8", "hls4ml 1.0", "hls4ml 1.1"
+
 // Reads comma/whitespace-separated floats; throws with file and line on a bad number.
 std::vector<float> readFloatList(const std::string& path);
 

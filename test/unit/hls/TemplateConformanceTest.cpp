@@ -718,6 +718,7 @@ Outcome compileAndRun(const Generation& g, const std::vector<Case>& cases, const
     const std::string tmp = cacheDir + "/conformance." + std::to_string(::getpid());
     fs::copy_file(bin, tmp, fs::copy_options::overwrite_existing, ec);
     if (!ec) fs::rename(tmp, cacheDir + "/conformance", ec);
+    if (!ec) fs::copy_file(src, cacheDir + "/conformance.cpp", fs::copy_options::overwrite_existing, ec);  // for inspection
     if (!ec) std::ofstream(cacheDir + "/stamp") << stamp;
   }
   if (runCommand(bin + " " + inputs + " >" + dir + "/outputs.txt 2>" + dir + "/stderr.txt", &log) != 0) {
@@ -865,4 +866,19 @@ TEST(TemplateIssues, NamesWhatTheRealTemplatesCannotCompute) {
   EXPECT_NE(n.templateIssues()[0].find("inp_norm_t ufixed<9,4>"), std::string::npos) << n.templateIssues()[0];
   n.layers[2].tableSize = 512;
   EXPECT_EQ(n.templateIssues().size(), 0u);
+}
+
+// Every fixture project's nnet_utils is one of the generations the conformance test runs.
+TEST(TemplateGeneration, DetectedFromTheProjectsTemplates) {
+  const std::pair<const char*, TemplateGeneration> projects[] = {
+      {"jet-16-6-rf1-vivado2019", TemplateGeneration::Hls4ml_0_8},   {"jet-16-6-rf2-vivado2019", TemplateGeneration::Hls4ml_0_8},
+      {"jet-qkeras6-rf1-vivado2019", TemplateGeneration::Hls4ml_0_8}, {"jet-pruned60-u50-vitis2024", TemplateGeneration::Hls4ml_1_0},
+      {"jet-mixed1-u50-vitis2024", TemplateGeneration::Hls4ml_1_0},   {"jet-mixed4-u50-vitis2024", TemplateGeneration::Hls4ml_1_0},
+      {"conv1d-stream-u250-vitis2024", TemplateGeneration::Hls4ml_1_1},
+  };
+  for (const auto& [project, gen] : projects)
+    EXPECT_STREQ(templateGenerationName(detectTemplateGeneration(kProjects + "/" + project + "/firmware/nnet_utils")),
+                 templateGenerationName(gen))
+        << project;
+  EXPECT_THROW(detectTemplateGeneration(kProjects + "/no-such-project"), std::runtime_error);
 }
