@@ -519,8 +519,11 @@ void NetworkSim::softmax(size_t k, const Raw* in, Raw* out, Scratch& s) const {
       idx = softmaxTableIndex(in[i], inT, l.tableSize);
     } else if (g11) {  // d = x_max - x in inp_norm_t
       idx = softmaxTableIndex(quantizeRaw64(xMax - in[i], fin, l.inpNormType), l.inpNormType, l.tableSize);
-    } else {  // d = x - x_max in ap_fixed<W, I, AP_RND, AP_SAT>, addressed as data_T (same bits)
-      idx = softmaxTableIndex(quantizeRaw64(in[i] - xMax, fin, diffType), diffType, l.tableSize);
+    } else {
+      // d = x - x_max in ap_fixed<W, I, AP_RND, AP_SAT>, then passed to softmax_idx_from_real_val
+      // as data_T: the same bits, except that an unsigned saturating data_T clips d (<= 0) to 0.
+      const Raw d = quantizeRaw64(in[i] - xMax, fin, diffType);
+      idx = softmaxTableIndex(quantizeRaw64(d, fin, inT), inT, l.tableSize);
     }
     s.expRes[i] = quantizeRaw64(p.table[idx], fe, accT);
   }

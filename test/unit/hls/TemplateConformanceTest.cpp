@@ -210,6 +210,9 @@ std::vector<Case> buildCases(const Generation& g) {
       {F(12, 4), F(10, 3), F(18, 8, RND, SAT), F(16, 6), 1024},
       {F(14, 8), F(18, 10, RND, SAT), F(18, 4, RND, SAT), F(18, 2, RND, SAT), 512},
       {F(16, 6), F(32, 10, RND, SAT), F(32, 4, RND, SAT), F(32, 2, RND, SAT), 1024},
+      // Unsigned inputs: x - max(x) <= 0 is passed to softmax_idx_from_real_val as data_T.
+      {U(10, 4, RND, SAT), F(18, 8, RND, SAT), F(18, 8, RND, SAT), U(16, 0, RND, SAT), 1024},
+      {U(12, 5), F(18, 8, RND, SAT), F(18, 8, RND, SAT), F(16, 6), 256},
   };
   int si = 0;
   for (const SoftTypes& t : softTypes) {

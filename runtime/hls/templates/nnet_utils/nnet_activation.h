@@ -119,7 +119,7 @@ inline double softmax_real_val_from_idx(unsigned index, int width, int frac, boo
 }
 
 // hls4ml 1.0's softmax_latency / softmax_stable: exp_res from the exp table (addressed by data_T,
-// or for the stable variant by x - max(x) in ap_fixed<W, I, AP_RND, AP_SAT> with data_T's bits),
+// or for the stable variant by x - max(x) in ap_fixed<W, I, AP_RND, AP_SAT> converted to data_T),
 // summed by nnet::reduce in exp_table_t, the sum addressing the inverse table.
 template <class data_T, class res_T, typename CONFIG_T>
 void softmax(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
@@ -144,8 +144,11 @@ void softmax(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   const data_T x_max = reduce<data_T, CONFIG_T::n_in, Op_max<data_T> >(data, op_max);
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
     if (CONFIG_T::stable) {
-      const diff_t d = data[i] - x_max;
-      exp_res[i] = exp_table[softmax_idx_from_real_val<diff_t>(d, CONFIG_T::table_size)];
+      // The exact difference (signed even for unsigned data_T, as the vendor's minus type is),
+      // then rounded and saturated to diff_t.
+      typedef ap_fixed<data_T::width + 1, data_T::iwidth + 1> exact_t;
+      const diff_t d = exact_t(data[i]) - exact_t(x_max);
+      exp_res[i] = exp_table[softmax_idx_from_real_val<data_T>(d, CONFIG_T::table_size)];  // d as data_T
     } else {
       exp_res[i] = exp_table[softmax_idx_from_real_val<data_T>(data[i], CONFIG_T::table_size)];
     }
