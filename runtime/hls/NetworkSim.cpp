@@ -161,8 +161,9 @@ NetworkSim::NetworkSim(NetworkDesc net) : net_(std::move(net)) {
     const bool isMac = l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D;
     if (isMac && p.fastWrap && in.width + l.weightType.width <= 32 && l.accumType.width <= 32)
       p.weights32.assign(p.weights.begin(), p.weights.end());
-    if (l.kind == LayerKind::Dense && l.strategy == Strategy::Resource) {
-      // dense_resource visits w_index = ir + RF*im over the transposed weights (out-major).
+    if (isMac && l.strategy == Strategy::Resource) {
+      // dense_resource and conv_1d/2d_resource_cl visit w_index = ir + RF*im over the transposed
+      // weights (out-major); for a convolution n_in is the patch size.
       const int total = l.nIn * l.nOut, rf = l.reuseFactor;
       const int blockFactor = (total + rf - 1) / rf;
       for (int ir = 0; ir < rf; ++ir)

@@ -100,6 +100,23 @@ TEST(CSimHarness, UnsignedSoftmaxAndPoolingBitExact) {
   }
 }
 
+// Resource-strategy convolutions accumulate in hls4ml's reuse order, which a saturating
+// accumulator makes visible.
+TEST(CSimHarness, ResourceConvOrderBitExact) {
+  for (int rf : {3, 9}) {
+    NetworkDesc n = testnets::conv1dNet(3);
+    for (LayerDesc& l : n.layers)
+      if (l.kind == LayerKind::Conv1D) {
+        l.strategy = Strategy::Resource;
+        l.reuseFactor = rf;
+        l.accumType = FixedType::fixed(9, 3, QuantMode::RND, OverflowMode::SAT);
+      }
+    ScratchDir dir("resconv" + std::to_string(rf));
+    const auto r = CSimHarness(n).run(dir.path, randomInputs(n, 100, 6.0f, 30 + rf));
+    EXPECT_EQ(r.bitExactFraction, 1.0) << "RF " << rf << ": " << r.mismatchReport;
+  }
+}
+
 TEST(CSimHarness, ReportsFirstMismatchByLayer) {
   const NetworkDesc net = testnets::conv1dNet();
   ScratchDir scratch("mismatch");

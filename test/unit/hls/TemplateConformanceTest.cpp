@@ -259,6 +259,11 @@ std::vector<Case> buildCases(const Generation& g) {
     c.accumType = F(12, 4, RND, SAT);
     c.resultType = F(8, 2, RND, SAT);
     add(makeCase("conv1d_1", F(8, 3, RND, SAT), 1, 9, 2, c, seed++));
+    c.strategy = Strategy::Resource;  // conv_1d_resource_cl: RF <= filt_width * n_chan
+    c.reuseFactor = 2;
+    add(makeCase("conv1d_resource", F(8, 3, RND, SAT), 1, 9, 2, c, seed++));
+    c.strategy = Strategy::Latency;
+    c.reuseFactor = 1;
     LayerDesc d = makeLayer(LayerKind::Conv2D, F(16, 6));
     d.nFilters = 2;
     d.kernelH = d.kernelW = 3;
@@ -273,6 +278,9 @@ std::vector<Case> buildCases(const Generation& g) {
     d.accumType = F(12, 4, RND, SAT);
     d.resultType = U(8, 2, RND, SAT);
     add(makeCase("conv2d_1", F(8, 3, RND, SAT), 5, 4, 2, d, seed++));
+    d.strategy = Strategy::Resource;
+    d.reuseFactor = 3;
+    add(makeCase("conv2d_resource", F(8, 3, RND, SAT), 5, 4, 2, d, seed++));
   }
   // Zero padding.
   {
@@ -468,7 +476,7 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
   const bool hasWeights = !l.weights.empty();
   if (hasWeights) {
     std::vector<float> w = l.weights;
-    if (l.kind == LayerKind::Dense && l.strategy == Strategy::Resource)  // hls4ml writes them transposed
+    if (l.strategy == Strategy::Resource)  // hls4ml writes them transposed
       for (int i = 0; i < l.nIn; ++i)
         for (int j = 0; j < l.nOut; ++j) w[static_cast<size_t>(j) * l.nIn + i] = l.weights[static_cast<size_t>(i) * l.nOut + j];
     o << paramArray("w" + I, l.weightType, w) << paramArray("b" + I, l.biasType, l.biases);
@@ -483,7 +491,8 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
     case LayerKind::Conv2D: {
       const bool two = l.kind == LayerKind::Conv2D;
       const int kh = l.kernelH, kw = l.kernelW, c = l.inChannels;
-      denseConfig(cfg + "_mult", kh * kw * c, l.nFilters, false, 1);
+      const bool resource = l.strategy == Strategy::Resource;
+      denseConfig(cfg + "_mult", kh * kw * c, l.nFilters, resource, l.reuseFactor);
       // hls4ml generates one fill_buffer per layer: the im2col patch of output pixel `partition`
       // (n_pixels = 1), zeros in the padding, in (kernel row, kernel column, channel) order.
       o << "template <class data_T, typename CONFIG_T> class fill" << I << " : public nnet::FillConv" << (two ? "2" : "1")
@@ -507,9 +516,10 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
         << ", kernel_size = " << kh * kw << ", n_filt = " << l.nFilters << ";\n"
         << "  static const unsigned stride_width = " << l.strideW << ", dilation = 1, dilation_width = 1, out_width = "
         << l.outWidth << ";\n"
-        << "  static const unsigned reuse_factor = 1, n_zeros = 0;\n"
+        << "  static const unsigned reuse_factor = " << l.reuseFactor << ", n_zeros = 0;\n"
         << "  static const unsigned multiplier_limit = DIV_ROUNDUP(kernel_size * n_chan * n_filt, reuse_factor);\n"
-        << "  static const bool store_weights_in_bram = false;\n  static const unsigned strategy = nnet::latency;\n"
+        << "  static const bool store_weights_in_bram = false;\n  static const unsigned strategy = nnet::"
+        << (resource ? "resource" : "latency") << ";\n"
         << (!stream ? "" : "  static const nnet::conv_implementation implementation = nnet::conv_implementation::linebuffer;\n")
         << "  static const unsigned min_height = " << l.inHeight << ", min_width = " << l.inWidth << ";\n"
         << "  static const unsigned n_partitions = " << l.outHeight * l.outWidth << ", n_pixels = 1;\n"
@@ -517,7 +527,8 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
         << "  typedef " << l.accumType.toCpp() << " accum_t;\n  typedef " << l.biasType.toCpp() << " bias_t;\n"
         << "  typedef " << l.weightType.toCpp() << " weight_t;\n  typedef " << cfg << "_mult mult_config;\n";
       if (!v08 && !stream && !two)
-        o << "  template <class d_T, class r_T, class C_T> using conv_kernel = nnet::Conv1DLatency<d_T, r_T, C_T>;\n";
+        o << "  template <class d_T, class r_T, class C_T> using conv_kernel = nnet::Conv1D"
+          << (resource ? "Resource" : "Latency") << "<d_T, r_T, C_T>;\n";
       if (stream)  // the encoded implementation's instruction table, unused by linebuffer (as hls4ml writes it)
         o << "  template <unsigned K, unsigned S, unsigned W> using scale_index = nnet::scale_index_regular<K, S, W>;\n"
           << "  static const ap_uint<filt_width> pixels[min_width];\n";
