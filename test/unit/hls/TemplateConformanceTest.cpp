@@ -1,7 +1,8 @@
 // Conformance of NetworkSim with the real hls4ml templates: for each template generation in
 // test/fixtures/hls4ml-projects, one generated C++ program calls that project's own nnet_utils
-// (with its own ap_types) on deterministic random inputs for many one-layer cases, and every
-// output mantissa must equal NetworkSim's for the same NetworkDesc.
+// (with its own ap_types, g++ -std=c++14 -O1) on deterministic random inputs for many one-layer
+// cases, io_parallel and io_stream, and every output mantissa must equal NetworkSim's for the same
+// NetworkDesc. Weights and inputs are exact in float, so both sides hold the same mantissas.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -37,6 +38,7 @@ struct Generation {
   bool stream;          // also exercise the io_stream templates
 };
 
+// One project per generation (detectTemplateGeneration maps all seven fixtures onto these).
 const Generation kGenerations[] = {
     {"hls4ml-0.8", "jet-16-6-rf1-vivado2019", TemplateGeneration::Hls4ml_0_8, true},
     {"hls4ml-1.0", "jet-pruned60-u50-vitis2024", TemplateGeneration::Hls4ml_1_0, true},
@@ -48,7 +50,7 @@ FixedType U(int w, int i, QuantMode q = QuantMode::TRN, OverflowMode o = Overflo
 constexpr QuantMode RND = QuantMode::RND;
 constexpr OverflowMode SAT = OverflowMode::SAT;
 
-// A one-layer network with its inputs; `stream` selects the io_stream template.
+// A one-layer network with its inputs; net.ioType selects the io_parallel or io_stream template.
 struct Case {
   std::string name;
   NetworkDesc net;
