@@ -284,6 +284,19 @@ std::vector<Case> buildCases(const Generation& g) {
     d.reuseFactor = 3;
     add(makeCase("conv2d_resource", F(8, 3, RND, SAT), 5, 4, 2, d, seed++));
   }
+  // HGQ's per-element quantizer (hls4ml writes it into nnet_code_gen.h as h_quantize_N:
+  // out[i] = ap_fixed<...>(inp[i]) per element).
+  {
+    LayerDesc q = makeLayer(LayerKind::Quantize, F(14, 5));
+    std::mt19937_64 rng(99);
+    for (int i = 0; i < 12; ++i) {
+      const int w = 4 + static_cast<int>(rng() % 9), in = static_cast<int>(rng() % 7) - 1;
+      const QuantMode qm = rng() % 2 ? RND : QuantMode::TRN;
+      const OverflowMode om = rng() % 3 == 0 ? SAT : OverflowMode::WRAP;
+      q.elementTypes.push_back(rng() % 4 == 0 ? U(w, in, qm, om) : F(w, in, qm, om));
+    }
+    add(makeCase("h_quantize", F(16, 6), 1, 12, 1, q, seed++));
+  }
   // Zero padding.
   {
     LayerDesc z = makeLayer(LayerKind::ZeroPad, F(8, 3, RND, SAT));
@@ -548,6 +561,14 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
         << "  template <class x_T, class y_T> using product = nnet::product::mult<x_T, y_T>;\n};\n";
       call = "nnet::normalize<IN_T, OUT_T, " + cfg + ">(x, y, w" + I + ", b" + I + ");";
       break;
+    case LayerKind::Quantize: {
+      o << "template <typename input_t, typename output_t> void h_quantize" << I << "(input_t* inp, output_t* out) {\n";
+      for (size_t i = 0; i < l.elementTypes.size(); ++i)
+        o << "  out[" << i << "] = " << l.elementTypes[i].toCpp() << "(inp[" << i << "]);\n";
+      o << "}\n";
+      call = "h_quantize" + I + "<IN_T, OUT_T>(x, y);";
+      break;
+    }
     case LayerKind::ZeroPad:
       o << "struct " << cfg << " : nnet::padding" << (l.inHeight > 1 || l.padTop || l.padBottom ? "2" : "1") << "d_config {\n"
         << "  static const unsigned n_chan = " << l.inChannels << ", in_height = " << l.inHeight << ", in_width = " << l.inWidth
