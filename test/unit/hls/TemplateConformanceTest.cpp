@@ -375,6 +375,17 @@ std::vector<Case> buildCases(const Generation& g) {
     z.padLeft = 1;
     z.padRight = 2;
     add(makeCase("stream_zeropad1d", F(16, 6), 1, 6, 3, z, seed++, S));
+    LayerDesc c2 = makeLayer(LayerKind::Conv2D, F(8, 2, RND, SAT));
+    c2.nFilters = 3;
+    c2.kernelH = c2.kernelW = 3;
+    c2.weightType = F(6, 1);
+    c2.accumType = F(12, 4, RND, SAT);
+    add(makeCase("stream_conv2d", F(8, 3, RND, SAT), 5, 6, 2, c2, seed++, S));
+    c2.strideH = c2.strideW = 2;
+    add(makeCase("stream_conv2d_stride2", F(16, 6), 7, 5, 2, c2, seed++, S));
+    z.padTop = 2;
+    z.padBottom = 1;
+    add(makeCase("stream_zeropad2d", F(16, 6), 3, 4, 2, z, seed++, S));
     for (const PoolTypes& t : poolTypes) {
       const std::string s = std::to_string(&t - poolTypes);
       for (bool avg : {false, true}) {
@@ -384,9 +395,13 @@ std::vector<Case> buildCases(const Generation& g) {
         p.kernelW = 3;
         p.strideW = 2;
         add(makeCase("stream_pooling1d_" + op + "_" + s, t.in, 1, 9, 3, p, seed++, S));
+        p.kernelH = p.strideH = 2;
+        p.kernelW = p.strideW = 2;  // the io_stream pooling2d_cl needs pool == stride
+        add(makeCase("stream_pooling2d_" + op + "_" + s, t.in, 4, 6, 3, p, seed++, S));
         LayerDesc gp = makeLayer(avg ? LayerKind::GlobalAvgPool : LayerKind::GlobalMaxPool, t.res);
         gp.accumType = t.acc;
         add(makeCase("stream_global_pooling1d_" + op + "_" + s, t.in, 1, 7, 3, gp, seed++, S));
+        add(makeCase("stream_global_pooling2d_" + op + "_" + s, t.in, 3, 4, 2, gp, seed++, S));
       }
     }
   }
@@ -431,6 +446,7 @@ const char* kPrelude = R"(
 #if CONF_STREAM
 #include "nnet_utils/nnet_activation_stream.h"
 #include "nnet_utils/nnet_conv1d_stream.h"
+#include "nnet_utils/nnet_conv2d_stream.h"
 #include "nnet_utils/nnet_dense_stream.h"
 #include "nnet_utils/nnet_padding_stream.h"
 #include "nnet_utils/nnet_pooling_stream.h"
@@ -544,11 +560,17 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
       if (!v08 && !stream && !two)
         o << "  template <class d_T, class r_T, class C_T> using conv_kernel = nnet::Conv1D"
           << (resource ? "Resource" : "Latency") << "<d_T, r_T, C_T>;\n";
-      if (stream)  // the encoded implementation's instruction table, unused by linebuffer (as hls4ml writes it)
+      // The encoded implementation's instruction table, unused by linebuffer (as hls4ml writes it).
+      const std::string pixelT = two ? "ap_uint<filt_height * filt_width>" : "ap_uint<filt_width>";
+      if (stream)
         o << "  template <unsigned K, unsigned S, unsigned W> using scale_index = nnet::scale_index_regular<K, S, W>;\n"
-          << "  static const ap_uint<filt_width> pixels[min_width];\n";
+          << "  template <unsigned K, unsigned S, unsigned W> using scale_index_height = nnet::scale_index_regular<K, S, W>;\n"
+          << "  template <unsigned K, unsigned S, unsigned W> using scale_index_width = nnet::scale_index_regular<K, S, W>;\n"
+          << "  static const " << pixelT << " pixels[min_height * min_width];\n";
       o << "};\n";
-      if (stream) o << "const ap_uint<" << cfg << "::filt_width> " << cfg << "::pixels[] = {0};\n";
+      if (stream)
+        o << "const " << (two ? "ap_uint<" + cfg + "::filt_height * " + cfg + "::filt_width>" : "ap_uint<" + cfg + "::filt_width>")
+          << " " << cfg << "::pixels[] = {0};\n";
       call = std::string("nnet::conv_") + (two ? "2" : "1") + "d_cl<IN_T, OUT_T, " + cfg + ">(x, y, w" + I + ", b" + I + ");";
       break;
     }
@@ -654,7 +676,7 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
   }
   // Stream element packs: one pixel (all channels) per read for spatial layers, the whole vector
   // for dense and activations, as hls4ml's io_stream projects do.
-  const bool spatial = l.kind == LayerKind::Conv1D || l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool ||
+  const bool spatial = l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool ||
                        l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool || l.kind == LayerKind::ZeroPad;
   const int inPack = stream ? (spatial ? l.inChannels : nIn) : nIn;
   const int outPack = stream ? (spatial ? l.outChannels : nOut) : nOut;
