@@ -111,6 +111,8 @@ std::string HlsProjectEmitter::definesHeader() const {
       o << "typedef " << l.biasType.toCpp() << " " << l.name << "_bias_t;\n";
       if (l.kind != LayerKind::BatchNorm) o << "typedef " << l.accumType.toCpp() << " " << l.name << "_accum_t;\n";
     }
+    if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool)
+      o << "typedef " << l.accumType.toCpp() << " " << l.name << "_accum_t;\n";
     if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh)
       o << "typedef " << l.tableType.toCpp() << " " << l.name << "_table_t;\n";
     if (l.kind == LayerKind::Softmax) {
@@ -190,12 +192,17 @@ std::string HlsProjectEmitter::emitConv1D(size_t k) const { return emitConv2D(k)
 
 std::string HlsProjectEmitter::emitPooling(size_t k) const {
   const LayerDesc& l = net_.layers[k];
+  if (net_.generation == TemplateGeneration::Hls4ml_0_8)
+    throw std::invalid_argument("layer '" + l.name + "': mmlc's pooling template computes hls4ml 1.0's pooling, not 0.8's");
   std::string s = "struct config_" + l.name + " : nnet::pooling2d_config {\n";
   s += staticUnsigned("in_height", l.inHeight) + staticUnsigned("in_width", l.inWidth) + staticUnsigned("n_filt", l.inChannels);
   s += staticUnsigned("pool_height", l.kernelH) + staticUnsigned("pool_width", l.kernelW);
   s += staticUnsigned("stride_height", l.strideH) + staticUnsigned("stride_width", l.strideW);
   s += staticUnsigned("out_height", l.outHeight) + staticUnsigned("out_width", l.outWidth);
   s += std::string("  static const nnet::pool_op pool_type = nnet::") + (l.kind == LayerKind::MaxPool ? "pool_max" : "pool_average") + ";\n";
+  // io_stream pooling casts window values to accum_t before reducing them (hls4ml's reduce_pool).
+  s += std::string("  static const unsigned io_type = nnet::") + (net_.ioType == IOType::Stream ? "io_stream" : "io_parallel") + ";\n";
+  s += "  typedef " + l.name + "_accum_t accum_t;\n";
   s += staticUnsigned("reuse_factor", l.reuseFactor) + "};\n";
   return s;
 }
@@ -221,12 +228,16 @@ std::string HlsProjectEmitter::emitSoftmax(size_t k) const {
     throw std::invalid_argument("layer '" + net_.layers[k].name + "': mmlc emits the stable and latency softmax, not '" +
                                 softmaxImplName(net_.layers[k].softmaxImpl) + "'");
   const LayerDesc& l = net_.layers[k];
+  if (net_.generation == TemplateGeneration::Hls4ml_1_1)
+    throw std::invalid_argument("layer '" + l.name +
+                                "': mmlc's softmax template computes hls4ml 1.0's softmax, not 1.1's (inp_norm_t, inv_inp_t)");
   const FixedType& in = k == 0 ? net_.inputType : net_.layers[k - 1].resultType;
   std::string s = "struct config_" + l.name + " : nnet::softmax_config {\n";
   s += staticUnsigned("n_in", l.inputSize()) + staticUnsigned("table_size", l.tableSize) + staticUnsigned("reuse_factor", l.reuseFactor);
   s += "  static const int in_width = " + std::to_string(in.width) + ";\n";
   s += "  static const int in_frac = " + std::to_string(in.frac()) + ";\n";
-  s += std::string("  static const bool in_signed = ") + (in.isSigned || (l.softmaxImpl == SoftmaxImpl::Stable) ? "true" : "false") + ";\n";
+  // Both variants address the exp table as data_T (the stable one by x - max with data_T's bits).
+  s += std::string("  static const bool in_signed = ") + (in.isSigned ? "true" : "false") + ";\n";
   s += std::string("  static const bool stable = ") + ((l.softmaxImpl == SoftmaxImpl::Stable) ? "true" : "false") + ";\n";
   s += std::string("  static const bool exp_signed = ") + (l.expTableType.isSigned ? "true" : "false") + ";\n";
   s += "  typedef " + l.name + "_exp_table_t exp_table_t;\n  typedef " + l.name + "_inv_table_t inv_table_t;\n};\n";

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <regex>
@@ -208,6 +209,84 @@ void NetworkDesc::resolve() {
     w = l.outWidth;
     c = l.outChannels;
   }
+}
+
+std::vector<std::string> NetworkDesc::templateIssues() const {
+  NetworkDesc n = *this;
+  n.resolve();
+  std::vector<std::string> issues;
+  FixedType current = n.inputType;
+  for (size_t idx = 0; idx < n.layers.size(); ++idx) {
+    const LayerDesc& l = n.layers[idx];
+    const int h = l.inHeight, w = l.inWidth;
+    auto fail = [&](const LayerDesc& layer, size_t i, const std::string& msg) {
+      issues.push_back("layer " + std::to_string(i) + " ('" + layer.name + "', " + layerKindName(layer.kind) + "): " + msg);
+    };
+    const TemplateGeneration generation = n.generation;
+    if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) {
+      if (n.ioType == IOType::Parallel && generation != TemplateGeneration::Hls4ml_1_1) {
+        // These templates fill a stride-sized window (0.8: pooling1d/2d_cl; 1.0: pooling2d_cl) and
+        // 1.0's pooling1d_cl writes width / stride outputs; other geometries read or write outside
+        // the arrays there, so there is nothing exact to simulate.
+        const bool oneD = h == 1 && l.kernelH == 1;
+        const bool strideWindows = (l.kernelH == l.strideH || oneD) && l.kernelW == l.strideW;
+        const bool ok = generation == TemplateGeneration::Hls4ml_1_0 && oneD ? w / l.strideW == l.outWidth : strideWindows;
+        if (!ok)
+          fail(l, idx, std::string("hls4ml ") + (generation == TemplateGeneration::Hls4ml_0_8 ? "0.8" : "1.0") +
+                           (oneD ? " pooling1d_cl" : " pooling2d_cl") +
+                           (generation == TemplateGeneration::Hls4ml_1_0 && oneD
+                                ? " needs input width / stride == output width"
+                                : " needs the pool size equal to the stride"));
+      }
+    }
+    if (l.kind == LayerKind::Softmax) {
+      // softmax_idx_from_real_val slices the top log2(size) bits of the addressing type; a
+      // narrower type makes the vendor library slice below bit 0 (it warns and reads garbage).
+      auto needBits = [&](const FixedType& t, int size, const char* what) {
+        int bits = 0;
+        while ((1 << bits) < size) ++bits;
+        if (t.width < bits)
+          fail(l, idx, std::string("a softmax table of ") + std::to_string(size) + " entries is addressed by the top " +
+                           std::to_string(bits) + " bits of " + what + " " + t.toString() + ", which has fewer bits");
+      };
+      const bool g11 = generation == TemplateGeneration::Hls4ml_1_1;
+      if (l.softmaxImpl == SoftmaxImpl::Latency || (l.softmaxImpl == SoftmaxImpl::Stable && !g11))
+        needBits(current, l.tableSize, "the input type");
+      if (l.softmaxImpl == SoftmaxImpl::Stable && g11) needBits(l.inpNormType, l.tableSize, "inp_norm_t");
+      if (l.softmaxImpl == SoftmaxImpl::Latency || l.softmaxImpl == SoftmaxImpl::Stable) {
+        if (g11)
+          needBits(l.invInpType, l.inverseTableSize(), "inv_inp_t");
+        else
+          needBits(l.expTableType, l.tableSize, "exp_table_t");
+      }
+    }
+    current = l.resultType;
+  }
+  return issues;
+}
+
+TemplateGeneration detectTemplateGeneration(const std::string& nnetUtilsDir) {
+  auto read = [&](const char* file) {
+    const std::string path = nnetUtilsDir + "/" + file;
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read '" + path + "' to tell the hls4ml template generation");
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  };
+  const std::string pooling = read("nnet_pooling.h");
+  // mmlc's own library (what HlsProjectEmitter writes) computes hls4ml 1.0's arithmetic.
+  if (pooling.rfind("// mmlc layer-template library", 0) == 0) return TemplateGeneration::Hls4ml_1_0;
+  if (read("nnet_activation.h").find("inp_norm_t") != std::string::npos) return TemplateGeneration::Hls4ml_1_1;
+  if (pooling.find("typename accum_t") != std::string::npos) return TemplateGeneration::Hls4ml_1_0;
+  return TemplateGeneration::Hls4ml_0_8;
+}
+
+const char* templateGenerationName(TemplateGeneration g) {
+  switch (g) {
+    case TemplateGeneration::Hls4ml_0_8: return "hls4ml 0.8";
+    case TemplateGeneration::Hls4ml_1_0: return "hls4ml 1.0";
+    case TemplateGeneration::Hls4ml_1_1: return "hls4ml 1.1";
+  }
+  return "?";
 }
 
 std::vector<float> readFloatList(const std::string& path) {

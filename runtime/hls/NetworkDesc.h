@@ -23,6 +23,20 @@ enum class LayerKind {
 enum class SoftmaxImpl { Latency, Stable, Legacy, Argmax };
 enum class Strategy { Latency, Resource };
 enum class IOType { Parallel, Stream };
+// Which generation of hls4ml's nnet_utils templates the arithmetic follows where the generations
+// compute different things (identified by template content; test/fixtures/hls4ml-projects holds
+// one project of each, and TemplateConformanceTest runs their templates):
+//  Hls4ml_0_8: jet-16-6-rf1-vivado2019. Pooling has no accum_t: the average of an
+//              ap_fixed<W,I> (default modes) window is summed exactly, any other data_T is summed
+//              in data_T; pooling1d/2d_cl multiply by a data_T `rescale` afterwards. Softmax as 1.0.
+//  Hls4ml_1_0: jet-pruned60-u50-vitis2024 (hls4ml 1.0.0). Pooling sums and divides in accum_t (in
+//              io_stream: an adder tree over window values cast to accum_t). Softmax with one
+//              table_size, the exp sum in exp_table_t, x - max in ap_fixed<W,I,AP_RND,AP_SAT>.
+//  Hls4ml_1_1: conv1d-stream-u250-vitis2024 (its nnet_utils has the later softmax and the
+//              distributed-arithmetic wrappers, though its config says Version 1.0.0). Softmax
+//              with exp_table_size/inv_table_size, accum_t, inv_inp_t, inp_norm_t (x_max - x,
+//              indexing a table of exp(-x * exp_scale)). Pooling as 1.0.
+enum class TemplateGeneration { Hls4ml_0_8, Hls4ml_1_0, Hls4ml_1_1 };
 
 const char* layerKindName(LayerKind k);
 const char* softmaxImplName(SoftmaxImpl i);  // "latency", "stable", "legacy", "argmax"
@@ -47,37 +61,43 @@ struct LayerDesc {
   // BatchNorm: weights = per-channel scale, biases = per-channel shift.
   std::vector<float> weights, biases;
 
+  // hls4ml config types: weight_t, bias_t (batch-norm: scale_t, bias_t), accum_t (dense, conv
+  // mult_config, pooling; softmax of Hls4ml_1_1) and the layer's result type (res_T).
   FixedType weightType, biasType, accumType, resultType;
   int reuseFactor = 1;
   Strategy strategy = Strategy::Latency;
 
   // Lookup tables of sigmoid/tanh (tableType) and softmax (expTableType, invTableType).
-  // tableSize is the sigmoid/tanh table and the softmax exp table; invTableSize the softmax
-  // inverse table (hls4ml 1.0 sizes them separately; 0: the same as tableSize).
+  // tableSize is table_size (sigmoid/tanh, softmax before Hls4ml_1_1) or exp_table_size;
+  // invTableSize is Hls4ml_1_1's inv_table_size (0: the same as tableSize; earlier templates have
+  // one table_size for both). tableType is table_t (also the legacy softmax's two tables),
+  // expTableType exp_table_t, invTableType inv_table_t; softmaxImpl is `implementation`.
   int tableSize = 1024;
   int invTableSize = 0;
   FixedType tableType = FixedType::fixed(18, 8);
   FixedType expTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
   FixedType invTableType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
   SoftmaxImpl softmaxImpl = SoftmaxImpl::Stable;
-  // Later hls4ml 1.x softmax (its config has inp_norm_t and inv_inp_t): the stable form indexes
-  // the exp table with x_max - x_i in normType (inp_norm_t), exp values and their adder-tree sum
-  // are in accumType (accum_t), the sum indexes the inverse table in sumType (inv_inp_t), and the
-  // exp table is built from value * expScale (exp_scale). Without it: hls4ml 0.x/1.0's form.
-  bool softmaxSeparateTypes = false;
-  FixedType normType = FixedType::ufixed(15, 5), sumType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
-  double expScale = 1.0;
-  // LeakyReLU: the slope alpha (hls4ml's param), held in paramType as the template does.
+  // LeakyReLU: the slope alpha (the call's argument), held in paramType: param_T in hls4ml 1.x,
+  // data_T (the layer's input type) in 0.8, whose leaky_relu takes `data_T alpha`.
   double alpha = 0.3;
   FixedType paramType = FixedType::fixed(18, 8);
   // HardTanh: 2 * clamp(slope * x + shift, 0, 1) - 1 in full precision (hls4ml's hard_tanh),
-  // with slope and shift held in their config types.
+  // with slope and shift held in their config types (slope_t, shift_t).
   double slope = 0.5, shift = 0.5;
   FixedType slopeType = FixedType::fixed(16, 6), shiftType = FixedType::fixed(16, 6);
   // Quantize: one type per element (its size is the layer's input size); the result of element
   // i is resultType(elementTypes[i](x_i)); an element type of width 0 stands for the constant 0
   // (HGQ writes `out[i] = 0;` for elements it pruned).
   std::vector<FixedType> elementTypes;
+
+  // Softmax of Hls4ml_1_1 (the config fields of the same names): the exp sum is accumulated in
+  // accumType (accum_t), read as invInpType (inv_inp_t) to index the inverse table; the stable
+  // variant indexes the exp table by x_max - x held in inpNormType (inp_norm_t), and the exp table
+  // holds exp(-v * expScale) (exp_scale). Earlier generations use expTableType for all three.
+  FixedType invInpType = FixedType::fixed(18, 8, QuantMode::RND, OverflowMode::SAT);
+  FixedType inpNormType = FixedType::ufixed(15, 5);
+  double expScale = 1.0;
 
   int inverseTableSize() const { return invTableSize > 0 ? invTableSize : tableSize; }
 
@@ -92,6 +112,8 @@ struct NetworkDesc {
   int inputHeight = 1, inputWidth = 1, inputChannels = 1;  // flat inputs: width = size
   std::vector<LayerDesc> layers;
   IOType ioType = IOType::Parallel;
+  // mmlc's own templates (runtime/hls/templates) compute hls4ml 1.0's arithmetic.
+  TemplateGeneration generation = TemplateGeneration::Hls4ml_1_0;
   std::string part = "xcu250-figd2104-2L-e";
   double clockPeriodNs = 5.0;
 
@@ -101,6 +123,12 @@ struct NetworkDesc {
   // Propagates shapes from the input through the layers and checks weights sizes, names and
   // precisions. Throws std::invalid_argument naming the offending layer.
   void resolve();
+  // What the real hls4ml templates of `generation` cannot compute for this description (so there
+  // is no vendor result to simulate): 0.8/1.0 pooling windows other than their stride-sized ones,
+  // softmax tables addressed by a type narrower than log2(table size) bits (the vendor library
+  // slices below bit 0). The simulator still computes the intended arithmetic; importers and
+  // emitters should refuse these. Empty when everything is computable.
+  std::vector<std::string> templateIssues() const;
 };
 
 // Reads an hls4ml-style fixture folder: hls4ml_config.yml plus weights/wN.txt, bN.txt
@@ -109,6 +137,12 @@ struct NetworkDesc {
 // HLSConfig/LayerName/<layerN>/{Precision,ReuseFactor,Strategy} are honoured.
 NetworkDesc loadHls4mlFixture(const std::string& dir, LayerKind hiddenActivation = LayerKind::ReLU,
                               LayerKind outputActivation = LayerKind::Softmax);
+
+// The generation of the nnet_utils folder of a project (by template content: mmlc's own library
+// computes 1.0, 1.1's softmax has inp_norm_t, 1.0's pool_op takes an accum_t, anything older is 0.8). Throws std::runtime_error
+// naming the folder when nnet_activation.h or nnet_pooling.h cannot be read.
+TemplateGeneration detectTemplateGeneration(const std::string& nnetUtilsDir);
+const char* templateGenerationName(TemplateGeneration g);  // "hls4ml 0.8", "hls4ml 1.0", "hls4ml 1.1"
 
 // Reads comma/whitespace-separated floats; throws with file and line on a bad number.
 std::vector<float> readFloatList(const std::string& path);

@@ -91,6 +91,32 @@ WideRaw truncShift(WideRaw x, int f) {
   return q;
 }
 
+// nnet::reduce with Op_add<T>: a balanced tree whose left part is the largest power of two below
+// n, every partial sum cast to t (the order matters once t saturates or rounds).
+Raw reduceAdd(const Raw* x, int n, const FixedType& t) {
+  if (n == 1) return x[0];
+  if (n == 2) return quantizeRaw(static_cast<WideRaw>(x[0]) + x[1], t.frac(), t);
+  int left = 1;
+  while (left * 2 <= n - 1) left *= 2;  // pow2(floorlog2(n - 1))
+  return quantizeRaw(static_cast<WideRaw>(reduceAdd(x, left, t)) + reduceAdd(x + left, n - left, t), t.frac(), t);
+}
+
+// C-style (truncating) division, as ap_fixed / int keeps the dividend's fractional bits.
+WideRaw truncDiv(WideRaw x, long long d) { return x / d; }
+
+// Exact sum of a (fraction fa) and b (fraction fb) cast to t.
+Raw addCast(Raw a, int fa, Raw b, int fb, const FixedType& t) {
+  const int f = std::max(fa, fb);
+  return quantizeRaw(static_cast<WideRaw>(a) * (static_cast<WideRaw>(1) << (f - fa)) +
+                         static_cast<WideRaw>(b) * (static_cast<WideRaw>(1) << (f - fb)),
+                     f, t);
+}
+
+// Softmax inverse table size: Hls4ml_1_1's inv_table_size; earlier templates have one table_size.
+int invTableSize(const LayerDesc& l, TemplateGeneration g) {
+  return g == TemplateGeneration::Hls4ml_1_1 ? l.inverseTableSize() : l.tableSize;
+}
+
 int log2Exact(int n) {
   int b = 0;
   while ((1 << b) < n) ++b;
@@ -135,8 +161,9 @@ NetworkSim::NetworkSim(NetworkDesc net) : net_(std::move(net)) {
     const bool isMac = l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D;
     if (isMac && p.fastWrap && in.width + l.weightType.width <= 32 && l.accumType.width <= 32)
       p.weights32.assign(p.weights.begin(), p.weights.end());
-    if (l.kind == LayerKind::Dense && l.strategy == Strategy::Resource) {
-      // dense_resource visits w_index = ir + RF*im over the transposed weights (out-major).
+    if (isMac && l.strategy == Strategy::Resource) {
+      // dense_resource and conv_1d/2d_resource_cl visit w_index = ir + RF*im over the transposed
+      // weights (out-major); for a convolution n_in is the patch size.
       const int total = l.nIn * l.nOut, rf = l.reuseFactor;
       const int blockFactor = (total + rf - 1) / rf;
       for (int ir = 0; ir < rf; ++ir)
@@ -147,45 +174,55 @@ NetworkSim::NetworkSim(NetworkDesc net) : net_(std::move(net)) {
         }
     }
     const int n = l.tableSize;
+    // hls4ml fills its tables in float (a float in_val, exp_fcn_float = std::exp(float), 1 / float),
+    // so the entries are what those float expressions give, then converted to the table type.
     if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) {
-      // Same expressions as nnet_activation.h's init_*_table, so the tables are bit-identical.
       p.table.resize(n);
       for (int ii = 0; ii < n; ++ii) {
         if (l.kind == LayerKind::Sigmoid) {
-          const double inVal = 2 * 8.0 * (ii - double(n) / 2.0) / double(n);
-          const double realVal = 1.0 / (1 + std::exp(-inVal));
+          const float inVal = static_cast<float>(2 * 8.0 * (ii - float(n) / 2.0) / float(n));
+          const float realVal = static_cast<float>(1.0 / (1 + std::exp(-inVal)));  // sigmoid_fcn_float
           p.table[ii] = fromDouble(realVal, l.tableType);
         } else {
-          const double inVal = 2 * 4.0 * (ii - double(n) / 2.0) / double(n);
-          const double realVal = std::tanh(inVal);
-          p.table[ii] = fromDouble(realVal, l.tableType);
+          const float inVal = static_cast<float>(2 * 4.0 * (ii - float(n) / 2.0) / float(n));
+          // init_tanh_table's unqualified tanh(in_val) takes the float overload (<math.h>'s
+          // std::tanh(float) is visible there), as the 30-bit table case of the conformance test shows.
+          p.table[ii] = fromDouble(std::tanh(inVal), l.tableType);
         }
       }
-    } else if (l.kind == LayerKind::Softmax && l.softmaxSeparateTypes) {
-      // init_exp_table / init_invert_table of later hls4ml: float arithmetic, float exp.
-      const int ni = l.inverseTableSize();
-      const bool stable = l.softmaxImpl == SoftmaxImpl::Stable;
-      const FixedType& idxType = stable ? l.normType : in;
+    } else if (l.kind == LayerKind::Softmax && l.softmaxImpl == SoftmaxImpl::Legacy) {
+      // init_exp_table_legacy over [-8, 8) and init_invert_table_legacy over [0, 64), in table_t.
+      const int ni = invTableSize(l, net_.generation);
       p.table.resize(n);
       p.table2.resize(ni);
       for (int ii = 0; ii < n; ++ii) {
-        float x = static_cast<float>(softmaxTableValue(static_cast<unsigned>(ii), idxType, n)) * static_cast<float>(l.expScale);
-        if (stable) x = -x;
-        p.table[ii] = fromDouble(static_cast<double>(std::exp(x)), l.expTableType);
+        const float inVal = static_cast<float>(2 * 8.0 * (ii - float(n) / 2.0) / float(n));
+        p.table[ii] = fromDouble(std::exp(inVal), l.tableType);
       }
       for (int ii = 0; ii < ni; ++ii) {
-        const float x = static_cast<float>(softmaxTableValue(static_cast<unsigned>(ii), l.sumType, ni));
-        p.table2[ii] = fromDouble(static_cast<double>(1 / x), l.invTableType);
+        const float inVal = static_cast<float>(64.0 * ii / float(ni));
+        p.table2[ii] = inVal > 0.0 ? fromDouble(1.0 / inVal, l.tableType) : 0;
       }
     } else if (l.kind == LayerKind::Softmax) {
+      // init_exp_table / init_invert_table: the value a table index stands for is the index as the
+      // top bits of the addressing type. Hls4ml_1_1's stable variant addresses by x_max - x in
+      // inp_norm_t and tabulates exp(-v * exp_scale); earlier ones address by data_T.
+      const bool g11 = net_.generation == TemplateGeneration::Hls4ml_1_1;
+      const bool negative = g11 && l.softmaxImpl == SoftmaxImpl::Stable;
+      const FixedType& idxType = negative ? l.inpNormType : in;
+      const FixedType& invIdxType = g11 ? l.invInpType : l.expTableType;
+      const int ni = invTableSize(l, net_.generation);
       p.table.resize(n);
-      p.table2.resize(n);
-      const FixedType idxType = (l.softmaxImpl == SoftmaxImpl::Stable) ? softmaxDiffType(in) : in;
+      p.table2.resize(ni);
       for (int ii = 0; ii < n; ++ii) {
-        const double x = softmaxTableValue(static_cast<unsigned>(ii), idxType, n);
+        float x = static_cast<float>(softmaxTableValue(static_cast<unsigned>(ii), idxType, n));
+        if (g11) x = x * static_cast<float>(l.expScale);
+        if (negative) x = -x;
         p.table[ii] = fromDouble(std::exp(x), l.expTableType);
-        const double e = softmaxTableValue(static_cast<unsigned>(ii), l.expTableType, n);
-        p.table2[ii] = fromDouble(1.0 / e, l.invTableType);
+      }
+      for (int ii = 0; ii < ni; ++ii) {
+        const float x = static_cast<float>(softmaxTableValue(static_cast<unsigned>(ii), invIdxType, ni));
+        p.table2[ii] = fromDouble(1 / x, l.invTableType);
       }
     }
   }
@@ -270,25 +307,83 @@ void NetworkSim::conv(size_t k, const Raw* in, Raw* out, Scratch& s) const {
     }
 }
 
-void NetworkSim::pool(size_t k, const Raw* in, Raw* out) const {
+void NetworkSim::pool(size_t k, const Raw* in, Raw* out, Scratch& s) const {
   const LayerDesc& l = net_.layers[k];
   const FixedType& inT = layerInputType(k);
-  const int c = l.inChannels, n = l.kernelH * l.kernelW;
+  const FixedType& accT = l.accumType;
+  const int c = l.inChannels, n = l.kernelH * l.kernelW, fin = inT.frac(), fa = accT.frac(), fr = l.resultType.frac();
+  const bool isMax = l.kind == LayerKind::MaxPool || l.kind == LayerKind::GlobalMaxPool;
+  const bool global = l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool;
+  const bool stream = net_.ioType == IOType::Stream;
+  const bool g08 = net_.generation == TemplateGeneration::Hls4ml_0_8;
+  // 0.8's avg() overload for ap_fixed<W,I> (default modes) sums exactly in W + log2(N) bits.
+  const bool exactAvg08 = inT.isSigned && inT.quant == QuantMode::TRN && inT.overflow == OverflowMode::WRAP;
+  // 0.8's pooling1d/2d_cl scale averages by data_T(pool size) / overlap (the overlap is the whole
+  // window without padding): data_T(pw) / n in 1-D, data_T(ph) * data_T(pw) / n in 2-D.
+  Raw rescale = 0;
+  int rescaleFrac = fin;
+  if (g08 && !stream && !isMax && !global) {
+    if (l.inHeight == 1 && l.kernelH == 1) {
+      rescale = quantizeRaw(truncDiv(fromDouble(l.kernelW, inT), n), fin, inT);
+    } else {
+      const WideRaw prod = static_cast<WideRaw>(fromDouble(l.kernelH, inT)) * fromDouble(l.kernelW, inT);
+      rescale = quantizeRaw(truncDiv(prod, n), 2 * fin, inT);
+    }
+  }
+  s.column.resize(n);
+  Raw* v = s.column.data();
   for (int oh = 0; oh < l.outHeight; ++oh)
     for (int ow = 0; ow < l.outWidth; ++ow)
       for (int ch = 0; ch < c; ++ch) {
-        WideRaw best = 0, sum = 0;
-        bool first = true;
+        int q = 0;
         for (int kh = 0; kh < l.kernelH; ++kh)
-          for (int kw = 0; kw < l.kernelW; ++kw) {
-            const Raw v = in[(static_cast<size_t>(oh * l.strideH + kh) * l.inWidth + ow * l.strideW + kw) * c + ch];
-            if (first || v > best) best = v;
-            first = false;
-            sum += v;
+          for (int kw = 0; kw < l.kernelW; ++kw)
+            v[q++] = in[(static_cast<size_t>(oh * l.strideH + kh) * l.inWidth + ow * l.strideW + kw) * c + ch];
+        Raw r;  // the result before the cast to res_T, in fraction rf
+        int rf = fin;
+        if (stream) {
+          // io_stream (reduce_pool / compute_global_pool, the same in every generation): window
+          // values are first cast to accum_t; windows reduce by nnet::reduce, global pooling
+          // accumulates pixel by pixel.
+          rf = fa;
+          for (int i = 0; i < n; ++i) v[i] = quantizeRaw(v[i], fin, accT);
+          if (isMax) {
+            r = *std::max_element(v, v + n);
+          } else if (global) {
+            Raw y = 0;
+            for (int i = 0; i < n; ++i) y = quantizeRaw(static_cast<WideRaw>(y) + v[i], fa, accT);
+            r = quantizeRaw(truncDiv(y, n), fa, accT);
+          } else {
+            r = quantizeRaw(truncDiv(reduceAdd(v, n, accT), n), fa, accT);
           }
-        const bool isMax = l.kind == LayerKind::MaxPool || l.kind == LayerKind::GlobalMaxPool;
-        const WideRaw r = isMax ? best : sum / n;  // C division truncates toward zero
-        out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = quantizeRaw(r, inT.frac(), l.resultType);
+        } else if (g08) {
+          if (isMax) {
+            r = *std::max_element(v, v + n);
+          } else if (exactAvg08) {
+            WideRaw sum = 0;
+            for (int i = 0; i < n; ++i) sum += v[i];
+            r = quantizeRaw(truncDiv(sum, n), fin, inT);
+          } else {  // generic avg(): y += x and y /= N in data_T
+            Raw y = 0;
+            for (int i = 0; i < n; ++i) y = quantizeRaw(static_cast<WideRaw>(y) + v[i], fin, inT);
+            r = quantizeRaw(truncDiv(y, n), fin, inT);
+          }
+        } else {
+          // pool_op<data_T, N, op, accum_t>: max in data_T, or y += x / y /= N in accum_t; the
+          // accum_t result is cast to res_T.
+          rf = fa;
+          if (isMax) {
+            r = quantizeRaw(*std::max_element(v, v + n), fin, accT);
+          } else {
+            Raw y = 0;
+            for (int i = 0; i < n; ++i) y = addCast(y, fa, v[i], fin, accT);
+            r = quantizeRaw(truncDiv(y, n), fa, accT);
+          }
+        }
+        Raw res = quantizeRaw(r, rf, l.resultType);
+        if (g08 && !stream && !isMax && !global)
+          res = quantizeRaw(static_cast<WideRaw>(res) * rescale, fr + rescaleFrac, l.resultType);
+        out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = res;
       }
 }
 
@@ -379,55 +474,68 @@ void NetworkSim::activation(size_t k, const Raw* in, Raw* out) const {
   }
 }
 
-// hls4ml's reduce<T, N, Op_add<T>>: a balanced adder tree (left part: the largest power of two
-// below N), every partial sum cast to t.
-static Raw treeSum(const Raw* x, int n, const FixedType& t) {
-  if (n == 1) return x[0];
-  if (n == 2) return quantizeRaw64(x[0] + x[1], t.frac(), t);
-  int left = 1;
-  while (left * 2 <= n - 1) left *= 2;
-  return quantizeRaw64(treeSum(x, left, t) + treeSum(x + left, n - left, t), t.frac(), t);
-}
-
 void NetworkSim::softmax(size_t k, const Raw* in, Raw* out, Scratch& s) const {
   const LayerDesc& l = net_.layers[k];
   const PreparedLayer& p = layers_[k];
   const FixedType& inT = layerInputType(k);
-  const int n = l.inputSize();
-  s.expRes.resize(n);
-  if (l.softmaxSeparateTypes) {
-    const bool stable = l.softmaxImpl == SoftmaxImpl::Stable;
-    Raw xMax = in[0];
-    for (int i = 1; i < n; ++i) xMax = std::max(xMax, in[i]);
-    const int fe = l.expTableType.frac(), fa = l.accumType.frac();
-    for (int i = 0; i < n; ++i) {
-      const unsigned idx = stable ? softmaxTableIndex(quantizeRaw64(xMax - in[i], inT.frac(), l.normType), l.normType, l.tableSize)
-                                  : softmaxTableIndex(in[i], inT, l.tableSize);
-      s.expRes[i] = quantizeRaw64(p.table[idx], fe, l.accumType);
-    }
-    const Raw sum = quantizeRaw64(treeSum(s.expRes.data(), n, l.accumType), fa, l.sumType);
-    const Raw inv = p.table2[softmaxTableIndex(sum, l.sumType, l.inverseTableSize())];
-    const int fp = fa + l.invTableType.frac();
-    for (int i = 0; i < n; ++i) out[i] = quantizeRaw(static_cast<WideRaw>(s.expRes[i]) * inv, fp, l.resultType);
+  const int n = l.inputSize(), fin = inT.frac();
+  const bool g11 = net_.generation == TemplateGeneration::Hls4ml_1_1;
+  if (l.softmaxImpl == SoftmaxImpl::Argmax) {
+    // softmax_argmax: res_T(1) at the first maximum, res_T(0) elsewhere.
+    const int best = static_cast<int>(std::max_element(in, in + n) - in);
+    std::fill(out, out + n, Raw{0});
+    out[best] = fromDouble(1.0, l.resultType);
     return;
   }
-  Raw sum = 0;
-  const int fe = l.expTableType.frac();
-  Raw xMax = in[0];
-  for (int i = 1; i < n; ++i) xMax = std::max(xMax, in[i]);
+  if (l.softmaxImpl == SoftmaxImpl::Legacy) {
+    // softmax_legacy: exp_res[i] = sum_j exp_table[(x_j - x_i) * N / 16 + N / 2] in table_t (1 for
+    // j == i), then res = invert_table[exp_res * N_inv / 64]; indices truncate toward zero.
+    const int ne = l.tableSize, ni = invTableSize(l, net_.generation);
+    const FixedType& tt = l.tableType;
+    const Raw one = fromDouble(1.0, tt);
+    for (int i = 0; i < n; ++i) {
+      Raw acc = 0;
+      for (int j = 0; j < n; ++j) {
+        Raw e = one;
+        if (i != j) {
+          const WideRaw q = (static_cast<WideRaw>(in[j]) - in[i]) * ne / 16;
+          long long index = static_cast<long long>(static_cast<int>(truncShift(q, fin))) + 8 * ne / 16;
+          e = p.table[static_cast<size_t>(std::clamp<long long>(index, 0, ne - 1))];
+        }
+        acc = quantizeRaw(static_cast<WideRaw>(acc) + e, tt.frac(), tt);
+      }
+      const WideRaw q = static_cast<WideRaw>(acc) * ni / 64;
+      const long long index = std::clamp<long long>(static_cast<int>(truncShift(q, tt.frac())), 0, ni - 1);
+      out[i] = quantizeRaw(p.table2[static_cast<size_t>(index)], tt.frac(), l.resultType);
+    }
+    return;
+  }
+  // Latency and stable: exp_res in accum_t (Hls4ml_1_1; exp_table_t before), summed by nnet::reduce,
+  // the sum read as inv_inp_t (exp_table_t before) to index the inverse table.
+  const FixedType& accT = g11 ? l.accumType : l.expTableType;
+  const FixedType& sumT = g11 ? l.invInpType : l.expTableType;
+  const int fe = l.expTableType.frac(), fa = accT.frac();
+  s.expRes.resize(n);
+  const Raw xMax = *std::max_element(in, in + n);
   const FixedType diffType = softmaxDiffType(inT);
   for (int i = 0; i < n; ++i) {
-    if ((l.softmaxImpl == SoftmaxImpl::Stable)) {
-      const Raw d = quantizeRaw64(in[i] - xMax, inT.frac(), diffType);
-      s.expRes[i] = p.table[softmaxTableIndex(d, diffType, l.tableSize)];
+    unsigned idx;
+    if (l.softmaxImpl != SoftmaxImpl::Stable) {
+      idx = softmaxTableIndex(in[i], inT, l.tableSize);
+    } else if (g11) {  // d = x_max - x in inp_norm_t
+      idx = softmaxTableIndex(quantizeRaw64(xMax - in[i], fin, l.inpNormType), l.inpNormType, l.tableSize);
     } else {
-      s.expRes[i] = p.table[softmaxTableIndex(in[i], inT, l.tableSize)];
+      // d = x - x_max in ap_fixed<W, I, AP_RND, AP_SAT>, then passed to softmax_idx_from_real_val
+      // as data_T: the same bits, except that an unsigned saturating data_T clips d (<= 0) to 0.
+      const Raw d = quantizeRaw64(in[i] - xMax, fin, diffType);
+      idx = softmaxTableIndex(quantizeRaw64(d, fin, inT), inT, l.tableSize);
     }
-    sum = quantizeRaw64(sum + s.expRes[i], fe, l.expTableType);
+    s.expRes[i] = quantizeRaw64(p.table[idx], fe, accT);
   }
-  const Raw inv = p.table2[softmaxTableIndex(sum, l.expTableType, l.tableSize)];
-  const int fp = fe + l.invTableType.frac();
-  for (int i = 0; i < n; ++i) out[i] = quantizeRaw(static_cast<WideRaw>(s.expRes[i]) * inv, fp, l.resultType);  // exact 128-bit product
+  const Raw sum = quantizeRaw64(reduceAdd(s.expRes.data(), n, accT), fa, sumT);
+  const Raw inv = p.table2[softmaxTableIndex(sum, sumT, invTableSize(l, net_.generation))];
+  const int fp = fa + l.invTableType.frac();
+  for (int i = 0; i < n; ++i) out[i] = quantizeRaw(static_cast<WideRaw>(s.expRes[i]) * inv, fp, l.resultType);
 }
 
 void NetworkSim::forwardLayer(size_t k, const Raw* in, Raw* out, Scratch& s) const {
@@ -438,7 +546,7 @@ void NetworkSim::forwardLayer(size_t k, const Raw* in, Raw* out, Scratch& s) con
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:
     case LayerKind::GlobalMaxPool:
-    case LayerKind::GlobalAvgPool: pool(k, in, out); break;
+    case LayerKind::GlobalAvgPool: pool(k, in, out, s); break;
     case LayerKind::ZeroPad: zeroPad(k, in, out); break;
     case LayerKind::BatchNorm: batchNorm(k, in, out); break;
     case LayerKind::Linear:

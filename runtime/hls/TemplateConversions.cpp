@@ -105,7 +105,7 @@ LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
       // the exp values in accum_t); argmax writes exact 0s and 1s.
       if (l.softmaxImpl != SoftmaxImpl::Argmax) {
         t.kind = Template::Softmax;
-        t.expTable = l.softmaxSeparateTypes ? l.accumType : l.expTableType;
+        t.expTable = net.generation == TemplateGeneration::Hls4ml_1_1 ? l.accumType : l.expTableType;
         t.invTable = l.invTableType;
       }
       break;
@@ -143,7 +143,7 @@ std::vector<std::string> widenToDefinedConversions(NetworkDesc& net) {
         else if (c.widen == "weight") target = &l.weightType;
         else if (c.widen == "accum") target = &l.accumType;
         else if (c.widen == "table") target = &l.tableType;
-        else if (c.widen == "exp_table") target = l.softmaxSeparateTypes ? &l.accumType : &l.expTableType;
+        else if (c.widen == "exp_table") target = net.generation == TemplateGeneration::Hls4ml_1_1 ? &l.accumType : &l.expTableType;
         else {  // the input: the result of the layer producing it (past reshaping Flattens)
           size_t j = k;
           while (j > 0 && net.layers[j - 1].kind == LayerKind::Flatten) --j;

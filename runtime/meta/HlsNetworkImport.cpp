@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <stdexcept>
 #include <tuple>
 
@@ -143,9 +144,9 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
     d.invTableSize = static_cast<int>(fieldOr(l, "inv_table_size", 0));
   }
   if (d.kind == LayerKind::Softmax && l.precisions.count("inp_norm") && l.precisions.count("inv_inp")) {
-    d.softmaxSeparateTypes = true;
-    d.normType = requireType(l, "inp_norm");
-    d.sumType = requireType(l, "inv_inp");
+    // hls4ml 1.1's softmax (the project's generation says so too).
+    d.inpNormType = requireType(l, "inp_norm");
+    d.invInpType = requireType(l, "inv_inp");
     d.accumType = requireType(l, "accum");
     if (const HlsConfigField* f = l.field("exp_scale")) {
       char* end = nullptr;
@@ -176,6 +177,10 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
     }
   }
   if (d.kind == LayerKind::Quantize) d.elementTypes = l.elementTypes;
+  // Pooling sums (and, from hls4ml 1.0, takes maxima) in accum_t.
+  if (d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool ||
+      d.kind == LayerKind::GlobalAvgPool)
+    if (const hls::FixedType* t = typeOf(l, "accum")) d.accumType = *t;
   if (const hls::FixedType* t = typeOf(l, "table")) d.tableType = *t;
   if (const hls::FixedType* t = typeOf(l, "exp_table")) d.expTableType = *t;
   if (const hls::FixedType* t = typeOf(l, "inv_table")) d.invTableType = *t;
@@ -217,6 +222,15 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     throw HlsMetaError(p.topPos, "top function " + p.topFunction + " calls no layers (nnet:: templates with a config struct, or layer functions)");
   hls::NetworkDesc desc;
   desc.name = p.topFunction;
+  // The arithmetic of the templates the project ships (hls4ml 0.8, 1.0 or 1.1).
+  const std::string nnetUtils = p.dir + "/firmware/nnet_utils";
+  if (std::ifstream(nnetUtils + "/nnet_pooling.h") && std::ifstream(nnetUtils + "/nnet_activation.h")) {
+    try {
+      desc.generation = hls::detectTemplateGeneration(nnetUtils);
+    } catch (const std::exception& e) {
+      throw HlsMetaError(SourcePos{"firmware/nnet_utils", 0, 0}, e.what());
+    }
+  }
   for (const HlsPragma& pr : p.pragmas)
     if (pr.function == p.topFunction && pr.directive == "DATAFLOW") desc.ioType = hls::IOType::Stream;
 
@@ -311,6 +325,13 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
   } catch (const std::invalid_argument& e) {
     const HlsLayer* l = layerNamedIn(p, e.what());
     throw HlsMetaError(l ? l->call : p.topPos, std::string("the layers do not form a network mmlc can model: ") + e.what());
+  }
+  // Descriptions the project's own templates cannot compute (the vendor library has no result to
+  // reproduce) are refused at the layer.
+  for (const std::string& issue : desc.templateIssues()) {
+    const HlsLayer* l = layerNamedIn(p, issue);
+    throw HlsMetaError(l ? l->call : p.topPos, std::string("the project's ") + hls::templateGenerationName(desc.generation) +
+                                                   " templates cannot compute this: " + issue);
   }
   // The config structs must agree with the chained shapes (the templates trust them).
   for (size_t k = 0; k < desc.layers.size(); ++k) {

@@ -19,6 +19,11 @@ using hls::FixedType;
 using hls::LayerDesc;
 using hls::LayerKind;
 
+bool isMaxPool(LayerKind k) { return k == LayerKind::MaxPool || k == LayerKind::GlobalMaxPool; }
+bool isPool(LayerKind k) {
+  return isMaxPool(k) || k == LayerKind::AvgPool || k == LayerKind::GlobalAvgPool;
+}
+
 bool isMac(LayerKind k) {
   return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D;
 }
@@ -94,6 +99,8 @@ void forwardLayer(const LayerDesc &l, const double *in, double *out, bool partia
               best = first ? v : std::max(best, v);
               first = false;
               sum += v;
+              // accum_t holds the maximum or every running sum of the average (hls4ml's pool_op)
+              r.accumAbs = std::max(r.accumAbs, std::abs(isMaxPool(l.kind) ? v : sum));
             }
           out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] =
               l.kind == LayerKind::MaxPool || l.kind == LayerKind::GlobalMaxPool ? best : sum / window;
@@ -524,6 +531,9 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
       if (mac)
         add("accum", integerBitsFor(r.accumAbs, true) + guardBits, true, false, 0, 0, work);
     }
+    if (isPool(l.kind)) // pooling casts the maximum, or sums the window, in accum_t
+      add("accum", integerBitsFor(r.accumAbs, true) + guardBits, true, false, 0, 0,
+          l.outputSize());
     if (l.kind == LayerKind::Flatten)
       continue; // keeps its input's type
     if (l.kind == LayerKind::ReLU || l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Softmax)

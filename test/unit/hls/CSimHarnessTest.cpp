@@ -94,6 +94,60 @@ TEST_P(CSimHeaders, IoStreamBitExact) {
   EXPECT_NE(top.find("static void stream_conv1("), std::string::npos);
 }
 
+// Softmax after a saturating unsigned ReLU: the stable variant passes x - max(x) (<= 0) to the
+// table index as data_T, which clips it to 0 (hls4ml 1.0's softmax_stable); the latency variant
+// addresses by the unsigned inputs. Max and average pooling go through accum_t.
+TEST_P(CSimHeaders, UnsignedSoftmaxAndPoolingBitExact) {
+  for (SoftmaxImpl impl : {SoftmaxImpl::Stable, SoftmaxImpl::Latency}) {
+    std::mt19937 rng(21);
+    NetworkDesc n;
+    n.name = "usoftmax";
+    n.inputType = FixedType::fixed(12, 4, QuantMode::RND, OverflowMode::SAT);
+    n.inputHeight = 4;
+    n.inputWidth = 4;
+    n.inputChannels = 2;
+    LayerDesc p = testnets::layer("pool1", LayerKind::AvgPool, FixedType::fixed(10, 3, QuantMode::RND, OverflowMode::SAT));
+    p.accumType = FixedType::fixed(11, 4, QuantMode::TRN, OverflowMode::SAT);  // the window sum saturates
+    p.kernelH = p.kernelW = p.strideH = p.strideW = 2;
+    n.layers.push_back(p);
+    LayerDesc m = testnets::layer("pool2", LayerKind::MaxPool, FixedType::fixed(10, 3));
+    m.accumType = FixedType::fixed(8, 2, QuantMode::RND, OverflowMode::SAT);
+    m.kernelH = m.kernelW = m.strideH = m.strideW = 2;
+    n.layers.push_back(m);
+    n.layers.push_back(testnets::layer("flat", LayerKind::Flatten, FixedType::fixed(10, 3)));
+    LayerDesc d = testnets::layer("fc1", LayerKind::Dense, FixedType::fixed(16, 6));
+    d.nOut = 6;
+    d.weights = testnets::randomValues(2 * 6, rng, 2.0f);
+    d.biases = testnets::randomValues(6, rng, 1.0f);
+    n.layers.push_back(d);
+    n.layers.push_back(testnets::layer("relu1", LayerKind::ReLU, FixedType::ufixed(10, 4, QuantMode::RND, OverflowMode::SAT)));
+    LayerDesc sm = testnets::layer("sm", LayerKind::Softmax, FixedType::ufixed(16, 0, QuantMode::RND, OverflowMode::SAT));
+    sm.softmaxImpl = impl;
+    n.layers.push_back(sm);
+    ScratchDir dir(scratch(std::string("usoftmax_") + softmaxImplName(impl)));
+    const auto r = CSimHarness(n, options()).run(dir.path, randomInputs(n, 200, 8.0f, 22));
+    EXPECT_EQ(r.samples, 200u);
+    EXPECT_EQ(r.bitExactFraction, 1.0) << softmaxImplName(impl) << ": " << r.mismatchReport;
+  }
+}
+
+// Resource-strategy convolutions accumulate in hls4ml's reuse order, which a saturating
+// accumulator makes visible.
+TEST_P(CSimHeaders, ResourceConvOrderBitExact) {
+  for (int rf : {3, 9}) {
+    NetworkDesc n = testnets::conv1dNet(3);
+    for (LayerDesc& l : n.layers)
+      if (l.kind == LayerKind::Conv1D) {
+        l.strategy = Strategy::Resource;
+        l.reuseFactor = rf;
+        l.accumType = FixedType::fixed(9, 3, QuantMode::RND, OverflowMode::SAT);
+      }
+    ScratchDir dir(scratch("resconv" + std::to_string(rf)));
+    const auto r = CSimHarness(n, options()).run(dir.path, randomInputs(n, 100, 6.0f, 30 + rf));
+    EXPECT_EQ(r.bitExactFraction, 1.0) << "RF " << rf << ": " << r.mismatchReport;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(HeaderSets, CSimHeaders,
                          ::testing::Values(HeaderSet{"mmlc", ""}, HeaderSet{"vendor", MMLC_VENDOR_AP_TYPES_DIR}),
                          [](const ::testing::TestParamInfo<HeaderSet>& i) { return std::string(i.param.name); });

@@ -1,6 +1,6 @@
 // mmlc layer-template library: ReLU and the lookup-table activations (sigmoid, tanh, softmax) with
-// hls4ml's table indexing. Tables are filled from double expressions that mmlc's simulator
-// evaluates identically, so C simulation is bit-exact against it.
+// hls4ml's table indexing and hls4ml's float table expressions (float in_val, std::exp(float),
+// 1 / float), which mmlc's simulator evaluates identically, so C simulation is bit-exact.
 #ifndef NNET_ACTIVATION_H_
 #define NNET_ACTIVATION_H_
 
@@ -33,8 +33,8 @@ template <typename CONFIG_T, int N_TABLE>
 void init_sigmoid_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
   // Inputs cover [-8, 8).
   for (int ii = 0; ii < N_TABLE; ii++) {
-    const double in_val = 2 * 8.0 * (ii - double(N_TABLE) / 2.0) / double(N_TABLE);
-    const double real_val = 1.0 / (1 + std::exp(-in_val));
+    const float in_val = 2 * 8.0 * (ii - float(N_TABLE) / 2.0) / float(N_TABLE);
+    const float real_val = 1.0 / (1 + std::exp(-in_val));  // hls4ml's sigmoid_fcn_float
     table_out[ii] = real_val;
   }
 }
@@ -43,8 +43,8 @@ template <typename CONFIG_T, int N_TABLE>
 void init_tanh_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
   // Inputs cover [-4, 4).
   for (int ii = 0; ii < N_TABLE; ii++) {
-    const double in_val = 2 * 4.0 * (ii - double(N_TABLE) / 2.0) / double(N_TABLE);
-    const double real_val = std::tanh(in_val);
+    const float in_val = 2 * 4.0 * (ii - float(N_TABLE) / 2.0) / float(N_TABLE);
+    const float real_val = std::tanh(in_val);  // float, like hls4ml's tanh(in_val)
     table_out[ii] = real_val;
   }
 }
@@ -118,6 +118,9 @@ inline double softmax_real_val_from_idx(unsigned index, int width, int frac, boo
   return std::ldexp((double)v, -frac);
 }
 
+// hls4ml 1.0's softmax_latency / softmax_stable: exp_res from the exp table (addressed by data_T,
+// or for the stable variant by x - max(x) in ap_fixed<W, I, AP_RND, AP_SAT> converted to data_T),
+// summed by nnet::reduce in exp_table_t, the sum addressing the inverse table.
 template <class data_T, class res_T, typename CONFIG_T>
 void softmax(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   typedef typename CONFIG_T::exp_table_t exp_t;
@@ -127,31 +130,31 @@ void softmax(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   static inv_t invert_table[CONFIG_T::table_size];
   if (!initialized) {
     for (unsigned i = 0; i < CONFIG_T::table_size; i++) {
-      const double x = softmax_real_val_from_idx(i, CONFIG_T::in_width, CONFIG_T::in_frac, CONFIG_T::in_signed, CONFIG_T::table_size);
-      exp_table[i] = std::exp(x);
-      const double e = softmax_real_val_from_idx(i, exp_t::width, exp_t::width - exp_t::iwidth, CONFIG_T::exp_signed, CONFIG_T::table_size);
-      invert_table[i] = 1.0 / e;
+      const float x = softmax_real_val_from_idx(i, CONFIG_T::in_width, CONFIG_T::in_frac, CONFIG_T::in_signed, CONFIG_T::table_size);
+      exp_table[i] = std::exp(x);  // exp_fcn_float
+      const float e = softmax_real_val_from_idx(i, exp_t::width, exp_t::width - exp_t::iwidth, CONFIG_T::exp_signed, CONFIG_T::table_size);
+      invert_table[i] = 1 / e;
     }
     initialized = true;
   }
   MMLC_HLS_PRAGMA(HLS PIPELINE)
   exp_t exp_res[CONFIG_T::n_in];
-  exp_t exp_sum = 0;
-  // Stable variant: index by x - max(x) (<= 0), kept in the input's format with rounding and
-  // saturation, as hls4ml's softmax_stable does.
   typedef ap_fixed<data_T::width, data_T::iwidth, AP_RND, AP_SAT> diff_t;
-  data_T x_max = data[0];
-  for (unsigned i = 1; i < CONFIG_T::n_in; i++)
-    if (data[i] > x_max) x_max = data[i];
+  Op_max<data_T> op_max;
+  const data_T x_max = reduce<data_T, CONFIG_T::n_in, Op_max<data_T> >(data, op_max);
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) {
     if (CONFIG_T::stable) {
-      const diff_t d = data[i] - x_max;
-      exp_res[i] = exp_table[softmax_idx_from_real_val<diff_t>(d, CONFIG_T::table_size)];
+      // The exact difference (signed even for unsigned data_T, as the vendor's minus type is),
+      // then rounded and saturated to diff_t.
+      typedef ap_fixed<data_T::width + 1, data_T::iwidth + 1> exact_t;
+      const diff_t d = exact_t(data[i]) - exact_t(x_max);
+      exp_res[i] = exp_table[softmax_idx_from_real_val<data_T>(d, CONFIG_T::table_size)];  // d as data_T
     } else {
       exp_res[i] = exp_table[softmax_idx_from_real_val<data_T>(data[i], CONFIG_T::table_size)];
     }
-    exp_sum = exp_sum + exp_res[i];
   }
+  Op_add<exp_t> op_add;
+  const exp_t exp_sum = reduce<exp_t, CONFIG_T::n_in, Op_add<exp_t> >(exp_res, op_add);
   const inv_t inv_exp_sum = invert_table[softmax_idx_from_real_val<exp_t>(exp_sum, CONFIG_T::table_size)];
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) res[i] = (res_T)(exp_res[i] * inv_exp_sum);
 }

@@ -23,6 +23,33 @@ namespace nnet {
 enum io_type { io_parallel = 0, io_stream };
 enum strategy { latency, resource };
 
+constexpr int floorlog2(int x) { return (x < 2) ? 0 : 1 + floorlog2(x / 2); }
+constexpr int pow2(int x) { return x == 0 ? 1 : 2 * pow2(x - 1); }
+
+// hls4ml's balanced-tree reduce (nnet_common.h): the left part is the largest power of two below
+// N, and every partial result is a T, so with saturating or rounding T the tree shape decides the
+// result; mmlc's simulator follows the same tree.
+template <class T, int N, class Op>
+T reduce(const T* x, Op op) {
+  static constexpr int leftN = pow2(floorlog2(N - 1)) > 0 ? pow2(floorlog2(N - 1)) : 0;
+  static constexpr int rightN = N - leftN > 0 ? N - leftN : 0;
+  if (N == 1) return x[0];
+  if (N == 2) return op(x[0], x[1]);
+  return op(reduce<T, leftN, Op>(x, op), reduce<T, rightN, Op>(x + leftN, op));
+}
+
+template <class T>
+class Op_add {
+ public:
+  T operator()(T a, T b) { return a + b; }
+};
+
+template <class T>
+class Op_max {
+ public:
+  T operator()(T a, T b) { return a >= b ? a : b; }
+};
+
 #ifndef __SYNTHESIS__
 // Optional per-layer dump used by mmlc's C-simulation harness to locate the first mismatch.
 inline FILE*& trace_file() {

@@ -1,5 +1,6 @@
 // mmlc layer-template library: channels-last Conv2D (Conv1D is the height-1 case) for io_parallel,
-// with explicit zero padding; products cast to accum_t and accumulated in (kh, kw, c) order.
+// with explicit zero padding; products cast to accum_t and accumulated in (kh, kw, c) order, or in
+// hls4ml's resource-strategy order.
 #ifndef NNET_CONV_H_
 #define NNET_CONV_H_
 
@@ -27,12 +28,42 @@ void conv_2d_cl(data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T:
                 res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_filt],
                 typename CONFIG_T::weight_t weights[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan * CONFIG_T::n_filt],
                 typename CONFIG_T::bias_t biases[CONFIG_T::n_filt]) {
+  static const unsigned n_in = CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan;
   MMLC_HLS_PRAGMA(HLS PIPELINE II = CONFIG_T::reuse_factor)
   for (unsigned oh = 0; oh < CONFIG_T::out_height; oh++) {
     for (unsigned ow = 0; ow < CONFIG_T::out_width; ow++) {
       typename CONFIG_T::accum_t acc[CONFIG_T::n_filt];
       MMLC_HLS_PRAGMA(HLS ARRAY_PARTITION variable = acc complete)
       for (unsigned f = 0; f < CONFIG_T::n_filt; f++) acc[f] = (typename CONFIG_T::accum_t)biases[f];
+      if (CONFIG_T::strategy == resource) {
+        // hls4ml's conv_1d/2d_resource_cl order: reuse step ir, then w_index = ir + RF * im over
+        // the (transposed) weights; here the weights stay input-major.
+        data_T patch[n_in];
+        for (unsigned kh = 0; kh < CONFIG_T::filt_height; kh++) {
+          for (unsigned kw = 0; kw < CONFIG_T::filt_width; kw++) {
+            const int ih = (int)(oh * CONFIG_T::stride_height + kh) - (int)CONFIG_T::pad_top;
+            const int iw = (int)(ow * CONFIG_T::stride_width + kw) - (int)CONFIG_T::pad_left;
+            const bool inside = ih >= 0 && ih < (int)CONFIG_T::in_height && iw >= 0 && iw < (int)CONFIG_T::in_width;
+            for (unsigned c = 0; c < CONFIG_T::n_chan; c++)
+              patch[(kh * CONFIG_T::filt_width + kw) * CONFIG_T::n_chan + c] =
+                  inside ? data[((unsigned)ih * CONFIG_T::in_width + (unsigned)iw) * CONFIG_T::n_chan + c] : data_T(0);
+          }
+        }
+        const unsigned total = n_in * CONFIG_T::n_filt;
+        const unsigned block_factor = DIV_ROUNDUP(total, CONFIG_T::reuse_factor);
+        for (unsigned ir = 0; ir < CONFIG_T::reuse_factor; ir++) {
+          for (unsigned im = 0; im < block_factor; im++) {
+            const unsigned w_index = ir + CONFIG_T::reuse_factor * im;
+            if (w_index >= total) break;
+            const unsigned in = w_index % n_in, f = w_index / n_in;
+            typename CONFIG_T::accum_t mult = patch[in] * weights[in * CONFIG_T::n_filt + f];
+            acc[f] += mult;
+          }
+        }
+        for (unsigned f = 0; f < CONFIG_T::n_filt; f++)
+          res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_filt + f] = (res_T)acc[f];
+        continue;
+      }
       for (unsigned kh = 0; kh < CONFIG_T::filt_height; kh++) {
         const int ih = (int)(oh * CONFIG_T::stride_height + kh) - (int)CONFIG_T::pad_top;
         if (ih < 0 || ih >= (int)CONFIG_T::in_height) continue;
