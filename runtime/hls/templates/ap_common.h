@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <ostream>
+#include <sstream>
+#include <string>
 #include <type_traits>
 
 // Same enumerator order as the vendor headers, so reports and mangled names read the same.

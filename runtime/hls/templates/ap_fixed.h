@@ -221,6 +221,15 @@ std::ostream& operator<<(std::ostream& os, const ap_fixed_base<W, I, S, Q, O>& x
   return os << x.to_double();
 }
 
+// As the vendor's: read a double, then convert (hls4ml's load_weights_from_txt reads weights so).
+template <int W, int I, bool S, ap_q_mode Q, ap_o_mode O>
+std::istream& operator>>(std::istream& in, ap_fixed_base<W, I, S, Q, O>& x) {
+  double d = 0;
+  in >> d;
+  x = ap_fixed_base<W, I, S, Q, O>(d);
+  return in;
+}
+
 template <int W, int I, ap_q_mode Q = AP_TRN, ap_o_mode O = AP_WRAP, int N = 0>
 struct ap_fixed : ap_fixed_base<W, I, true, Q, O> {
   typedef ap_fixed_base<W, I, true, Q, O> Base;

@@ -26,6 +26,10 @@ struct RealProject {
   const char* dir;
   std::vector<const char*> kinds;  // the imported layer kinds, in order
   hls::IOType io;
+  // Also C-simulated with mmlc's own ap types (runtime/hls/templates): the projects whose
+  // templates compile with them (mmlc's ap_fixed has no implicit conversions to int/float, which
+  // hls4ml's softmax and tables use).
+  bool mmlcHeaders = false;
 };
 
 std::ostream& operator<<(std::ostream& o, const RealProject& p) { return o << p.dir; }
@@ -39,8 +43,8 @@ const std::vector<RealProject>& realProjects() {
       {"jet-16-6-rf2-vivado2019", jet, hls::IOType::Parallel},
       {"jet-qkeras6-rf1-vivado2019", jet, hls::IOType::Parallel},
       {"jet-pruned60-u50-vitis2024", jet, hls::IOType::Parallel},
-      {"jet-mixed1-u50-vitis2024", hgq, hls::IOType::Parallel},
-      {"jet-mixed4-u50-vitis2024", hgq, hls::IOType::Parallel},
+      {"jet-mixed1-u50-vitis2024", hgq, hls::IOType::Parallel, true},
+      {"jet-mixed4-u50-vitis2024", hgq, hls::IOType::Parallel, true},
       {"conv1d-stream-u250-vitis2024", {"ZeroPad", "Conv1D", "ReLU", "GlobalMaxPool", "Dense", "Softmax"}, hls::IOType::Stream},
   };
   return all;
@@ -85,8 +89,18 @@ TEST_P(RealProjectTest, ImportsAndCSimulatesBitExactly) {
   const ProjectCSimResult r = csim.run(desc, inputs);
   EXPECT_EQ(r.samples, 1000u);
   EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  if (rp.mmlcHeaders) {
+    ProjectCSimOptions mmlcAp;
+    mmlcAp.apTypesDir = MMLC_AP_TEMPLATES_DIR;
+    const ProjectCSim ours(dir.string(), (work.string() + "-mmlc-ap"), mmlcAp);
+    const ProjectCSimResult o = ours.run(desc, inputs);
+    EXPECT_EQ(o.mismatches, 0u) << "with mmlc's ap types: " << o.mismatchReport;
+  }
   std::error_code ec;
-  if (!::testing::Test::HasFailure()) fs::remove_all(work, ec);
+  if (!::testing::Test::HasFailure()) {
+    fs::remove_all(work, ec);
+    fs::remove_all(work.string() + "-mmlc-ap", ec);
+  }
 }
 
 // A rewrite of a real project (narrower weights and a rounded, saturating result on the first
