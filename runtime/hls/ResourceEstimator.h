@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "hls/LayerModel.h"
 #include "hls/NetworkDesc.h"
 #include "hls/SynthMetrics.h"
 
@@ -45,7 +46,13 @@ struct ResourceEstimate {
 
 class ResourceEstimator {
  public:
-  explicit ResourceEstimator(ResourceModel model = {}) : model_(model) {}
+  // The calibrated per-layer model (LayerModel.h) for the given tool generation; `cal` must
+  // outlive the estimator (default: the shipped calibration).
+  explicit ResourceEstimator(ToolGen tool = ToolGen::VivadoHls, const Calibration* cal = nullptr)
+      : tool_(tool), cal_(cal ? cal : &defaultCalibration()) {}
+  // The analytic model of ResourceModel's coefficients (fitted on one design; kept as the
+  // reference the calibrated model is compared with in bench/hls).
+  explicit ResourceEstimator(ResourceModel model) : model_(model), analytic_(true) {}
   // Part and clock default to the network's (NetworkDesc::part / clockPeriodNs).
   ResourceEstimate estimate(const NetworkDesc& net, const std::string& part = "", double clockNs = 0) const;
   const ResourceModel& model() const { return model_; }
@@ -55,7 +62,12 @@ class ResourceEstimator {
   LayerEstimate estimateActivation(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
   LayerEstimate estimateOther(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
 
+  ResourceEstimate estimateAnalytic(const NetworkDesc& net, const std::string& part, double clockNs) const;
+
   ResourceModel model_;
+  bool analytic_ = false;
+  ToolGen tool_ = ToolGen::VivadoHls;
+  const Calibration* cal_ = nullptr;
 };
 
 // Number of non-zero digits of n in canonical signed-digit form (minimal adders for a constant).
