@@ -227,8 +227,10 @@ Features featuresOf(const LayerQuery& q, Metric m) {
           add("stream_line_buffer_kb", stream && q.kernel > 1 ? std::ceil(K * dw / 18432.0) : 0);
           break;
         case Metric::Latency:
+          // Steps actually taken: hls4ml cannot reuse a multiplier more often than there are products.
           add("const", 1);
-          add("reuse", rf);
+          add("reuse_steps", std::min(rf, K * q.nOut));
+          add("stream_inputs", stream ? K : 0);
           add("adder_tree_depth", log2c(K / rf + 1));
           add("stream_pixels_x_reuse", stream ? pixels * rf : 0);
           add("stream_pixels", stream ? pixels : 0);
@@ -480,8 +482,16 @@ std::vector<double> nnls(const std::vector<std::vector<double>>& rowsA, const st
 
 namespace {
 
-std::string keyOf(LayerClass c, ToolGen t, IOType io, Metric m) {
-  return std::string(layerClassName(c)) + "/" + toolGenName(t) + "/" + (io == IOType::Stream ? "stream" : "parallel") + "/" +
+// Dense and convolution MAC blocks stream differently (one vector vs one pixel per step), so
+// they get their own coefficients.
+std::string classKey(LayerClass c, LayerKind k) {
+  std::string s = layerClassName(c);
+  if (c == LayerClass::MacConst || c == LayerClass::MacShared) s += k == LayerKind::Dense ? "_dense" : "_conv";
+  return s;
+}
+
+std::string keyOf(const std::string& c, ToolGen t, IOType io, Metric m) {
+  return c + "/" + toolGenName(t) + "/" + (io == IOType::Stream ? "stream" : "parallel") + "/" +
          metricName(m);
 }
 
@@ -515,7 +525,7 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
       const LayerClass c = layerClassOf(r.q);
       Features f = featuresOf(r.q, m);
       if (f.x.empty()) continue;
-      Acc& a = acc[keyOf(c, r.q.tool, r.q.io, m)];
+      Acc& a = acc[keyOf(classKey(c, r.q.kind), r.q.tool, r.q.io, m)];
       a.metric = m;
       a.a.push_back(std::move(f.x));
       a.y.push_back(r.y[mi]);
@@ -526,7 +536,7 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
       const Metric m = static_cast<Metric>(mi);
       Features f = glueFeaturesOf(r.g, m);
       if (f.x.empty() || !std::isfinite(r.y[mi])) continue;
-      Acc& a = acc[keyOf(LayerClass::Glue, r.g.tool, r.g.io, m)];
+      Acc& a = acc[keyOf(layerClassName(LayerClass::Glue), r.g.tool, r.g.io, m)];
       a.metric = m;
       a.a.push_back(std::move(f.x));
       a.y.push_back(r.y[mi]);
@@ -563,7 +573,7 @@ std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQue
     if (f.x.empty()) continue;
     const CoefficientSet* s = nullptr;
     for (const auto& [t, io] : {std::pair{q.tool, q.io}, std::pair{other, q.io}, std::pair{q.tool, otherIo}, std::pair{other, otherIo}}) {
-      auto it = cal.sets.find(keyOf(c, t, io, m));
+      auto it = cal.sets.find(keyOf(classKey(c, q.kind), t, io, m));
       if (it != cal.sets.end() && it->second.beta.size() == f.x.size()) {
         s = &it->second;
         break;
@@ -589,7 +599,7 @@ std::array<double, kMetrics> predictGlue(const Calibration& cal, const GlueQuery
     const Features f = glueFeaturesOf(g, static_cast<Metric>(mi));
     if (f.x.empty()) continue;
     for (const auto& [t, io] : {std::pair{g.tool, g.io}, std::pair{other, g.io}, std::pair{g.tool, otherIo}, std::pair{other, otherIo}}) {
-      auto it = cal.sets.find(keyOf(LayerClass::Glue, t, io, static_cast<Metric>(mi)));
+      auto it = cal.sets.find(keyOf(layerClassName(LayerClass::Glue), t, io, static_cast<Metric>(mi)));
       if (it == cal.sets.end() || it->second.beta.size() != f.x.size()) continue;
       for (size_t j = 0; j < f.x.size(); ++j) out[mi] += it->second.beta[j] * f.x[j];
       break;
