@@ -14,6 +14,8 @@ const std::vector<DeviceInfo>& knownDevices() {
   // Resources from the vendor data sheets (BRAM counted as 18 Kb halves).
   static const std::vector<DeviceInfo> devices = {
       {"zynq7", "xc7z020", 220, 53200, 106400, 280, 0, 25, 18, 1.5},
+      {"zynquplus", "xczu7ev", 1728, 230400, 460800, 624, 96, 27, 18, 1.1},  // N-TORC's part (ZCU104)
+      {"zynquplus", "xczu9eg", 2520, 274080, 548160, 1824, 0, 27, 18, 1.1},
       {"kintexu", "xcku115", 5520, 663360, 1326720, 4320, 0, 27, 18, 1.2},
       {"virtexuplus", "xcvu9p", 6840, 1182240, 2364480, 4320, 960, 27, 18, 1.0},
       {"alveo", "xcu250", 12288, 1728000, 3456000, 5376, 1280, 27, 18, 1.0},
@@ -232,6 +234,86 @@ LayerEstimate ResourceEstimator::estimateOther(const LayerDesc& l, const FixedTy
 }
 
 ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std::string& part, double clockNs) const {
+  if (analytic_) return estimateAnalytic(netIn, part, clockNs);
+  NetworkDesc net = netIn;
+  net.resolve();
+  if (!part.empty()) net.part = part;
+  if (clockNs > 0) net.clockPeriodNs = clockNs;
+  if (net.clockPeriodNs <= 0) throw std::invalid_argument("clock period must be positive");
+  const DeviceInfo& dev = lookupDevice(net.part);
+  ResourceEstimate r;
+  SynthMetrics& t = r.total;
+  t.topName = net.name;
+  t.part = net.part;
+  t.tool = "estimator";
+  t.estimated = true;
+  t.targetClockNs = net.clockPeriodNs;
+  t.estimatedClockNs = net.clockPeriodNs * (1 - model_.clockUncertaintyFraction);
+  t.availDsp = dev.dsp;
+  t.availLut = dev.lut;
+  t.availFf = dev.ff;
+  t.availBram18 = dev.bram18;
+  t.availUram = dev.uram;
+  t.calibration = cal_->description;
+  std::vector<double> lat(net.layers.size(), 0.0);
+  long interval = 1;
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    LayerEstimate e;
+    e.name = l.name;
+    e.kind = l.kind;
+    if (!isInlinedKind(l.kind)) {  // inlined casts are part of the top-level glue
+      const LayerQuery q = queryOf(net, k, tool_);
+      const auto p = predictLayer(*cal_, q);
+      e.dsp = p[0];
+      e.lut = p[1];
+      e.ff = p[2];
+      e.bram18 = p[3];
+      e.latency = static_cast<long>(p[4]);
+      e.interval = intervalOf(q);
+    }
+    lat[k] = static_cast<double>(e.latency);
+    t.dsp += e.dsp;
+    t.lut += e.lut;
+    t.ff += e.ff;
+    t.bram18 += e.bram18;
+    t.latencyMax += e.latency;
+    interval = std::max(interval, e.interval);
+    r.layers.push_back(e);
+  }
+  // What the top adds around its layers: registers between calls, inlined casts, call stages.
+  GlueQuery g;
+  g.tool = tool_;
+  g.io = net.ioType;
+  g.registerBits = static_cast<double>(net.inputSize()) * net.inputType.width;
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    const double bits = static_cast<double>(l.outputSize()) * l.resultType.width;
+    (isInlinedKind(l.kind) ? g.inlinedBits : g.registerBits) += bits;
+    if (lat[k] > 0) g.calls += 1;
+  }
+  const auto glue = predictGlue(*cal_, g);
+  t.dsp = std::round(std::max(0.0, t.dsp + glue[0]));
+  t.lut = std::round(std::max(0.0, t.lut + glue[1]));
+  t.ff = std::round(std::max(0.0, t.ff + glue[2]));
+  t.bram18 = std::round(std::max(0.0, t.bram18 + glue[3]));
+  t.latencyMax = t.latencyMin = std::max(0L, t.latencyMax + std::lround(glue[4]));
+  t.intervalMin = t.intervalMax = interval;
+  // The band: relative residual quantiles of validation (real = est / (1 + err)).
+  auto band = [&](double v, int mi, double& lo, double& hi) {
+    lo = std::max(0.0, v / (1 + cal_->bandHi[mi]));
+    hi = cal_->bandLo[mi] > -1 ? v / (1 + cal_->bandLo[mi]) : v;
+    if (lo > hi) std::swap(lo, hi);
+  };
+  band(t.dsp, 0, t.dspLo, t.dspHi);
+  band(t.lut, 1, t.lutLo, t.lutHi);
+  band(t.ff, 2, t.ffLo, t.ffHi);
+  band(t.bram18, 3, t.bram18Lo, t.bram18Hi);
+  band(static_cast<double>(t.latencyMax), 4, t.latencyLo, t.latencyHi);
+  return r;
+}
+
+ResourceEstimate ResourceEstimator::estimateAnalytic(const NetworkDesc& netIn, const std::string& part, double clockNs) const {
   NetworkDesc net = netIn;
   net.resolve();
   const std::string p = part.empty() ? net.part : part;

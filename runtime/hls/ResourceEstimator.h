@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "hls/LayerModel.h"
 #include "hls/NetworkDesc.h"
 #include "hls/SynthMetrics.h"
 
@@ -45,7 +46,16 @@ struct ResourceEstimate {
 
 class ResourceEstimator {
  public:
-  explicit ResourceEstimator(ResourceModel model = {}) : model_(model) {}
+  // The analytic model of ResourceModel's coefficients: what flows use. On the seven real
+  // designs it is still the better top-level estimate for LUT (and no worse for DSP and latency)
+  // than the calibrated model held out design by design (docs/estimator.md, bench/hls).
+  ResourceEstimator() : analytic_(true) {}
+  explicit ResourceEstimator(ResourceModel model) : model_(model), analytic_(true) {}
+  // The calibrated per-layer model (LayerModel.h) for the given tool generation; `cal` must
+  // outlive the estimator (default: the shipped calibration). `mmlc estimator predict` and the
+  // bench use it; it carries the uncertainty band of its validation residuals.
+  explicit ResourceEstimator(ToolGen tool, const Calibration* cal = nullptr)
+      : tool_(tool), cal_(cal ? cal : &defaultCalibration()) {}
   // Part and clock default to the network's (NetworkDesc::part / clockPeriodNs).
   ResourceEstimate estimate(const NetworkDesc& net, const std::string& part = "", double clockNs = 0) const;
   const ResourceModel& model() const { return model_; }
@@ -55,7 +65,12 @@ class ResourceEstimator {
   LayerEstimate estimateActivation(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
   LayerEstimate estimateOther(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
 
+  ResourceEstimate estimateAnalytic(const NetworkDesc& net, const std::string& part, double clockNs) const;
+
   ResourceModel model_;
+  bool analytic_ = false;
+  ToolGen tool_ = ToolGen::VivadoHls;
+  const Calibration* cal_ = nullptr;
 };
 
 // Number of non-zero digits of n in canonical signed-digit form (minimal adders for a constant).

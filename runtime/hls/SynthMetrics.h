@@ -28,6 +28,16 @@ struct SynthMetrics {
   long intervalMin = 0, intervalMax = 0;
   double targetClockNs = 0, estimatedClockNs = 0;
   long availDsp = 0, availLut = 0, availFf = 0, availBram18 = 0, availUram = 0;
+  // Estimates only: the band [lo, hi] the real value fell in for 80% of the held-out designs
+  // and configurations (10th/90th percentile of the validation residuals), and the calibration.
+  double dspLo = 0, dspHi = 0, lutLo = 0, lutHi = 0, ffLo = 0, ffHi = 0, bram18Lo = 0, bram18Hi = 0;
+  double latencyLo = 0, latencyHi = 0;
+  std::string calibration;
+  // Whether every resource is within the device (unknown capacities count as fitting).
+  bool fits() const {
+    return (availDsp <= 0 || dsp <= availDsp) && (availLut <= 0 || lut <= availLut) && (availFf <= 0 || ff <= availFf) &&
+           (availBram18 <= 0 || bram18 <= availBram18);
+  }
 };
 
 }  // namespace mmlc::hls

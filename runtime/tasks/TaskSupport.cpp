@@ -93,7 +93,7 @@ std::pair<double, double> testAccuracyAndLoss(nn::Network &net, const nn::Datase
 }
 
 std::map<std::string, double> synthMetricsRecord(const hls::SynthMetrics &m) {
-  return {{"dsp", m.dsp},
+  std::map<std::string, double> r = {{"dsp", m.dsp},
           {"lut", m.lut},
           {"ff", m.ff},
           {"bram", m.bram18},
@@ -102,6 +102,30 @@ std::map<std::string, double> synthMetricsRecord(const hls::SynthMetrics &m) {
           {"ii", static_cast<double>(m.intervalMax)},
           {"clock_ns", m.targetClockNs},
           {"estimated", m.estimated ? 1.0 : 0.0}};
+  // Capacity: whether the design fits its part and how full each resource is (the flows'
+  // searches and the reports flag an over-capacity design with these).
+  if (m.availDsp > 0 || m.availLut > 0) {
+    r["fits"] = m.fits() ? 1.0 : 0.0;
+    auto util = [&](const char* name, double used, long avail) {
+      if (avail > 0) r[name] = used / static_cast<double>(avail);
+    };
+    util("dsp_util", m.dsp, m.availDsp);
+    util("lut_util", m.lut, m.availLut);
+    util("ff_util", m.ff, m.availFf);
+    util("bram_util", m.bram18, m.availBram18);
+  }
+  // An estimate carries its uncertainty band (validation residual quantiles).
+  if (m.estimated && (m.dspHi > 0 || m.lutHi > 0)) {
+    r["dsp_lo"] = m.dspLo;
+    r["dsp_hi"] = m.dspHi;
+    r["lut_lo"] = m.lutLo;
+    r["lut_hi"] = m.lutHi;
+    r["ff_lo"] = m.ffLo;
+    r["ff_hi"] = m.ffHi;
+    r["latency_lo"] = m.latencyLo;
+    r["latency_hi"] = m.latencyHi;
+  }
+  return r;
 }
 
 hls::SynthMetrics synthMetricsFromRecord(const std::map<std::string, double> &record) {

@@ -20,6 +20,9 @@
 #ifdef MMLC_HAVE_META
 #include "meta/HlsCommand.h"
 #endif
+#ifdef MMLC_HAVE_ESTIMATOR
+#include "estimator/EstimatorCommand.h"
+#endif
 #ifdef MMLC_HAVE_RUN
 #include "flow/Interpreter.h"
 #include "flow/Interrupt.h"
@@ -37,6 +40,8 @@ constexpr const char *kUsage = R"(mmlc â€” compiler for .mml design flows (DNN â
 Usage:
   mmlc check FILE [options]              check a flow: syntax, types, levels, parameters
   mmlc run FILE [-o OUTDIR] [options]    run a flow (default OUTDIR: out/<file name>)
+  mmlc estimator predict IN.csv -o OUT.csv   per-layer DSP/LUT/FF/BRAM/latency/II estimates
+  mmlc estimator calibrate DIR... -o FILE    refit the estimator from real synthesis reports
   mmlc hls inspect DIR [--json]          print an HLS project's layers, precisions, reuse, pragmas
   mmlc hls rewrite DIR --set L.F=V ...   rewrite precisions/reuse/strategy/pragmas (see below)
   mmlc FILE --emit=KIND [-o OUT] [options]
@@ -299,6 +304,19 @@ int compile(CommandLine &cl) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  if (argc > 1 && llvm::StringRef(argv[1]) == "estimator") {
+#ifdef MMLC_HAVE_ESTIMATOR
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+      std::cout << mmlc::estimator::estimatorCommandUsage();
+      return 0;
+    }
+    return mmlc::estimator::runEstimatorCommand(args, std::cout, std::cerr);
+#else
+    llvm::errs() << "mmlc: this build has no estimator command (runtime/estimator was not built)\n";
+    return 2;
+#endif
+  }
   if (argc > 1 && llvm::StringRef(argv[1]) == "hls") {
 #ifdef MMLC_HAVE_META
     std::vector<std::string> args(argv + 2, argv + argc);

@@ -34,7 +34,7 @@ TEST(ResourceEstimator, CsdDigits) {
 TEST(ResourceEstimator, FixtureWithinFifteenPercent) {
   ASSERT_TRUE(haveFixture()) << "fixture missing: " << MMLC_HLS_FIXTURE_DIR;
   const NetworkDesc net = fixtureNet();
-  const auto est = ResourceEstimator().estimate(net);
+  const auto est = ResourceEstimator(ResourceModel{}).estimate(net);
   const SynthMetrics real = CsynthReport::parseFile(std::string(MMLC_HLS_FIXTURE_DIR) + "/reports/csynth.xml");
   EXPECT_LT(pctError(est.total.dsp, real.dsp), 15.0) << est.total.dsp << " vs " << real.dsp;
   EXPECT_LT(pctError(est.total.lut, real.lut), 15.0) << est.total.lut << " vs " << real.lut;
@@ -49,37 +49,37 @@ TEST(ResourceEstimator, FixtureWithinFifteenPercent) {
 TEST(ResourceEstimator, RespondsToPruningWidthReuseAndPart) {
   ASSERT_TRUE(haveFixture()) << "fixture missing: " << MMLC_HLS_FIXTURE_DIR;
   const NetworkDesc base = fixtureNet();
-  const auto b = ResourceEstimator().estimate(base).total;
+  const auto b = ResourceEstimator(ResourceModel{}).estimate(base).total;
   // Pruning half the weights removes multipliers and adders.
   NetworkDesc pruned = base;
   for (auto& l : pruned.layers)
     for (size_t i = 0; i < l.weights.size(); i += 2) l.weights[i] = 0.0f;
-  const auto p = ResourceEstimator().estimate(pruned).total;
+  const auto p = ResourceEstimator(ResourceModel{}).estimate(pruned).total;
   EXPECT_LT(p.dsp, 0.7 * b.dsp);
   EXPECT_LT(p.lut, 0.7 * b.lut);
   // 8-bit data: multiplications move to LUTs.
   NetworkDesc narrow = base;
   narrow.inputType = FixedType::fixed(8, 3);
   for (auto& l : narrow.layers) l.weightType = l.biasType = l.accumType = l.resultType = FixedType::fixed(8, 3);
-  const auto n = ResourceEstimator().estimate(narrow).total;
+  const auto n = ResourceEstimator(ResourceModel{}).estimate(narrow).total;
   EXPECT_LT(n.dsp, 0.1 * b.dsp);
   // Reuse factor 4: a quarter of the multipliers, II 4, longer latency.
   NetworkDesc reused = base;
   for (auto& l : reused.layers) l.reuseFactor = 4;
-  const auto r = ResourceEstimator().estimate(reused).total;
+  const auto r = ResourceEstimator(ResourceModel{}).estimate(reused).total;
   EXPECT_EQ(r.intervalMax, 4);
   EXPECT_GT(r.latencyMax, b.latencyMax);
   EXPECT_LT(r.dsp, 0.35 * 4256);
   // Slower 7-series part at the same clock needs at least as many cycles; availability follows the part.
-  const auto z = ResourceEstimator().estimate(base, "xc7z020clg400-1", 5.0).total;
+  const auto z = ResourceEstimator(ResourceModel{}).estimate(base, "xc7z020clg400-1", 5.0).total;
   EXPECT_GE(z.latencyMax, b.latencyMax);
   EXPECT_EQ(z.availDsp, 220);
-  EXPECT_THROW(ResourceEstimator().estimate(base, "xc9nonsense"), std::invalid_argument);
+  EXPECT_THROW(ResourceEstimator(ResourceModel{}).estimate(base, "xc9nonsense"), std::invalid_argument);
 }
 
 TEST(ResourceEstimator, PerLayerAgainstPerFunctionReports) {
   ASSERT_TRUE(haveFixture()) << "fixture missing: " << MMLC_HLS_FIXTURE_DIR;
-  const auto est = ResourceEstimator().estimate(fixtureNet());
+  const auto est = ResourceEstimator(ResourceModel{}).estimate(fixtureNet());
   const std::string r = std::string(MMLC_HLS_FIXTURE_DIR) + "/reports/";
   const std::string z33 = "0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0_0";
   // hls4ml layer index -> per-function report (the dense modules are told apart by their sizes).
@@ -115,9 +115,9 @@ TEST(ResourceEstimator, StreamingRaisesIntervalToPixelCount) {
   c.weights.assign(3 * 3 * 2, 0.37f);
   c.weightType = c.biasType = c.accumType = c.resultType = FixedType::fixed(16, 6);
   n.layers.push_back(c);
-  const auto par = ResourceEstimator().estimate(n).total;
+  const auto par = ResourceEstimator(ResourceModel{}).estimate(n).total;
   n.ioType = IOType::Stream;
-  const auto str = ResourceEstimator().estimate(n).total;
+  const auto str = ResourceEstimator(ResourceModel{}).estimate(n).total;
   EXPECT_EQ(par.intervalMax, 1);
   EXPECT_EQ(str.intervalMax, 64);
   EXPECT_GT(str.latencyMax, par.latencyMax + 64);

@@ -1,0 +1,678 @@
+// Structural features, non-negative least-squares fit, prediction and calibration file of the
+// per-layer cost model (docs/estimator.md explains each feature).
+#include "hls/LayerModel.h"
+
+#include <Eigen/Dense>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <istream>
+#include <limits>
+#include <ostream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include "hls/FixedPointSim.h"
+#include "hls/ResourceEstimator.h"
+
+namespace mmlc::hls {
+
+ToolGen toolGenOf(const std::string& toolIn) {
+  std::string t = toolIn;
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (t.rfind("vitis", 0) == 0) return ToolGen::VitisHls;
+  if (t.rfind("vivado", 0) == 0) return ToolGen::VivadoHls;
+  // A bare version: 2019.x/2020.x are Vivado HLS, 2021+ Vitis HLS (Vivado HLS ended with 2020.1).
+  if (t.size() >= 4 && std::isdigit(static_cast<unsigned char>(t[0]))) {
+    const int year = std::atoi(t.c_str());
+    if (year >= 2015 && year <= 2020) return ToolGen::VivadoHls;
+    if (year >= 2021 && year < 2100) return ToolGen::VitisHls;
+  }
+  throw std::invalid_argument("unknown HLS tool '" + toolIn + "' (expected vivado_hls-YYYY.N or vitis_hls-YYYY.N)");
+}
+
+const char* toolGenName(ToolGen g) { return g == ToolGen::VivadoHls ? "vivado" : "vitis"; }
+
+const char* metricName(Metric m) {
+  static const char* names[] = {"dsp", "lut", "ff", "bram18", "latency"};
+  return names[static_cast<int>(m)];
+}
+
+const char* layerClassName(LayerClass c) {
+  switch (c) {
+    case LayerClass::MacConst: return "mac_const";
+    case LayerClass::MacShared: return "mac_shared";
+    case LayerClass::Elementwise: return "elementwise";
+    case LayerClass::Softmax: return "softmax";
+    case LayerClass::Table: return "table";
+    case LayerClass::Window: return "window";
+    case LayerClass::Glue: return "glue";
+  }
+  return "?";
+}
+
+LayerClass layerClassOf(const LayerQuery& q) {
+  switch (q.kind) {
+    case LayerKind::Dense:
+    case LayerKind::Conv1D:
+    case LayerKind::Conv2D:
+      // Resource strategy reads weights from memory through ceil(K*n_out/RF) shared multipliers;
+      // latency strategy keeps every weight a constant (hls4ml's RF>1 latency only limits the
+      // multiplier count, which Vivado/Vitis largely ignore for constant multiplications).
+      return q.strategy == Strategy::Resource ? LayerClass::MacShared : LayerClass::MacConst;
+    case LayerKind::Softmax: return LayerClass::Softmax;
+    case LayerKind::Sigmoid:
+    case LayerKind::Tanh: return LayerClass::Table;
+    case LayerKind::ReLU:
+    case LayerKind::LeakyReLU:
+    case LayerKind::HardTanh:
+    case LayerKind::Linear:
+    case LayerKind::Quantize: return LayerClass::Elementwise;
+    default: return LayerClass::Window;
+  }
+}
+
+namespace {
+
+long ceilDiv(long a, long b) { return (a + b - 1) / b; }
+double log2c(double n) { return n <= 1 ? 0.0 : std::ceil(std::log2(n)); }
+
+int bitLength(long long n) {
+  unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
+  int b = 0;
+  while (u) {
+    u >>= 1;
+    ++b;
+  }
+  return b;
+}
+
+// What the constants of a latency-strategy MAC block become: counted once per query.
+struct ConstStats {
+  double nz = 0;                 // non-zero weights (products that exist)
+  double c1 = 0, c2 = 0, c3 = 0; // by CSD digits: 1 (shift), 2 (one adder), >= 3
+  double digitsMinus1 = 0;       // adders of shift-and-add multipliers (sum of d - 1 over d < 3)
+  double wideBits = 0;           // sum of constant bit lengths of the >= 3 digit ones
+};
+
+ConstStats constStats(const LayerQuery& q) {
+  const long k = q.nIn * q.kernel, n = k * q.nOut;
+  std::vector<float> synth;
+  const std::vector<float>* w = &q.weights;
+  if (static_cast<long>(q.weights.size()) != n) {
+    // Untrained layer: Keras glorot-uniform weights, the same every time for the same shape.
+    synth.resize(static_cast<size_t>(std::max(0L, n)));
+    const double fanIn = static_cast<double>(k), fanOut = static_cast<double>(q.nOut * q.kernel);
+    const double limit = std::sqrt(6.0 / std::max(1.0, fanIn + fanOut));
+    std::mt19937 rng(static_cast<unsigned>(k * 7919 + q.nOut * 104729 + q.kernel));
+    std::uniform_real_distribution<double> u(-limit, limit);
+    for (float& v : synth) v = static_cast<float>(u(rng));
+    w = &synth;
+  }
+  ConstStats s;
+  for (float v : *w) {
+    const Raw r = fromDouble(v, q.weightType);
+    if (r == 0) continue;
+    ++s.nz;
+    const int d = csdDigits(r);
+    if (d == 1) ++s.c1;
+    else if (d == 2) ++s.c2;
+    else {
+      ++s.c3;
+      s.wideBits += bitLength(r) + 1;
+    }
+    if (d < 3) s.digitsMinus1 += d - 1;
+  }
+  return s;
+}
+
+// DSP slices of one data x weight product on the query's part (operands split over the ports).
+double dspsPerMult(const LayerQuery& q, int wBits) {
+  const DeviceInfo& dev = lookupDevice(q.part);
+  return static_cast<double>(ceilDiv(std::max(q.dataType.width, 1), dev.dspPortA) * ceilDiv(std::max(wBits, 1), dev.dspPortB));
+}
+
+}  // namespace
+
+long intervalOf(const LayerQuery& q) {
+  const LayerClass c = layerClassOf(q);
+  long ii = c == LayerClass::MacShared || (c == LayerClass::MacConst && q.reuse > 1) ? q.reuse : 1;
+  if (q.io == IOType::Stream) ii = std::max(ii, q.seqLen * (c == LayerClass::MacShared ? q.reuse : 1));
+  return ii;
+}
+
+Features featuresOf(const LayerQuery& q, Metric m) {
+  Features f;
+  auto add = [&](const char* name, double v) {
+    f.names.emplace_back(name);
+    f.x.push_back(v);
+  };
+  const bool stream = q.io == IOType::Stream;
+  const int dw = q.dataType.width, ww = q.weightType.width, aw = q.accumType.width, rw = q.resultType.width;
+  const double K = static_cast<double>(q.nIn * q.kernel);  // products per output
+  // io_parallel conv is unrolled over output pixels; io_stream computes one pixel at a time.
+  const double copies = stream ? 1.0 : static_cast<double>(q.seqLen);
+  const double pixels = static_cast<double>(q.seqLen);
+  const bool wide = dw >= 10;  // narrower data operands are multiplied in LUTs
+  switch (layerClassOf(q)) {
+    case LayerClass::MacConst: {
+      const ConstStats s = constStats(q);
+      const double dspMults = wide ? s.c3 : 0;
+      switch (m) {
+        case Metric::Dsp:
+          add("csd3_wide_dsps", copies * (wide ? s.c3 * dspsPerMult(q, 18) : 0));
+          add("csd2_wide", copies * (wide ? s.c2 : 0));
+          add("csd3_narrow", copies * (wide ? 0 : s.c3));
+          break;
+        case Metric::Lut:
+          add("shift_add_bits", copies * s.digitsMinus1 * dw);
+          add("lut_mult_bits", copies * (wide ? 0 : s.c3 * dw * 2));
+          add("accum_adder_bits", copies * s.nz * aw);
+          add("dsp_glue", copies * dspMults);
+          add("output_bits", copies * q.nOut * rw);
+          add("stream_buffer_bits", stream ? K * dw : 0);
+          add("const", 1);
+          break;
+        case Metric::Ff:
+          add("accum_adder_bits", copies * s.nz * aw);
+          add("output_accum_bits", copies * q.nOut * aw);
+          add("dsp_pipeline", copies * dspMults * aw);
+          add("stream_buffer_bits", stream ? K * dw : 0);
+          add("const", 1);
+          break;
+        case Metric::Bram:
+          add("stream_line_buffer_kb", stream && q.kernel > 1 ? std::ceil(K * dw / 18432.0) : 0);
+          break;
+        case Metric::Latency:
+          add("const", 1);
+          add("adder_tree_depth", log2c(K + 1) * 5.0 / q.clockNs);
+          add("reuse_steps", q.reuse - 1);
+          add("stream_pixels", stream ? pixels : 0);
+          break;
+      }
+      break;
+    }
+    case LayerClass::MacShared: {
+      // hls4ml resource strategy: block_factor = ceil(K*n_out/RF) multipliers, the weights
+      // reshaped into RF words of block_factor weights.
+      const double mults = static_cast<double>(ceilDiv(static_cast<long>(K) * q.nOut, q.reuse));
+      const double rf = q.reuse;
+      switch (m) {
+        case Metric::Dsp:
+          add("mult_dsps", wide ? mults * dspsPerMult(q, ww) : 0);
+          add("mult_narrow", wide ? 0 : mults);
+          break;
+        case Metric::Lut:
+          add("accum_bits", mults * aw);
+          add("mux_bits", mults * dw * log2c(rf));
+          add("lut_mult_bits", wide ? 0 : mults * dw * ww);
+          add("lutrom_weight_bits", rf < 64 ? K * q.nOut * ww / 64.0 : 0);
+          add("output_accum_bits", q.nOut * aw * log2c(rf));
+          add("input_bits", K * dw);
+          add("const", 1);
+          break;
+        case Metric::Ff:
+          add("accum_bits", mults * aw);
+          add("operand_bits", mults * (dw + ww));
+          add("output_accum_bits", q.nOut * aw);
+          add("input_bits", K * dw);
+          add("const", 1);
+          break;
+        case Metric::Bram:
+          // One word of block_factor weights per reuse step: 36-bit wide BRAM18 columns, 512 deep.
+          add("weight_bram18", std::ceil(mults * ww / 36.0) * std::ceil(rf / 512.0) * (rf >= 32 ? 1 : 0));
+          add("weight_bram18_small_rf", rf < 32 ? std::ceil(mults * ww / 36.0) : 0);
+          add("stream_line_buffer_kb", stream && q.kernel > 1 ? std::ceil(K * dw / 18432.0) : 0);
+          break;
+        case Metric::Latency:
+          // Steps actually taken: hls4ml cannot reuse a multiplier more often than there are products.
+          add("const", 1);
+          add("reuse_steps", std::min(rf, K * q.nOut));
+          add("stream_inputs", stream ? K : 0);
+          add("adder_tree_depth", log2c(K / rf + 1));
+          add("stream_pixels_x_reuse", stream ? pixels * rf : 0);
+          add("stream_pixels", stream ? pixels : 0);
+          break;
+      }
+      break;
+    }
+    case LayerClass::Elementwise: {
+      const double n = static_cast<double>(q.nIn) * copies;
+      const bool mult = q.kind == LayerKind::LeakyReLU || q.kind == LayerKind::HardTanh;
+      const double bits = q.kind == LayerKind::Quantize && q.elementBits > 0 ? static_cast<double>(q.elementBits) : n * rw;
+      switch (m) {
+        case Metric::Dsp: add("multipliers", mult && wide ? n : 0); break;
+        case Metric::Lut:
+          add("result_bits", bits);
+          add("input_bits", n * dw);
+          break;
+        case Metric::Ff:
+          add("result_bits", stream ? bits : 0);
+          add("const", stream ? 1 : 0);
+          break;
+        case Metric::Bram: break;
+        case Metric::Latency:
+          add("const", stream ? 1 : 0);
+          add("stream_pixels", stream ? pixels : 0);
+          break;
+      }
+      break;
+    }
+    case LayerClass::Softmax: {
+      const double n = static_cast<double>(q.nIn);
+      const double tableKb = std::ceil(static_cast<double>(q.tableSize) * q.expWidth / 18432.0);
+      switch (m) {
+        case Metric::Dsp: add("inv_products", q.expWidth >= 10 ? n : 0); break;
+        case Metric::Lut:
+          add("exp_bits", n * q.expWidth);
+          add("input_bits", n * dw);
+          add("const", 1);
+          break;
+        case Metric::Ff:
+          add("exp_bits", n * q.expWidth);
+          add("input_bits", n * dw);
+          add("const", 1);
+          break;
+        case Metric::Bram:
+          add("exp_table_copies", std::ceil(n / 2.0) * tableKb);
+          add("inv_table", std::ceil(static_cast<double>(q.tableSize) * q.invWidth / 18432.0));
+          break;
+        case Metric::Latency:
+          add("const", 1);
+          add("adder_tree_depth", log2c(n));
+          add("stream_pixels", stream ? pixels : 0);
+          break;
+      }
+      break;
+    }
+    case LayerClass::Table: {
+      const double n = static_cast<double>(q.nIn) * copies;
+      switch (m) {
+        case Metric::Dsp: break;
+        case Metric::Lut: add("index_bits", n * dw); break;
+        case Metric::Ff: add("result_bits", n * rw); break;
+        case Metric::Bram: add("table_copies", std::ceil(n / 2.0) * std::ceil(q.tableSize * static_cast<double>(rw) / 18432.0)); break;
+        case Metric::Latency:
+          add("const", 1);
+          add("stream_pixels", stream ? pixels : 0);
+          break;
+      }
+      break;
+    }
+    case LayerClass::Window: {
+      const double n = static_cast<double>(q.nOut) * copies;
+      switch (m) {
+        case Metric::Dsp: add("scale_products", q.kind == LayerKind::BatchNorm && wide ? n : 0); break;
+        case Metric::Lut:
+          add("window_bits", n * q.kernel * dw);
+          add("result_bits", n * rw);
+          add("const", 1);
+          break;
+        case Metric::Ff:
+          add("result_bits", n * rw);
+          add("const", 1);
+          break;
+        case Metric::Bram: break;
+        case Metric::Latency:
+          add("const", 1);
+          add("stream_pixels", stream ? pixels : 0);
+          break;
+      }
+      break;
+    }
+    case LayerClass::Glue: break;  // top-level glue is modelled by the network estimator
+  }
+  return f;
+}
+
+bool isInlinedKind(LayerKind k) { return k == LayerKind::Quantize || k == LayerKind::Linear || k == LayerKind::Flatten; }
+
+Features glueFeaturesOf(const GlueQuery& g, Metric m) {
+  Features f;
+  auto add = [&](const char* name, double v) {
+    f.names.emplace_back(name);
+    f.x.push_back(v);
+  };
+  switch (m) {
+    case Metric::Dsp: break;
+    case Metric::Lut:
+      add("inlined_bits", g.inlinedBits);
+      add("const", 1);
+      break;
+    case Metric::Ff:
+      add("register_bits", g.registerBits);
+      add("inlined_bits", g.inlinedBits);
+      break;
+    case Metric::Bram: break;
+    case Metric::Latency: add("registered_calls", g.calls); break;
+  }
+  return f;
+}
+
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
+  const LayerDesc& l = net.layers.at(k);
+  LayerQuery q;
+  q.kind = l.kind;
+  q.dataType = k == 0 ? net.inputType : net.layers[k - 1].resultType;
+  q.weightType = l.weightType;
+  q.accumType = l.accumType;
+  q.resultType = l.resultType;
+  q.reuse = std::max(1, l.reuseFactor);
+  q.strategy = l.strategy;
+  q.io = net.ioType;
+  q.tool = tool;
+  q.clockNs = net.clockPeriodNs;
+  q.part = net.part;
+  const long inPix = static_cast<long>(l.inHeight) * l.inWidth, outPix = static_cast<long>(l.outHeight) * l.outWidth;
+  switch (l.kind) {
+    case LayerKind::Dense:
+      q.nIn = l.nIn;
+      q.nOut = l.nOut;
+      q.weights = l.weights;
+      break;
+    case LayerKind::Conv1D:
+    case LayerKind::Conv2D:
+      q.nIn = l.inChannels;
+      q.nOut = l.nFilters;
+      q.kernel = static_cast<long>(l.kernelH) * l.kernelW;
+      q.seqLen = outPix;
+      q.weights = l.weights;
+      break;
+    case LayerKind::Softmax:
+      q.nIn = q.nOut = l.inputSize();
+      q.tableSize = l.tableSize;
+      q.expWidth = l.expTableType.width;
+      q.invWidth = l.invTableType.width;
+      break;
+    case LayerKind::Sigmoid:
+    case LayerKind::Tanh:
+      q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize();
+      q.seqLen = net.ioType == IOType::Stream ? inPix : 1;
+      q.tableSize = l.tableSize;
+      break;
+    default:
+      if (isActivation(l.kind) || l.kind == LayerKind::Quantize) {
+        // Element-wise: io_stream handles one pixel (inChannels values) per step.
+        q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize();
+        q.seqLen = net.ioType == IOType::Stream ? inPix : 1;
+        for (const FixedType& t : l.elementTypes) q.elementBits += t.width;
+      } else {
+        q.nIn = l.inChannels;
+        q.nOut = l.outChannels;
+        q.kernel = static_cast<long>(l.kernelH) * l.kernelW;
+        if (l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool) q.kernel = inPix;
+        q.seqLen = std::max(inPix, outPix);
+        if (net.ioType == IOType::Parallel) {
+          q.nOut = l.outputSize();
+          q.seqLen = 1;
+        }
+      }
+  }
+  return q;
+}
+
+std::vector<double> nnls(const std::vector<std::vector<double>>& rowsA, const std::vector<double>& yv) {
+  const int m = static_cast<int>(rowsA.size()), n = rowsA.empty() ? 0 : static_cast<int>(rowsA[0].size());
+  if (n == 0) return {};
+  Eigen::MatrixXd A(m, n);
+  Eigen::VectorXd y(m);
+  for (int i = 0; i < m; ++i) {
+    for (int j = 0; j < n; ++j) A(i, j) = rowsA[i][j];
+    y(i) = yv[i];
+  }
+  // Scale columns to unit norm: features span many orders of magnitude.
+  Eigen::VectorXd scale(n);
+  for (int j = 0; j < n; ++j) {
+    const double c = A.col(j).norm();
+    scale(j) = c > 0 ? 1.0 / c : 0.0;
+    A.col(j) *= scale(j);
+  }
+  // Lawson-Hanson active set.
+  Eigen::VectorXd x = Eigen::VectorXd::Zero(n);
+  std::vector<bool> passive(n, false);
+  const double tol = 1e-10 * std::max(1.0, y.norm());
+  for (int outer = 0; outer < 3 * n + 10; ++outer) {
+    Eigen::VectorXd w = A.transpose() * (y - A * x);
+    int best = -1;
+    double bestW = tol;
+    for (int j = 0; j < n; ++j)
+      if (!passive[j] && scale(j) > 0 && w(j) > bestW) {
+        bestW = w(j);
+        best = j;
+      }
+    if (best < 0) break;
+    passive[best] = true;
+    for (int inner = 0; inner < 3 * n + 10; ++inner) {
+      std::vector<int> idx;
+      for (int j = 0; j < n; ++j)
+        if (passive[j]) idx.push_back(j);
+      Eigen::MatrixXd Ap(m, static_cast<int>(idx.size()));
+      for (size_t k = 0; k < idx.size(); ++k) Ap.col(static_cast<int>(k)) = A.col(idx[k]);
+      const Eigen::VectorXd z = Ap.colPivHouseholderQr().solve(y);
+      bool feasible = true;
+      for (int k = 0; k < z.size(); ++k) feasible = feasible && z(k) > 0;
+      if (feasible) {
+        x.setZero();
+        for (size_t k = 0; k < idx.size(); ++k) x(idx[k]) = z(static_cast<int>(k));
+        break;
+      }
+      // Step back to the boundary and drop the variables that hit zero.
+      double alpha = 1.0;
+      for (size_t k = 0; k < idx.size(); ++k)
+        if (z(static_cast<int>(k)) <= 0) {
+          const double xi = x(idx[k]);
+          alpha = std::min(alpha, xi / std::max(1e-300, xi - z(static_cast<int>(k))));
+        }
+      for (size_t k = 0; k < idx.size(); ++k) {
+        const int j = idx[k];
+        x(j) += alpha * (z(static_cast<int>(k)) - x(j));
+        if (x(j) <= 1e-12) {
+          x(j) = 0;
+          passive[j] = false;
+        }
+      }
+    }
+  }
+  std::vector<double> out(n);
+  for (int j = 0; j < n; ++j) out[j] = x(j) * scale(j);
+  return out;
+}
+
+namespace {
+
+// Dense and convolution MAC blocks stream differently (one vector vs one pixel per step), so
+// they get their own coefficients.
+std::string classKey(LayerClass c, LayerKind k) {
+  std::string s = layerClassName(c);
+  if (c == LayerClass::MacConst || c == LayerClass::MacShared) s += k == LayerKind::Dense ? "_dense" : "_conv";
+  return s;
+}
+
+std::string keyOf(const std::string& c, ToolGen t, IOType io, Metric m) {
+  return c + "/" + toolGenName(t) + "/" + (io == IOType::Stream ? "stream" : "parallel") + "/" +
+         metricName(m);
+}
+
+// Relative-error floor per metric: a 2-LUT layer that is off by 3 LUTs is not a 150% miss.
+double weightFloor(Metric m) {
+  switch (m) {
+    case Metric::Dsp: return 4;
+    case Metric::Lut: return 200;
+    case Metric::Ff: return 200;
+    case Metric::Bram: return 2;
+    case Metric::Latency: return 4;
+  }
+  return 1;
+}
+
+}  // namespace
+
+Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<GlueRow>& glue) {
+  Calibration cal;
+  struct Acc {
+    std::vector<std::vector<double>> a;
+    std::vector<double> y;
+    std::vector<std::string> group;
+    Metric metric = Metric::Dsp;
+  };
+  std::map<std::string, Acc> acc;
+  for (const CostRow& r : rows)
+    for (int mi = 0; mi < kMetrics; ++mi) {
+      const Metric m = static_cast<Metric>(mi);
+      if (!std::isfinite(r.y[mi])) continue;
+      const LayerClass c = layerClassOf(r.q);
+      Features f = featuresOf(r.q, m);
+      if (f.x.empty()) continue;
+      Acc& a = acc[keyOf(classKey(c, r.q.kind), r.q.tool, r.q.io, m)];
+      a.metric = m;
+      a.a.push_back(std::move(f.x));
+      a.y.push_back(r.y[mi]);
+      a.group.push_back(r.group);
+    }
+  for (const GlueRow& r : glue)
+    for (int mi = 0; mi < kMetrics; ++mi) {
+      const Metric m = static_cast<Metric>(mi);
+      Features f = glueFeaturesOf(r.g, m);
+      if (f.x.empty() || !std::isfinite(r.y[mi])) continue;
+      Acc& a = acc[keyOf(layerClassName(LayerClass::Glue), r.g.tool, r.g.io, m)];
+      a.metric = m;
+      a.a.push_back(std::move(f.x));
+      a.y.push_back(r.y[mi]);
+      a.group.push_back(r.group);
+    }
+  for (auto& [key, a] : acc) {
+    const Metric m = a.metric;
+    // Each group (design / configuration) weighs as much in total as sqrt(its rows): many
+    // duplicated N-TORC rows of one configuration do not outvote a design.
+    std::map<std::string, int> perGroup;
+    for (const std::string& g : a.group) ++perGroup[g];
+    for (size_t i = 0; i < a.y.size(); ++i) {
+      const double w = 1.0 / std::max(std::abs(a.y[i]), weightFloor(m)) / std::sqrt(static_cast<double>(perGroup[a.group[i]]));
+      for (double& v : a.a[i]) v *= w;
+      a.y[i] *= w;
+    }
+    CoefficientSet s;
+    s.beta = nnls(a.a, a.y);
+    s.rows = static_cast<long>(a.y.size());
+    cal.sets[key] = std::move(s);
+  }
+  cal.description = "fit on " + std::to_string(rows.size()) + " layers";
+  return cal;
+}
+
+std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q) {
+  std::array<double, kMetrics> out{};
+  const LayerClass c = layerClassOf(q);
+  const ToolGen other = q.tool == ToolGen::VivadoHls ? ToolGen::VitisHls : ToolGen::VivadoHls;
+  const IOType otherIo = q.io == IOType::Stream ? IOType::Parallel : IOType::Stream;
+  for (int mi = 0; mi < kMetrics; ++mi) {
+    const Metric m = static_cast<Metric>(mi);
+    const Features f = featuresOf(q, m);
+    if (f.x.empty()) continue;
+    const CoefficientSet* s = nullptr;
+    for (const auto& [t, io] : {std::pair{q.tool, q.io}, std::pair{other, q.io}, std::pair{q.tool, otherIo}, std::pair{other, otherIo}}) {
+      auto it = cal.sets.find(keyOf(classKey(c, q.kind), t, io, m));
+      if (it != cal.sets.end() && it->second.beta.size() == f.x.size()) {
+        s = &it->second;
+        break;
+      }
+    }
+    // A class no calibration row covers: the structural prior, one unit (LUT, FF, cycle) per
+    // feature unit (a LUT per bit of logic, a register per bit, a cycle per stage).
+    double v = 0;
+    for (size_t j = 0; j < f.x.size(); ++j) v += (s ? s->beta[j] : 1.0) * f.x[j];
+    out[mi] = std::max(0.0, v);
+  }
+  out[static_cast<int>(Metric::Dsp)] = std::round(out[static_cast<int>(Metric::Dsp)]);
+  out[static_cast<int>(Metric::Bram)] = std::round(out[static_cast<int>(Metric::Bram)]);
+  out[static_cast<int>(Metric::Latency)] = std::round(out[static_cast<int>(Metric::Latency)]);
+  return out;
+}
+
+std::array<double, kMetrics> predictGlue(const Calibration& cal, const GlueQuery& g) {
+  std::array<double, kMetrics> out{};
+  const ToolGen other = g.tool == ToolGen::VivadoHls ? ToolGen::VitisHls : ToolGen::VivadoHls;
+  const IOType otherIo = g.io == IOType::Stream ? IOType::Parallel : IOType::Stream;
+  for (int mi = 0; mi < kMetrics; ++mi) {
+    const Features f = glueFeaturesOf(g, static_cast<Metric>(mi));
+    if (f.x.empty()) continue;
+    for (const auto& [t, io] : {std::pair{g.tool, g.io}, std::pair{other, g.io}, std::pair{g.tool, otherIo}, std::pair{other, otherIo}}) {
+      auto it = cal.sets.find(keyOf(layerClassName(LayerClass::Glue), t, io, static_cast<Metric>(mi)));
+      if (it == cal.sets.end() || it->second.beta.size() != f.x.size()) continue;
+      for (size_t j = 0; j < f.x.size(); ++j) out[mi] += it->second.beta[j] * f.x[j];
+      break;
+    }
+  }
+  return out;
+}
+
+void Calibration::write(std::ostream& os) const {
+  os.precision(17);
+  os << "# mmlc estimator calibration: per-layer coefficients (docs/estimator.md)\n";
+  os << "description " << description << "\n";
+  os << "bram_threshold_rf " << bramThresholdRf << "\n";
+  for (int mi = 0; mi < kMetrics; ++mi)
+    os << "band " << metricName(static_cast<Metric>(mi)) << " " << bandLo[mi] << " " << bandHi[mi] << "\n";
+  for (const auto& [key, s] : sets) {
+    os << "coef " << key << " " << s.rows;
+    for (double b : s.beta) os << " " << b;
+    os << "\n";
+  }
+}
+
+Calibration Calibration::read(std::istream& is, const std::string& source) {
+  Calibration cal;
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(is, line)) {
+    ++lineNo;
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream ls(line);
+    std::string tag;
+    ls >> tag;
+    auto fail = [&](const std::string& what) { throw std::runtime_error(source + ":" + std::to_string(lineNo) + ": " + what); };
+    if (tag == "description") {
+      std::getline(ls >> std::ws, cal.description);
+    } else if (tag == "bram_threshold_rf") {
+      if (!(ls >> cal.bramThresholdRf)) fail("expected a number after bram_threshold_rf");
+    } else if (tag == "band") {
+      std::string metric;
+      double lo, hi;
+      if (!(ls >> metric >> lo >> hi)) fail("expected 'band METRIC LO HI'");
+      int mi = 0;
+      while (mi < kMetrics && metric != metricName(static_cast<Metric>(mi))) ++mi;
+      if (mi == kMetrics) fail("unknown metric '" + metric + "'");
+      cal.bandLo[mi] = lo;
+      cal.bandHi[mi] = hi;
+    } else if (tag == "coef") {
+      std::string key;
+      CoefficientSet s;
+      if (!(ls >> key >> s.rows)) fail("expected 'coef KEY ROWS BETA...'");
+      double b;
+      while (ls >> b) s.beta.push_back(b);
+      if (!ls.eof()) fail("bad number in coefficients of " + key);
+      cal.sets[key] = std::move(s);
+    } else {
+      fail("unknown entry '" + tag + "'");
+    }
+  }
+  return cal;
+}
+
+Calibration Calibration::readFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open calibration file " + path);
+  return read(in, path);
+}
+
+const Calibration& defaultCalibration() {
+  static const Calibration cal = [] {
+    const char* env = std::getenv("MMLC_ESTIMATOR_CALIBRATION");
+    return Calibration::readFile(env && *env ? env : MMLC_HLS_CALIBRATION_FILE);
+  }();
+  return cal;
+}
+
+}  // namespace mmlc::hls

@@ -1,0 +1,131 @@
+// Per-layer cost model of hls4ml layers fitted to real synthesis reports: structural features
+// (what Vivado/Vitis HLS builds), linear coefficients per layer class, tool generation and I/O
+// style, the fitting procedure, uncertainty bands, and the calibration file. See docs/estimator.md.
+#pragma once
+
+#include <array>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hls/FixedType.h"
+#include "hls/NetworkDesc.h"
+#include "hls/SynthMetrics.h"
+
+namespace mmlc::hls {
+
+// Vivado HLS (2019/2020) and Vitis HLS (2022+) bind operators differently: separate coefficients.
+enum class ToolGen { VivadoHls, VitisHls };
+// "vivado_hls", "vivado_hls-2019.1", "vitis_hls-2024.1", "vitis", "2019.2", "2024.1" ... Throws
+// std::invalid_argument for anything else.
+ToolGen toolGenOf(const std::string& tool);
+const char* toolGenName(ToolGen g);  // "vivado" / "vitis"
+
+enum class Metric { Dsp = 0, Lut, Ff, Bram, Latency };
+constexpr int kMetrics = 5;
+const char* metricName(Metric m);  // "dsp", "lut", "ff", "bram18", "latency"
+
+// One layer as synthesis sees it: enough to rebuild its structure without a whole network.
+struct LayerQuery {
+  LayerKind kind = LayerKind::Dense;
+  long nIn = 0;        // dense: inputs; conv: input channels; element-wise/softmax/pool: elements per pixel
+  long nOut = 0;       // dense: outputs; conv: filters; others: elements per output pixel
+  long seqLen = 1;     // output pixels (conv/pool width x height); 1 for dense
+  long kernel = 1;     // kernel (or pool window) elements
+  int reuse = 1;
+  Strategy strategy = Strategy::Latency;
+  IOType io = IOType::Parallel;
+  FixedType dataType = FixedType::fixed(16, 6), weightType = FixedType::fixed(16, 6), accumType = FixedType::fixed(32, 12),
+            resultType = FixedType::fixed(16, 6);
+  // The quantised constants when known (Dense: nIn x nOut input-major; Conv: kernel x nIn x nOut).
+  // Empty: untrained Keras-initialised (glorot-uniform) weights, drawn deterministically.
+  std::vector<float> weights;
+  int tableSize = 1024, expWidth = 18, invWidth = 18;  // softmax / sigmoid tables
+  long elementBits = 0;  // Quantize: sum of the element type widths
+  ToolGen tool = ToolGen::VivadoHls;
+  double clockNs = 5.0;
+  std::string part = "xcu250";
+};
+
+// The query of layer `k` of a resolved network (its input type is the previous layer's result).
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool);
+
+// Layer classes with their own feature sets.
+enum class LayerClass { MacConst, MacShared, Elementwise, Softmax, Table, Window, Glue };
+LayerClass layerClassOf(const LayerQuery& q);
+const char* layerClassName(LayerClass c);
+
+// Structural features of one metric (documented in docs/estimator.md with their names).
+struct Features {
+  std::vector<double> x;
+  std::vector<std::string> names;
+};
+Features featuresOf(const LayerQuery& q, Metric m);
+
+// One training/validation row: a layer, its measured metrics (NaN when the report lacks one) and
+// the group it comes from (a design or an N-TORC configuration: held out together).
+struct CostRow {
+  LayerQuery q;
+  std::array<double, kMetrics> y{};
+  std::string group;
+  std::string source;  // "fixture" / "ntorc"
+  std::string name;    // for messages: design/layer
+};
+
+// What a network adds around its layer functions (registers between calls, inlined casts and
+// the call boundaries): the difference between a top-level report and the sum of its layers.
+struct GlueQuery {
+  double registerBits = 0;  // bits of every layer output and of the input
+  double inlinedBits = 0;   // result bits of layers synthesis inlines (Quantize, Linear, Flatten)
+  double calls = 0;         // layer calls with latency > 0 (each adds a register stage)
+  ToolGen tool = ToolGen::VivadoHls;
+  IOType io = IOType::Parallel;
+};
+Features glueFeaturesOf(const GlueQuery& g, Metric m);
+struct GlueRow {
+  GlueQuery g;
+  std::array<double, kMetrics> y{};  // top-level report minus the sum of the layer reports
+  std::string group;
+};
+// Kinds whose per-function report does not exist because synthesis inlines them.
+bool isInlinedKind(LayerKind k);
+
+// A fitted linear model per (class, tool, io, metric) plus the relative residual quantiles
+// used as the uncertainty band.
+struct CoefficientSet {
+  std::vector<double> beta;
+  long rows = 0;
+};
+struct Calibration {
+  std::map<std::string, CoefficientSet> sets;  // key: class/tool/io/metric
+  // Relative error band (p10, p90 of (pred - real)/real) per metric, from validation residuals.
+  std::array<double, kMetrics> bandLo{}, bandHi{};
+  double bramThresholdRf = 64;  // resource strategy: weights go to BRAM from this reuse factor on
+  std::string description = "uncalibrated";
+  void write(std::ostream& os) const;
+  static Calibration read(std::istream& is, const std::string& source);
+  static Calibration readFile(const std::string& path);
+};
+
+// Fitting procedure: for each key, non-negative least squares on the rows' features with
+// each row weighted by 1/max(|y|, floor) (relative error) and groups balanced so that a design with
+// many rows does not drown one with few.
+Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<GlueRow>& glue = {});
+std::array<double, kMetrics> predictGlue(const Calibration& cal, const GlueQuery& g);
+
+// Prediction for one layer; metrics the model has no coefficients for fall back from
+// (tool, io) to the other tool, then the other io, then to the structural prior (coefficient 1).
+std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q);
+// The initiation interval of the layer (structural, not fitted): RF for shared multipliers,
+// times the pixels streamed for io_stream.
+long intervalOf(const LayerQuery& q);
+
+// The shipped calibration (fitted on the seven fixture projects and N-TORC's data by
+// `mmlc estimator calibrate`, in runtime/hls/calibration/default.cal).
+const Calibration& defaultCalibration();
+
+// Non-negative least squares (Lawson-Hanson): argmin |A b - y|, b >= 0. Exposed for tests.
+std::vector<double> nnls(const std::vector<std::vector<double>>& a, const std::vector<double>& y);
+
+}  // namespace mmlc::hls

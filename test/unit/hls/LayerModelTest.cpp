@@ -1,0 +1,71 @@
+// Unit tests of the per-layer cost model: NNLS, structural features, fitting and the calibration file.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "hls/LayerModel.h"
+
+using namespace mmlc::hls;
+
+TEST(LayerModel, NnlsRecoversNonNegativeCoefficientsAndClampsNegativeOnes) {
+  // y = 2 a + 0 b where b's unconstrained fit would be negative.
+  std::vector<std::vector<double>> a = {{1, 1}, {2, 0}, {3, 1}, {4, 0}};
+  std::vector<double> y = {1.5, 4, 5.5, 8};
+  const auto b = nnls(a, y);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_GE(b[1], 0.0);
+  EXPECT_NEAR(b[0], 1.9, 0.15);
+  const auto exact = nnls({{1, 0}, {0, 1}, {1, 1}}, {3, 5, 8});
+  EXPECT_NEAR(exact[0], 3, 1e-9);
+  EXPECT_NEAR(exact[1], 5, 1e-9);
+}
+
+TEST(LayerModel, SharedMultipliersFollowMultiplierLimit) {
+  LayerQuery q;
+  q.nIn = 64;
+  q.nOut = 32;
+  q.reuse = 16;
+  q.strategy = Strategy::Resource;
+  q.part = "xczu7ev";
+  const Features f = featuresOf(q, Metric::Dsp);
+  ASSERT_FALSE(f.x.empty());
+  EXPECT_EQ(f.names[0], "mult_dsps");
+  EXPECT_DOUBLE_EQ(f.x[0], 128.0);  // ceil(64*32/16), one DSP each at 16 bits
+  EXPECT_EQ(intervalOf(q), 16);
+}
+
+TEST(LayerModel, FitThenPredictReproducesALinearTruthAndRoundTripsTheFile) {
+  // Synthetic truth: DSP = 1 per shared multiplier; the fit must find it from rows of sizes.
+  std::vector<CostRow> rows;
+  for (int nIn : {16, 32, 64})
+    for (int rf : {2, 4, 8}) {
+      CostRow r;
+      r.q.nIn = nIn;
+      r.q.nOut = 16;
+      r.q.reuse = rf;
+      r.q.strategy = Strategy::Resource;
+      r.q.part = "xcu250";
+      r.y = {static_cast<double>(nIn * 16 / rf), NAN, NAN, NAN, NAN};
+      r.group = std::to_string(nIn);
+      rows.push_back(r);
+    }
+  const Calibration cal = fitCalibration(rows);
+  CostRow unseen = rows[0];
+  unseen.q.nIn = 128;
+  unseen.q.reuse = 32;
+  EXPECT_DOUBLE_EQ(predictLayer(cal, unseen.q)[0], 64.0);
+  std::stringstream ss;
+  cal.write(ss);
+  const Calibration back = Calibration::read(ss, "<mem>");
+  EXPECT_DOUBLE_EQ(predictLayer(back, unseen.q)[0], 64.0);
+  std::stringstream bad("coef x 1 abc\n");
+  EXPECT_THROW(Calibration::read(bad, "bad.cal"), std::runtime_error);
+}
+
+TEST(LayerModel, ToolGenerations) {
+  EXPECT_EQ(toolGenOf("vivado_hls-2019.1"), ToolGen::VivadoHls);
+  EXPECT_EQ(toolGenOf("vitis_hls-2024.1"), ToolGen::VitisHls);
+  EXPECT_EQ(toolGenOf("2020.1"), ToolGen::VivadoHls);
+  EXPECT_EQ(toolGenOf("2022.2"), ToolGen::VitisHls);
+  EXPECT_THROW(toolGenOf("quartus"), std::invalid_argument);
+}
