@@ -13,7 +13,10 @@ fi
 # The random-forest baseline of the estimator validation (scikit-learn, in the bench only).
 if ! /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo -n"
-  $SUDO apt-get install -y -qq python3-sklearn >/dev/null 2>&1 || echo "INFO python3-sklearn not installable: no forest baseline"
+  # A fresh machine has no package lists yet: update once when the first try fails.
+  $SUDO apt-get install -y -qq python3-sklearn >/dev/null 2>&1 ||
+    { $SUDO apt-get update -qq >/dev/null 2>&1 && $SUDO apt-get install -y -qq python3-sklearn >/dev/null 2>&1; } ||
+    echo "INFO python3-sklearn not installable: no forest baseline"
 fi
 nice -n 10 ninja -C "$BUILD_DIR" mmlc_hls_bench >/dev/null
 BIN="$(find "$BUILD_DIR" -name mmlc_hls_bench -type f -perm -u+x | head -1)"
