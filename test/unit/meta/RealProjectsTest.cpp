@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hls/NetworkSim.h"
+#include "hls/ResourceEstimator.h"
 #include "meta/HlsNetworkImport.h"
 #include "meta/HlsProject.h"
 #include "meta/HlsRewriter.h"
@@ -82,6 +83,11 @@ TEST_P(RealProjectTest, ImportsAndCSimulatesBitExactly) {
     EXPECT_FALSE(w.textFile.empty()) << w.name << ": these projects load their weights from text files";
     EXPECT_EQ(static_cast<long long>(w.values.size()), w.size) << w.name;
   }
+
+  // The estimator takes every imported description.
+  const hls::SynthMetrics est = hls::ResourceEstimator().estimate(desc, "xcu250-figd2104-2L-e", 5.0).total;
+  EXPECT_GT(est.lut, 0.0);
+  EXPECT_GT(est.latencyMax, 0);
 
   const fs::path work = fs::temp_directory_path() / ("mmlc-real-" + std::to_string(::getpid())) / rp.dir;
   const ProjectCSim csim(dir.string(), work.string());
