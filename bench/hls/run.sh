@@ -6,10 +6,9 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 bash "$ROOT/scripts/install-deps.sh"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench-hls}"
 FIXTURE="${MMLC_HLS_FIXTURE:-$ROOT/test/fixtures/hls4ml-jet-dnn-16-6-rf1}"
-if [ ! -f "$BUILD_DIR/build.ninja" ]; then
-  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DMMLC_BUILD_COMPILER=OFF -DMMLC_RUNTIME_COMPONENTS="hls;meta" >/dev/null
-fi
+# Configured every time (quick once cached): a folder configured by an older run.sh gets meta too.
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DMMLC_BUILD_COMPILER=OFF -DMMLC_RUNTIME_COMPONENTS="hls;meta" >/dev/null
 # The random-forest baseline of the estimator validation (scikit-learn, in the bench only).
 if ! /usr/bin/python3 -c 'import sklearn' 2>/dev/null; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo -n"
