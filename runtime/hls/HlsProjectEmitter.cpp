@@ -266,6 +266,8 @@ std::string HlsProjectEmitter::layerConfig(size_t k) const {
     case LayerKind::Linear:
     case LayerKind::LeakyReLU:
     case LayerKind::HardTanh:
+    case LayerKind::DepthwiseConv1D:
+    case LayerKind::DepthwiseConv2D:
     case LayerKind::Quantize: break;
   }
   throw std::invalid_argument("layer '" + net_.layers[k].name + "': mmlc does not emit " +
@@ -296,6 +298,8 @@ std::string HlsProjectEmitter::kernelCall(size_t k, const std::string& in, const
     case LayerKind::Linear:
     case LayerKind::LeakyReLU:
     case LayerKind::HardTanh:
+    case LayerKind::DepthwiseConv1D:
+    case LayerKind::DepthwiseConv2D:
     case LayerKind::Quantize: break;
   }
   return "";

@@ -19,6 +19,8 @@ const char* layerKindName(LayerKind k) {
     case LayerKind::Dense: return "Dense";
     case LayerKind::Conv1D: return "Conv1D";
     case LayerKind::Conv2D: return "Conv2D";
+    case LayerKind::DepthwiseConv1D: return "DepthwiseConv1D";
+    case LayerKind::DepthwiseConv2D: return "DepthwiseConv2D";
     case LayerKind::MaxPool: return "MaxPool";
     case LayerKind::AvgPool: return "AvgPool";
     case LayerKind::GlobalMaxPool: return "GlobalMaxPool";
@@ -52,6 +54,8 @@ bool isActivation(LayerKind k) {
   return k == LayerKind::Linear || k == LayerKind::ReLU || k == LayerKind::LeakyReLU || k == LayerKind::HardTanh ||
          k == LayerKind::Sigmoid || k == LayerKind::Tanh || k == LayerKind::Softmax;
 }
+
+bool isDepthwise(LayerKind k) { return k == LayerKind::DepthwiseConv1D || k == LayerKind::DepthwiseConv2D; }
 
 int LayerDesc::nonZeroWeights() const {
   return static_cast<int>(std::count_if(weights.begin(), weights.end(), [](float w) { return w != 0.0f; }));
@@ -100,9 +104,19 @@ void NetworkDesc::resolve() {
         break;
       }
       case LayerKind::Conv1D:
-      case LayerKind::Conv2D: {
-        if (l.kind == LayerKind::Conv1D) {
-          if (h != 1) fail(l, idx, "Conv1D needs a (1 x width x channels) input");
+      case LayerKind::Conv2D:
+      case LayerKind::DepthwiseConv1D:
+      case LayerKind::DepthwiseConv2D: {
+        const bool dw = isDepthwise(l.kind);
+        // hls4ml's depthwise templates assert n_filt == n_chan (depth multiplier 1).
+        if (dw) {
+          if (l.nFilters != 0 && l.nFilters != c)
+            fail(l, idx, "a depthwise convolution has one filter per input channel (" + std::to_string(c) + "), not " +
+                             std::to_string(l.nFilters) + " (only a depth multiplier of 1 is supported)");
+          l.nFilters = c;
+        }
+        if (l.kind == LayerKind::Conv1D || l.kind == LayerKind::DepthwiseConv1D) {
+          if (h != 1) fail(l, idx, std::string(layerKindName(l.kind)) + " needs a (1 x width x channels) input");
           l.kernelH = 1;
           l.strideH = 1;
           l.padTop = l.padBottom = 0;
@@ -114,13 +128,16 @@ void NetworkDesc::resolve() {
         l.outHeight = (ph - l.kernelH) / l.strideH + 1;
         l.outWidth = (pw - l.kernelW) / l.strideW + 1;
         l.outChannels = l.nFilters;
-        const size_t nw = static_cast<size_t>(l.kernelH) * l.kernelW * c * l.nFilters;
+        const size_t nw = static_cast<size_t>(l.kernelH) * l.kernelW * c * (dw ? 1 : l.nFilters);
         if (l.weights.size() != nw)
           fail(l, idx, "expected " + std::to_string(nw) + " weights, got " + std::to_string(l.weights.size()));
         if (l.biases.empty()) l.biases.assign(l.nFilters, 0.0f);
-        if (l.biases.size() != static_cast<size_t>(l.nFilters)) fail(l, idx, "expected one bias per filter");
+        if (l.biases.size() != static_cast<size_t>(l.nFilters))
+          fail(l, idx, dw ? "expected one bias per channel" : "expected one bias per filter");
         l.nIn = static_cast<int>(l.kernelH * l.kernelW * c);
         l.nOut = l.nFilters;
+        if (dw && l.strategy == Strategy::Resource)
+          fail(l, idx, "hls4ml's depthwise convolutions have no Resource strategy (its templates assert latency)");
         break;
       }
       case LayerKind::MaxPool:
@@ -191,13 +208,13 @@ void NetworkDesc::resolve() {
         l.outChannels = h * w * c;
         break;
     }
-    if (l.kind != LayerKind::Dense && l.kind != LayerKind::Conv1D && l.kind != LayerKind::Conv2D) {
+    if (l.kind != LayerKind::Dense && l.kind != LayerKind::Conv1D && l.kind != LayerKind::Conv2D && !isDepthwise(l.kind)) {
       l.nIn = l.inputSize();
       l.nOut = l.outputSize();
     }
     for (const FixedType* t : {&l.weightType, &l.biasType, &l.accumType, &l.resultType})
       if (t->width < 1 || t->width > 64) fail(l, idx, "fixed-point widths must be in 1..64");
-    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D) {
+    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || isDepthwise(l.kind)) {
       const int inW = idx == 0 ? inputType.width : layers[idx - 1].resultType.width;
       if (inW + l.weightType.width > 62)
         fail(l, idx, "input width + weight width must be <= 62 bits (products are exact in 64-bit integers)");

@@ -12,6 +12,7 @@ namespace mmlc::hls {
 
 enum class LayerKind {
   Dense, Conv1D, Conv2D,
+  DepthwiseConv1D, DepthwiseConv2D,  // depthwise_conv_1d/2d_cl, depth multiplier 1 (one filter per channel)
   MaxPool, AvgPool, GlobalMaxPool, GlobalAvgPool,  // global: one value per channel
   ZeroPad,                                          // zeropad1d_cl / zeropad2d_cl
   BatchNorm,
@@ -41,6 +42,7 @@ enum class TemplateGeneration { Hls4ml_0_8, Hls4ml_1_0, Hls4ml_1_1 };
 const char* layerKindName(LayerKind k);
 const char* softmaxImplName(SoftmaxImpl i);  // "latency", "stable", "legacy", "argmax"
 bool isActivation(LayerKind k);
+bool isDepthwise(LayerKind k);  // DepthwiseConv1D or DepthwiseConv2D
 
 struct LayerDesc {
   std::string name;  // C identifier used in emitted code (e.g. "fc1", "layer2")
@@ -58,6 +60,8 @@ struct LayerDesc {
   int padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
 
   // Dense: nIn x nOut input-major. Conv: kernelH x kernelW x inChannels x nFilters (Keras order).
+  // Depthwise conv: kernelH x kernelW x inChannels (Keras order with depth multiplier 1), one bias
+  // per channel; nFilters is the channel count.
   // BatchNorm: weights = per-channel scale, biases = per-channel shift.
   std::vector<float> weights, biases;
 

@@ -307,6 +307,33 @@ void NetworkSim::conv(size_t k, const Raw* in, Raw* out, Scratch& s) const {
     }
 }
 
+void NetworkSim::depthwiseConv(size_t k, const Raw* in, Raw* out) const {
+  // depthwise_conv_1d/2d_latency_cl and the io_stream depthwise_product(_latency): per output
+  // pixel and channel, acc = accum_t(bias), then for each kernel position (row-major) acc +=
+  // accum_t(x * w), the product cast to accum_t before the addition; res = res_T(acc). Padding
+  // contributes zero products, which leave acc unchanged.
+  const LayerDesc& l = net_.layers[k];
+  const PreparedLayer& p = layers_[k];
+  const FixedType& inT = layerInputType(k);
+  const int c = l.inChannels, prodFrac = inT.frac() + l.weightType.frac(), fa = l.accumType.frac();
+  for (int oh = 0; oh < l.outHeight; ++oh)
+    for (int ow = 0; ow < l.outWidth; ++ow)
+      for (int ch = 0; ch < c; ++ch) {
+        Raw acc = p.biasAccum[ch];
+        for (int kh = 0; kh < l.kernelH; ++kh)
+          for (int kw = 0; kw < l.kernelW; ++kw) {
+            const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
+            if (ih < 0 || ih >= l.inHeight || iw < 0 || iw >= l.inWidth) continue;
+            const Raw x = in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch];
+            const Raw w = p.weights[(static_cast<size_t>(kh) * l.kernelW + kw) * c + ch];
+            if (x == 0 || w == 0) continue;
+            const Raw m = quantizeRaw(static_cast<WideRaw>(x) * w, prodFrac, l.accumType);
+            acc = quantizeRaw(static_cast<WideRaw>(acc) + m, fa, l.accumType);
+          }
+        out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = quantizeRaw(acc, fa, l.resultType);
+      }
+}
+
 void NetworkSim::pool(size_t k, const Raw* in, Raw* out, Scratch& s) const {
   const LayerDesc& l = net_.layers[k];
   const FixedType& inT = layerInputType(k);
@@ -543,6 +570,8 @@ void NetworkSim::forwardLayer(size_t k, const Raw* in, Raw* out, Scratch& s) con
     case LayerKind::Dense: dense(k, in, out, s); break;
     case LayerKind::Conv1D:
     case LayerKind::Conv2D: conv(k, in, out, s); break;
+    case LayerKind::DepthwiseConv1D:
+    case LayerKind::DepthwiseConv2D: depthwiseConv(k, in, out); break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:
     case LayerKind::GlobalMaxPool:

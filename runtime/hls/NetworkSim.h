@@ -55,6 +55,7 @@ class NetworkSim {
   void forwardLayer(size_t k, const Raw* in, Raw* out, Scratch& s) const;
   void dense(size_t k, const Raw* in, Raw* out, Scratch& s) const;
   void conv(size_t k, const Raw* in, Raw* out, Scratch& s) const;
+  void depthwiseConv(size_t k, const Raw* in, Raw* out) const;
   void pool(size_t k, const Raw* in, Raw* out, Scratch& s) const;
   void batchNorm(size_t k, const Raw* in, Raw* out) const;
   void zeroPad(size_t k, const Raw* in, Raw* out) const;

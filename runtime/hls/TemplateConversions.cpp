@@ -75,6 +75,8 @@ LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
     case LayerKind::Dense:
     case LayerKind::Conv1D:
     case LayerKind::Conv2D:
+    case LayerKind::DepthwiseConv1D:  // the same three casts per product (depthwise_product)
+    case LayerKind::DepthwiseConv2D:
       t.kind = Template::Mac;
       t.weight = l.weightType;
       t.bias = l.biasType;

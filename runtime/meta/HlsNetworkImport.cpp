@@ -27,6 +27,8 @@ LayerKind kindOf(const HlsLayer& l) {
   if (k == "dense" || k == "dense_latency" || k == "dense_resource") return LayerKind::Dense;
   if (k == "conv_2d_cl" || k == "conv_2d") return LayerKind::Conv2D;
   if (k == "conv_1d_cl" || k == "conv_1d") return LayerKind::Conv1D;
+  if (k == "depthwise_conv_1d_cl") return LayerKind::DepthwiseConv1D;
+  if (k == "depthwise_conv_2d_cl") return LayerKind::DepthwiseConv2D;
   if (k == "normalize") return LayerKind::BatchNorm;
   if (k == "linear") return LayerKind::Linear;
   if (k == "relu") return LayerKind::ReLU;
@@ -54,7 +56,8 @@ LayerKind kindOf(const HlsLayer& l) {
 }
 
 bool hasWeights(LayerKind k) {
-  return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D || k == LayerKind::BatchNorm;
+  return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D || k == LayerKind::BatchNorm ||
+         hls::isDepthwise(k);
 }
 
 long long requireField(const HlsLayer& l, const std::string& name) {
@@ -120,6 +123,12 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
       nBiases = requireField(l, "n_out");
     } else if (batchNorm) {
       nWeights = nBiases = l.field("n_filt") ? requireField(l, "n_filt") : requireField(l, "n_in");
+    } else if (hls::isDepthwise(d.kind)) {
+      // depthwise_conv_1d/2d_cl: weights[filt_height * filt_width * n_chan], biases[n_chan].
+      const long long channels = requireField(l, "n_chan");
+      const long long kh = d.kind == LayerKind::DepthwiseConv1D ? 1 : requireField(l, "filt_height");
+      nWeights = kh * requireField(l, "filt_width") * channels;
+      nBiases = channels;
     } else {
       const long long filters = requireField(l, "n_filt"), channels = requireField(l, "n_chan");
       const long long kh = d.kind == LayerKind::Conv1D ? 1 : requireField(l, "filt_height");
@@ -210,7 +219,8 @@ const HlsLayer* layerNamedIn(const HlsProject& p, const std::string& message) {
 
 const std::vector<std::string>& importableLayerKinds() {
   static const std::vector<std::string> kinds = {
-      "dense",        "conv_1d_cl",          "conv_2d_cl",          "pooling1d_cl", "pooling2d_cl",
+      "dense",        "conv_1d_cl",          "conv_2d_cl",          "depthwise_conv_1d_cl", "depthwise_conv_2d_cl",
+      "pooling1d_cl", "pooling2d_cl",
       "global_pooling1d_cl", "global_pooling2d_cl", "zeropad1d_cl", "zeropad2d_cl", "normalize",
       "linear",       "relu",                "leaky_relu",          "hard_tanh",    "sigmoid",
       "tanh",         "softmax",             "HGQ per-element quantizers"};
@@ -242,8 +252,10 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     switch (d.kind) {
       case LayerKind::Dense: d.nOut = static_cast<int>(requireField(l, "n_out")); break;
       case LayerKind::Conv2D:
-      case LayerKind::Conv1D: {
-        const bool is2d = d.kind == LayerKind::Conv2D;
+      case LayerKind::Conv1D:
+      case LayerKind::DepthwiseConv2D:
+      case LayerKind::DepthwiseConv1D: {
+        const bool is2d = d.kind == LayerKind::Conv2D || d.kind == LayerKind::DepthwiseConv2D;
         d.nFilters = static_cast<int>(requireField(l, "n_filt"));
         d.kernelH = is2d ? static_cast<int>(requireField(l, "filt_height")) : 1;
         d.kernelW = static_cast<int>(requireField(l, "filt_width"));
@@ -285,11 +297,13 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
   switch (desc.layers.front().kind) {
     case LayerKind::Dense: desc.inputWidth = static_cast<int>(requireField(first, "n_in")); break;
     case LayerKind::Conv2D:
+    case LayerKind::DepthwiseConv2D:
       desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
       desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
       desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
       break;
     case LayerKind::Conv1D:
+    case LayerKind::DepthwiseConv1D:
       desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
       desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
       break;
@@ -348,10 +362,12 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     } else if (l.kind == "pooling1d_cl" || l.kind == "global_pooling1d_cl") {
       check("n_in", d.inWidth);
       check("n_filt", d.inChannels);
-    } else if (d.kind == LayerKind::Conv2D || d.kind == LayerKind::Conv1D || d.kind == LayerKind::MaxPool ||
+    } else if (d.kind == LayerKind::Conv2D || d.kind == LayerKind::Conv1D || hls::isDepthwise(d.kind) || d.kind == LayerKind::MaxPool ||
                d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool || d.kind == LayerKind::GlobalAvgPool ||
                d.kind == LayerKind::ZeroPad) {
-      if (d.kind != LayerKind::Conv1D && l.kind != "zeropad1d_cl") check("in_height", d.inHeight);
+      if (d.kind != LayerKind::Conv1D && d.kind != LayerKind::DepthwiseConv1D && l.kind != "zeropad1d_cl")
+        check("in_height", d.inHeight);
+      if (hls::isDepthwise(d.kind)) check("n_filt", d.inChannels);  // depth multiplier 1
       check("in_width", d.inWidth);
       const bool pool = d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool ||
                         d.kind == LayerKind::GlobalAvgPool;

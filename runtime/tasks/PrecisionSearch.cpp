@@ -25,7 +25,8 @@ bool isPool(LayerKind k) {
 }
 
 bool isMac(LayerKind k) {
-  return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D;
+  return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D ||
+         hls::isDepthwise(k);
 }
 
 /// acc[j] = b[j] + sum_i x[i] w[i][j]; records max |acc| (every partial sum, or the final ones).
@@ -80,6 +81,32 @@ void forwardLayer(const LayerDesc &l, const double *in, double *out, bool partia
                   out + (static_cast<size_t>(oh) * l.outWidth + ow) * l.nFilters, partialSums,
                   peak, r);
       }
+    break;
+  }
+  case LayerKind::DepthwiseConv1D:
+  case LayerKind::DepthwiseConv2D: {
+    // One filter per channel: out[p][ch] = b[ch] + sum over the kernel of x * w[kh][kw][ch].
+    const int c = l.inChannels;
+    peak.assign(static_cast<size_t>(c), 0.0);
+    for (int oh = 0; oh < l.outHeight; ++oh)
+      for (int ow = 0; ow < l.outWidth; ++ow)
+        for (int ch = 0; ch < c; ++ch) {
+          double acc = l.biases[static_cast<size_t>(ch)];
+          if (partialSums)
+            peak[ch] = std::max(peak[ch], std::abs(acc));
+          for (int kh = 0; kh < l.kernelH; ++kh)
+            for (int kw = 0; kw < l.kernelW; ++kw) {
+              const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
+              if (ih < 0 || ih >= l.inHeight || iw < 0 || iw >= l.inWidth)
+                continue;
+              acc += in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch] *
+                     l.weights[(static_cast<size_t>(kh) * l.kernelW + kw) * c + ch];
+              if (partialSums)
+                peak[ch] = std::max(peak[ch], std::abs(acc));
+            }
+          out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = acc;
+          r.accumAbs = std::max(r.accumAbs, std::abs(acc));
+        }
     break;
   }
   case LayerKind::MaxPool:

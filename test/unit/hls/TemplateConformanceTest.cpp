@@ -100,6 +100,9 @@ Case makeCase(const std::string& name, FixedType in, int h, int w, int c, LayerD
     const int nOut = l.kind == LayerKind::Dense ? l.nOut : l.nFilters;
     l.weights = randomParams(rng, l.weightType, static_cast<size_t>(nIn) * nOut);
     l.biases = randomParams(rng, l.biasType, static_cast<size_t>(nOut));
+  } else if (isDepthwise(l.kind)) {  // one kernel and one bias per channel
+    l.weights = randomParams(rng, l.weightType, static_cast<size_t>(l.kernelH) * l.kernelW * c);
+    l.biases = randomParams(rng, l.biasType, static_cast<size_t>(c));
   } else if (l.kind == LayerKind::BatchNorm) {
     l.weights = randomParams(rng, l.weightType, static_cast<size_t>(c));
     l.biases = randomParams(rng, l.biasType, static_cast<size_t>(c));
@@ -284,6 +287,36 @@ std::vector<Case> buildCases(const Generation& g) {
     d.reuseFactor = 3;
     add(makeCase("conv2d_resource", F(8, 3, RND, SAT), 5, 4, 2, d, seed++));
   }
+  // Depthwise convolutions (nnet_sepconv1d/2d.h from hls4ml 1.0; 0.8 has none outside its io_stream
+  // separable convolution): saturating and wrapping accumulators, padding and stride.
+  if (!v08) {
+    LayerDesc c = makeLayer(LayerKind::DepthwiseConv1D, F(16, 6));
+    c.kernelW = 3;
+    c.padLeft = 1;
+    c.padRight = 1;
+    add(makeCase("depthwise1d_0", F(16, 6), 1, 8, 3, c, seed++));
+    c.strideW = 2;
+    c.padLeft = 0;
+    c.padRight = 2;
+    c.weightType = F(6, 1);
+    c.biasType = F(7, 2);
+    c.accumType = F(10, 3, RND, SAT);
+    c.resultType = U(8, 2, RND, SAT);
+    add(makeCase("depthwise1d_1", F(8, 3, RND, SAT), 1, 9, 2, c, seed++));
+    LayerDesc d = makeLayer(LayerKind::DepthwiseConv2D, F(16, 6));
+    d.kernelH = d.kernelW = 3;
+    d.padTop = d.padBottom = d.padLeft = d.padRight = 1;
+    add(makeCase("depthwise2d_0", F(16, 6), 5, 5, 2, d, seed++));
+    d.kernelW = 2;
+    d.strideH = 2;
+    d.padTop = d.padLeft = 0;
+    d.padBottom = 1;
+    d.padRight = 2;
+    d.weightType = F(6, 1);
+    d.accumType = F(11, 4, QuantMode::RND_CONV, OverflowMode::SAT_SYM);
+    d.resultType = F(8, 2, RND, SAT);
+    add(makeCase("depthwise2d_1", F(8, 3, RND, SAT), 5, 4, 3, d, seed++));
+  }
   // HGQ's per-element quantizer (hls4ml writes it into nnet_code_gen.h as h_quantize_N:
   // out[i] = ap_fixed<...>(inp[i]) per element).
   {
@@ -371,6 +404,26 @@ std::vector<Case> buildCases(const Generation& g) {
     add(makeCase("stream_conv1d", F(8, 3, RND, SAT), 1, 10, 3, c, seed++, S));
     c.strideW = 2;
     add(makeCase("stream_conv1d_stride2", F(16, 6), 1, 11, 3, c, seed++, S));
+    // io_stream depthwise (1.x; 0.8's nnet_sepconv*_stream.h has depthwise_conv_*_buffer_cl only
+    // inside separable_conv_*_cl): no padding (the templates assert it; hls4ml inserts a
+    // zero-padding layer).
+    if (!v08) {
+      LayerDesc dc = makeLayer(LayerKind::DepthwiseConv1D, F(8, 2, RND, SAT));
+      dc.kernelW = 3;
+      dc.weightType = F(6, 1);
+      dc.accumType = F(10, 3, RND, SAT);
+      add(makeCase("stream_depthwise1d", F(8, 3, RND, SAT), 1, 10, 3, dc, seed++, S));
+      dc.strideW = 2;
+      dc.accumType = F(16, 6);
+      add(makeCase("stream_depthwise1d_stride2", F(16, 6), 1, 11, 2, dc, seed++, S));
+      LayerDesc d2 = makeLayer(LayerKind::DepthwiseConv2D, F(8, 2, RND, SAT));
+      d2.kernelH = d2.kernelW = 3;
+      d2.weightType = F(6, 1);
+      d2.accumType = F(10, 3, RND, SAT);
+      add(makeCase("stream_depthwise2d", F(8, 3, RND, SAT), 5, 6, 2, d2, seed++, S));
+      d2.strideH = d2.strideW = 2;
+      add(makeCase("stream_depthwise2d_stride2", F(16, 6), 7, 5, 3, d2, seed++, S));
+    }
     LayerDesc z = makeLayer(LayerKind::ZeroPad, F(16, 6));
     z.padLeft = 1;
     z.padRight = 2;
@@ -443,6 +496,13 @@ const char* kPrelude = R"(
 #include "nnet_utils/nnet_dense.h"
 #include "nnet_utils/nnet_padding.h"
 #include "nnet_utils/nnet_pooling.h"
+#if CONF_SEPCONV_PARALLEL
+#include "nnet_utils/nnet_sepconv1d.h"
+// hls4ml's nnet_sepconv1d_latency.h uses nnet_sepconv2d_latency.h's include guard, so a program
+// including both sees only the first; undo that to get depthwise_conv_2d_latency_cl too.
+#undef NNET_SEPARABLE_CONV2D_LATENCY_H_
+#include "nnet_utils/nnet_sepconv2d.h"
+#endif
 #if CONF_STREAM
 #include "nnet_utils/nnet_activation_stream.h"
 #include "nnet_utils/nnet_conv1d_stream.h"
@@ -450,6 +510,8 @@ const char* kPrelude = R"(
 #include "nnet_utils/nnet_dense_stream.h"
 #include "nnet_utils/nnet_padding_stream.h"
 #include "nnet_utils/nnet_pooling_stream.h"
+#include "nnet_utils/nnet_sepconv1d_stream.h"
+#include "nnet_utils/nnet_sepconv2d_stream.h"
 #endif
 
 static FILE* in_file;
@@ -486,7 +548,7 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
   std::ostringstream o;
   o << "// case " << id << ": " << k.name << "\n";
   std::string call, setup;
-  auto denseConfig = [&](const std::string& name, int n_in, int n_out, bool resource, int rf) {
+  auto denseConfig = [&](const std::string& name, int n_in, int n_out, bool resource, int rf, const char* kernelName = nullptr) {
     o << "struct " << name << " : nnet::dense_config {\n"
       << "  static const unsigned n_in = " << n_in << ", n_out = " << n_out << ";\n"
       << "  static const unsigned io_type = nnet::" << (stream ? "io_stream" : "io_parallel") << ";\n"
@@ -498,7 +560,10 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
       << "  typedef " << l.weightType.toCpp() << " weight_t;\n  typedef ap_uint<1> index_t;\n"
       << "  template <class x_T, class y_T> using product = nnet::product::mult<x_T, y_T>;\n";
     if (!v08) {
-      const char* kernel = !resource ? "DenseLatency" : rf <= n_in ? "DenseResource_rf_leq_nin" : "DenseResource_rf_gt_nin_rem0";
+      const char* kernel = kernelName ? kernelName
+                           : !resource ? "DenseLatency"
+                           : rf <= n_in ? "DenseResource_rf_leq_nin"
+                                        : "DenseResource_rf_gt_nin_rem0";
       o << "  template <class d_T, class r_T, class C_T> using kernel = nnet::" << kernel << "<d_T, r_T, C_T>;\n";
     }
     o << "};\n";
@@ -519,11 +584,17 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
       call = "nnet::dense<IN_T, OUT_T, " + cfg + ">(x, y, w" + I + ", b" + I + ");";
       break;
     case LayerKind::Conv1D:
-    case LayerKind::Conv2D: {
-      const bool two = l.kind == LayerKind::Conv2D;
+    case LayerKind::Conv2D:
+    case LayerKind::DepthwiseConv1D:
+    case LayerKind::DepthwiseConv2D: {
+      const bool dw = isDepthwise(l.kind);
+      const bool two = l.kind == LayerKind::Conv2D || l.kind == LayerKind::DepthwiseConv2D;
       const int kh = l.kernelH, kw = l.kernelW, c = l.inChannels;
       const bool resource = l.strategy == Strategy::Resource;
-      denseConfig(cfg + "_mult", kh * kw * c, l.nFilters, resource, l.reuseFactor);
+      // 1.1's io_stream depthwise calls mult_config::kernel (DepthwiseDenseLatency over the
+      // kernel_size * n_chan window, n_chan outputs); the others call depthwise_product directly.
+      denseConfig(cfg + "_mult", kh * kw * c, l.nFilters, resource, l.reuseFactor,
+                  dw && v11 ? "DepthwiseDenseLatency" : nullptr);
       // hls4ml generates one fill_buffer per layer: the im2col patch of output pixel `partition`
       // (n_pixels = 1), zeros in the padding, in (kernel row, kernel column, channel) order.
       o << "template <class data_T, typename CONFIG_T> class fill" << I << " : public nnet::FillConv" << (two ? "2" : "1")
@@ -571,7 +642,8 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
       if (stream)
         o << "const " << (two ? "ap_uint<" + cfg + "::filt_height * " + cfg + "::filt_width>" : "ap_uint<" + cfg + "::filt_width>")
           << " " << cfg << "::pixels[] = {0};\n";
-      call = std::string("nnet::conv_") + (two ? "2" : "1") + "d_cl<IN_T, OUT_T, " + cfg + ">(x, y, w" + I + ", b" + I + ");";
+      call = std::string(dw ? "nnet::depthwise_conv_" : "nnet::conv_") + (two ? "2" : "1") + "d_cl<IN_T, OUT_T, " + cfg +
+             ">(x, y, w" + I + ", b" + I + ");";
       break;
     }
     case LayerKind::BatchNorm:
@@ -676,7 +748,8 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
   }
   // Stream element packs: one pixel (all channels) per read for spatial layers, the whole vector
   // for dense and activations, as hls4ml's io_stream projects do.
-  const bool spatial = l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool ||
+  const bool spatial = l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || isDepthwise(l.kind) ||
+                       l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool ||
                        l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool || l.kind == LayerKind::ZeroPad;
   const int inPack = stream ? (spatial ? l.inChannels : nIn) : nIn;
   const int outPack = stream ? (spatial ? l.outChannels : nOut) : nOut;
@@ -704,7 +777,8 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
 
 std::string emitProgram(const std::vector<Case>& cases, const Generation& g) {
   std::string s = std::string("// Generated by TemplateConformanceTest for ") + g.project + "\n#define CONF_STREAM " +
-                  (g.stream ? "1" : "0") + "\n" + kPrelude;
+                  (g.stream ? "1" : "0") +
+                  "\n#define CONF_SEPCONV_PARALLEL " + (g.gen == TemplateGeneration::Hls4ml_0_8 ? "0" : "1") + "\n" + kPrelude;
   for (size_t i = 0; i < cases.size(); ++i) s += emitCase(cases[i], static_cast<int>(i), g);
   s += "int main(int argc, char** argv) {\n  if (argc < 2 || !(in_file = std::fopen(argv[1], \"r\"))) return 2;\n";
   for (size_t i = 0; i < cases.size(); ++i) s += "  run" + std::to_string(i) + "();\n";

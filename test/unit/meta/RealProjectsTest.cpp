@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <cmath>
 #include <random>
 #include <string>
 #include <vector>
@@ -228,6 +229,115 @@ INSTANTIATE_TEST_SUITE_P(
         Variant{"hard_tanh_0x", "jet-16-6-rf1-vivado2019",
                 "nnet::hard_tanh<layer2_t, layer4_t, hard_config4>(layer2_out, layer4_out);", kHardConfig, "HardTanh"}),
     [](const ::testing::TestParamInfo<Variant>& i) { return std::string(i.param.name); });
+
+// hls4ml's io_stream depthwise convolution (nnet_sepconv1d_stream.h), put into a copy of the
+// hls4ml 1.1 conv1d-stream project in place of its ReLU, with its own config struct (the kernel
+// alias hls4ml 1.1 writes: DepthwiseDenseLatency) and compiled-in weights of their own types:
+// it imports as DepthwiseConv1D and C-simulates bit-exactly through the project's templates.
+const char* kDepthwiseConfig = R"(
+#include "nnet_utils/nnet_sepconv1d_stream.h"
+typedef ap_fixed<8,2> dw9_weight_t;
+typedef ap_fixed<9,3> dw9_bias_t;
+typedef ap_fixed<14,6,AP_RND,AP_SAT> dw9_accum_t;
+struct config9_mult : nnet::dense_config {
+    static const unsigned n_in = 48;
+    static const unsigned n_out = 16;
+    static const unsigned reuse_factor = 1;
+    static const unsigned strategy = nnet::latency;
+    static const unsigned n_zeros = 0;
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
+    typedef dw9_accum_t accum_t;
+    typedef dw9_bias_t bias_t;
+    typedef dw9_weight_t weight_t;
+    template<class data_T, class res_T, class CONFIG_T>
+    using kernel = nnet::DepthwiseDenseLatency<data_T, res_T, CONFIG_T>;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+};
+struct config9 : nnet::conv1d_config {
+    static const unsigned pad_left = 0;
+    static const unsigned pad_right = 0;
+    static const unsigned in_width = 128;
+    static const unsigned n_chan = 16;
+    static const unsigned filt_width = 3;
+    static const unsigned kernel_size = filt_width;
+    static const unsigned n_filt = 16;
+    static const unsigned stride_width = 1;
+    static const unsigned dilation = 1;
+    static const unsigned out_width = 126;
+    static const unsigned reuse_factor = 1;
+    static const unsigned n_zeros = 0;
+    static const unsigned multiplier_limit = DIV_ROUNDUP(kernel_size * n_chan, reuse_factor);
+    static const bool store_weights_in_bram = false;
+    static const unsigned strategy = nnet::latency;
+    static const nnet::conv_implementation implementation = nnet::conv_implementation::linebuffer;
+    static const unsigned min_width = 128;
+    static const unsigned n_partitions = 126;
+    static const unsigned n_pixels = out_width / n_partitions;
+    template<class data_T, class CONFIG_T>
+    using fill_buffer = nnet::FillConv1DBuffer<data_T, CONFIG_T>;
+    typedef dw9_accum_t accum_t;
+    typedef dw9_bias_t bias_t;
+    typedef dw9_weight_t weight_t;
+    typedef config9_mult mult_config;
+    template<unsigned K, unsigned S, unsigned W>
+    using scale_index = nnet::scale_index_regular<K, S, W>;
+};
+)";
+
+// Values exact in `frac` fractional bits, spread over [-range, range).
+std::string exactValues(size_t n, int frac, double range, unsigned seed) {
+  std::mt19937 rng(seed);
+  const int steps = static_cast<int>(range * 2 * (1 << frac));
+  std::uniform_int_distribution<int> pick(0, steps - 1);
+  std::ostringstream o;
+  o.precision(17);
+  for (size_t i = 0; i < n; ++i) o << (i ? ", " : "") << std::ldexp(pick(rng) - steps / 2, -frac);
+  return o.str();
+}
+
+TEST(RealProjectDepthwiseTest, StreamDepthwiseConv1DImportsAndCSimulatesBitExactly) {
+  const fs::path root = fs::temp_directory_path() / ("mmlc-real-dw-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::create_directories(root);
+  fs::copy(fs::path(MMLC_REAL_PROJECTS_DIR) / "conv1d-stream-u250-vitis2024", root / "project", fs::copy_options::recursive);
+  auto edit = [](const fs::path& f, const std::string& from, const std::string& to) {
+    std::ifstream in(f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    const size_t at = from.empty() ? text.rfind("#endif") : text.find(from);
+    ASSERT_NE(at, std::string::npos) << f << " has no '" << from << "'";
+    text.replace(at, from.size(), to);
+    std::ofstream(f) << text;
+  };
+  const fs::path cpp = root / "project/firmware/myproject.cpp", params = root / "project/firmware/parameters.h";
+  edit(cpp, "nnet::relu<layer2_t, layer4_t, relu_config4>(layer2_out, layer4_out);",
+       "nnet::depthwise_conv_1d_cl<layer2_t, layer4_t, config9>(layer2_out, layer4_out, w9, b9);");
+  // The kernel of 3 makes the pooling window 126 wide.
+  edit(params, "struct config5 : nnet::pooling1d_config {\n    static const unsigned n_in = 128;",
+       "struct config5 : nnet::pooling1d_config {\n    static const unsigned n_in = 126;");
+  edit(params, "", std::string(kDepthwiseConfig) + "dw9_weight_t w9[48] = {" + exactValues(48, 6, 2.0, 3) +
+                       "};\ndw9_bias_t b9[16] = {" + exactValues(16, 6, 4.0, 4) + "};\n");
+  if (::testing::Test::HasFatalFailure()) return;
+  hls::NetworkDesc desc = networkFromProject(readHlsProject((root / "project").string()));
+  desc.resolve();
+  ASSERT_EQ(desc.layers.size(), 6u);
+  const hls::LayerDesc& dw = desc.layers[2];
+  EXPECT_EQ(dw.kind, hls::LayerKind::DepthwiseConv1D);
+  EXPECT_EQ(dw.kernelW, 3);
+  EXPECT_EQ(dw.outWidth, 126);
+  EXPECT_EQ(dw.weights.size(), 48u);
+  EXPECT_EQ(dw.biases.size(), 16u);
+  EXPECT_EQ(dw.weightType, hls::FixedType::fixed(8, 2));
+  EXPECT_EQ(dw.accumType, hls::FixedType::fixed(14, 6, hls::QuantMode::RND, hls::OverflowMode::SAT));
+  const ProjectCSim csim((root / "project").string(), (root / "csim").string());
+  const ProjectCSimResult r = csim.run(desc, randomInputs(desc, 1000, 9));
+  EXPECT_EQ(r.samples, 1000u);
+  EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
+}
 
 INSTANTIATE_TEST_SUITE_P(Fixtures, RealProjectTest, ::testing::ValuesIn(realProjects()),
                          [](const ::testing::TestParamInfo<RealProject>& i) {
