@@ -317,6 +317,52 @@ std::vector<Case> buildCases(const Generation& g) {
     d.resultType = F(8, 2, RND, SAT);
     add(makeCase("depthwise2d_1", F(8, 3, RND, SAT), 5, 4, 3, d, seed++));
   }
+  // Separable convolutions (1.x io_parallel): depthwise into its own result type (dw_res_T),
+  // then a pointwise convolution (kernel 1).
+  auto separable = [&](const std::string& name, FixedType in, int h, int w, int c, LayerDesc d, FixedType dwRes,
+                       LayerDesc pw, IOType io) {
+    if (g.gen == TemplateGeneration::Hls4ml_0_8) dwRes = in;  // 0.8 keeps the depthwise result in data_T
+    d.resultType = dwRes;
+    Case k = makeCase(name, in, h, w, c, d, seed++, io);
+    std::mt19937_64 rng(seed * 104729u + 5u);
+    pw.name = "pointwise";
+    pw.weights = randomParams(rng, pw.weightType, static_cast<size_t>(c) * pw.nFilters);
+    pw.biases = randomParams(rng, pw.biasType, static_cast<size_t>(pw.nFilters));
+    k.net.layers.push_back(pw);
+    add(std::move(k));
+  };
+  {
+    LayerDesc pw = makeLayer(LayerKind::Conv1D, F(10, 3, RND, SAT));
+    pw.nFilters = 4;
+    pw.weightType = F(6, 1);
+    pw.biasType = F(6, 2);
+    pw.accumType = F(14, 5, RND, SAT);
+    LayerDesc d = makeLayer(LayerKind::DepthwiseConv1D, F(16, 6));
+    d.kernelW = 3;
+    d.weightType = F(7, 2);
+    d.accumType = F(12, 4, RND, SAT);
+    if (!v08) {
+      LayerDesc dp = d;
+      dp.padLeft = dp.padRight = 1;
+      separable("separable1d", F(8, 3, RND, SAT), 1, 8, 3, dp, F(9, 3, RND, SAT), pw, IOType::Parallel);
+      LayerDesc d2 = d;
+      d2.kind = LayerKind::DepthwiseConv2D;
+      d2.kernelH = 2;
+      d2.padBottom = d2.padRight = 1;
+      LayerDesc pw2 = pw;
+      pw2.kind = LayerKind::Conv2D;
+      separable("separable2d", F(8, 3, RND, SAT), 4, 5, 2, d2, F(8, 2), pw2, IOType::Parallel);
+    }
+    if (g.stream) {
+      separable("stream_separable1d", F(8, 3, RND, SAT), 1, 9, 3, d, F(9, 3, RND, SAT), pw, IOType::Stream);
+      LayerDesc d2 = d;
+      d2.kind = LayerKind::DepthwiseConv2D;
+      d2.kernelH = 2;
+      LayerDesc pw2 = pw;
+      pw2.kind = LayerKind::Conv2D;
+      separable("stream_separable2d", F(8, 3, RND, SAT), 4, 5, 2, d2, F(8, 2), pw2, IOType::Stream);
+    }
+  }
   // HGQ's per-element quantizer (hls4ml writes it into nnet_code_gen.h as h_quantize_N:
   // out[i] = ap_fixed<...>(inp[i]) per element).
   {
@@ -535,8 +581,15 @@ template <class T> void put(const T& x) {
 static void end_line() { std::printf("%s\n", line); }
 )";
 
-// The config struct, parameters and runner of one case.
-std::string emitCase(const Case& k, int id, const Generation& g) {
+std::string emitRunner(int id, const std::string& inT, const std::string& resT, int nIn, int nOut, int inPack, int outPack,
+                       bool stream, const std::string& setup, const std::string& call);
+std::string emitSeparable(const Case& k, int id, const Generation& g);
+
+// The config struct, parameters and runner of one case. With setupOut, only the config structs
+// and parameters: the code filling the parameters goes to *setupOut, the template call to *callOut.
+std::string emitCase(const Case& k, int id, const Generation& g, std::string* setupOut = nullptr,
+                     std::string* callOut = nullptr) {
+  if (k.net.layers.size() == 2) return emitSeparable(k, id, g);
   const LayerDesc& l = k.net.layers[0];
   const std::string I = std::to_string(id);
   const std::string cfg = "config" + I;
@@ -753,6 +806,19 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
                        l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool || l.kind == LayerKind::ZeroPad;
   const int inPack = stream ? (spatial ? l.inChannels : nIn) : nIn;
   const int outPack = stream ? (spatial ? l.outChannels : nOut) : nOut;
+  if (setupOut) {  // a part of a larger case (a separable convolution): no runner
+    *setupOut = setup;
+    *callOut = call;
+    return o.str();
+  }
+  return o.str() + emitRunner(id, inT, resT, nIn, nOut, inPack, outPack, stream, setup, call);
+}
+
+// The runner of case `id`: reads kSamples inputs, calls the template, prints every output.
+std::string emitRunner(int id, const std::string& inT, const std::string& resT, int nIn, int nOut, int inPack, int outPack,
+                       bool stream, const std::string& setup, const std::string& call) {
+  std::ostringstream o;
+  const std::string I = std::to_string(id);
   o << "static void run" << I << "() {\n" << setup;
   o << "  typedef " << inT << " in_t;\n  typedef " << resT << " out_t;\n";
   if (stream) {
@@ -773,6 +839,33 @@ std::string emitCase(const Case& k, int id, const Generation& g) {
       << "; i++) put(y[i]);\n    end_line();\n  }\n}\n";
   }
   return o.str();
+}
+
+// separable_conv_1d/2d_cl: the case's two layers (a depthwise convolution into the intermediate
+// type, a pointwise convolution with kernel 1) become the depthwise_config and pointwise_config
+// of one call. 1.x take the intermediate type as dw_res_T; 0.8 (io_stream only) uses data_T.
+std::string emitSeparable(const Case& k, int id, const Generation& g) {
+  const LayerDesc& d = k.net.layers[0];
+  const LayerDesc& p = k.net.layers[1];
+  const bool stream = k.net.ioType == IOType::Stream, two = d.kind == LayerKind::DepthwiseConv2D;
+  Case dw = k, pw = k;
+  dw.net.layers = {d};
+  pw.net.layers = {p};
+  pw.net.inputType = d.resultType;
+  const int dwId = 10000 + 2 * id, pwId = dwId + 1;  // names apart from the cases' own
+  std::string dwSetup, dwCall, pwSetup, pwCall;
+  std::string text = emitCase(dw, dwId, g, &dwSetup, &dwCall) + emitCase(pw, pwId, g, &pwSetup, &pwCall);
+  const std::string I = std::to_string(id), D = std::to_string(dwId), P = std::to_string(pwId);
+  text += "struct config" + I + " {\n  typedef config" + D + " depthwise_config;\n  typedef config" + P +
+          " pointwise_config;\n};\n";
+  const std::string dwT =
+      stream ? "nnet::array<" + d.resultType.toCpp() + ", " + std::to_string(d.outChannels) + ">" : d.resultType.toCpp();
+  const std::string types = g.gen == TemplateGeneration::Hls4ml_0_8 ? "IN_T, OUT_T" : "IN_T, " + dwT + ", OUT_T";
+  const std::string call = std::string("nnet::separable_conv_") + (two ? "2" : "1") + "d_cl<" + types + ", config" + I +
+                           ">(x, y, w" + D + ", w" + P + ", b" + D + ", b" + P + ");";
+  const int nIn = d.inputSize(), nOut = p.outputSize();
+  return text + emitRunner(id, k.net.inputType.toCpp(), p.resultType.toCpp(), nIn, nOut, stream ? d.inChannels : nIn,
+                           stream ? p.outChannels : nOut, stream, dwSetup + pwSetup, call);
 }
 
 std::string emitProgram(const std::vector<Case>& cases, const Generation& g) {
