@@ -8,6 +8,7 @@
 #include <random>
 
 #include "TestNetworks.h"
+#include "hls/HlsProjectEmitter.h"
 #include "hls/NetworkSim.h"
 
 using namespace mmlc::hls;
@@ -125,6 +126,82 @@ TEST(NetworkSim, RejectsBadDescriptions) {
   NetworkDesc m = tinyDense(FixedType::fixed(8, 3));
   m.layers[0].name = "bad name";
   EXPECT_THROW(NetworkSim{m}, std::invalid_argument);
+}
+
+// A depthwise convolution convolves each channel with its own kernel (weights kh x kw x channels),
+// casting every product to accum_t and adding it to accum_t(bias) in kernel order (hls4ml's
+// depthwise_product), so a saturating accumulator clips where the order says.
+TEST(NetworkSim, DepthwiseConvHandWorked) {
+  NetworkDesc n;
+  n.name = "dw";
+  n.inputType = FixedType::fixed(8, 3);
+  n.inputWidth = 3;
+  n.inputChannels = 2;
+  LayerDesc d = testnets::layer("dw", LayerKind::DepthwiseConv1D, FixedType::fixed(8, 3));
+  d.kernelW = 2;
+  d.padLeft = 1;  // output 0 sees (pad, x0), output 1 (x0, x1), output 2 (x1, x2)
+  d.weights = {1.0f, -1.0f, 2.0f, 0.5f};  // [kw][channel]
+  d.biases = {0.25f, -0.5f};
+  d.accumType = FixedType::fixed(6, 3, QuantMode::TRN, OverflowMode::SAT);  // [-4, 3.875]
+  n.layers.push_back(d);
+  const NetworkSim sim(n);
+  EXPECT_EQ(sim.desc().layers[0].nFilters, 2);
+  EXPECT_EQ(sim.desc().layers[0].outWidth, 3);
+  // x (pixel-major, channels last): (1, 2), (-1, 3), (1.5, -2)
+  const float x[6] = {1.0f, 2.0f, -1.0f, 3.0f, 1.5f, -2.0f};
+  double y[6];
+  sim.run(x, 1, y);
+  // ch0: w = (1, 2); ch1: w = (-1, 0.5)
+  EXPECT_EQ(y[0], 0.25 + 2 * 1.0);          // pad, then 1 * 2
+  EXPECT_EQ(y[1], -0.5 + 0.5 * 2.0);        // pad, then 2 * 0.5
+  EXPECT_EQ(y[2], 0.25 + 1 * 1.0 - 2.0);    // 1 * 1 + (-1) * 2
+  EXPECT_EQ(y[3], -0.5 - 2.0 + 1.5);        // 2 * -1 + 3 * 0.5
+  EXPECT_EQ(y[4], 0.25 - 1.0 + 3.0);        // -1 * 1 + 1.5 * 2
+  // ch1 at output 2: -0.5 + 3 * -1 = -3.5, then + (-2) * 0.5 = -4.5 clips to -4.
+  EXPECT_EQ(y[5], -4.0);
+}
+
+TEST(NetworkSim, DepthwiseConvRejectsBadDescriptions) {
+  auto net = [](LayerDesc d) {
+    NetworkDesc n;
+    n.inputWidth = 4;
+    n.inputChannels = 3;
+    n.layers.push_back(d);
+    return n;
+  };
+  LayerDesc d = testnets::layer("dw", LayerKind::DepthwiseConv1D, FixedType::fixed(8, 3));
+  d.kernelW = 2;
+  d.weights.assign(6, 0.5f);
+  d.biases.assign(3, 0.0f);
+  EXPECT_NO_THROW(net(d).resolve());
+  auto message = [&](LayerDesc bad) {
+    try {
+      net(bad).resolve();
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  LayerDesc w = d;
+  w.weights.pop_back();
+  EXPECT_NE(message(w).find("expected 6 weights, got 5"), std::string::npos) << message(w);
+  LayerDesc b = d;
+  b.biases.pop_back();
+  EXPECT_NE(message(b).find("one bias per channel"), std::string::npos) << message(b);
+  LayerDesc m = d;
+  m.nFilters = 6;  // depth multiplier 2
+  EXPECT_NE(message(m).find("depth multiplier of 1"), std::string::npos) << message(m);
+  LayerDesc r = d;
+  r.strategy = Strategy::Resource;
+  EXPECT_NE(message(r).find("no Resource strategy"), std::string::npos) << message(r);
+  // mmlc simulates but does not emit depthwise layers (they come from imported projects).
+  NetworkDesc n = net(d);
+  try {
+    HlsProjectEmitter(n).parametersHeader();
+    FAIL() << "emitted a depthwise convolution";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("does not emit DepthwiseConv1D"), std::string::npos) << e.what();
+  }
 }
 
 TEST(NetworkDesc, FixtureConfigErrorsNameFileAndLine) {

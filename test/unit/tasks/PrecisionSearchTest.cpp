@@ -120,6 +120,31 @@ TEST(PrecisionSearch, RangesOfAHandComputedNetwork) {
   EXPECT_EQ(slots[5].integerBits, 2 + 1);
 }
 
+TEST(PrecisionSearch, RangesOfADepthwiseConvolution) {
+  // Two channels, kernel 2, no padding: out[ch] = b[ch] + x0[ch] w0[ch] + x1[ch] w1[ch].
+  hls::NetworkDesc d;
+  d.inputWidth = 2;
+  d.inputChannels = 2;
+  LayerDesc dw;
+  dw.name = "dw";
+  dw.kind = LayerKind::DepthwiseConv1D;
+  dw.kernelW = 2;
+  dw.weights = {2.0f, -1.0f, -3.0f, 0.5f}; // [kw][channel]
+  dw.biases = {1.0f, 0.0f};
+  d.layers.push_back(dw);
+  d.resolve();
+  const std::vector<float> x{1.0f, 4.0f, 1.0f, 2.0f}; // pixels (1, 4), (1, 2)
+  // ch0: 1 + 2 - 3 = 0 (partial peak 3); ch1: 0 - 4 + 1 = -3 (partial peak 4)
+  const ValueRanges finals = analyseRanges(d, x.data(), 1, false);
+  EXPECT_DOUBLE_EQ(finals.layers[0].accumAbs, 3.0);
+  EXPECT_DOUBLE_EQ(finals.layers[0].resultAbs, 3.0);
+  EXPECT_DOUBLE_EQ(analyseRanges(d, x.data(), 1, true).layers[0].accumAbs, 4.0);
+  const std::vector<PrecisionSlot> slots = precisionSlots(d, finals, 0);
+  ASSERT_EQ(slots.size(), 5u); // input, dw.{weight,bias,accum,result}
+  EXPECT_EQ(slots[1].role, "weight");
+  EXPECT_EQ(slots[3].role, "accum");
+}
+
 TEST(PrecisionSearch, NarrowsWithinTheTolerance) {
   hls::NetworkDesc net = randomMlp(12, 16, 4, 7);
   std::vector<float> x;
