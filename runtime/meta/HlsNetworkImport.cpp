@@ -27,8 +27,8 @@ LayerKind kindOf(const HlsLayer& l) {
   if (k == "dense" || k == "dense_latency" || k == "dense_resource") return LayerKind::Dense;
   if (k == "conv_2d_cl" || k == "conv_2d") return LayerKind::Conv2D;
   if (k == "conv_1d_cl" || k == "conv_1d") return LayerKind::Conv1D;
-  if (k == "depthwise_conv_1d_cl") return LayerKind::DepthwiseConv1D;
-  if (k == "depthwise_conv_2d_cl") return LayerKind::DepthwiseConv2D;
+  if (k == "depthwise_conv_1d_cl" || k == "separable_conv_1d_cl") return LayerKind::DepthwiseConv1D;
+  if (k == "depthwise_conv_2d_cl" || k == "separable_conv_2d_cl") return LayerKind::DepthwiseConv2D;
   if (k == "normalize") return LayerKind::BatchNorm;
   if (k == "linear") return LayerKind::Linear;
   if (k == "relu") return LayerKind::ReLU;
@@ -208,6 +208,56 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
   }
 }
 
+bool isSeparable(const HlsLayer& l) { return l.kind == "separable_conv_1d_cl" || l.kind == "separable_conv_2d_cl"; }
+
+// separable_conv_1d/2d_cl computes depthwise_conv_Nd_cl<data_T, dw_res_T, depthwise_config> and
+// then pointwise_conv_Nd_cl<dw_res_T, res_T, pointwise_config> (a convolution with kernel 1), so it
+// imports as two layers: "<name>_depthwise" (result dw_res_T; data_T in hls4ml 0.8, whose template
+// has no dw_res_T) and "<name>" (Conv1D/Conv2D, kernel 1). Types, sizes and weights come from the
+// nested depthwise_config / pointwise_config and the four arrays of the call.
+void readSeparable(const HlsProject& p, const HlsLayer& l, LayerDesc& dw, LayerDesc& pw) {
+  const bool is2d = l.kind == "separable_conv_2d_cl";
+  const std::string D = "depthwise_config::", P = "pointwise_config::";
+  dw.name = l.name + "_depthwise";
+  dw.kind = is2d ? LayerKind::DepthwiseConv2D : LayerKind::DepthwiseConv1D;
+  pw.name = l.name;
+  pw.kind = is2d ? LayerKind::Conv2D : LayerKind::Conv1D;
+  const long long channels = requireField(l, D + "n_chan");
+  if (requireField(l, D + "n_filt") != channels)
+    throw HlsMetaError(l.call, "layer " + l.name + ": a depthwise convolution with n_filt != n_chan (depth multiplier other than 1) is not modelled");
+  dw.kernelH = is2d ? static_cast<int>(requireField(l, D + "filt_height")) : 1;
+  dw.kernelW = static_cast<int>(requireField(l, D + "filt_width"));
+  dw.strideH = is2d ? static_cast<int>(fieldOr(l, D + "stride_height", 1)) : 1;
+  dw.strideW = static_cast<int>(fieldOr(l, D + "stride_width", 1));
+  dw.padTop = is2d ? static_cast<int>(fieldOr(l, D + "pad_top", 0)) : 0;
+  dw.padBottom = is2d ? static_cast<int>(fieldOr(l, D + "pad_bottom", 0)) : 0;
+  dw.padLeft = static_cast<int>(fieldOr(l, D + "pad_left", 0));
+  dw.padRight = static_cast<int>(fieldOr(l, D + "pad_right", 0));
+  if (requireField(l, P + "filt_width") != 1 || (is2d && requireField(l, P + "filt_height") != 1))
+    throw HlsMetaError(l.call, "layer " + l.name + ": the pointwise half of a separable convolution must have a 1-wide kernel");
+  pw.nFilters = static_cast<int>(requireField(l, P + "n_filt"));
+  pw.strideH = is2d ? static_cast<int>(fieldOr(l, P + "stride_height", 1)) : 1;
+  pw.strideW = static_cast<int>(fieldOr(l, P + "stride_width", 1));
+  dw.weightType = requireType(l, D + "weight");
+  dw.biasType = requireType(l, D + "bias");
+  dw.accumType = requireType(l, D + "accum");
+  dw.resultType = l.precisions.count("depthwise_result") ? requireType(l, "depthwise_result") : requireType(l, "input");
+  pw.weightType = requireType(l, P + "weight");
+  pw.biasType = requireType(l, P + "bias");
+  pw.accumType = requireType(l, P + "accum");
+  pw.resultType = requireType(l, "result");
+  for (auto [d, prefix] : {std::pair<LayerDesc*, std::string>{&dw, D}, {&pw, P}}) {
+    if (const long long rf = fieldOr(l, prefix + "reuse_factor", 0); rf >= 1) d->reuseFactor = static_cast<int>(rf);
+    if (const HlsConfigField* f = l.field(prefix + "strategy"))
+      d->strategy = f->text.find("resource") != std::string::npos ? hls::Strategy::Resource : hls::Strategy::Latency;
+  }
+  const long long filters = pw.nFilters;
+  dw.weights = arrayValues(p, l, "depthwise_weight", dw.kernelH * dw.kernelW * channels);
+  dw.biases = arrayValues(p, l, "depthwise_bias", channels);
+  pw.weights = arrayValues(p, l, "pointwise_weight", channels * filters);
+  pw.biases = arrayValues(p, l, "pointwise_bias", filters);
+}
+
 // Which layer of the project a resolve() message is about ("layer 3 ('fc2', Dense): ...").
 const HlsLayer* layerNamedIn(const HlsProject& p, const std::string& message) {
   for (const HlsLayer& l : p.layers)
@@ -220,6 +270,7 @@ const HlsLayer* layerNamedIn(const HlsProject& p, const std::string& message) {
 const std::vector<std::string>& importableLayerKinds() {
   static const std::vector<std::string> kinds = {
       "dense",        "conv_1d_cl",          "conv_2d_cl",          "depthwise_conv_1d_cl", "depthwise_conv_2d_cl",
+      "separable_conv_1d_cl", "separable_conv_2d_cl",
       "pooling1d_cl", "pooling2d_cl",
       "global_pooling1d_cl", "global_pooling2d_cl", "zeropad1d_cl", "zeropad2d_cl", "normalize",
       "linear",       "relu",                "leaky_relu",          "hard_tanh",    "sigmoid",
@@ -246,6 +297,15 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
 
   std::vector<const HlsLayer*> sources;  // parallel to desc.layers
   for (const HlsLayer& l : p.layers) {
+    if (isSeparable(l)) {
+      LayerDesc dw, pw;
+      readSeparable(p, l, dw, pw);
+      desc.layers.push_back(std::move(dw));
+      desc.layers.push_back(std::move(pw));
+      sources.push_back(&l);
+      sources.push_back(&l);
+      continue;
+    }
     LayerDesc d;
     d.name = l.name;
     d.kind = kindOf(l);
@@ -294,18 +354,20 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
   // The network's input: the first layer's input type and geometry.
   const HlsLayer& first = *sources.front();
   desc.inputType = requireType(first, "input");
+  // Geometry fields of the first call (a separable convolution has them in its depthwise_config).
+  const std::string geo = isSeparable(first) ? "depthwise_config::" : "";
   switch (desc.layers.front().kind) {
     case LayerKind::Dense: desc.inputWidth = static_cast<int>(requireField(first, "n_in")); break;
     case LayerKind::Conv2D:
     case LayerKind::DepthwiseConv2D:
-      desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
-      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
-      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
+      desc.inputHeight = static_cast<int>(requireField(first, geo + "in_height"));
+      desc.inputWidth = static_cast<int>(requireField(first, geo + "in_width"));
+      desc.inputChannels = static_cast<int>(requireField(first, geo + "n_chan"));
       break;
     case LayerKind::Conv1D:
     case LayerKind::DepthwiseConv1D:
-      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
-      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
+      desc.inputWidth = static_cast<int>(requireField(first, geo + "in_width"));
+      desc.inputChannels = static_cast<int>(requireField(first, geo + "n_chan"));
       break;
     case LayerKind::MaxPool:
     case LayerKind::AvgPool:
@@ -351,10 +413,12 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
   for (size_t k = 0; k < desc.layers.size(); ++k) {
     const LayerDesc& d = desc.layers[k];
     const HlsLayer& l = *sources[k];
-    auto check = [&](const char* field, long long want) {
-      const HlsConfigField* f = l.field(field);
+    // The halves of a separable convolution check their own nested config.
+    const std::string prefix = !isSeparable(l) ? "" : hls::isDepthwise(d.kind) ? "depthwise_config::" : "pointwise_config::";
+    auto check = [&](const std::string& field, long long want) {
+      const HlsConfigField* f = l.field(prefix + field);
       if (f && f->isInteger && f->value != want)
-        throw HlsMetaError(f->pos, "layer " + l.name + ": " + field + " is " + std::to_string(f->value) + " but the previous layer gives " +
+        throw HlsMetaError(f->pos, "layer " + l.name + ": " + prefix + field + " is " + std::to_string(f->value) + " but the previous layer gives " +
                                        std::to_string(want));
     };
     if (d.kind == LayerKind::Dense) {
@@ -384,8 +448,20 @@ void syncNetworkWithProject(hls::NetworkDesc& desc, const HlsProject& p) {
   desc.name = p.topFunction;
   if (!p.layers.empty())
     if (const hls::FixedType* t = typeOf(p.layers.front(), "input")) desc.inputType = *t;
-  for (LayerDesc& d : desc.layers) {
+  for (size_t k = 0; k < desc.layers.size(); ++k) {
+    LayerDesc& d = desc.layers[k];
     const HlsLayer* l = p.layer(d.name);
+    if (l && isSeparable(*l)) {  // "<name>_depthwise" precedes it
+      if (k == 0 || desc.layers[k - 1].name != l->name + "_depthwise")
+        throw HlsMetaError(l->call, "layer " + l->name + ": the model has no depthwise half of this separable convolution");
+      LayerDesc dw = desc.layers[k - 1], pw = d;
+      readSeparable(p, *l, dw, pw);
+      desc.layers[k - 1] = std::move(dw);
+      d = std::move(pw);
+      continue;
+    }
+    if (!l && d.name.size() > 10 && d.name.compare(d.name.size() - 10, 10, "_depthwise") == 0)
+      if (const HlsLayer* s = p.layer(d.name.substr(0, d.name.size() - 10)); s && isSeparable(*s)) continue;  // read with its call
     if (!l) {
       if (d.kind == LayerKind::Flatten) continue;  // io_parallel: a Flatten is no call
       p.requireLayer(d.name);                      // throws, listing the project's layers

@@ -616,10 +616,11 @@ void buildLayers(ParsedHlsProject& p) {
     }
     if (site.config) {
       layer.configStruct = site.config->getNameAsString();
-      for (const Decl* d : site.config->decls()) {
-        if (const auto* v = dyn_cast<VarDecl>(d)) {
+      // A field of the config struct, or (prefix "depthwise_config::" / "pointwise_config::") of
+      // the nested configs of separable_conv_1d/2d_cl.
+      auto readField = [&](const VarDecl* v, const std::string& prefix) {
           HlsConfigField f;
-          f.name = v->getNameAsString();
+          f.name = prefix + v->getNameAsString();
           f.pos = p.pos(v->getLocation());
           f.isFixed = fixedTypeOf(v->getType(), &f.type);
           // `static const slope_t slope;` with `const slope_t config3::slope = 0.2;` out of the class:
@@ -644,7 +645,7 @@ void buildLayers(ParsedHlsProject& p) {
             }
           }
           site.fields[f.name] = v;
-          if (f.isInteger) {
+          if (f.isInteger && prefix.empty()) {
             if (f.name == "n_in") layer.nIn = f.value;
             if (f.name == "n_out") layer.nOut = f.value;
             if (f.name == "reuse_factor") layer.reuseFactor = f.value;
@@ -652,12 +653,39 @@ void buildLayers(ParsedHlsProject& p) {
           }
           if (f.name == "strategy") layer.strategy = f.text.find("resource") != std::string::npos ? "resource" : f.text.find("latency") != std::string::npos ? "latency" : f.text;
           layer.config.push_back(f);
+      };
+      for (const Decl* d : site.config->decls()) {
+        if (const auto* v = dyn_cast<VarDecl>(d)) {
+          readField(v, "");
         } else if (const auto* td = dyn_cast<TypedefNameDecl>(d)) {
-          std::string role = td->getNameAsString();
+          const std::string name = td->getNameAsString();
+          const CXXRecordDecl* nested = td->getUnderlyingType()->getAsCXXRecordDecl();
+          if ((name == "depthwise_config" || name == "pointwise_config") && nested && nested->getDefinition()) {
+            for (const Decl* nd : nested->getDefinition()->decls()) {
+              if (const auto* v = dyn_cast<VarDecl>(nd)) {
+                readField(v, name + "::");
+              } else if (const auto* ntd = dyn_cast<TypedefNameDecl>(nd)) {
+                std::string role = ntd->getNameAsString();
+                if (role.size() > 2 && role.compare(role.size() - 2, 2, "_t") == 0) role.resize(role.size() - 2);
+                addPrecision(p, layer, site, name + "::" + role, ctx.getTypedefType(ntd), ntd->getLocation());
+              }
+            }
+            continue;
+          }
+          std::string role = name;
           if (role.size() > 2 && role.compare(role.size() - 2, 2, "_t") == 0) role.resize(role.size() - 2);
           addPrecision(p, layer, site, role, ctx.getTypedefType(td), td->getLocation());
         }
       }
+    }
+    // separable_conv_1d/2d_cl of hls4ml 1.x: <data_T, dw_res_T, res_T, CONFIG_T>, dw_res_T the type
+    // between its depthwise and pointwise halves (0.8 has <data_T, res_T, CONFIG_T>, data_T between).
+    const bool separable = layer.kind.rfind("separable_conv_", 0) == 0;
+    size_t dataTypes = 0;
+    for (const QualType& t : written) dataTypes += t->getAsCXXRecordDecl() != site.config;
+    if (separable && dataTypes == 3) {
+      addPrecision(p, layer, site, "depthwise_result", written[1], call->getBeginLoc());
+      written.erase(written.begin() + 1);
     }
     QualType inT = written.size() >= 1 ? written[0] : inVar ? writtenElementType(inVar) : QualType();
     QualType outT = written.size() >= 2 ? written[1] : outVar ? writtenElementType(outVar) : QualType();
@@ -698,6 +726,10 @@ void buildLayers(ParsedHlsProject& p) {
             break;
           }
       }
+      // separable_conv_1d/2d_cl(data, res, depthwise_weights, pointwise_weights, depthwise_biases,
+      // pointwise_biases): by position.
+      static const char* kSeparable[] = {"depthwise_weight", "pointwise_weight", "depthwise_bias", "pointwise_bias"};
+      if (separable && position < 4) return kSeparable[position];
       if (matches.size() == 1) return matches.front();
       return position == 0 ? "weight" : "bias";
     };

@@ -296,8 +296,11 @@ std::string exactValues(size_t n, int frac, double range, unsigned seed) {
   return o.str();
 }
 
-TEST(RealProjectDepthwiseTest, StreamDepthwiseConv1DImportsAndCSimulatesBitExactly) {
-  const fs::path root = fs::temp_directory_path() / ("mmlc-real-dw-" + std::to_string(::getpid()));
+// A copy of the conv1d-stream project with `call` in place of its ReLU and `config` (config
+// structs and compiled-in weights) appended to parameters.h; the pooling after it reads 126
+// pixels (a kernel of 3 without padding). Returns the project folder.
+fs::path convProjectWith(const std::string& tag, const std::string& call, const std::string& config) {
+  const fs::path root = fs::temp_directory_path() / ("mmlc-real-" + tag + "-" + std::to_string(::getpid()));
   std::error_code ec;
   fs::remove_all(root, ec);
   fs::create_directories(root);
@@ -313,13 +316,18 @@ TEST(RealProjectDepthwiseTest, StreamDepthwiseConv1DImportsAndCSimulatesBitExact
     std::ofstream(f) << text;
   };
   const fs::path cpp = root / "project/firmware/myproject.cpp", params = root / "project/firmware/parameters.h";
-  edit(cpp, "nnet::relu<layer2_t, layer4_t, relu_config4>(layer2_out, layer4_out);",
-       "nnet::depthwise_conv_1d_cl<layer2_t, layer4_t, config9>(layer2_out, layer4_out, w9, b9);");
-  // The kernel of 3 makes the pooling window 126 wide.
+  edit(cpp, "nnet::relu<layer2_t, layer4_t, relu_config4>(layer2_out, layer4_out);", call);
   edit(params, "struct config5 : nnet::pooling1d_config {\n    static const unsigned n_in = 128;",
        "struct config5 : nnet::pooling1d_config {\n    static const unsigned n_in = 126;");
-  edit(params, "", std::string(kDepthwiseConfig) + "dw9_weight_t w9[48] = {" + exactValues(48, 6, 2.0, 3) +
-                       "};\ndw9_bias_t b9[16] = {" + exactValues(16, 6, 4.0, 4) + "};\n");
+  edit(params, "", config);
+  return root;
+}
+
+TEST(RealProjectDepthwiseTest, StreamDepthwiseConv1DImportsAndCSimulatesBitExactly) {
+  const fs::path root = convProjectWith(
+      "dw", "nnet::depthwise_conv_1d_cl<layer2_t, layer4_t, config9>(layer2_out, layer4_out, w9, b9);",
+      std::string(kDepthwiseConfig) + "dw9_weight_t w9[48] = {" + exactValues(48, 6, 2.0, 3) + "};\ndw9_bias_t b9[16] = {" +
+          exactValues(16, 6, 4.0, 4) + "};\n");
   if (::testing::Test::HasFatalFailure()) return;
   hls::NetworkDesc desc = networkFromProject(readHlsProject((root / "project").string()));
   desc.resolve();
@@ -336,6 +344,97 @@ TEST(RealProjectDepthwiseTest, StreamDepthwiseConv1DImportsAndCSimulatesBitExact
   const ProjectCSimResult r = csim.run(desc, randomInputs(desc, 1000, 9));
   EXPECT_EQ(r.samples, 1000u);
   EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  std::error_code ec;
+  if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
+}
+
+// hls4ml 1.1's io_stream separable convolution: the depthwise half (config9 above, as
+// depthwise_config) into dw_res_T, then a pointwise convolution of 16 filters; the call passes
+// depthwise weights, pointwise weights, depthwise biases, pointwise biases.
+const char* kSeparableConfig = R"(
+typedef nnet::array<ap_fixed<12,4,AP_RND,AP_SAT>, 16> layer9_dw_t;
+typedef ap_fixed<7,1> pw9_weight_t;
+typedef ap_fixed<8,3> pw9_bias_t;
+typedef ap_fixed<18,8> pw9_accum_t;
+struct config9_pointwise_mult : nnet::dense_config {
+    static const unsigned n_in = 16;
+    static const unsigned n_out = 16;
+    static const unsigned reuse_factor = 1;
+    static const unsigned strategy = nnet::latency;
+    static const unsigned n_zeros = 0;
+    static const unsigned multiplier_limit = DIV_ROUNDUP(n_in * n_out, reuse_factor) - n_zeros / reuse_factor;
+    typedef pw9_accum_t accum_t;
+    typedef pw9_bias_t bias_t;
+    typedef pw9_weight_t weight_t;
+    template<class data_T, class res_T, class CONFIG_T>
+    using kernel = nnet::DenseLatency<data_T, res_T, CONFIG_T>;
+    template<class x_T, class y_T>
+    using product = nnet::product::mult<x_T, y_T>;
+};
+struct config9_pointwise : nnet::conv1d_config {
+    static const unsigned pad_left = 0;
+    static const unsigned pad_right = 0;
+    static const unsigned in_width = 126;
+    static const unsigned n_chan = 16;
+    static const unsigned filt_width = 1;
+    static const unsigned kernel_size = filt_width;
+    static const unsigned n_filt = 16;
+    static const unsigned stride_width = 1;
+    static const unsigned dilation = 1;
+    static const unsigned out_width = 126;
+    static const unsigned reuse_factor = 1;
+    static const unsigned n_zeros = 0;
+    static const unsigned multiplier_limit = DIV_ROUNDUP(kernel_size * n_chan * n_filt, reuse_factor);
+    static const bool store_weights_in_bram = false;
+    static const unsigned strategy = nnet::latency;
+    static const nnet::conv_implementation implementation = nnet::conv_implementation::linebuffer;
+    static const unsigned min_width = 126;
+    static const unsigned n_partitions = 126;
+    static const unsigned n_pixels = out_width / n_partitions;
+    template<class data_T, class CONFIG_T>
+    using fill_buffer = nnet::FillConv1DBuffer<data_T, CONFIG_T>;
+    typedef pw9_accum_t accum_t;
+    typedef pw9_bias_t bias_t;
+    typedef pw9_weight_t weight_t;
+    typedef config9_pointwise_mult mult_config;
+    template<unsigned K, unsigned S, unsigned W>
+    using scale_index = nnet::scale_index_regular<K, S, W>;
+};
+struct config10 {
+    typedef config9 depthwise_config;
+    typedef config9_pointwise pointwise_config;
+};
+)";
+
+TEST(RealProjectDepthwiseTest, StreamSeparableConv1DImportsAsTwoLayersAndCSimulatesBitExactly) {
+  const fs::path root = convProjectWith(
+      "sep",
+      "nnet::separable_conv_1d_cl<layer2_t, layer9_dw_t, layer4_t, config10>(layer2_out, layer4_out, d10, p10, z10, b10);",
+      std::string(kDepthwiseConfig) + kSeparableConfig + "dw9_weight_t d10[48] = {" + exactValues(48, 6, 2.0, 5) +
+          "};\npw9_weight_t p10[256] = {" + exactValues(256, 6, 1.0, 6) + "};\ndw9_bias_t z10[16] = {" +
+          exactValues(16, 6, 4.0, 7) + "};\npw9_bias_t b10[16] = {" + exactValues(16, 5, 4.0, 8) + "};\n");
+  if (::testing::Test::HasFatalFailure()) return;
+  hls::NetworkDesc desc = networkFromProject(readHlsProject((root / "project").string()));
+  desc.resolve();
+  ASSERT_EQ(desc.layers.size(), 7u);
+  const hls::LayerDesc& dw = desc.layers[2];
+  const hls::LayerDesc& pw = desc.layers[3];
+  EXPECT_EQ(dw.kind, hls::LayerKind::DepthwiseConv1D);
+  EXPECT_EQ(dw.name, "layer4_depthwise");
+  EXPECT_EQ(dw.resultType, hls::FixedType::fixed(12, 4, hls::QuantMode::RND, hls::OverflowMode::SAT));  // dw_res_T
+  EXPECT_EQ(dw.weightType, hls::FixedType::fixed(8, 2));
+  EXPECT_EQ(pw.kind, hls::LayerKind::Conv1D);
+  EXPECT_EQ(pw.name, "layer4");
+  EXPECT_EQ(pw.kernelW, 1);
+  EXPECT_EQ(pw.nFilters, 16);
+  EXPECT_EQ(pw.weightType, hls::FixedType::fixed(7, 1));
+  EXPECT_EQ(pw.accumType, hls::FixedType::fixed(18, 8));
+  EXPECT_EQ(pw.outWidth, 126);
+  const ProjectCSim csim((root / "project").string(), (root / "csim").string());
+  const ProjectCSimResult r = csim.run(desc, randomInputs(desc, 1000, 13));
+  EXPECT_EQ(r.samples, 1000u);
+  EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  std::error_code ec;
   if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
 }
 
