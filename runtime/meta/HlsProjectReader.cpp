@@ -619,40 +619,40 @@ void buildLayers(ParsedHlsProject& p) {
       // A field of the config struct, or (prefix "depthwise_config::" / "pointwise_config::") of
       // the nested configs of separable_conv_1d/2d_cl.
       auto readField = [&](const VarDecl* v, const std::string& prefix) {
-          HlsConfigField f;
-          f.name = prefix + v->getNameAsString();
-          f.pos = p.pos(v->getLocation());
-          f.isFixed = fixedTypeOf(v->getType(), &f.type);
-          // `static const slope_t slope;` with `const slope_t config3::slope = 0.2;` out of the class:
-          // the initialiser of any redeclaration.
-          const Expr* anyInit = v->getInit();
-          for (const VarDecl* rd : v->redecls())
-            if (!anyInit && rd->getInit()) anyInit = rd->getInit();
-          // A class-typed constant (`ap_fixed<16,4> slope = 0.5`): the literal inside the conversion.
-          while (anyInit) {
-            const Expr* e = anyInit->IgnoreImplicit();
-            const auto* ce = dyn_cast<CXXConstructExpr>(e);
-            if (!ce || ce->getNumArgs() != 1) break;
-            anyInit = ce->getArg(0);
+        HlsConfigField f;
+        f.name = prefix + v->getNameAsString();
+        f.pos = p.pos(v->getLocation());
+        f.isFixed = fixedTypeOf(v->getType(), &f.type);
+        // `static const slope_t slope;` with `const slope_t config3::slope = 0.2;` out of the class:
+        // the initialiser of any redeclaration.
+        const Expr* anyInit = v->getInit();
+        for (const VarDecl* rd : v->redecls())
+          if (!anyInit && rd->getInit()) anyInit = rd->getInit();
+        // A class-typed constant (`ap_fixed<16,4> slope = 0.5`): the literal inside the conversion.
+        while (anyInit) {
+          const Expr* e = anyInit->IgnoreImplicit();
+          const auto* ce = dyn_cast<CXXConstructExpr>(e);
+          if (!ce || ce->getNumArgs() != 1) break;
+          anyInit = ce->getArg(0);
+        }
+        if (const Expr* init = anyInit) {
+          SourceRange r = init->getSourceRange();
+          if (!r.getBegin().isMacroID() && !r.getEnd().isMacroID()) f.text = p.text(p.tokenSpan(r, "initialiser")).str();
+          Expr::EvalResult er;
+          if (!init->isValueDependent() && init->EvaluateAsInt(er, ctx)) {
+            f.isInteger = true;
+            f.value = er.Val.getInt().getExtValue();
           }
-          if (const Expr* init = anyInit) {
-            SourceRange r = init->getSourceRange();
-            if (!r.getBegin().isMacroID() && !r.getEnd().isMacroID()) f.text = p.text(p.tokenSpan(r, "initialiser")).str();
-            Expr::EvalResult er;
-            if (!init->isValueDependent() && init->EvaluateAsInt(er, ctx)) {
-              f.isInteger = true;
-              f.value = er.Val.getInt().getExtValue();
-            }
-          }
-          site.fields[f.name] = v;
-          if (f.isInteger && prefix.empty()) {
-            if (f.name == "n_in") layer.nIn = f.value;
-            if (f.name == "n_out") layer.nOut = f.value;
-            if (f.name == "reuse_factor") layer.reuseFactor = f.value;
-            if (f.name == "n_zeros") layer.nZeros = f.value;
-          }
-          if (f.name == "strategy") layer.strategy = f.text.find("resource") != std::string::npos ? "resource" : f.text.find("latency") != std::string::npos ? "latency" : f.text;
-          layer.config.push_back(f);
+        }
+        site.fields[f.name] = v;
+        if (f.isInteger && prefix.empty()) {
+          if (f.name == "n_in") layer.nIn = f.value;
+          if (f.name == "n_out") layer.nOut = f.value;
+          if (f.name == "reuse_factor") layer.reuseFactor = f.value;
+          if (f.name == "n_zeros") layer.nZeros = f.value;
+        }
+        if (f.name == "strategy") layer.strategy = f.text.find("resource") != std::string::npos ? "resource" : f.text.find("latency") != std::string::npos ? "latency" : f.text;
+        layer.config.push_back(f);
       };
       for (const Decl* d : site.config->decls()) {
         if (const auto* v = dyn_cast<VarDecl>(d)) {
