@@ -88,8 +88,10 @@ LayerEstimate ResourceEstimator::estimateMac(const LayerDesc& l, const FixedType
   e.kind = l.kind;
   const int dataW = in.width, accW = l.accumType.width, wW = l.weightType.width;
   const long pixels = l.kind == LayerKind::Dense ? 1 : static_cast<long>(l.outHeight) * l.outWidth;
-  const long nIn = l.kind == LayerKind::Dense ? l.nIn : static_cast<long>(l.kernelH) * l.kernelW * l.inChannels;
-  const long nOut = l.kind == LayerKind::Dense ? l.nOut : l.nFilters;
+  // A depthwise convolution is one kernel-sized dot product per channel.
+  const long kernel = static_cast<long>(l.kernelH) * l.kernelW;
+  const long nIn = l.kind == LayerKind::Dense ? l.nIn : isDepthwise(l.kind) ? kernel : kernel * l.inChannels;
+  const long nOut = l.kind == LayerKind::Dense ? l.nOut : isDepthwise(l.kind) ? l.inChannels : l.nFilters;
   const long rf = l.reuseFactor;
   long nz = 0;
   for (float w : l.weights) nz += fromDouble(w, l.weightType) != 0;
@@ -159,9 +161,18 @@ LayerEstimate ResourceEstimator::estimateActivation(const LayerDesc& l, const Fi
   e.kind = l.kind;
   const long n = l.inputSize();
   const double usable = clockNs * (1 - m.clockUncertaintyFraction);
+  if (l.kind == LayerKind::Linear) return e;  // a copy: wiring
   if (l.kind == LayerKind::ReLU) {
     e.lut = n * l.resultType.width * m.reluLutPerBit;
     e.latency = 0;
+    return e;
+  }
+  if (l.kind == LayerKind::LeakyReLU || l.kind == LayerKind::HardTanh) {
+    // A sign test (leaky: and a product by the constant alpha) or a clip between two constants
+    // after slope*x + shift: comparators and shift-and-add adders of the result's width.
+    const double adders = l.kind == LayerKind::LeakyReLU ? std::max(1, csdDigits(fromDouble(l.alpha, l.paramType)) - 1) : 2.0;
+    e.lut = n * l.resultType.width * ((l.kind == LayerKind::HardTanh ? 2.0 : 1.0) * m.reluLutPerBit + adders * m.lutPerAdderBit);
+    e.latency = 1;
     return e;
   }
   if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) {
@@ -228,7 +239,27 @@ LayerEstimate ResourceEstimator::estimateOther(const LayerDesc& l, const FixedTy
       e.latency = 1;
       break;
     }
-    default: break;  // Flatten: wiring only
+    case LayerKind::GlobalMaxPool:
+    case LayerKind::GlobalAvgPool: {
+      // One reduction over every pixel per channel: a comparator (max) or adder (average) tree.
+      const long window = std::max(1L, l.inputSize() / std::max(1L, nOut));
+      e.lut = static_cast<double>(nOut) * (window - 1) * in.width * (l.kind == LayerKind::GlobalMaxPool ? 2.0 : 1.0);
+      e.ff = static_cast<double>(nOut) * l.resultType.width;
+      e.latency = 1 + ceilLog2(window);
+      break;
+    }
+    case LayerKind::Quantize: {
+      // A per-element cast: rounding adds an incrementer, saturation a range check.
+      const long n = l.inputSize();
+      for (long i = 0; i < n && i < static_cast<long>(l.elementTypes.size()); ++i) {
+        const FixedType& t = l.elementTypes[i];
+        if (t.width == 0) continue;
+        if (t.quant != QuantMode::TRN) e.lut += t.width * m.lutPerAdderBit;
+        if (t.overflow != OverflowMode::WRAP) e.lut += t.width * m.reluLutPerBit;
+      }
+      break;
+    }
+    default: break;  // Flatten, ZeroPad: wiring only (a stream ZeroPad's counters are in the glue)
   }
   return e;
 }
@@ -338,7 +369,7 @@ ResourceEstimate ResourceEstimator::estimateAnalytic(const NetworkDesc& netIn, c
     const LayerDesc& l = net.layers[k];
     const FixedType& in = k == 0 ? net.inputType : net.layers[k - 1].resultType;
     LayerEstimate e;
-    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D)
+    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || isDepthwise(l.kind))
       e = estimateMac(l, in, dev, clk);
     else if (isActivation(l.kind))
       e = estimateActivation(l, in, dev, clk);

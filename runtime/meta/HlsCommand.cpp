@@ -1,8 +1,9 @@
 // Implementation of `mmlc hls inspect|rewrite`: argument parsing on top of readHlsProject and
-// HlsProjectRewriter; every failure becomes one "error: file:line: message" line and a status.
+// HlsProjectRewriter; every failure becomes one "file:line: error: message" line and a status.
 #include "meta/HlsCommand.h"
 
 #include <exception>
+#include <filesystem>
 
 #include "meta/HlsProject.h"
 #include "meta/HlsRewriter.h"
@@ -97,6 +98,12 @@ int runHlsCommand(std::vector<std::string> args, std::ostream& out, std::ostream
     for (const auto& f : r.changedFiles) out << "  " << f << "\n";
     for (const auto& n : r.notes) out << "  note: " << n << "\n";
     return 0;
+  } catch (const HlsMetaError& e) {
+    // Compiler style: the place (a project file, named from the current folder), then the error.
+    SourcePos pos = e.pos();
+    if (!pos.file.empty() && pos.file.front() != '/') pos.file = (std::filesystem::path(dir) / pos.file).lexically_normal().string();
+    err << (pos.file.empty() ? std::string() : pos.str() + ": ") << "error: " << e.message() << "\n";
+    return 1;
   } catch (const std::invalid_argument& e) {
     err << "error: " << e.what() << "\n";
     return 2;

@@ -16,7 +16,7 @@ namespace mmlc::meta {
 struct SourcePos {
   std::string file;
   unsigned line = 0, column = 0;
-  std::string str() const;  // "firmware/parameters.h:12:3" (just the file when line is 0)
+  std::string str() const;  // "firmware/parameters.h:12:3" (just the file when line is 0, no column when it is 0)
 };
 
 // Every user-facing failure (not a project, C++ that does not parse, unknown layer, a rewrite
@@ -116,6 +116,22 @@ struct HlsLoop {
   SourcePos pos;
 };
 
+// hls4ml's VivadoAccelerator backend wraps the network function in <top>_axi
+// (firmware/<top>_axi.cpp) whose AXI ports carry float, double or ap_fixed values; the port
+// conversions (to the network's input type, from its output type) are part of what the design computes.
+struct HlsAxiWrapper {
+  std::string function;   // e.g. "myproject_axi"; empty when the project has no wrapper
+  std::string file;       // e.g. "firmware/myproject_axi.cpp"
+  SourcePos pos;
+  std::string interface;  // "axi_stream", "axi_lite", "axi_master" (INTERFACE pragmas); "" when none
+  std::string inputElement, outputElement;  // the ports' element types as written, e.g. "input_axi_t"
+  bool packets = false;   // axi_stream packets: the value is the element's `data` member
+  long long inputSize = 0, outputSize = 0;  // elements of the port arrays
+  // The value a port carries: known (an ap type) or spelled "float"/"double".
+  HlsPrecision inputValue, outputValue;
+  bool present() const { return !function.empty(); }
+};
+
 struct HlsProject {
   std::string dir;          // as given
   std::string topFunction;
@@ -126,6 +142,7 @@ struct HlsProject {
   std::vector<HlsPragma> pragmas;
   std::vector<HlsLoop> loops;
   std::vector<std::string> functions;  // functions defined in project files (not in ap_types)
+  HlsAxiWrapper axiWrapper;  // VivadoAccelerator projects
   double parseMs = 0.0;
 
   const HlsLayer* layer(const std::string& name) const;  // nullptr if absent

@@ -11,8 +11,10 @@
 #include <clang/AST/Decl.h>
 #include <clang/AST/DeclCXX.h>
 #include <clang/AST/Expr.h>
+#include <clang/Basic/Diagnostic.h>
 #include <clang/Basic/SourceManager.h>
 #include <clang/Frontend/ASTUnit.h>
+#include <llvm/ADT/SmallString.h>
 
 #include "meta/HlsProject.h"
 
@@ -78,6 +80,38 @@ struct ParsedHlsProject {
   // Loads a project file that is not part of the translation unit (testbench, tcl) for editing.
   clang::FileID loadExtraFile(const std::string& relPath) const;
 };
+
+// Keeps Clang's first error (with its file:line) so that a broken project is reported, not crashed on.
+class FirstErrorConsumer : public clang::DiagnosticConsumer {
+ public:
+  explicit FirstErrorConsumer(std::string dir) : dir_(std::move(dir)) {}
+  void HandleDiagnostic(clang::DiagnosticsEngine::Level level, const clang::Diagnostic& info) override {
+    clang::DiagnosticConsumer::HandleDiagnostic(level, info);
+    if (level < clang::DiagnosticsEngine::Error || !message.empty()) return;
+    llvm::SmallString<256> msg;
+    info.FormatDiagnostic(msg);
+    message = msg.str().str();
+    if (info.hasSourceManager() && info.getLocation().isValid()) {
+      clang::PresumedLoc p = info.getSourceManager().getPresumedLoc(info.getLocation());
+      if (p.isValid()) {
+        pos.file = p.getFilename();
+        if (pos.file.compare(0, dir_.size() + 1, dir_ + "/") == 0) pos.file = pos.file.substr(dir_.size() + 1);
+        pos.line = p.getLine();
+        pos.column = p.getColumn();
+      }
+    }
+  }
+  std::string message;
+  SourcePos pos;
+
+ private:
+  std::string dir_;
+};
+
+// Reads firmware/<network>_axi.cpp (hls4ml's VivadoAccelerator wrapper) when the project has one;
+// `args` are the compiler arguments the project was parsed with.
+HlsAxiWrapper readAxiWrapper(const std::string& projectDir, const std::string& networkFunction,
+                             const std::vector<std::string>& args);
 
 std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dir, const ReadOptions& options);
 

@@ -38,8 +38,13 @@ std::string jsonPos(const SourcePos& p) {
 
 std::string HlsProject::toJson() const {
   std::ostringstream o;
-  o << "{\n  \"dir\": " << jsonString(dir) << ",\n  \"top\": " << jsonString(topFunction) << ",\n  \"top_file\": " << jsonString(topFile)
-    << ",\n  \"layers\": [";
+  o << "{\n  \"dir\": " << jsonString(dir) << ",\n  \"top\": " << jsonString(topFunction) << ",\n  \"top_file\": " << jsonString(topFile);
+  if (axiWrapper.present())
+    o << ",\n  \"axi_wrapper\": {\"function\": " << jsonString(axiWrapper.function) << ", \"file\": " << jsonString(axiWrapper.file)
+      << ", \"interface\": " << jsonString(axiWrapper.interface) << ", \"input\": " << jsonString(axiWrapper.inputValue.spelled)
+      << ", \"output\": " << jsonString(axiWrapper.outputValue.spelled) << ", \"packets\": " << (axiWrapper.packets ? "true" : "false")
+      << "}";
+  o << ",\n  \"layers\": [";
   for (size_t k = 0; k < layers.size(); ++k) {
     const HlsLayer& l = layers[k];
     o << (k ? "," : "") << "\n    {\"name\": " << jsonString(l.name) << ", \"index\": " << l.index << ", \"kind\": " << jsonString(l.kind)
@@ -93,7 +98,12 @@ std::string HlsProject::toJson() const {
 
 std::string HlsProject::toTable() const {
   std::ostringstream o;
-  o << "project " << dir << "\ntop " << topFunction << " (" << topPos.str() << ")\n\n";
+  o << "project " << dir << "\ntop " << topFunction << " (" << topPos.str() << ")\n";
+  if (axiWrapper.present())
+    o << "AXI wrapper " << axiWrapper.function << " (" << axiWrapper.pos.str() << "): "
+      << (axiWrapper.interface.empty() ? "no interface pragma" : axiWrapper.interface) << ", in " << axiWrapper.inputValue.spelled
+      << ", out " << axiWrapper.outputValue.spelled << (axiWrapper.packets ? " (packets)" : "") << "\n";
+  o << "\n";
   auto prec = [](const HlsLayer& l, const char* role) -> std::string {
     auto it = l.precisions.find(role);
     if (it == l.precisions.end()) return "-";

@@ -28,6 +28,7 @@ namespace mmlc::meta {
 
 std::string SourcePos::str() const {
   if (line == 0) return file;
+  if (column == 0) return file + ":" + std::to_string(line);
   return file + ":" + std::to_string(line) + ":" + std::to_string(column);
 }
 
@@ -187,32 +188,6 @@ bool fixedTypeOf(QualType t, hls::FixedType* out) {
 
 namespace {
 
-// Keeps Clang's first error (with its file:line) so that a broken project is reported, not crashed on.
-class FirstErrorConsumer : public DiagnosticConsumer {
- public:
-  explicit FirstErrorConsumer(std::string dir) : dir_(std::move(dir)) {}
-  void HandleDiagnostic(DiagnosticsEngine::Level level, const Diagnostic& info) override {
-    DiagnosticConsumer::HandleDiagnostic(level, info);
-    if (level < DiagnosticsEngine::Error || !message.empty()) return;
-    llvm::SmallString<256> msg;
-    info.FormatDiagnostic(msg);
-    message = msg.str().str();
-    if (info.hasSourceManager() && info.getLocation().isValid()) {
-      PresumedLoc p = info.getSourceManager().getPresumedLoc(info.getLocation());
-      if (p.isValid()) {
-        pos.file = p.getFilename();
-        if (pos.file.compare(0, dir_.size() + 1, dir_ + "/") == 0) pos.file = pos.file.substr(dir_.size() + 1);
-        pos.line = p.getLine();
-        pos.column = p.getColumn();
-      }
-    }
-  }
-  std::string message;
-  SourcePos pos;
-
- private:
-  std::string dir_;
-};
 
 const Expr* stripExpr(const Expr* e) { return e ? e->IgnoreParenImpCasts() : nullptr; }
 
@@ -1091,9 +1066,19 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
     if (e.is_regular_file() && e.path().extension() == ".cpp") cpps.push_back(e.path());
   std::sort(cpps.begin(), cpps.end());
   if (cpps.empty()) throw HlsMetaError(SourcePos{dirArg + "/firmware", 0, 0}, "not an HLS project: no firmware/*.cpp top file");
+  // hls4ml's VivadoAccelerator wrapper (firmware/<network>_axi.cpp) is not the network: the
+  // network is read from <network>.cpp, the wrapper on the side (readAxiWrapper).
+  auto isAxiWrapper = [&](const fs::path& cpp) {
+    const std::string stem = cpp.stem().string();
+    return stem.size() > 4 && stem.compare(stem.size() - 4, 4, "_axi") == 0 &&
+           fs::exists(fw / (stem.substr(0, stem.size() - 4) + ".cpp"));
+  };
+  std::string top = options.top;
+  if (!top.empty() && isAxiWrapper(fw / (top + ".cpp"))) top = top.substr(0, top.size() - 4);
+  cpps.erase(std::remove_if(cpps.begin(), cpps.end(), isAxiWrapper), cpps.end());
   fs::path topCpp = cpps.front();
-  if (!options.top.empty() && fs::exists(fw / (options.top + ".cpp"))) {
-    topCpp = fw / (options.top + ".cpp");
+  if (!top.empty() && fs::exists(fw / (top + ".cpp"))) {
+    topCpp = fw / (top + ".cpp");
   } else if (cpps.size() > 1) {
     // Prefer the .cpp with a matching testbench or header (hls4ml: <top>_test.cpp, firmware/<top>.h).
     for (const auto& c : cpps)
@@ -1131,11 +1116,13 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
   static std::atomic<bool> pchRejected{false};
   const std::string pch = options.extraArgs.empty() && !pchRejected ? stdHeadersPch() : std::string();
   FirstErrorConsumer* result = nullptr;
+  std::vector<std::string> usedArgs = args;
   if (!pch.empty()) {
     std::vector<std::string> withPch = args;
     withPch.push_back("-include-pch");
     withPch.push_back(pch);
     result = &parse(withPch);
+    if (result->message.empty() && p->ast) usedArgs = withPch;
   }
   // Without the precompiled standard headers: none, stale, or an error to report exactly as
   // a plain parse sees it.
@@ -1165,7 +1152,7 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
   const std::string stem = topCpp.stem().string();
   FileID mainFile = p->sm().getMainFileID();
   std::vector<const FunctionDecl*> candidates;
-  const std::string wanted = options.top.empty() ? stem : options.top;
+  const std::string wanted = top.empty() ? stem : top;
   for (const auto& [name, fd] : p->functions) {
     if (p->sm().getFileID(p->sm().getExpansionLoc(fd->getLocation())) != mainFile) continue;
     if (fd->getNameAsString() == wanted) {
@@ -1174,11 +1161,11 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
     }
     if (fd->getStorageClass() != SC_Static && !fd->isInlined()) candidates.push_back(fd);
   }
-  if (!p->top && !options.top.empty()) {
+  if (!p->top && !top.empty()) {
     std::string defined;
     for (const FunctionDecl* fd : candidates) defined += (defined.empty() ? "" : ", ") + fd->getNameAsString();
     throw HlsMetaError(SourcePos{fs::relative(topCpp, dir).string(), 0, 0},
-                       "no top function '" + options.top + "' (non-static functions defined here: " +
+                       "no top function '" + top + "' (non-static functions defined here: " +
                            (defined.empty() ? "none" : defined) + ")");
   }
   if (!p->top && candidates.size() == 1) p->top = candidates.front();
@@ -1191,6 +1178,7 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
   p->model.topPos = p->pos(p->top->getLocation());
 
   buildLayers(*p);
+  p->model.axiWrapper = readAxiWrapper(p->dir, p->model.topFunction, usedArgs);
   if (options.readWeightValues) readWeightValues(*p);
   readPragmas(*p);
   p->model.parseMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

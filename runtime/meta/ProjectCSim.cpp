@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "hls/CSimHarness.h"
+#include "hls/FixedPointSim.h"
 #include "hls/HlsProjectEmitter.h"
 #include "hls/NetworkSim.h"
 #include "meta/HlsProjectAst.h"
@@ -203,7 +204,9 @@ ProjectCSim::ProjectCSim(const std::string& projectDir, const std::string& workD
   }
   std::ofstream(fs::path(workDir_) / "firmware" / "mmlc_csim_trace.h") << kTraceHeader;
 
-  const fs::path topFile = fs::path(workDir_) / p->model.topFile;
+  axi_ = p->model.axiWrapper;
+  const HlsAxiWrapper& axi = axi_;
+  const fs::path topFile = fs::path(workDir_) / (axi.present() ? axi.file : p->model.topFile);
   const fs::path header = topFile.parent_path() / (topFile.stem().string() + ".h");
   if (!fs::exists(header))
     throw HlsMetaError(SourcePos{p->model.topFile, 0, 0}, "no " + fs::relative(header, workDir_).string() +
@@ -228,7 +231,18 @@ ProjectCSim::ProjectCSim(const std::string& projectDir, const std::string& workD
        "    long k = 0;\n"
        "    for (; k < n_in; ++k)\n      if (std::fscanf(in, \"%f\", &x[k]) != 1) break;\n"
        "    if (k == 0) break;\n    if (k < n_in) return 3;\n";
-  if (stream) {
+  if (axi.present()) {
+    // VivadoAccelerator: the wrapper is the design; its ports convert to and from the network's types.
+    if (axi.inputSize <= 0 || axi.outputSize <= 0)
+      throw HlsMetaError(axi.pos, "the AXI wrapper's port arrays have no constant size");
+    const std::string value = axi.packets ? ".data" : "";
+    d << "    if (n_in != " << axi.inputSize << ") return 4;\n"
+      << "    static " << axi.inputElement << " in_a[" << axi.inputSize << "];\n    static " << axi.outputElement << " out_a["
+      << axi.outputSize << "];\n"
+      << "    for (long i = 0; i < n_in; ++i) in_a[i] = x[i];\n"
+      << "    " << axi.function << "(in_a, out_a);\n"
+      << "    for (long i = 0; i < " << axi.outputSize << "; ++i) std::fprintf(out, \"%a \", (double)out_a[i]" << value << ");\n";
+  } else if (stream) {
     d << "    hls::stream<" << inType << " > in_s;\n    hls::stream<" << outType << " > out_s;\n"
       << "    for (long i = 0; i < n_in; i += " << inType << "::size) {\n"
       << "      " << inType << " packet;\n"
@@ -256,7 +270,9 @@ ProjectCSim::ProjectCSim(const std::string& projectDir, const std::string& workD
   std::string cmd = options_.compiler + " -std=c++14 -O1 -isystem " + quote(ap) + " -I" + quote(workDir_ + "/firmware") + " -I" +
                     quote(workDir_) + " -DWEIGHTS_DIR=" + quote("\"" + workDir_ + "/firmware/weights\"");
   for (const std::string& f : options_.extraFlags) cmd += " " + f;
-  cmd += " " + quote(workDir_ + "/mmlc_csim_main.cpp") + " " + quote(topFile.string()) + " -o " + quote(workDir_ + "/mmlc_csim.out");
+  cmd += " " + quote(workDir_ + "/mmlc_csim_main.cpp") + " " + quote(workDir_ + "/" + p->model.topFile);
+  if (axi.present()) cmd += " " + quote(topFile.string());
+  cmd += " -o " + quote(workDir_ + "/mmlc_csim.out");
   const auto t0 = std::chrono::steady_clock::now();
   std::string output;
   if (hls::runCommand(cmd, &output) != 0)
@@ -301,11 +317,22 @@ ProjectCSimResult ProjectCSim::run(const hls::NetworkDesc& descIn, const std::ve
   if (rows.size() != r.samples)
     throw std::runtime_error("C simulation produced " + std::to_string(rows.size()) + " rows for " + std::to_string(r.samples) + " samples");
 
+  // An AXI wrapper's ports: float carries the values as they are (inputs are floats), an ap type
+  // quantises them on the way in and out.
+  auto throughPort = [](const HlsPrecision& port, double v) {
+    if (port.known) return hls::toDouble(hls::fromDouble(v, port.type), port.type);
+    return port.spelled == "float" ? static_cast<double>(static_cast<float>(v)) : v;
+  };
+  std::vector<float> simInputs = inputs;
+  if (axi_.present())
+    for (float& v : simInputs) v = static_cast<float>(throughPort(axi_.inputValue, v));
   const hls::NetworkSim sim(desc);
   std::vector<double> ref(r.samples * nOut);
   t0 = std::chrono::steady_clock::now();
-  sim.run(inputs.data(), r.samples, ref.data());
+  sim.run(simInputs.data(), r.samples, ref.data());
   r.simSeconds = secondsSince(t0);
+  if (axi_.present())
+    for (double& v : ref) v = throughPort(axi_.outputValue, v);
 
   size_t csimCorrect = 0, simCorrect = 0;
   for (size_t s = 0; s < r.samples; ++s) {
@@ -331,7 +358,7 @@ ProjectCSimResult ProjectCSim::run(const hls::NetworkDesc& descIn, const std::ve
   const size_t s = static_cast<size_t>(r.firstMismatchSample);
   const std::string traceFile = workDir_ + "/mmlc_csim_trace.log";
   execute(std::vector<float>(inputs.begin() + long(s * nIn), inputs.begin() + long((s + 1) * nIn)), nIn, traceFile);
-  const auto simTrace = sim.trace(&inputs[s * nIn]);
+  const auto simTrace = sim.trace(&simInputs[s * nIn]);
   std::map<std::string, std::vector<double>> traced;
   {
     std::ifstream tr(traceFile);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hls/NetworkDesc.h"
+#include "meta/HlsProject.h"
 
 namespace mmlc::meta {
 
@@ -34,7 +35,8 @@ struct ProjectCSimResult {
 };
 
 // Prepares `workDir` as a copy of the project whose top file traces every layer's output, plus a
-// driver (mmlc_csim_main.cpp) that calls the top function on samples read from a file and writes
+// driver (mmlc_csim_main.cpp) that calls the top function (a VivadoAccelerator project's AXI
+// wrapper, whose port conversions run() applies to the simulator's inputs and outputs too) on samples read from a file and writes
 // the outputs exactly (hexadecimal floating point); compiles it once. The project's own weights
 // loading (load_weights_from_txt, WEIGHTS_DIR) reads from the copy's firmware/weights.
 // Throws HlsMetaError for a project it cannot drive (located), std::runtime_error with the
@@ -60,6 +62,7 @@ class ProjectCSim {
   std::string workDir_;
   ProjectCSimOptions options_;
   double compileSeconds_ = 0.0;
+  HlsAxiWrapper axi_;  // the VivadoAccelerator wrapper the driver calls, when the project has one
 };
 
 }  // namespace mmlc::meta

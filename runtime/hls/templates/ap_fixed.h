@@ -63,6 +63,9 @@ struct ap_fixed_base {
     V = ap_mmlc::quantize(o.V, W2 - I2, W, F, S, Q, O);
   }
 
+  // A bit range reads as the unsigned integer it holds (ap_uint<hi-lo+1> in the vendor's headers).
+  ap_fixed_base(const ap_range_ref& r) : ap_fixed_base(static_cast<unsigned long long>(r)) {}
+
   static ap_fixed_base from_raw(ap_mmlc::wide_t raw) {
     ap_fixed_base r;
     r.V = raw;
@@ -76,6 +79,23 @@ struct ap_fixed_base {
   long long to_int64() const { return static_cast<long long>(ap_mmlc::trunc_int(V, F)); }
   unsigned long long to_uint64() const { return static_cast<unsigned long long>(ap_mmlc::trunc_int(V, F)); }
   int length() const { return W; }
+  // Implicit conversions to every C arithmetic type, as in the vendor's headers (hls4ml's softmax
+  // indexes tables with them; AXI wrappers assign results to float ports).
+  operator long double() const { return static_cast<long double>(to_double()); }
+  operator double() const { return to_double(); }
+  operator float() const { return to_float(); }
+  operator bool() const { return V != 0; }
+  operator char() const { return static_cast<char>(to_int()); }
+  operator signed char() const { return static_cast<signed char>(to_int()); }
+  operator unsigned char() const { return static_cast<unsigned char>(to_uint()); }
+  operator short() const { return static_cast<short>(to_int()); }
+  operator unsigned short() const { return static_cast<unsigned short>(to_uint()); }
+  operator int() const { return to_int(); }
+  operator unsigned int() const { return to_uint(); }
+  operator long() const { return static_cast<long>(to_int64()); }
+  operator unsigned long() const { return static_cast<unsigned long>(to_uint64()); }
+  operator long long() const { return to_int64(); }
+  operator unsigned long long() const { return to_uint64(); }
 
   ap_range_ref range(int hi, int lo) { return ap_range_ref(&V, W, S, hi, lo); }
   ap_range_ref range(int hi, int lo) const { return ap_range_ref(const_cast<ap_mmlc::wide_t*>(&V), W, S, hi, lo); }

@@ -7,6 +7,7 @@
 
 #include "hls/CsynthReport.h"
 #include "hls/ResourceEstimator.h"
+#include "TestNetworks.h"
 
 using namespace mmlc::hls;
 
@@ -121,4 +122,48 @@ TEST(ResourceEstimator, StreamingRaisesIntervalToPixelCount) {
   EXPECT_EQ(par.intervalMax, 1);
   EXPECT_EQ(str.intervalMax, 64);
   EXPECT_GT(str.latencyMax, par.latencyMax + 64);
+}
+
+// The layer kinds that only come from imported projects cost what their structure says: a
+// depthwise convolution one multiplier per kernel tap and channel (not per filter), leaky ReLU and
+// hard tanh comparators and adders, a global pooling a reduction per channel, a rounding or
+// saturating quantizer per-element logic; a linear activation and zero padding are wiring.
+TEST(ResourceEstimator, ImportedLayerKindsHaveStructuralCosts) {
+  NetworkDesc n;
+  n.name = "kinds";
+  n.inputType = FixedType::fixed(16, 6);
+  n.inputWidth = 8;
+  n.inputChannels = 4;
+  LayerDesc pad = testnets::layer("pad", LayerKind::ZeroPad, FixedType::fixed(16, 6));
+  pad.padLeft = pad.padRight = 1;
+  LayerDesc dw = testnets::layer("dw", LayerKind::DepthwiseConv1D, FixedType::fixed(16, 6));
+  dw.kernelW = 3;
+  dw.weights = {0.75f, -1.5f, 0.3125f, 1.25f, -0.5f, 0.625f, 1.875f, -0.875f, 0.4375f, -1.125f, 0.8125f, 1.0625f};
+  dw.biases.assign(4, 0.25f);
+  LayerDesc lin = testnets::layer("lin", LayerKind::Linear, FixedType::fixed(16, 6));
+  LayerDesc leaky = testnets::layer("leaky", LayerKind::LeakyReLU, FixedType::fixed(16, 6));
+  leaky.alpha = 0.3;
+  LayerDesc hard = testnets::layer("hard", LayerKind::HardTanh, FixedType::fixed(16, 6));
+  LayerDesc gmax = testnets::layer("gmax", LayerKind::GlobalMaxPool, FixedType::fixed(16, 6));
+  LayerDesc q = testnets::layer("q", LayerKind::Quantize, FixedType::fixed(16, 6));
+  q.elementTypes.assign(4, FixedType::fixed(8, 3, QuantMode::RND, OverflowMode::SAT));
+  n.layers = {pad, dw, lin, leaky, hard, gmax, q};
+  const ResourceEstimate e = ResourceEstimator(ResourceModel{}).estimate(n, "xcu250-figd2104-2L-e", 5.0);
+  ASSERT_EQ(e.layers.size(), 7u);
+  auto layer = [&](const std::string& name) -> const LayerEstimate& {
+    for (const LayerEstimate& l : e.layers)
+      if (l.name == name) return l;
+    ADD_FAILURE() << "no estimate for " << name;
+    return e.layers.front();
+  };
+  EXPECT_EQ(layer("pad").lut, 0.0);
+  EXPECT_EQ(layer("lin").lut, 0.0);
+  // 3 taps x 4 channels x 8 pixels constant multipliers: 96, not 3 x 4 x 4 filters x 8 = 384.
+  EXPECT_EQ(layer("dw").dspMultipliers + layer("dw").lutMultipliers, 96);
+  EXPECT_GT(layer("dw").lut, 0.0);
+  for (const char* name : {"leaky", "hard", "gmax", "q"}) EXPECT_GT(layer(name).lut, 0.0) << name;
+  EXPECT_GT(layer("hard").lut, layer("leaky").lut / 4);
+  // Truncating, wrapping element types cost nothing.
+  n.layers.back().elementTypes.assign(4, FixedType::fixed(8, 3));
+  EXPECT_EQ(ResourceEstimator(ResourceModel{}).estimate(n, "xcu250-figd2104-2L-e", 5.0).layers.back().lut, 0.0);
 }

@@ -28,10 +28,6 @@ struct RealProject {
   const char* dir;
   std::vector<const char*> kinds;  // the imported layer kinds, in order
   hls::IOType io;
-  // Also C-simulated with mmlc's own ap types (runtime/hls/templates): the projects whose
-  // templates compile with them (mmlc's ap_fixed has no implicit conversions to int/float, which
-  // hls4ml's softmax and tables use).
-  bool mmlcHeaders = false;
 };
 
 std::ostream& operator<<(std::ostream& o, const RealProject& p) { return o << p.dir; }
@@ -45,8 +41,8 @@ const std::vector<RealProject>& realProjects() {
       {"jet-16-6-rf2-vivado2019", jet, hls::IOType::Parallel},
       {"jet-qkeras6-rf1-vivado2019", jet, hls::IOType::Parallel},
       {"jet-pruned60-u50-vitis2024", jet, hls::IOType::Parallel},
-      {"jet-mixed1-u50-vitis2024", hgq, hls::IOType::Parallel, true},
-      {"jet-mixed4-u50-vitis2024", hgq, hls::IOType::Parallel, true},
+      {"jet-mixed1-u50-vitis2024", hgq, hls::IOType::Parallel},
+      {"jet-mixed4-u50-vitis2024", hgq, hls::IOType::Parallel},
       {"conv1d-stream-u250-vitis2024", {"ZeroPad", "Conv1D", "ReLU", "GlobalMaxPool", "Dense", "Softmax"}, hls::IOType::Stream},
   };
   return all;
@@ -96,13 +92,13 @@ TEST_P(RealProjectTest, ImportsAndCSimulatesBitExactly) {
   const ProjectCSimResult r = csim.run(desc, inputs);
   EXPECT_EQ(r.samples, 1000u);
   EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
-  if (rp.mmlcHeaders) {
-    ProjectCSimOptions mmlcAp;
-    mmlcAp.apTypesDir = MMLC_AP_TEMPLATES_DIR;
-    const ProjectCSim ours(dir.string(), (work.string() + "-mmlc-ap"), mmlcAp);
-    const ProjectCSimResult o = ours.run(desc, inputs);
-    EXPECT_EQ(o.mismatches, 0u) << "with mmlc's ap types: " << o.mismatchReport;
-  }
+  // The same project with mmlc's own ap types (runtime/hls/templates) instead of its own copy of
+  // the vendor's: a project brought without headers C-simulates with them, bit for bit.
+  ProjectCSimOptions mmlcAp;
+  mmlcAp.apTypesDir = MMLC_AP_TEMPLATES_DIR;
+  const ProjectCSim ours(dir.string(), (work.string() + "-mmlc-ap"), mmlcAp);
+  const ProjectCSimResult o = ours.run(desc, inputs);
+  EXPECT_EQ(o.mismatches, 0u) << "with mmlc's ap types: " << o.mismatchReport;
   std::error_code ec;
   if (!::testing::Test::HasFailure()) {
     fs::remove_all(work, ec);
@@ -148,9 +144,15 @@ TEST_P(RealProjectTest, RewriteKeepsCSimulationBitExact) {
       EXPECT_EQ(l.accumType, accum);
     }
   EXPECT_TRUE(sawFirst);
-  const ProjectCSim csim((root / "project").string(), (root / "csim").string());
-  const ProjectCSimResult r = csim.run(desc, randomInputs(desc, 1000, 11));
-  EXPECT_EQ(r.mismatches, 0u) << r.mismatchReport;
+  // Under both header sets: the project's own copy of the vendor's and mmlc's.
+  const std::vector<float> inputs = randomInputs(desc, 1000, 11);
+  for (const char* ap : {"", MMLC_AP_TEMPLATES_DIR}) {
+    ProjectCSimOptions o;
+    o.apTypesDir = ap;
+    const ProjectCSim csim((root / "project").string(), (root / (std::string("csim") + (*ap ? "-mmlc-ap" : ""))).string(), o);
+    const ProjectCSimResult r = csim.run(desc, inputs);
+    EXPECT_EQ(r.mismatches, 0u) << (*ap ? "mmlc's ap types: " : "the project's ap types: ") << r.mismatchReport;
+  }
   if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
 }
 
@@ -229,6 +231,134 @@ INSTANTIATE_TEST_SUITE_P(
         Variant{"hard_tanh_0x", "jet-16-6-rf1-vivado2019",
                 "nnet::hard_tanh<layer2_t, layer4_t, hard_config4>(layer2_out, layer4_out);", kHardConfig, "HardTanh"}),
     [](const ::testing::TestParamInfo<Variant>& i) { return std::string(i.param.name); });
+
+// hls4ml's VivadoAccelerator backend: the same network behind an AXI wrapper, written into a copy
+// of a real project the way hls4ml's VivadoAcceleratorWriter writes firmware/myproject_axi.{h,cpp}
+// (its templates with the insertion points filled in for io_parallel). The importer reads the
+// network and the wrapper; C simulation drives the wrapper, whose port conversions the comparison
+// applies to the simulator too.
+struct AxiVariant {
+  const char* name;
+  const char* interface;  // hls4ml's Interface option: axi_stream, axi_lite, axi_master
+  const char* inType;     // the ports' values (hls4ml: float, or the corrected ap types)
+  const char* outType;
+  const char* expectInterface;
+};
+
+std::ostream& operator<<(std::ostream& o, const AxiVariant& v) { return o << v.name; }
+
+void writeAxiWrapper(const fs::path& fw, const AxiVariant& v) {
+  const bool stream = std::string(v.interface) == "axi_stream";
+  std::ofstream h(fw / "myproject_axi.h");
+  h << "#ifndef MYPROJECT_AXI_H_\n#define MYPROJECT_AXI_H_\n\n#include <iostream>\n#include \"myproject.h\"\n\n"
+    << "static const unsigned N_IN = 16;\nstatic const unsigned N_OUT = 5;\n";
+  if (stream) {
+    for (const char* dir : {"in", "out"}) {
+      const std::string T = std::string(dir) == "in" ? "T_in" : "T_out";
+      h << "typedef " << (std::string(dir) == "in" ? v.inType : v.outType) << " " << T << ";\n"
+        << "typedef struct " << dir << "_struct {\n"
+        << "    " << T << " data;\n    ap_uint<1> last;\n"
+        << "    " << dir << "_struct(const " << T << "& data, const ap_uint<1>& last){this->data = data; this->last = last;};\n"
+        << "    " << dir << "_struct(){this->data = 0; this->last = 0;};\n"
+        << "    friend std::ostream& operator<<(std::ostream& stream, const " << dir << "_struct& " << dir << ")\n"
+        << "    { return stream << \"{ data: \" << " << dir << ".data << \", last: \" << " << dir << ".last << \" }\" << std::endl; }\n"
+        << "    operator float() const {return this->data;}\n    operator double() const {return this->data;}\n"
+        << "    " << dir << "_struct(float data) {this->data = data; this->last = 0;}\n"
+        << "    " << dir << "_struct(double data) {this->data = data; this->last = 0;}\n"
+        << "} " << (std::string(dir) == "in" ? "input_axi_t" : "output_axi_t") << ";\n";
+    }
+  } else {
+    h << "typedef " << v.inType << " input_axi_t;\ntypedef " << v.outType << " output_axi_t;\n";
+  }
+  h << "\nvoid myproject_axi(\n    input_axi_t in[N_IN],\n    output_axi_t out[N_OUT]\n        );\n#endif\n";
+
+  std::ofstream c(fw / "myproject_axi.cpp");
+  c << "#include \"myproject_axi.h\"\n\nvoid myproject_axi(\n    input_axi_t in[N_IN],\n    output_axi_t out[N_OUT]\n        ){\n\n";
+  if (stream)
+    c << "    #pragma HLS INTERFACE axis port=in\n    #pragma HLS INTERFACE axis port=out\n"
+         "    #pragma HLS INTERFACE ap_ctrl_none port=return\n";
+  else if (std::string(v.interface) == "axi_lite")
+    c << "    #pragma HLS INTERFACE ap_ctrl_none port=return\n    #pragma HLS INTERFACE s_axilite port=in\n"
+         "    #pragma HLS INTERFACE s_axilite port=out\n";
+  else
+    c << "    #pragma HLS INTERFACE s_axilite port=return bundle=CTRL_BUS\n"
+         "    #pragma HLS INTERFACE m_axi depth=16 port=in offset=slave bundle=IN_BUS\n"
+         "    #pragma HLS INTERFACE m_axi depth=5 port=out offset=slave bundle=OUT_BUS\n";
+  c << "\n    unsigned short in_size = 0;\n    unsigned short out_size = 0;\n\n";
+  if (stream) c << "    bool is_last = false;\n";
+  c << "    input_t in_local[N_IN];\n    result_t out_local[N_OUT];\n\n    for(unsigned i = 0; i < N_IN; i++){\n";
+  if (stream)
+    c << "        #pragma HLS PIPELINE\n        in_local[i] = in[i].data; // Read input with cast\n"
+         "        is_last |= (in[i].last == 1)? true: false;\n";
+  else
+    c << "        #pragma HLS UNROLL\n        in_local[i] = in[i]; // Read input with cast\n";
+  c << "    }\n\n    myproject(in_local, out_local);\n\n    for(unsigned i = 0; i < N_OUT; i++){\n";
+  if (stream)
+    c << "        #pragma HLS PIPELINE\n        out[i].data = out_local[i]; // Write output with cast\n"
+         "        out[i].last = (is_last && (i == N_OUT - 1))? true : false;\n";
+  else
+    c << "        #pragma HLS UNROLL\n        out[i] = out_local[i]; // Write output with cast\n";
+  c << "    }\n}\n";
+}
+
+class RealProjectAxiTest : public ::testing::TestWithParam<AxiVariant> {};
+
+TEST_P(RealProjectAxiTest, ImportsTheNetworkAndCSimulatesTheWrapperBitExactly) {
+  const AxiVariant& v = GetParam();
+  const fs::path root = fs::temp_directory_path() / ("mmlc-real-axi-" + std::string(v.name) + "-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::create_directories(root);
+  fs::copy(fs::path(MMLC_REAL_PROJECTS_DIR) / "jet-16-6-rf1-vivado2019", root / "project", fs::copy_options::recursive);
+  writeAxiWrapper(root / "project/firmware", v);
+
+  // Detected without being asked, and when the wrapper is named as the top.
+  for (const std::string top : {"", "myproject_axi"}) {
+    ReadOptions ro;
+    ro.top = top;
+    const HlsProject project = readHlsProject((root / "project").string(), ro);
+    EXPECT_EQ(project.topFunction, "myproject") << top;
+    EXPECT_EQ(project.layers.size(), 8u);
+    EXPECT_EQ(project.axiWrapper.function, "myproject_axi");
+    EXPECT_EQ(project.axiWrapper.file, "firmware/myproject_axi.cpp");
+    EXPECT_EQ(project.axiWrapper.interface, v.expectInterface);
+    EXPECT_EQ(project.axiWrapper.packets, std::string(v.interface) == "axi_stream");
+    EXPECT_EQ(project.axiWrapper.inputSize, 16);
+    EXPECT_EQ(project.axiWrapper.outputSize, 5);
+    EXPECT_NE(project.toJson().find("\"axi_wrapper\": {\"function\": \"myproject_axi\""), std::string::npos);
+  }
+  const HlsProject project = readHlsProject((root / "project").string());
+  if (std::string(v.inType) == "float") {
+    EXPECT_FALSE(project.axiWrapper.inputValue.known);
+    EXPECT_EQ(project.axiWrapper.inputValue.spelled, "float");
+  } else {
+    ASSERT_TRUE(project.axiWrapper.inputValue.known);
+    EXPECT_EQ(project.axiWrapper.inputValue.type, hls::FixedType::parse(v.inType));
+  }
+  hls::NetworkDesc desc = networkFromProject(project);
+  desc.resolve();
+
+  const std::vector<float> inputs = randomInputs(desc, 1000, 11);
+  for (const char* ap : {"", MMLC_AP_TEMPLATES_DIR}) {
+    ProjectCSimOptions o;
+    o.apTypesDir = ap;
+    const ProjectCSim csim((root / "project").string(), (root / (std::string("csim") + (*ap ? "-mmlc-ap" : ""))).string(), o);
+    const ProjectCSimResult r = csim.run(desc, inputs);
+    EXPECT_EQ(r.samples, 1000u);
+    EXPECT_EQ(r.mismatches, 0u) << (*ap ? "mmlc's ap types: " : "the project's ap types: ") << r.mismatchReport;
+  }
+  if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
+}
+
+// Port types narrower than the network's (hls4ml's corrected types keep the fractional bits and
+// round the width up to bytes; these also cut integer bits) make the conversions visible.
+INSTANTIATE_TEST_SUITE_P(
+    VivadoAccelerator, RealProjectAxiTest,
+    ::testing::Values(AxiVariant{"axi_stream_float", "axi_stream", "float", "float", "axi_stream"},
+                      AxiVariant{"axi_lite_fixed", "axi_lite", "ap_fixed<16,4>", "ap_fixed<8,2,AP_RND,AP_SAT>", "axi_lite"},
+                      AxiVariant{"axi_master_fixed", "axi_master", "ap_fixed<24,8>", "ap_ufixed<8,1>", "axi_master"},
+                      AxiVariant{"axi_stream_fixed", "axi_stream", "ap_fixed<12,3,AP_RND_CONV,AP_SAT>", "ap_fixed<16,6>", "axi_stream"}),
+    [](const ::testing::TestParamInfo<AxiVariant>& i) { return std::string(i.param.name); });
 
 // hls4ml's io_stream depthwise convolution (nnet_sepconv1d_stream.h), put into a copy of the
 // hls4ml 1.1 conv1d-stream project in place of its ReLU, with its own config struct (the kernel
