@@ -3,6 +3,7 @@
 #include "ParsedFile.h"
 #include "mml/Dialect/MML/MMLOps.h"
 #include "mml/FrontEnd/ModuleLoader.h"
+#include "mml/Support/Suggest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -123,6 +124,34 @@ private:
       if (Operation *op = SymbolTable::lookupSymbolIn(imported, name))
         return op;
     return nullptr;
+  }
+
+  /// Names of the symbols visible from this file; `callables` keeps only tasks and flows.
+  std::vector<std::string> visibleSymbols(bool callables) {
+    std::vector<std::string> names;
+    auto collect = [&](ModuleOp m) {
+      for (Operation &op : m.getBody()->getOperations()) {
+        auto name = op.getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+        if (!name || (callables && !getCalleeSignature(&op)) || name.getValue() == "main")
+          continue;
+        names.push_back(name.getValue().str());
+      }
+    };
+    collect(*module);
+    for (ModuleOp imported : importedModules)
+      collect(imported);
+    return names;
+  }
+
+  /// " (did you mean 'x'?)" for an unknown name: the closest variable in scope or visible
+  /// symbol (`callables`: the closest task or flow).
+  std::string suggestName(StringRef word, bool callables) {
+    std::vector<std::string> names = visibleSymbols(callables);
+    if (!callables)
+      for (const auto &scope : scopes)
+        for (const auto &entry : scope)
+          names.push_back(entry.getKey().str());
+    return mml::didYouMean(std::string_view(word.data(), word.size()), names);
   }
 
   LogicalResult checkNewSymbol(StringRef name, antlr4::ParserRuleContext *ctx) {
@@ -1380,7 +1409,8 @@ private:
       return error(n) << "unknown name '" << id << "' (in 'select' and 'where', bare names are "
                       << "variables or metrics of the candidate)",
              failure();
-    return error(n) << "unknown name '" << id << "'", failure();
+    return error(n) << "unknown name '" << id << "'" << suggestName(id, /*callables=*/false),
+           failure();
   }
 
   FailureOr<Value> fixed(MMLParser::FixedLitContext *fx) {
@@ -1404,7 +1434,9 @@ private:
       if (arg->name()) {
         Value var = lookupVar(text(arg->name()));
         if (!var)
-          return error(arg) << "unknown name '" << text(arg->name()) << "'", failure();
+          return error(arg) << "unknown name '" << text(arg->name()) << "'"
+                            << suggestName(text(arg->name()), /*callables=*/false),
+                 failure();
         v = var;
       } else {
         v = expr(arg->expr());
@@ -1435,7 +1467,9 @@ private:
       if (symbol)
         return error(c->name()) << "'" << callee << "' is a global, not a task or flow",
                failure();
-      return error(c->name()) << "unknown task or flow '" << callee << "'", failure();
+      return error(c->name()) << "unknown task or flow '" << callee << "'"
+                              << suggestName(callee, /*callables=*/true),
+             failure();
     }
     if (callee == "main")
       return error(c->name()) << "main cannot be called", failure();

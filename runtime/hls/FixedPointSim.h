@@ -144,7 +144,6 @@ struct FixedValue {
   FixedType type;
   static FixedValue of(double v, const FixedType& t) { return FixedValue{fromDouble(v, t), t}; }
   double toDouble() const { return mmlc::hls::toDouble(raw, type); }
-  FixedValue castTo(const FixedType& t) const { return FixedValue{quantizeRaw(raw, type.frac(), t), t}; }
 };
 
 // Exact product / sum of two values, cast to type t (what `t r = a * b;` does in HLS C++).

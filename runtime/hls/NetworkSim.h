@@ -35,9 +35,6 @@ class NetworkSim {
 
   // Quantised parameters as mantissas (weights in weightType, biases in biasType), for tests.
   const std::vector<Raw>& quantizedWeights(size_t k) const { return layers_[k].weights; }
-  const std::vector<Raw>& lookupTable(size_t k, int which = 0) const {
-    return which == 0 ? layers_[k].table : layers_[k].table2;
-  }
 
  private:
   struct PreparedLayer {

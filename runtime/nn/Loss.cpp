@@ -7,15 +7,6 @@
 
 namespace mmlc::nn {
 
-LossKind lossFromName(const std::string& n) {
-  if (n == "categorical_crossentropy_from_logits" || n == "cross_entropy_from_logits") return LossKind::CrossEntropyFromLogits;
-  if (n == "categorical_crossentropy" || n == "cross_entropy") return LossKind::CrossEntropy;
-  if (n == "binary_crossentropy") return LossKind::BinaryCrossEntropy;
-  if (n == "binary_crossentropy_from_logits") return LossKind::BinaryCrossEntropyFromLogits;
-  if (n == "mse" || n == "mean_squared_error") return LossKind::MeanSquaredError;
-  throw Error("unknown loss '" + n + "'");
-}
-
 std::string lossName(LossKind k) {
   switch (k) {
     case LossKind::CrossEntropyFromLogits: return "categorical_crossentropy_from_logits";

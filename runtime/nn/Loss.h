@@ -14,7 +14,6 @@ enum class LossKind {
   MeanSquaredError,
 };
 
-LossKind lossFromName(const std::string& name);  // "categorical_crossentropy", "mse", ...
 std::string lossName(LossKind kind);
 
 // Returns the mean loss over the batch; when `grad` is non-null, writes dLoss/dOutput into it.

@@ -111,7 +111,6 @@ const std::map<std::string, TaskFn> &builtinTasks();
 // ---- Helpers shared by the task files.
 
 hls::FixedType toFixedType(const flow::FixedFormat &format);
-flow::FixedFormat toFixedFormat(const hls::FixedType &type);
 using flow::jsonArray;
 using flow::jsonNumber;
 /// Synthesis metrics as the metrics of a step (`dsp`, `lut`, `ff`, `bram`, `latency`,

@@ -66,16 +66,6 @@ hls::FixedType toFixedType(const flow::FixedFormat &f) {
                     : hls::FixedType::ufixed(f.width, f.integerBits, q, o);
 }
 
-flow::FixedFormat toFixedFormat(const hls::FixedType &t) {
-  flow::FixedFormat f;
-  f.width = t.width;
-  f.integerBits = t.integer;
-  f.isSigned = t.isSigned;
-  f.quantization = std::string(hls::quantModeName(t.quant)).substr(3); // "AP_TRN" → "TRN"
-  f.overflow = std::string(hls::overflowModeName(t.overflow)).substr(3);
-  return f;
-}
-
 nn::LossKind lossFor(nn::Network &net) {
   bool softmaxOut = net.size() && net.layer(net.size() - 1).spec().kind == "Softmax";
   return softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;

@@ -1,5 +1,6 @@
 // mmlc: the driver — checks and compiles .mml design flows (exit 0 ok, 1 user error, 2 usage).
 #include "mml/Driver/CompilerPipeline.h"
+#include "mml/Driver/SourceDiagnostics.h"
 #include "mml/FrontEnd/ParseTreePrinter.h"
 #include "mml/InitAllMML.h"
 
@@ -269,7 +270,7 @@ int compile(CommandLine &cl) {
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false); // users see their source line, not generic IR
   llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mml::SourceDiagnosticHandler diagnostics(sourceMgr, &context);
   ModuleLoader loader(context, sourceMgr, cl.compile.frontEnd);
 
   mlir::DefaultTimingManager timingManager;

@@ -1,5 +1,6 @@
 // The `mml` ops: verifiers (levels, parameters, domains, regions), flow syntax and folders.
 #include "mml/Dialect/MML/MMLOps.h"
+#include "mml/Support/Suggest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
@@ -338,8 +339,15 @@ LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
       return cast<ParamAttr>(p).getName().getValue() == name;
     });
     if (it == sig->params.end()) {
+      std::vector<std::string> known;
+      for (Attribute p : sig->params)
+        known.push_back(cast<ParamAttr>(p).getName().getValue().str());
+      std::string suggestion = mml::closestName(std::string_view(name.data(), name.size()), known);
       InFlightDiagnostic diag = emitError() << sig->kind << " '" << callee
-                                            << "' has no parameter '" << name << "' (it has: ";
+                                            << "' has no parameter '" << name << "' (";
+      if (!suggestion.empty())
+        diag << "did you mean '" << suggestion << "'?; ";
+      diag << "it has: ";
       llvm::interleaveComma(sig->params, diag, [&](Attribute p) {
         diag << cast<ParamAttr>(p).getName().getValue();
       });

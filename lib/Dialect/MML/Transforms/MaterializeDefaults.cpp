@@ -1,10 +1,13 @@
 // Pass mml-materialize-defaults: every call gets every parameter, with the origin of its value.
 #include "mml/Dialect/MML/MMLPasses.h"
 #include "mml/FrontEnd/ModuleLoader.h"
+#include "mml/Support/Suggest.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/SourceMgr.h"
+
+#include <set>
 
 namespace mml {
 #define GEN_PASS_DEF_MATERIALIZEDEFAULTS
@@ -144,7 +147,8 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
     for (Override &o : overrides)
       if (!o.used) {
         emitError(o.loc) << (o.origin == "set" ? "--set key '" : "cfg key '") << o.key
-                         << "' matches no parameter of any task call";
+                         << "' matches no parameter of any task call"
+                         << mml::didYouMean(o.key, keysOf(calls, symbols));
         allUsed = false;
       }
     if (!allUsed)
@@ -213,6 +217,31 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
     StringRef ownerName =
         parent ? cast<SymbolOpInterface>(parent).getName() : StringRef("<module>");
     return (ownerName + "." + call.getCallee()).str();
+  }
+
+  /// The keys that name a parameter of a call as users write them (for "did you mean"): the
+  /// call path's tails without `#k`, then the parameter: `pr.tolerance`, `main.pr.tolerance`.
+  std::vector<std::string> keysOf(ArrayRef<CallOp> calls, SymbolTable &symbols) {
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
+    for (CallOp call : calls) {
+      std::optional<CalleeSignature> sig = getCalleeSignature(symbols.lookup(call.getCallee()));
+      if (!sig)
+        continue;
+      std::string path = callPath(call);
+      SmallVector<StringRef> parts;
+      StringRef(path).split(parts, '.');
+      for (size_t first = parts.size(); first-- > 0;) {
+        std::string prefix;
+        for (size_t k = first; k < parts.size(); ++k)
+          prefix += parts[k].split('#').first.str() + ".";
+        for (Attribute p : sig->params)
+          if (std::string key = prefix + cast<ParamAttr>(p).getName().getValue().str();
+              seen.insert(key).second)
+            keys.push_back(key);
+      }
+    }
+    return keys;
   }
 
   LogicalResult materialize(CallOp call, SymbolTable &symbols,
