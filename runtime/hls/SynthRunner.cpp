@@ -79,7 +79,7 @@ SynthResult synthesizeProject(const NetworkDesc& net, const std::string& project
   if (tool.empty()) {
     if (!options.allowEstimate && options.tool != "estimate")
       throw std::runtime_error("no vitis_hls or vivado_hls on PATH and estimation is disabled");
-    r.metrics = ResourceEstimator(options.model).estimate(net).total;
+    r.metrics = estimateDesign(net, options.estimator);
     return r;
   }
 
@@ -98,6 +98,19 @@ SynthResult synthesizeProject(const NetworkDesc& net, const std::string& project
   if (r.reportPath.empty())
     throw std::runtime_error(tool + " finished but wrote no csynth.xml under '" + reportDir.string() + "'");
   r.metrics = CsynthReport::parseFile(r.reportPath);
+  // Keep every report with the design: reports/ as an hls4ml project has it.
+  const fs::path kept = fs::path(projectDir) / "reports";
+  fs::remove_all(kept);  // an imported project's reports are of another synthesis
+  fs::create_directories(kept);
+  for (const auto& e : fs::directory_iterator(reportDir)) {
+    const std::string fn = e.path().filename().string();
+    auto endsWith = [&](const std::string& suffix) {
+      return fn.size() >= suffix.size() && fn.compare(fn.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (e.is_regular_file() && (endsWith(".xml") || endsWith(".rpt"))) fs::copy_file(e.path(), kept / fn);
+  }
+  // hls4ml's layout names the top-level report csynth.xml.
+  if (!fs::exists(kept / "csynth.xml")) fs::copy_file(r.reportPath, kept / "csynth.xml");
   r.metrics.tool = tool;
   r.metrics.estimated = false;
   return r;
