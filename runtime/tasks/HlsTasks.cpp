@@ -7,6 +7,7 @@
 #include "hls/SynthRunner.h"
 #include "hls/TemplateConversions.h"
 #include "tasks/HlsConversion.h"
+#include "tasks/ReportInputs.h"
 
 namespace mmlc::tasks {
 
@@ -35,7 +36,10 @@ void runHls4ml(TaskContext &ctx) {
 
 void runEstimate(TaskContext &ctx) {
   ModelStore::Hls &h = ctx.store.hlsModels.at(ctx.args.h("h").id);
-  ctx.store.metrics[ctx.key] = synthMetricsRecord(hls::estimateDesign(h.desc, h.estimator));
+  const hls::SynthMetrics e = hls::estimateDesign(h.desc, h.estimator);
+  if (const std::string over = overCapacityText(e); !over.empty())
+    ctx.status("[does not fit " + e.part + ": " + over + "]");
+  ctx.store.metrics[ctx.key] = synthMetricsRecord(e);
 }
 
 void runSynth(TaskContext &ctx) {
@@ -73,6 +77,8 @@ void runSynth(TaskContext &ctx) {
   } else {
     r = hls::runSynthesis(h.desc, project.string(), options);
   }
+  if (const std::string over = overCapacityText(r.metrics); !over.empty())
+    ctx.status("[does not fit " + r.metrics.part + ": " + over + "]");
   ctx.store.rtls[ctx.key] = {r.metrics, hh.id};
   // What --resume needs to rebuild the synthesis result without rerunning the tool.
   ctx.store.metrics[ctx.key] = synthMetricsRecord(r.metrics);

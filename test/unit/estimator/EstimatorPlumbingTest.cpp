@@ -121,7 +121,7 @@ TEST(EstimatorPlumbing, AnalyticBandIsWhatTheSevenRealProjectsShow) {
 // the difference is what the six reports taught. Held out: jet-qkeras6-rf1-vivado2019, the only
 // QKeras design (6-bit weights, unsigned 6-bit activations); its closest relatives among the six
 // are the 16-bit jet taggers of the same tool. Estimates go through estimateDesign, as a flow's
-// do, so they use the calibration's own tool generation (calibrationTool: Vitis, three of the six
+// do, so they use the calibration's own tool generation (calibrationTool: Vitis, four of the six
 // being Vitis designs) - which on this Vivado design happens to be better (0.33 mean |error| of
 // DSP/LUT/FF) than Vivado coefficients (1.52, next test) and than the analytic model (0.60).
 TEST(EstimatorPlumbing, CalibrateOnSixFixturesTheSeventhImproves) {
