@@ -69,7 +69,8 @@ SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choic
   } else {
     const Calibration& cal = *choice.calibration;
     t = ResourceEstimator(calibrationTool(cal), &cal).estimate(net).total;  // carries the calibration's band
-    t.calibration = choice.file + ": " + cal.description + " (" + toolGenName(calibrationTool(cal)) + " coefficients)";
+    t.calibration = "calibrated per-layer model, calibration file " + choice.file + " (" + cal.description + "; " +
+                    toolGenName(calibrationTool(cal)) + " coefficients)";
   }
   t.estimated = true;
   return t;

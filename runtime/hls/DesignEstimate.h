@@ -34,7 +34,8 @@ const std::array<double, kMetrics>& analyticBandHi();
 
 // Total estimate of `net` (its part and clock) with the chosen model: estimated = true, the band
 // [lo, hi] of every resource and of the latency, the device's capacity, and `calibration` naming
-// the model ("analytic model ..." or "FILE: <the calibration's description>").
+// the model ("analytic model (no calibration file)" or "calibrated per-layer model, calibration
+// file FILE (<its description>; vivado|vitis coefficients)").
 SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choice);
 
 // The band [lo, hi] of an estimate v from relative residual quantiles (real = v / (1 + error)).
