@@ -69,6 +69,11 @@ SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choic
   } else {
     const Calibration& cal = *choice.calibration;
     t = ResourceEstimator(calibrationTool(cal), &cal).estimate(net).total;  // carries the calibration's band
+    // A calibration fitted on fewer than two real designs has no leave-one-out residuals: it
+    // claims no band (rather than a zero-width one).
+    if (std::all_of(cal.bandLo.begin(), cal.bandLo.end(), [](double v) { return v == 0; }) &&
+        std::all_of(cal.bandHi.begin(), cal.bandHi.end(), [](double v) { return v == 0; }))
+      t.dspLo = t.dspHi = t.lutLo = t.lutHi = t.ffLo = t.ffHi = t.bram18Lo = t.bram18Hi = t.latencyLo = t.latencyHi = 0;
     t.calibration = "calibrated per-layer model, calibration file " + choice.file + " (" + cal.description + "; " +
                     toolGenName(calibrationTool(cal)) + " coefficients)";
   }

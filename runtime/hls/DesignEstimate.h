@@ -33,7 +33,8 @@ const std::array<double, kMetrics>& analyticBandLo();
 const std::array<double, kMetrics>& analyticBandHi();
 
 // Total estimate of `net` (its part and clock) with the chosen model: estimated = true, the band
-// [lo, hi] of every resource and of the latency, the device's capacity, and `calibration` naming
+// [lo, hi] of every resource and of the latency (all 0 for a calibration without validation
+// residuals: fitted on fewer than two real designs), the device's capacity, and `calibration` naming
 // the model ("analytic model (no calibration file)" or "calibrated per-layer model, calibration
 // file FILE (<its description>; vivado|vitis coefficients)").
 SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choice);

@@ -143,6 +143,9 @@ std::string certaintyHeadline(const hls::SynthMetrics &m) {
   if (m.dspHi > 0 || m.lutHi > 0 || m.ffHi > 0)
     text += " The band is where the real value fell for 80% of the real designs the model was "
             "checked on (10th–90th percentile of its relative error; docs/estimator.md).";
+  else
+    text += " No band: the model was not validated on held-out designs (a calibration needs two "
+            "or more real designs for one), so how far off it is is unknown.";
   return text;
 }
 
