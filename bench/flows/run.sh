@@ -9,6 +9,7 @@ export MMLC_BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 bash "$ROOT/scripts/build.sh" >/dev/null
 OUT="${OUT:-$ROOT/out/bench-flows}"
 rm -rf "$OUT"
+mkdir -p "$(dirname "$OUT")"  # a fresh clone has no out/ yet (the log is written next to the run)
 start=$(date +%s.%N)
 "$MMLC_BUILD_DIR/bin/mmlc" run "$ROOT/examples/spq.mml" -o "$OUT" > "$OUT.log"
 end=$(date +%s.%N)

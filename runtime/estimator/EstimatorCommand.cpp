@@ -10,6 +10,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "estimator/CalibrationData.h"
 #include "hls/LayerModel.h"
 #include "hls/ResourceEstimator.h"
@@ -29,8 +31,11 @@ std::string estimatorCommandUsage() {
          "  Writes the rows with dsp, lut, ff, bram18, latency (cycles) and ii appended. Weights are\n"
          "  assumed untrained (Keras glorot-uniform); a network's real weights go through `estimate`.\n"
          "calibrate: refits the per-layer model from hls4ml projects with reports/ (per-function\n"
-         "  csynth.xml) and N-TORC CSV folders, with uncertainty bands from leave-one-design-out\n"
-         "  residuals, and writes a calibration file (MMLC_ESTIMATOR_CALIBRATION selects it).\n";
+         "  csynth.xml), mmlc run directories (their synth steps that ran vitis_hls/vivado_hls keep\n"
+         "  the reports with the design), folders of either, and N-TORC CSV folders, with\n"
+         "  uncertainty bands from leave-one-design-out residuals, and writes a calibration file:\n"
+         "  `part(..., calibration: \"FILE\")` or `--set 'part.calibration=\"FILE\"'` makes a flow's\n"
+         "  estimates use it (MMLC_ESTIMATOR_CALIBRATION replaces the shipped default of predict).\n";
 }
 
 namespace {
@@ -162,6 +167,51 @@ std::string readText(const std::string& path) {
   return ss.str();
 }
 
+// An mmlc run directory (`mmlc run -o DIR`): its model space and log.
+bool isRunDirectory(const std::string& dir) {
+  return fs::is_directory(fs::path(dir) / "models") && fs::exists(fs::path(dir) / "log.jsonl");
+}
+
+// The project folders of the run's `synth` steps that ran a vendor tool (estimated = 0): each
+// keeps the tool's reports in project/reports/ (hls::synthesizeProject). Other steps' projects
+// are left out even when they hold a reports/ folder: an imported or rewritten project carries
+// the reports of the synthesis of its source, not of itself.
+std::vector<std::string> synthesisedDesignsOfRun(const std::string& runDir) {
+  std::vector<std::string> out;
+  std::vector<fs::path> steps;
+  for (const auto& e : fs::directory_iterator(fs::path(runDir) / "models"))
+    if (e.is_directory() && fs::exists(e.path() / "step.json")) steps.push_back(e.path());
+  std::sort(steps.begin(), steps.end());
+  for (const fs::path& step : steps) {
+    nlohmann::json j;
+    try {
+      std::ifstream in(step / "step.json");
+      j = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw std::runtime_error((step / "step.json").string() + ": corrupt step record (" + e.what() + ")");
+    }
+    if (j.value("task", "") != "synth" || !j.contains("metrics") || !j["metrics"].is_object() ||
+        j["metrics"].value("estimated", 1.0) != 0.0)
+      continue;
+    const fs::path project = step / "project";
+    if (!isDesignWithReports(project.string()))
+      throw std::runtime_error(project.string() + ": a vendor synthesis step without its reports (project/reports/csynth.xml; "
+                                                  "runs of mmlc before reports were kept with the design)");
+    out.push_back(project.string());
+  }
+  return out;
+}
+
+// Gives a design (and its rows, grouped by design for leave-one-out) another name.
+void renameDesign(DesignData& d, const std::string& name) {
+  d.name = name;
+  d.glue.group = name;
+  for (CostRow& r : d.rows) {
+    r.group = name;
+    r.name = name + r.name.substr(r.name.find('/'));
+  }
+}
+
 // 10th / 90th percentile of relative residuals (pred - real) / real.
 std::pair<double, double> quantiles(std::vector<double> v) {
   if (v.empty()) return {0, 0};
@@ -174,24 +224,51 @@ int calibrate(const std::vector<std::string>& dirs, const std::string& outPath, 
   std::vector<DesignData> designs;
   std::vector<CostRow> extra;
   for (const std::string& d : dirs) {
-    if (isDesignWithReports(d)) designs.push_back(readDesign(d));
+    if (isRunDirectory(d)) {
+      const std::vector<std::string> found = synthesisedDesignsOfRun(d);
+      if (found.empty())
+        throw std::runtime_error(d + ": a run directory without a vendor synthesis (no synth step that ran vitis_hls or "
+                                     "vivado_hls; estimated ones have no report to learn from)");
+      for (const std::string& project : found) {
+        DesignData design = readDesign(project);
+        // Named after the run and the step: every step's project folder is called "project".
+        renameDesign(design, fs::path(d).lexically_normal().filename().string() + "/" +
+                                 fs::path(project).parent_path().filename().string());
+        designs.push_back(std::move(design));
+      }
+    } else if (isDesignWithReports(d)) designs.push_back(readDesign(d));
     else if (fs::exists(fs::path(d) / "dense_resources_collapsed.csv")) {
       auto rows = readNtorc(d);
       extra.insert(extra.end(), rows.begin(), rows.end());
     } else if (fs::is_directory(d)) {
       // A folder of projects (or of run directories): every sub-folder with reports.
       bool any = false;
-      for (const auto& e : fs::directory_iterator(d))
-        if (isDesignWithReports(e.path().string())) {
-          designs.push_back(readDesign(e.path().string()));
+      std::vector<fs::path> subdirs;
+      for (const auto& e : fs::directory_iterator(d)) subdirs.push_back(e.path());
+      std::sort(subdirs.begin(), subdirs.end());
+      for (const fs::path& e : subdirs)
+        if (isDesignWithReports(e.string())) {
+          designs.push_back(readDesign(e.string()));
           any = true;
+        } else if (isRunDirectory(e.string())) {
+          for (const std::string& project : synthesisedDesignsOfRun(e.string())) {
+            DesignData design = readDesign(project);
+            renameDesign(design, e.filename().string() + "/" + fs::path(project).parent_path().filename().string());
+            designs.push_back(std::move(design));
+            any = true;
+          }
         }
-      if (!any) throw std::runtime_error(d + ": no hls4ml project with reports/csynth.xml and no N-TORC CSVs here");
+      if (!any)
+        throw std::runtime_error(d + ": no hls4ml project with reports/csynth.xml, no run directory with a vendor synthesis "
+                                     "and no N-TORC CSVs here");
     } else {
       throw std::runtime_error(d + ": not a directory");
     }
   }
   std::sort(designs.begin(), designs.end(), [](const DesignData& a, const DesignData& b) { return a.name < b.name; });
+  for (size_t i = 1; i < designs.size(); ++i)
+    if (designs[i].name == designs[i - 1].name)
+      throw std::runtime_error("design '" + designs[i].name + "' is given twice (its rows would count double)");
   auto fitWithout = [&](long skip) {
     std::vector<CostRow> rows = extra;
     std::vector<GlueRow> glue;

@@ -6,36 +6,26 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "hls/DeviceTable.h"
 #include "hls/FixedPointSim.h"
 
 namespace mmlc::hls {
 
 const std::vector<DeviceInfo>& knownDevices() {
-  // Resources from the vendor data sheets (BRAM counted as 18 Kb halves).
-  static const std::vector<DeviceInfo> devices = {
-      {"zynq7", "xc7z020", 220, 53200, 106400, 280, 0, 25, 18, 1.5},
-      {"zynquplus", "xczu7ev", 1728, 230400, 460800, 624, 96, 27, 18, 1.1},  // N-TORC's part (ZCU104)
-      {"zynquplus", "xczu9eg", 2520, 274080, 548160, 1824, 0, 27, 18, 1.1},
-      {"kintexu", "xcku115", 5520, 663360, 1326720, 4320, 0, 27, 18, 1.2},
-      {"virtexuplus", "xcvu9p", 6840, 1182240, 2364480, 4320, 960, 27, 18, 1.0},
-      {"alveo", "xcu250", 12288, 1728000, 3456000, 5376, 1280, 27, 18, 1.0},
-      {"alveo", "xcu50", 5952, 872000, 1743000, 2688, 640, 27, 18, 1.0},
-  };
+  // The table itself is in DeviceTable.h, which the compiler shares to check part names.
+  static const std::vector<DeviceInfo> devices = [] {
+    std::vector<DeviceInfo> out;
+    for (const DeviceRecord& d : kDeviceTable)
+      out.push_back({d.family, d.partPrefix, d.dsp, d.lut, d.ff, d.bram18, d.uram, d.dspPortA, d.dspPortB, d.speedFactor});
+    return out;
+  }();
   return devices;
 }
 
 const DeviceInfo& lookupDevice(const std::string& part) {
-  std::string p = part;
-  std::transform(p.begin(), p.end(), p.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const DeviceInfo* best = nullptr;
-  for (const DeviceInfo& d : knownDevices())
-    if (p.rfind(d.partPrefix, 0) == 0 && (!best || d.partPrefix.size() > best->partPrefix.size())) best = &d;
-  if (!best) {
-    std::string known;
-    for (const DeviceInfo& d : knownDevices()) known += (known.empty() ? "" : ", ") + d.partPrefix;
-    throw std::invalid_argument("unknown FPGA part '" + part + "' (known: " + known + ")");
-  }
-  return *best;
+  const DeviceRecord* record = findDeviceRecord(part);
+  if (!record) throw std::invalid_argument(unknownPartMessage(part));
+  return knownDevices()[static_cast<size_t>(record - kDeviceTable)];
 }
 
 int csdDigits(long long n) {

@@ -53,7 +53,8 @@ class ResourceEstimator {
   explicit ResourceEstimator(ResourceModel model) : model_(model), analytic_(true) {}
   // The calibrated per-layer model (LayerModel.h) for the given tool generation; `cal` must
   // outlive the estimator (default: the shipped calibration). `mmlc estimator predict` and the
-  // bench use it; it carries the uncertainty band of its validation residuals.
+  // bench use it, and flows whose device names a calibration file (DesignEstimate.h); it
+  // carries the uncertainty band of its validation residuals.
   explicit ResourceEstimator(ToolGen tool, const Calibration* cal = nullptr)
       : tool_(tool), cal_(cal ? cal : &defaultCalibration()) {}
   // Part and clock default to the network's (NetworkDesc::part / clockPeriodNs).

@@ -15,8 +15,9 @@ struct DeviceInfo {
   double speedFactor = 1.0;          // delay scale vs UltraScale+ -2 (7-series is slower)
 };
 
-// Known parts: xc7z020, xcku115, xcvu9p, xcu250, xcu50. Throws std::invalid_argument naming the
-// known parts when `part` matches none.
+// Known parts: the table of DeviceTable.h (xc7z020, xczu7ev, xczu9eg, xcku115, xcvu9p, xcu250,
+// xcu50), matched by prefix. Throws std::invalid_argument naming the known parts (and the closest
+// one, "did you mean") when `part` matches none.
 const DeviceInfo& lookupDevice(const std::string& part);
 const std::vector<DeviceInfo>& knownDevices();
 

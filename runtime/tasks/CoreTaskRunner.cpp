@@ -8,7 +8,7 @@
 #include <iomanip>
 
 #include "hls/NetworkSim.h"
-#include "hls/ResourceEstimator.h"
+#include "hls/DesignEstimate.h"
 #include "nn/Metrics.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
@@ -289,9 +289,8 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
              : name == "nonzero" ? nonzero
                                  : 1 - nonzero / std::max(1.0, params);
     }
-    hls::SynthMetrics e = hls::ResourceEstimator().estimate(model.desc).total;
-    e.estimated = true;
-    std::map<std::string, double> record = synthMetricsRecord(e);
+    std::map<std::string, double> record =
+        synthMetricsRecord(hls::estimateDesign(model.desc, model.estimator));
     auto it = record.find(name);
     return it != record.end() ? it->second : unknown();
   }

@@ -231,6 +231,7 @@ void storeResult(TaskContext &ctx, const fs::path &out, const std::map<std::stri
         hls.data = input.data;
         hls.desc.part = input.desc.part;
         hls.desc.clockPeriodNs = input.desc.clockPeriodNs;
+        hls.estimator = input.estimator;
       }
     hls.dir = (ctx.modelDir() / "project").string();
     s.hlsModels[ctx.key] = std::move(hls);

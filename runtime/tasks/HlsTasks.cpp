@@ -2,10 +2,12 @@
 #include "tasks/TaskContext.h"
 
 #include "hls/HlsProjectEmitter.h"
-#include "hls/ResourceEstimator.h"
+#include "hls/CsynthReport.h"
+#include "hls/DesignEstimate.h"
 #include "hls/SynthRunner.h"
 #include "hls/TemplateConversions.h"
 #include "tasks/HlsConversion.h"
+#include "tasks/ReportInputs.h"
 
 namespace mmlc::tasks {
 
@@ -29,25 +31,38 @@ void runHls4ml(TaskContext &ctx) {
   if (!ctx.committed && files) // a committed step already holds its project
     hls::HlsProjectEmitter(desc).emit((ctx.staging / "project").string());
   ctx.store.hlsModels[ctx.key] = {desc, (ctx.modelDir() / "project").string(), m.id, dnn.data,
-                                  /*filesOnDemand=*/!files};
+                                  /*filesOnDemand=*/!files, device.estimator};
 }
 
 void runEstimate(TaskContext &ctx) {
   ModelStore::Hls &h = ctx.store.hlsModels.at(ctx.args.h("h").id);
-  hls::SynthMetrics e = hls::ResourceEstimator().estimate(h.desc).total;
-  e.estimated = true;
+  const hls::SynthMetrics e = hls::estimateDesign(h.desc, h.estimator);
+  if (const std::string over = overCapacityText(e); !over.empty())
+    ctx.status("[does not fit " + e.part + ": " + over + "]");
   ctx.store.metrics[ctx.key] = synthMetricsRecord(e);
 }
 
 void runSynth(TaskContext &ctx) {
   const flow::Handle &hh = ctx.args.h("h");
+  ModelStore::Hls &h = ctx.store.hlsModels.at(hh.id);
   if (ctx.committed) {
-    // Vendor synthesis can take hours: take its metrics from the committed step.
-    ctx.store.rtls[ctx.key] = {synthMetricsFromRecord(ctx.committed->metrics), hh.id};
+    // Vendor synthesis can take hours: take its metrics from the committed step's report (kept
+    // in project/reports/), and redo an estimate (milliseconds; the step key covers the
+    // calibration file), so both come back with what the record does not hold (capacity, band).
+    hls::SynthMetrics m = synthMetricsFromRecord(ctx.committed->metrics);
+    const std::filesystem::path kept = ctx.modelDir() / "project" / "reports" / "csynth.xml";
+    std::error_code ec;
+    if (m.estimated) {
+      m = hls::estimateDesign(h.desc, h.estimator);
+    } else if (std::filesystem::exists(kept, ec)) {
+      m = hls::CsynthReport::parseFile(kept.string());
+      m.estimated = false;
+    }
+    ctx.store.rtls[ctx.key] = {m, hh.id};
     return;
   }
-  ModelStore::Hls &h = ctx.store.hlsModels.at(hh.id);
   hls::SynthOptions options;
+  options.estimator = h.estimator;
   std::string tool = ctx.args.s("tool");
   options.tool = tool == "estimator" ? "estimate" : tool;
   // The model's own project is synthesised: one a metaprogramming task rewrote (pragmas, a
@@ -62,6 +77,8 @@ void runSynth(TaskContext &ctx) {
   } else {
     r = hls::runSynthesis(h.desc, project.string(), options);
   }
+  if (const std::string over = overCapacityText(r.metrics); !over.empty())
+    ctx.status("[does not fit " + r.metrics.part + ": " + over + "]");
   ctx.store.rtls[ctx.key] = {r.metrics, hh.id};
   // What --resume needs to rebuild the synthesis result without rerunning the tool.
   ctx.store.metrics[ctx.key] = synthMetricsRecord(r.metrics);

@@ -68,7 +68,7 @@ using RewriteCheck = std::function<void(const meta::HlsProject &)>;
 void rewriteStep(TaskContext &ctx, const std::string &resultTop, const RewriteRequest &request,
                  const RewriteCheck &check = {}) {
   ModelStore::Hls &in = ctx.store.hlsModels.at(ctx.args.h("h").id);
-  ModelStore::Hls out{in.desc, (ctx.modelDir() / "project").string(), in.dnn, in.data};
+  ModelStore::Hls out{in.desc, (ctx.modelDir() / "project").string(), in.dnn, in.data, false, in.estimator};
   meta::ReadOptions read;
   if (ctx.committed) {
     read.top = resultTop;
@@ -185,7 +185,7 @@ void runHlsImport(TaskContext &ctx) {
                       " features per sample but the project's top function takes " +
                       std::to_string(desc.inputSize()) + " inputs");
   }
-  ctx.store.hlsModels[ctx.key] = {std::move(desc), copy.string(), "", data};
+  ctx.store.hlsModels[ctx.key] = {std::move(desc), copy.string(), "", data, false, device.estimator};
 }
 
 ModelStore::Hls importHlsProject(TaskContext &ctx, const fs::path &dir) {

@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hls/NetworkSim.h"
-#include "hls/ResourceEstimator.h"
+#include "hls/DesignEstimate.h"
 #include "tasks/HlsEvaluation.h"
 #include "tasks/PrecisionSearch.h"
 #ifdef MMLC_HAVE_META
@@ -168,7 +168,7 @@ void runQuantize(TaskContext &ctx) {
   const std::string projectDir = (ctx.modelDir() / "project").string();
   if (ctx.committed) { // rebuild the chosen design from its precisions, without searching
     hls::NetworkDesc desc = applyPrecisions(input.desc, ctx.modelDir() / "precisions.json");
-    ctx.store.hlsModels[ctx.key] = {std::move(desc), projectDir, input.dnn, dh.id};
+    ctx.store.hlsModels[ctx.key] = {std::move(desc), projectDir, input.dnn, dh.id, false, input.estimator};
     return;
   }
   const nn::DatasetSplit &split = ctx.store.data.at(dh.id).split;
@@ -296,8 +296,8 @@ void runQuantize(TaskContext &ctx) {
                       std::to_string(csim.samples) + " samples (" + csim.mismatchReport + ")");
   }
 
-  const hls::SynthMetrics before = hls::ResourceEstimator().estimate(input.desc).total;
-  const hls::SynthMetrics after = hls::ResourceEstimator().estimate(result.desc).total;
+  const hls::SynthMetrics before = hls::estimateDesign(input.desc, input.estimator);
+  const hls::SynthMetrics after = hls::estimateDesign(result.desc, input.estimator);
   std::map<std::string, std::string> summary{
       {"baseline_accuracy", jsonNumber(baselineTest)},
       {"accuracy", jsonNumber(accuracyTest)},
@@ -319,7 +319,7 @@ void runQuantize(TaskContext &ctx) {
     summary["csim_mismatches"] = jsonNumber(static_cast<double>(csim.mismatches));
   }
   ctx.log("quantize_summary", summary);
-  ctx.store.hlsModels[ctx.key] = {result.desc, projectDir, input.dnn, dh.id};
+  ctx.store.hlsModels[ctx.key] = {result.desc, projectDir, input.dnn, dh.id, false, input.estimator};
 #endif
 }
 

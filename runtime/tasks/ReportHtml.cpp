@@ -225,6 +225,36 @@ std::string reportHtml(TaskContext &ctx, const ReportInputs &in) {
   html.link("The same metrics and flow as Markdown: ", "report.md", "report.md");
 
   html.heading(2, "Design");
+  if (in.synthesis) { // estimated or synthesised, the bands, what does not fit (as in report.md)
+    const hls::SynthMetrics &m = *in.synthesis;
+    std::string headline = certaintyHeadline(m);
+    for (size_t at; (at = headline.find("**")) != std::string::npos;)
+      headline.erase(at, 2);
+    html.paragraph(headline);
+    report::Table certainty;
+    certainty.headers = {"", m.estimated ? "estimate" : "report"};
+    if (m.estimated)
+      certainty.headers.push_back("band (lo–hi)");
+    certainty.headers.insert(certainty.headers.end(), {(m.part.empty() ? std::string("device") : m.part) + " has", "use"});
+    for (const CapacityRow &r : capacityRows(m)) {
+      std::vector<Cell> row{Cell(r.name), Cell(groupedNumber(r.value))};
+      if (m.estimated)
+        row.push_back(r.hasBand ? Cell(groupedNumber(r.lo) + "–" + groupedNumber(r.hi)) : Cell("n/a"));
+      const bool known = r.available > 0;
+      row.push_back(known ? Cell(groupedNumber(static_cast<double>(r.available))) : Cell(""));
+      std::string use;
+      if (known) {
+        char pct[32];
+        std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * r.value / static_cast<double>(r.available));
+        use = std::string(pct) + (r.value > static_cast<double>(r.available) ? " — does not fit" : "");
+      }
+      row.push_back(Cell(use));
+      certainty.rows.push_back(std::move(row));
+    }
+    html.table(certainty);
+    if (const std::string over = overCapacityText(m); !over.empty())
+      html.paragraph("Does not fit " + (m.part.empty() ? std::string("the device") : m.part) + ": " + over + ".");
+  }
   const flow::StepRecord *device = nullptr;
   for (const flow::StepRecord &s : lineage)
     if (s.level == "device")

@@ -36,7 +36,28 @@ struct ReportInputs {
   std::vector<FlowRow> flow;             // the run's steps before this report
   std::vector<flow::StepRecord> lineage; // the design and its ancestors, sources first
   std::string modelsHref;                // models/ relative to the report ("" if unknown)
+  /// The design's synthesis result (what `synth` gave: a vendor report or an estimate with its
+  /// band, capacity and calibration); absent for a design the run does not hold.
+  std::optional<hls::SynthMetrics> synthesis;
 };
+
+/// How sure the figures are: "estimated" or "synthesised", the band of each resource and of the
+/// latency, the device's capacity, what does not fit, and the model and calibration used. One
+/// row per resource: {name, value, lo, hi, available}.
+struct CapacityRow {
+  std::string name;
+  double value = 0, lo = 0, hi = 0;
+  long available = 0;
+  bool hasBand = false;
+};
+std::vector<CapacityRow> capacityRows(const hls::SynthMetrics &m);
+/// "12,288": a count with thousands separators.
+std::string groupedNumber(double value);
+/// The headline of the design's figures: "Estimated — not synthesised. ..." or "Synthesised by ...".
+std::string certaintyHeadline(const hls::SynthMetrics &m);
+/// "DSP 67,602 of 12,288 (550%)" for each resource over the device's capacity, "; "-separated;
+/// empty when everything fits.
+std::string overCapacityText(const hls::SynthMetrics &m);
 
 /// The page: design metrics, flow, lineage, plots of the lineage's events, compared designs,
 /// searches (docs/reports.md).

@@ -3,6 +3,8 @@
 // from step.json — and writes report.md; ReportHtml.cpp writes the page.
 #include "tasks/ReportInputs.h"
 
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -48,11 +50,43 @@ std::string markdownCell(std::string text) {
   return out;
 }
 
+/// How sure the figures are (docs/reports.md): estimated or synthesised, each resource's band
+/// and use of the device, what does not fit.
+std::string certaintyMarkdown(const hls::SynthMetrics &m) {
+  std::ostringstream md;
+  md << certaintyHeadline(m) << "\n\n";
+  const std::vector<CapacityRow> rows = capacityRows(m);
+  const bool band = m.estimated;
+  md << "| | " << (m.estimated ? "estimate" : "report") << (band ? " | band (lo–hi)" : "") << " | "
+     << (m.part.empty() ? std::string("device") : m.part) << " has | use |\n| ---" << (band ? " | ---" : "")
+     << " | --- | --- | --- |\n";
+  for (const CapacityRow &r : rows) {
+    md << "| " << r.name << " | " << groupedNumber(r.value);
+    if (band)
+      md << " | " << (r.hasBand ? groupedNumber(r.lo) + "–" + groupedNumber(r.hi) : std::string("n/a"));
+    if (r.available > 0) {
+      const double use = 100.0 * r.value / static_cast<double>(r.available);
+      char pct[32];
+      std::snprintf(pct, sizeof pct, "%.0f%%", use);
+      md << " | " << groupedNumber(static_cast<double>(r.available)) << " | " << pct
+         << (r.value > static_cast<double>(r.available) ? " — **does not fit**" : "") << " |\n";
+    } else {
+      md << " | | |\n";
+    }
+  }
+  if (const std::string over = overCapacityText(m); !over.empty())
+    md << "\n**Does not fit " << (m.part.empty() ? std::string("the device") : m.part) << ":** " << over << ".\n";
+  md << "\n";
+  return md.str();
+}
+
 /// The design's metrics (a fixed table format that scripts read) and the flow.
 std::string reportMarkdown(const ReportInputs &in) {
   std::ostringstream md;
-  md << "# " << in.title << "\n\n"
-     << "| metric | value |\n| --- | --- |\n";
+  md << "# " << in.title << "\n\n";
+  if (in.synthesis)
+    md << certaintyMarkdown(*in.synthesis);
+  md << "| metric | value |\n| --- | --- |\n";
   for (auto &[name, value] : in.values)
     md << "| " << name << " | " << value << " |\n";
   md << "\nPlots, the design's lineage and the metrics of every model it was made from: "
@@ -77,6 +111,55 @@ void writeFile(TaskContext &ctx, const fs::path &file, const std::string &text) 
     throw ctx.error("cannot write " + file.string());
 }
 } // namespace
+
+std::vector<CapacityRow> capacityRows(const hls::SynthMetrics &m) {
+  const bool band = m.estimated && (m.dspHi > 0 || m.lutHi > 0 || m.ffHi > 0);
+  return {{"DSP", m.dsp, m.dspLo, m.dspHi, m.availDsp, band},
+          {"LUT", m.lut, m.lutLo, m.lutHi, m.availLut, band},
+          {"FF", m.ff, m.ffLo, m.ffHi, m.availFf, band},
+          {"BRAM_18K", m.bram18, m.bram18Lo, m.bram18Hi, m.availBram18, band},
+          {"latency (cycles)", static_cast<double>(m.latencyMax), m.latencyLo, m.latencyHi, 0, band}};
+}
+
+std::string groupedNumber(double value) {
+  if (!std::isfinite(value))
+    return "n/a";
+  const long long n = std::llround(value);
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return (n < 0 ? "-" : "") + out;
+}
+
+std::string certaintyHeadline(const hls::SynthMetrics &m) {
+  if (!m.estimated)
+    return "**Synthesised** by " + (m.tool.empty() ? std::string("a vendor tool") : m.tool) +
+           ": the figures are its C-synthesis report (csynth.xml), not an estimate.";
+  std::string text = "**Estimated — not synthesised.** No vendor tool ran; the figures come from the " +
+                     (m.calibration.empty() ? std::string("estimator") : m.calibration) + ".";
+  if (m.dspHi > 0 || m.lutHi > 0 || m.ffHi > 0)
+    text += " The band is where the real value fell for 80% of the real designs the model was "
+            "checked on (10th–90th percentile of its relative error; docs/estimator.md).";
+  else
+    text += " No band: the model was not validated on held-out designs (a calibration needs two "
+            "or more real designs for one), so how far off it is is unknown.";
+  return text;
+}
+
+std::string overCapacityText(const hls::SynthMetrics &m) {
+  std::string out;
+  for (const CapacityRow &r : capacityRows(m))
+    if (r.available > 0 && r.value > static_cast<double>(r.available)) {
+      char pct[32];
+      std::snprintf(pct, sizeof pct, "%.0f%%", 100.0 * r.value / static_cast<double>(r.available));
+      out += (out.empty() ? "" : "; ") + r.name + " " + groupedNumber(r.value) + " of " +
+             groupedNumber(static_cast<double>(r.available)) + " (" + pct + ")";
+    }
+  return out;
+}
 
 std::string metricsText(const std::map<std::string, double> &metrics) {
   std::ostringstream os;
@@ -103,6 +186,8 @@ void runReport(TaskContext &ctx) {
     throw ctx.error("cannot create the report directory '" + out.string() + "': " +
                     ec.message() + "; choose another 'dir'");
   in.design = a.h("r");
+  if (auto rtl = ctx.store.rtls.find(in.design.id); rtl != ctx.store.rtls.end())
+    in.synthesis = rtl->second.metrics;
   for (const std::string &name : kDesignMetrics) {
     try {
       in.values[name] = ctx.metric(in.design, name);

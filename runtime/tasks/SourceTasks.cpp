@@ -7,6 +7,7 @@
 #include <numeric>
 #include <optional>
 
+#include "hls/DesignEstimate.h"
 #include "hls/SynthMetrics.h"
 #include "nn/CsvReader.h"
 #include "nn/Error.h"
@@ -20,8 +21,25 @@
 namespace mmlc::tasks {
 
 void runPart(TaskContext &ctx) {
-  hls::lookupDevice(ctx.args.s("name")); // unknown parts are an error naming the known ones
-  ctx.store.devices[ctx.key] = {ctx.args.s("name"), ctx.args.f("clock")};
+  const std::string &name = ctx.args.s("name");
+  try {
+    hls::lookupDevice(name); // unknown parts are an error naming the known ones
+  } catch (const std::invalid_argument &e) {
+    throw ctx.error(std::string("part: ") + e.what());
+  }
+  ModelStore::Device device{name, ctx.args.f("clock"), {}};
+  // A calibration file selects the calibrated per-layer model for every estimate of designs on
+  // this device (docs/estimator.md, "Using a calibration"); read now so a missing or corrupt
+  // file is an error at this call, before anything is trained.
+  if (ctx.args.has("calibration") && !ctx.args.s("calibration").empty()) {
+    device.estimator.file = ctx.args.s("calibration");
+    try {
+      device.estimator.calibration = hls::loadCalibration(device.estimator.file);
+    } catch (const std::exception &e) {
+      throw ctx.error("part: calibration file: " + std::string(e.what()));
+    }
+  }
+  ctx.store.devices[ctx.key] = std::move(device);
 }
 
 void runFashionMnist(TaskContext &ctx) {

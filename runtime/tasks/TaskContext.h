@@ -13,6 +13,7 @@
 
 #include "flow/Interpreter.h"
 #include "flow/MetaModel.h"
+#include "hls/DesignEstimate.h"
 #include "hls/NetworkDesc.h"
 #include "hls/SynthMetrics.h"
 #include "nn/Dataset.h"
@@ -27,7 +28,9 @@ namespace mmlc::tasks {
 
 /// Everything the tasks of one run produced, by handle id (the step key).
 struct ModelStore {
-  struct Device { std::string part; double clockNs = 5; };
+  /// A part and clock; `estimator` is the calibrated model its `calibration:` file selects
+  /// (null calibration: the analytic model).
+  struct Device { std::string part; double clockNs = 5; hls::EstimatorChoice estimator; };
   struct Data { nn::DatasetSplit split; int classes = 0; };
   /// A DNN-level model; `data` is the key of the data set it was trained on ("" if untrained).
   struct Dnn { std::shared_ptr<nn::Network> net; std::string data; };
@@ -39,6 +42,8 @@ struct ModelStore {
     std::string dir, dnn, data;
     /// The project's files are written on first use (`hls4ml(files: false)`): see projectDir().
     bool filesOnDemand = false;
+    /// What its estimates come from: its device's calibration (kept through rewrites).
+    hls::EstimatorChoice estimator;
   };
   struct Rtl { hls::SynthMetrics metrics; std::string hls; };
   std::map<std::string, Device> devices;

@@ -112,6 +112,8 @@ std::map<std::string, double> synthMetricsRecord(const hls::SynthMetrics &m) {
     r["lut_hi"] = m.lutHi;
     r["ff_lo"] = m.ffLo;
     r["ff_hi"] = m.ffHi;
+    r["bram_lo"] = m.bram18Lo;
+    r["bram_hi"] = m.bram18Hi;
     r["latency_lo"] = m.latencyLo;
     r["latency_hi"] = m.latencyHi;
   }

@@ -11,6 +11,8 @@
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringSet.h"
 
+#include "DeviceTable.h" // runtime/hls: the device database, header-only
+
 using namespace mlir;
 using namespace mml;
 
@@ -369,6 +371,13 @@ LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
         return emitError("value of '")
                << name << "' for " << sig->kind << " '" << callee << "' is outside its domain "
                << param.describeDomain();
+    // The built-in `part` task: a constant part name must be in the device database (the
+    // runtime's table, shared through a dependency-free header).
+    if (auto task = dyn_cast<TaskOp>(symbol); task && !task.isExternal() &&
+                                              task.getImplName() == "part" && name == "name")
+      if (auto text = dyn_cast_or_null<StringAttr>(getConstantValue(operand)))
+        if (!mmlc::hls::findDeviceRecord(text.getValue().str()))
+          return emitError() << mmlc::hls::unknownPartMessage(text.getValue().str());
   }
   for (Attribute p : sig->params) {
     auto param = cast<ParamAttr>(p);
