@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "mml/Support/Suggest.h"  // header-only, dependency-free
+
 namespace mmlc::hls {
 
 struct DeviceRecord {
@@ -57,30 +59,17 @@ inline std::string knownPartPrefixes() {
 }
 
 // The known prefix closest to an unknown part, or "" when none is close: the part's device
-// name (before the first '-') against each prefix, Levenshtein distance at most a third of the
+// name (before the first '-') against each prefix, edit distance at most a third of the
 // prefix (at least 1), so "xcu205" and "xc7z02" get a suggestion and "xc9zzz" does not.
 inline std::string closestPartPrefix(std::string_view part) {
   std::string p = lowerPartName(part);
   p = p.substr(0, p.find('-'));
-  auto distance = [](std::string_view a, std::string_view b) {
-    std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      size_t diag = row[0];
-      row[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        const size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diag = up;
-      }
-    }
-    return row[b.size()];
-  };
+
   std::string best;
   size_t bestDistance = 0;
   for (const DeviceRecord& d : kDeviceTable) {
     const std::string_view prefix(d.partPrefix);
-    const size_t dist = distance(p, prefix);
+    const size_t dist = mml::editDistance(p, prefix);
     const size_t limit = std::max<size_t>(1, prefix.size() / 3);
     if (dist <= limit && (best.empty() || dist < bestDistance)) {
       best = prefix;
