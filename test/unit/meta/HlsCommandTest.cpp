@@ -60,7 +60,7 @@ TEST(HlsCommand, RewriteSetsAndReportsErrors) {
 
   // Errors: unknown layer (file:line of the top function), parse errors, usage.
   EXPECT_EQ(run({"rewrite", dir, "--set", "fc9.weight=fixed<8,3>", "-o", tmp / "o2"}, &out, &err), 1);
-  EXPECT_NE(err.find("error: firmware/myproject.cpp:5:6: no layer 'fc9'"), std::string::npos) << err;
+  EXPECT_NE(err.find("prj/firmware/myproject.cpp:5:6: error: no layer 'fc9'"), std::string::npos) << err;
   EXPECT_FALSE(fs::exists(tmp / "o2"));
   EXPECT_EQ(run({"rewrite", dir, "--set", "layer2.weight"}, &out, &err), 1);
   EXPECT_EQ(run({"rewrite", dir}, &out, &err), 2);
