@@ -79,6 +79,16 @@ DesignResult evaluate(const std::vector<DesignData>& designs, const std::functio
         std::printf("INFO %s %-30s %-14s DSP %6.0f/%6.0f LUT %7.0f/%7.0f FF %6.0f/%6.0f BRAM %3.0f/%3.0f lat %3.0f/%3.0f\n", label,
                     d.name.c_str(), d.net.layers[k].name.c_str(), e[0], real[0], e[1], real[1], e[2], real[2], e[3], real[3], e[4], real[4]);
     }
+    if (verbose && std::getenv("MMLC_ESTIMATOR_BENCH_FEATURES")) {
+      // Diagnosis: the structural features of every layer with a report (what the fit sees).
+      for (const CostRow& row : d.rows)
+        for (int m = 0; m < kMetrics; ++m) {
+          const Features f = featuresOf(row.q, static_cast<Metric>(m));
+          std::printf("INFO features %-40s %-8s real %9.0f :", row.name.c_str(), metricName(static_cast<Metric>(m)), row.y[m]);
+          for (size_t j = 0; j < f.x.size(); ++j) std::printf(" %s=%.0f", f.names[j].c_str(), f.x[j]);
+          std::printf("\n");
+        }
+    }
     if (verbose)
       std::printf("INFO %s %-30s %-14s DSP %6.0f/%6.0f LUT %7.0f/%7.0f FF %6.0f/%6.0f BRAM %3.0f/%3.0f lat %3.0f/%3.0f\n", label,
                   d.name.c_str(), "TOP", est.total.dsp, d.top[0], est.total.lut, d.top[1], est.total.ff, d.top[2], est.total.bram18,

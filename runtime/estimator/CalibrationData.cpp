@@ -88,18 +88,7 @@ bool isDesignWithReports(const std::string& dir) {
 }
 
 GlueQuery glueOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency) {
-  GlueQuery g;
-  g.tool = tool;
-  g.io = net.ioType;
-  g.registerBits = static_cast<double>(net.inputSize()) * net.inputType.width;
-  for (size_t k = 0; k < net.layers.size(); ++k) {
-    const LayerDesc& l = net.layers[k];
-    const double bits = static_cast<double>(l.outputSize()) * l.resultType.width;
-    if (isInlinedKind(l.kind)) g.inlinedBits += bits;
-    else g.registerBits += bits;
-    if (k < layerLatency.size() && layerLatency[k] > 0) g.calls += 1;
-  }
-  return g;
+  return glueQueryOf(net, tool, layerLatency);
 }
 
 DesignData readDesign(const std::string& dirIn) {
@@ -204,7 +193,7 @@ DesignData readDesign(const std::string& dirIn) {
   }
   d.rowOfLayer.assign(d.net.layers.size(), -1);
   std::array<double, kMetrics> sum{};
-  std::vector<double> lat(d.net.layers.size(), 0.0);
+  std::vector<double> lat(d.net.layers.size(), 0.0), interval(d.net.layers.size(), 0.0);
   for (size_t k = 0; k < d.net.layers.size(); ++k) {
     if (best[k] < 0) continue;
     CostRow row;
@@ -215,11 +204,13 @@ DesignData readDesign(const std::string& dirIn) {
     row.name = d.name + "/" + d.net.layers[k].name;
     for (int mi = 0; mi < kMetrics; ++mi) sum[mi] += row.y[mi];
     lat[k] = row.y[static_cast<int>(Metric::Latency)];
+    interval[k] = static_cast<double>(reports[best[k]].intervalMax);
     d.rowOfLayer[k] = static_cast<int>(d.rows.size());
     d.rows.push_back(std::move(row));
   }
   d.glue.g = glueOf(d.net, d.tool, lat);
   d.glue.group = d.name;
+  sum[static_cast<int>(Metric::Latency)] = combinedLatency(d.net.ioType, lat, interval);
   for (int mi = 0; mi < kMetrics; ++mi) d.glue.y[mi] = d.top[mi] - sum[mi];
   return d;
 }
