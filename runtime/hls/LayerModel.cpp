@@ -453,7 +453,11 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
       for (size_t i = 0; i < qz.elementTypes.size(); ++i) {
         const FixedType& e = qz.elementTypes[i];
         const FixedType& r = qz.resultType;
-        const int bits = e.width <= 0 ? 0 : std::clamp(std::min(e.integer, r.integer) + std::min(e.frac(), r.frac()), 0, r.width);
+        // A truncating element type is a bit slice the tool sees through; a rounding one is an
+        // adder whose result keeps the declared width (HGQ's RND input quantizers: the reports
+        // show the full result width at the next layer's multipliers, TRN ones the slice).
+        const int sliced = std::clamp(std::min(e.integer, r.integer) + std::min(e.frac(), r.frac()), 0, r.width);
+        const int bits = e.width <= 0 ? 0 : e.quant == QuantMode::TRN ? sliced : r.width;
         int& slot = q.inputWidths[i % static_cast<size_t>(channels)];
         slot = std::max(slot, bits);
       }

@@ -79,7 +79,8 @@ SynthResult synthesizeProject(const NetworkDesc& net, const std::string& project
   if (tool.empty()) {
     if (!options.allowEstimate && options.tool != "estimate")
       throw std::runtime_error("no vitis_hls or vivado_hls on PATH and estimation is disabled");
-    r.metrics = ResourceEstimator(options.model).estimate(net).total;
+    // The calibrated estimator of the tool generation asked for (Vitis HLS when any will do).
+    r.metrics = ResourceEstimator(options.tool == "vivado_hls" ? ToolGen::VivadoHls : ToolGen::VitisHls).estimate(net).total;
     return r;
   }
 

@@ -13,7 +13,6 @@ namespace mmlc::hls {
 struct SynthOptions {
   std::string tool = "auto";   // "auto" (vitis_hls, then vivado_hls), "vitis_hls", "vivado_hls", "estimate"
   bool allowEstimate = true;   // fall back to the estimator when no tool is found
-  ResourceModel model;         // estimator coefficients for the fallback
 };
 
 struct SynthResult {
