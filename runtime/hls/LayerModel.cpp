@@ -399,6 +399,7 @@ GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<do
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const LayerDesc& l = net.layers[k];
     const double bits = static_cast<double>(l.outputSize()) * l.resultType.width / static_cast<double>(pixelsOf(l));
+    if (l.kind == LayerKind::Flatten) continue;  // wiring: no logic, no register of its own
     if (isInlinedKind(l.kind)) {
       g.inlinedBits += bits;
       continue;
