@@ -208,7 +208,9 @@ Features featuresOf(const LayerQuery& q, Metric m) {
         case Metric::Ff:
           add("staged_output_accum_bits", copies * staged * q.nOut * aw);
           add("staged_dsp_operand_bits", copies * staged * s.dspOperandBits);
-          add("staged_lut_mult_bits", copies * staged * s.lutMultBits);
+          // Values crossing the stage: products built in the fabric (shifts, shift-adds, LUT
+          // multipliers) are registered at their width; DSPs keep theirs in the slice.
+          add("staged_fabric_product_bits", copies * staged * (s.productBits - s.dspOperandBits));
           add("stream_buffer_bits", stream ? K * dw : 0);
           add("stream_const", stream ? 1 : 0);
           break;
