@@ -431,6 +431,41 @@ double combinedLatency(IOType io, const std::vector<double>& latency, const std:
   return slowest + fill;
 }
 
+namespace {
+
+// Which outputs of layers 0..upTo are constants that synthesis folds away (io_parallel; it
+// propagates constant arguments into the layer functions too): a dense output whose weights
+// from every non-constant input are zero is its bias; element-wise layers, casts and flatten pass
+// constants on (a quantizer element of width 0 is the constant 0); other layers are taken as
+// non-constant. Returns the mask of layer upTo's outputs.
+std::vector<bool> constantOutputs(const NetworkDesc& net, size_t upTo) {
+  std::vector<bool> c(static_cast<size_t>(std::max(0, net.inputSize())), false);
+  for (size_t k = 0; k <= upTo && k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    const size_t outN = static_cast<size_t>(std::max(0, l.outputSize()));
+    std::vector<bool> out(outN, false);
+    const bool elementwise = (isActivation(l.kind) && l.kind != LayerKind::Softmax) || l.kind == LayerKind::Flatten ||
+                             l.kind == LayerKind::Quantize || l.kind == LayerKind::Linear;
+    if (l.kind == LayerKind::Dense && c.size() == static_cast<size_t>(l.nIn) &&
+        l.weights.size() == static_cast<size_t>(l.nIn) * static_cast<size_t>(l.nOut)) {
+      out.assign(outN, true);
+      for (size_t i = 0; i < c.size(); ++i) {
+        if (c[i]) continue;
+        for (size_t j = 0; j < outN; ++j)
+          if (out[j] && fromDouble(l.weights[i * outN + j], l.weightType) != 0) out[j] = false;
+      }
+    } else if (elementwise && c.size() == outN) {
+      out = c;
+      if (l.kind == LayerKind::Quantize && l.elementTypes.size() == outN)
+        for (size_t i = 0; i < outN; ++i) out[i] = out[i] || l.elementTypes[i].width <= 0;
+    }
+    c = std::move(out);
+  }
+  return c;
+}
+
+}  // namespace
+
 LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
   const LayerDesc& l = net.layers.at(k);
   LayerQuery q;
@@ -466,11 +501,21 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
       }
     }
   }
+  // Inputs that are constants (io_parallel): their products fold into the bias, and element-wise
+  // layers spend nothing on them.
+  std::vector<bool> constantIn;
+  if (net.ioType == IOType::Parallel && k > 0) constantIn = constantOutputs(net, k - 1);
+  const long constantInputs = static_cast<long>(std::count(constantIn.begin(), constantIn.end(), true));
   switch (l.kind) {
     case LayerKind::Dense:
       q.nIn = l.nIn;
       q.nOut = l.nOut;
       q.weights = l.weights;
+      if (constantInputs > 0 && constantIn.size() == static_cast<size_t>(l.nIn)) {
+        if (q.inputWidths.empty()) q.inputWidths.assign(static_cast<size_t>(l.nIn), q.dataType.width);
+        for (size_t i = 0; i < constantIn.size(); ++i)
+          if (constantIn[i]) q.inputWidths[i] = 0;
+      }
       break;
     case LayerKind::Conv1D:
     case LayerKind::Conv2D:
@@ -488,16 +533,17 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
       break;
     case LayerKind::Sigmoid:
     case LayerKind::Tanh:
-      q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize();
+      q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize() - constantInputs;
       q.seqLen = net.ioType == IOType::Stream ? inPix : 1;
       q.tableSize = l.tableSize;
       break;
     default:
       if (isActivation(l.kind) || l.kind == LayerKind::Quantize) {
         // Element-wise: io_stream handles one pixel (inChannels values) per step.
-        q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize();
+        q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize() - constantInputs;
         q.seqLen = net.ioType == IOType::Stream ? inPix : 1;
-        for (const FixedType& t : l.elementTypes) q.elementBits += t.width;
+        for (size_t i = 0; i < l.elementTypes.size(); ++i)
+          if (i >= constantIn.size() || !constantIn[i]) q.elementBits += l.elementTypes[i].width;
       } else {
         q.nIn = l.inChannels;
         q.nOut = l.outChannels;
