@@ -280,6 +280,10 @@ Features featuresOf(const LayerQuery& q, Metric m) {
         case Metric::Lut:
           add("result_bits", bits);
           add("input_bits", n * dw);
+          // A result type that rounds needs an adder per result; one that saturates compares the
+          // integer bits it drops and muxes the limit (QKeras' ufixed<6,0,RND_CONV,SAT> ReLUs).
+          add("rounding_bits", q.resultType.quant != QuantMode::TRN && q.resultType.quant != QuantMode::TRN_ZERO ? n * rw : 0);
+          add("saturation_bits", q.resultType.overflow != OverflowMode::WRAP ? n * (std::max(0, q.dataType.integer - q.resultType.integer) + rw) : 0);
           break;
         case Metric::Ff:
           add("result_bits", stream ? bits : 0);
@@ -375,8 +379,8 @@ Features glueFeaturesOf(const GlueQuery& g, Metric m) {
       add("const", 1);
       break;
     case Metric::Ff:
+      // Casts synthesis inlines are combinational: only the registers between calls.
       add("register_bits", g.registerBits);
-      add("inlined_bits", g.inlinedBits);
       break;
     case Metric::Bram: break;
     case Metric::Latency:
@@ -386,49 +390,6 @@ Features glueFeaturesOf(const GlueQuery& g, Metric m) {
       break;
   }
   return f;
-}
-
-GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency) {
-  GlueQuery g;
-  g.tool = tool;
-  g.io = net.ioType;
-  // io_parallel registers whole layer outputs between calls; io_stream passes one pixel at a
-  // time through FIFOs, so only a pixel's worth of bits is held per connection.
-  const bool stream = net.ioType == IOType::Stream;
-  auto pixelsOf = [&](const LayerDesc& l) { return stream ? std::max(1L, static_cast<long>(l.outHeight) * l.outWidth) : 1L; };
-  g.registerBits = static_cast<double>(net.inputSize()) * net.inputType.width /
-                   (stream ? std::max(1.0, static_cast<double>(net.inputHeight) * net.inputWidth) : 1.0);
-  for (size_t k = 0; k < net.layers.size(); ++k) {
-    const LayerDesc& l = net.layers[k];
-    const double bits = static_cast<double>(l.outputSize()) * l.resultType.width / static_cast<double>(pixelsOf(l));
-    if (l.kind == LayerKind::Flatten) continue;  // wiring: no logic, no register of its own
-    if (isInlinedKind(l.kind)) {
-      g.inlinedBits += bits;
-      continue;
-    }
-    g.registerBits += bits;
-    g.calls += 1;
-    if (k < layerLatency.size() && layerLatency[k] > 0) g.registeredCalls += 1;
-  }
-  return g;
-}
-
-double combinedLatency(IOType io, const std::vector<double>& latency, const std::vector<double>& interval) {
-  if (io == IOType::Parallel) {
-    double sum = 0;
-    for (double l : latency) sum += l;
-    return sum;
-  }
-  double slowest = 0, fill = 0;
-  size_t argmax = 0;
-  for (size_t k = 0; k < latency.size(); ++k)
-    if (latency[k] > slowest) {
-      slowest = latency[k];
-      argmax = k;
-    }
-  for (size_t k = 0; k < latency.size(); ++k)
-    if (k != argmax) fill += std::max(0.0, latency[k] - (k < interval.size() ? interval[k] : 0.0));
-  return slowest + fill;
 }
 
 namespace {
@@ -465,6 +426,54 @@ std::vector<bool> constantOutputs(const NetworkDesc& net, size_t upTo) {
 }
 
 }  // namespace
+
+GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency) {
+  GlueQuery g;
+  g.tool = tool;
+  g.io = net.ioType;
+  // io_parallel registers whole layer outputs between calls; io_stream passes one pixel at a
+  // time through FIFOs, so only a pixel's worth of bits is held per connection.
+  const bool stream = net.ioType == IOType::Stream;
+  auto pixelsOf = [&](const LayerDesc& l) { return stream ? std::max(1L, static_cast<long>(l.outHeight) * l.outWidth) : 1L; };
+  g.registerBits = static_cast<double>(net.inputSize()) * net.inputType.width /
+                   (stream ? std::max(1.0, static_cast<double>(net.inputHeight) * net.inputWidth) : 1.0);
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    double bits = static_cast<double>(l.outputSize()) * l.resultType.width / static_cast<double>(pixelsOf(l));
+    if (l.kind == LayerKind::Flatten) continue;  // wiring: no logic, no register of its own
+    if (!stream) {
+      // Constant outputs are not registered.
+      const std::vector<bool> constant = constantOutputs(net, k);
+      bits -= static_cast<double>(std::count(constant.begin(), constant.end(), true)) * l.resultType.width;
+    }
+    if (isInlinedKind(l.kind)) {
+      g.inlinedBits += bits;
+      continue;
+    }
+    g.registerBits += bits;
+    g.calls += 1;
+    if (k < layerLatency.size() && layerLatency[k] > 0) g.registeredCalls += 1;
+  }
+  return g;
+}
+
+double combinedLatency(IOType io, const std::vector<double>& latency, const std::vector<double>& interval) {
+  if (io == IOType::Parallel) {
+    double sum = 0;
+    for (double l : latency) sum += l;
+    return sum;
+  }
+  double slowest = 0, fill = 0;
+  size_t argmax = 0;
+  for (size_t k = 0; k < latency.size(); ++k)
+    if (latency[k] > slowest) {
+      slowest = latency[k];
+      argmax = k;
+    }
+  for (size_t k = 0; k < latency.size(); ++k)
+    if (k != argmax) fill += std::max(0.0, latency[k] - (k < interval.size() ? interval[k] : 0.0));
+  return slowest + fill;
+}
 
 LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
   const LayerDesc& l = net.layers.at(k);
