@@ -193,11 +193,12 @@ DesignData readDesign(const std::string& dirIn) {
   }
   d.rowOfLayer.assign(d.net.layers.size(), -1);
   std::array<double, kMetrics> sum{};
+  const std::vector<std::vector<bool>> constant = constantOutputMasks(d.net);
   std::vector<double> lat(d.net.layers.size(), 0.0), interval(d.net.layers.size(), 0.0);
   for (size_t k = 0; k < d.net.layers.size(); ++k) {
     if (best[k] < 0) continue;
     CostRow row;
-    row.q = queryOf(d.net, k, d.tool);
+    row.q = queryOf(d.net, k, d.tool, constant);
     row.y = metricsOf(reports[best[k]]);
     row.group = d.name;
     row.source = "fixture";

@@ -392,16 +392,14 @@ Features glueFeaturesOf(const GlueQuery& g, Metric m) {
   return f;
 }
 
-namespace {
-
-// Which outputs of layers 0..upTo are constants that synthesis folds away (io_parallel; it
-// propagates constant arguments into the layer functions too): a dense output whose weights
-// from every non-constant input are zero is its bias; element-wise layers, casts and flatten pass
-// constants on (a quantizer element of width 0 is the constant 0); other layers are taken as
-// non-constant. Returns the mask of layer upTo's outputs.
-std::vector<bool> constantOutputs(const NetworkDesc& net, size_t upTo) {
+std::vector<std::vector<bool>> constantOutputMasks(const NetworkDesc& net) {
+  // A dense output whose weights from every non-constant input are zero is its bias; element-wise
+  // layers, casts and flatten pass constants on (a quantizer element of width 0 is the constant
+  // 0); other layers are taken as non-constant.
+  std::vector<std::vector<bool>> masks(net.layers.size());
+  if (net.ioType != IOType::Parallel) return masks;
   std::vector<bool> c(static_cast<size_t>(std::max(0, net.inputSize())), false);
-  for (size_t k = 0; k <= upTo && k < net.layers.size(); ++k) {
+  for (size_t k = 0; k < net.layers.size(); ++k) {
     const LayerDesc& l = net.layers[k];
     const size_t outN = static_cast<size_t>(std::max(0, l.outputSize()));
     std::vector<bool> out(outN, false);
@@ -420,14 +418,18 @@ std::vector<bool> constantOutputs(const NetworkDesc& net, size_t upTo) {
       if (l.kind == LayerKind::Quantize && l.elementTypes.size() == outN)
         for (size_t i = 0; i < outN; ++i) out[i] = out[i] || l.elementTypes[i].width <= 0;
     }
+    masks[k] = out;
     c = std::move(out);
   }
-  return c;
+  return masks;
 }
 
-}  // namespace
-
 GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency) {
+  return glueQueryOf(net, tool, layerLatency, constantOutputMasks(net));
+}
+
+GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency,
+                      const std::vector<std::vector<bool>>& constant) {
   GlueQuery g;
   g.tool = tool;
   g.io = net.ioType;
@@ -441,11 +443,8 @@ GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<do
     const LayerDesc& l = net.layers[k];
     double bits = static_cast<double>(l.outputSize()) * l.resultType.width / static_cast<double>(pixelsOf(l));
     if (l.kind == LayerKind::Flatten) continue;  // wiring: no logic, no register of its own
-    if (!stream) {
-      // Constant outputs are not registered.
-      const std::vector<bool> constant = constantOutputs(net, k);
-      bits -= static_cast<double>(std::count(constant.begin(), constant.end(), true)) * l.resultType.width;
-    }
+    if (k < constant.size())  // constant outputs are not registered
+      bits -= static_cast<double>(std::count(constant[k].begin(), constant[k].end(), true)) * l.resultType.width;
     if (isInlinedKind(l.kind)) {
       g.inlinedBits += bits;
       continue;
@@ -475,7 +474,9 @@ double combinedLatency(IOType io, const std::vector<double>& latency, const std:
   return slowest + fill;
 }
 
-LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) { return queryOf(net, k, tool, constantOutputMasks(net)); }
+
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool, const std::vector<std::vector<bool>>& constant) {
   const LayerDesc& l = net.layers.at(k);
   LayerQuery q;
   q.kind = l.kind;
@@ -513,7 +514,7 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
   // Inputs that are constants (io_parallel): their products fold into the bias, and element-wise
   // layers spend nothing on them.
   std::vector<bool> constantIn;
-  if (net.ioType == IOType::Parallel && k > 0) constantIn = constantOutputs(net, k - 1);
+  if (k > 0 && k - 1 < constant.size()) constantIn = constant[k - 1];
   const long constantInputs = static_cast<long>(std::count(constantIn.begin(), constantIn.end(), true));
   switch (l.kind) {
     case LayerKind::Dense:

@@ -54,6 +54,10 @@ struct LayerQuery {
 
 // The query of layer `k` of a resolved network (its input type is the previous layer's result).
 LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool);
+// Per layer, which of its outputs are constants that synthesis folds away (it propagates constant
+// arguments into the layer functions too); all empty for io_stream. Computed once per network:
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool, const std::vector<std::vector<bool>>& constantOutputs);
+std::vector<std::vector<bool>> constantOutputMasks(const NetworkDesc& net);
 
 // Layer classes with their own feature sets.
 enum class LayerClass { MacConst, MacShared, Elementwise, Softmax, Table, Window, Glue };
@@ -99,6 +103,8 @@ struct GlueRow {
 bool isInlinedKind(LayerKind k);
 // The glue features of a network given its layers' latencies (0 for inlined layers).
 GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency);
+GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency,
+                      const std::vector<std::vector<bool>>& constantOutputs);
 // The latency of a network from its layers' latencies and intervals before glue: io_parallel
 // calls run one after another (the sum); io_stream layers are dataflow processes that overlap,
 // so the slowest one plus the pipeline fill (latency - interval) of the others.

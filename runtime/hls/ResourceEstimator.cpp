@@ -256,6 +256,7 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
   t.availUram = dev.uram;
   t.calibration = cal_->description;
   std::vector<double> lat(net.layers.size(), 0.0), layerInterval(net.layers.size(), 0.0);
+  const std::vector<std::vector<bool>> constant = constantOutputMasks(net);
   long interval = 1;
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const LayerDesc& l = net.layers[k];
@@ -263,7 +264,7 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
     e.name = l.name;
     e.kind = l.kind;
     if (!isInlinedKind(l.kind)) {  // inlined casts are part of the top-level glue
-      const LayerQuery q = queryOf(net, k, tool_);
+      const LayerQuery q = queryOf(net, k, tool_, constant);
       const auto p = predictLayer(*cal_, q);
       e.dsp = p[0];
       e.lut = p[1];
@@ -283,7 +284,7 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
   }
   // What the top adds around its layers: registers between calls, inlined casts, call stages.
   t.latencyMax = std::lround(combinedLatency(net.ioType, lat, layerInterval));
-  const auto glue = predictGlue(*cal_, glueQueryOf(net, tool_, lat));
+  const auto glue = predictGlue(*cal_, glueQueryOf(net, tool_, lat, constant));
   t.dsp = std::round(std::max(0.0, t.dsp + glue[0]));
   t.lut = std::round(std::max(0.0, t.lut + glue[1]));
   t.ff = std::round(std::max(0.0, t.ff + glue[2]));
