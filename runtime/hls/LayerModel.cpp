@@ -190,10 +190,12 @@ Features featuresOf(const LayerQuery& q, Metric m) {
   switch (layerClassOf(q)) {
     case LayerClass::MacConst: {
       const ConstStats s = constStats(q, lookupDevice(q.part));
-      // Both tools register the outputs of multiplier operators (Vitis instantiates them with one
-      // stage; Vivado's timing-driven scheduler puts a stage after them at 5 ns); a block of only
-      // shifts and adders stays combinational (latency 0, no registers).
-      const double staged = s.dspMults + s.lutMults > 0 ? 1.0 : 0.0;
+      // A register stage after the multipliers: Vitis instantiates every multiplier (DSP or LUT)
+      // as a one-stage operator; Vivado HLS 2019 keeps them as combinational expressions and its
+      // timing-driven scheduler put a stage after DSP multipliers at 5 ns, none after LUT ones
+      // (jet-qkeras6's 6-bit layers: latency 0, no FF). Only shifts and adders: combinational.
+      const bool lutMultStage = q.tool == ToolGen::VitisHls;
+      const double staged = s.dspMults > 0 || (lutMultStage && s.lutMults > 0) ? 1.0 : 0.0;
       switch (m) {
         case Metric::Dsp: add("dsp_mult_slices", copies * s.dspSlices); break;
         case Metric::Lut:

@@ -105,6 +105,14 @@ TEST(LayerModel, ConstantMultipliersBindToDspsByOperandWidths) {
   q.weights = {w(3), w(4), w(0), w(-2), w(5), w(0)};
   for (double x : featuresOf(q, Metric::Ff).x) EXPECT_DOUBLE_EQ(x, 0.0);
   EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Latency).x[0], 0.0);
+  // LUT multipliers only (8-bit data): a one-stage operator in Vitis, a combinational expression
+  // in Vivado HLS 2019.
+  q.dataType = FixedType::fixed(8, 3);
+  q.weights = {w(11), w(-11), w(23), w(3), w(4), w(0)};
+  q.tool = ToolGen::VitisHls;
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Latency).x[0], 1.0);
+  q.tool = ToolGen::VivadoHls;
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Latency).x[0], 0.0);
 }
 
 TEST(LayerModel, StreamLayersOverlapParallelCallsAdd) {
