@@ -79,12 +79,93 @@ DesignResult evaluate(const std::vector<DesignData>& designs, const std::functio
         std::printf("INFO %s %-30s %-14s DSP %6.0f/%6.0f LUT %7.0f/%7.0f FF %6.0f/%6.0f BRAM %3.0f/%3.0f lat %3.0f/%3.0f\n", label,
                     d.name.c_str(), d.net.layers[k].name.c_str(), e[0], real[0], e[1], real[1], e[2], real[2], e[3], real[3], e[4], real[4]);
     }
+    if (verbose && std::getenv("MMLC_ESTIMATOR_BENCH_FEATURES")) {
+      // Diagnosis: the structural features of every layer with a report (what the fit sees).
+      for (const CostRow& row : d.rows)
+        for (int m = 0; m < kMetrics; ++m) {
+          const Features f = featuresOf(row.q, static_cast<Metric>(m));
+          std::printf("INFO features %-40s %-8s real %9.0f :", row.name.c_str(), metricName(static_cast<Metric>(m)), row.y[m]);
+          for (size_t j = 0; j < f.x.size(); ++j) std::printf(" %s=%.0f", f.names[j].c_str(), f.x[j]);
+          std::printf("\n");
+        }
+    }
     if (verbose)
       std::printf("INFO %s %-30s %-14s DSP %6.0f/%6.0f LUT %7.0f/%7.0f FF %6.0f/%6.0f BRAM %3.0f/%3.0f lat %3.0f/%3.0f\n", label,
                   d.name.c_str(), "TOP", est.total.dsp, d.top[0], est.total.lut, d.top[1], est.total.ff, d.top[2], est.total.bram18,
                   d.top[3], static_cast<double>(est.total.latencyMax), d.top[4]);
   }
   return r;
+}
+
+// Held-out N-TORC rows (5 folds over the groups `groupOf` gives) for the model and, with a
+// script, the random forest on the same rows and folds; prints INFO and RESULT lines prefixed
+// `label`.
+void ntorcHeldOut(const std::vector<CostRow>& ntorc, const std::function<std::string(const CostRow&)>& groupOf,
+                  const char* forestScript, const std::string& label) {
+  const int folds = 5;
+  std::vector<int> fold(ntorc.size());
+  for (size_t i = 0; i < ntorc.size(); ++i) fold[i] = static_cast<int>(std::hash<std::string>{}(groupOf(ntorc[i])) % folds);
+  std::vector<std::array<double, kMetrics>> ours(ntorc.size());
+  for (int f = 0; f < folds; ++f) {
+    std::vector<CostRow> train;
+    for (size_t i = 0; i < ntorc.size(); ++i)
+      if (fold[i] != f) train.push_back(ntorc[i]);
+    const Calibration cal = fitCalibration(train);
+    for (size_t i = 0; i < ntorc.size(); ++i)
+      if (fold[i] == f) ours[i] = predictLayer(cal, ntorc[i].q);
+  }
+  std::vector<std::array<double, kMetrics>> forest(ntorc.size());
+  bool haveForest = false;
+  if (forestScript) {
+    const fs::path work = fs::temp_directory_path() / ("mmlc_estimator_bench_" + std::to_string(::getpid()));
+    fs::create_directories(work);
+    {
+      std::ofstream out(work / "rows.csv");
+      out << "kind,n_in,n_out,seq_len,reuse,fold,dsp,lut,ff,bram18,latency\n";
+      for (size_t i = 0; i < ntorc.size(); ++i) {
+        const LayerQuery& q = ntorc[i].q;
+        out << layerKindName(q.kind) << "," << q.nIn << "," << q.nOut << "," << q.seqLen << "," << q.reuse << "," << fold[i];
+        for (double y : ntorc[i].y) {
+          out << ",";
+          if (std::isfinite(y)) out << y;
+        }
+        out << "\n";
+      }
+    }
+    const std::string cmd = "/usr/bin/python3 '" + std::string(forestScript) + "' '" + (work / "rows.csv").string() + "' '" +
+                            (work / "forest.csv").string() + "'";
+    if (std::system(cmd.c_str()) == 0) {
+      std::ifstream in(work / "forest.csv");
+      std::string line;
+      std::getline(in, line);
+      for (size_t i = 0; i < ntorc.size() && std::getline(in, line); ++i) {
+        std::stringstream ss(line);
+        std::string cell;
+        for (int m = 0; m < kMetrics && std::getline(ss, cell, ','); ++m) forest[i][m] = cell.empty() ? NAN : std::atof(cell.c_str());
+      }
+      haveForest = true;
+    } else {
+      std::printf("INFO random forest not run (%s failed)\n", cmd.c_str());
+    }
+    fs::remove_all(work);
+  }
+  for (LayerKind kind : {LayerKind::Dense, LayerKind::Conv1D}) {
+    for (int m = 0; m < kMetrics; ++m) {
+      std::vector<double> a, b;
+      for (size_t i = 0; i < ntorc.size(); ++i) {
+        if (ntorc[i].q.kind != kind || !std::isfinite(ntorc[i].y[m]) || ntorc[i].y[m] <= 0) continue;
+        a.push_back(pct(ours[i][m], ntorc[i].y[m]));
+        if (haveForest) b.push_back(pct(forest[i][m], ntorc[i].y[m]));
+      }
+      if (a.empty()) continue;
+      const std::string kindName = kind == LayerKind::Dense ? "dense" : "conv1d";
+      std::printf("INFO %s held-out %-6s %-7s model %6.1f%%  forest %6.1f%%  (%zu rows)\n", label.c_str(), kindName.c_str(),
+                  metricName(static_cast<Metric>(m)), median(a), haveForest ? median(b) : NAN, a.size());
+      std::printf("RESULT %s_%s_%s_median_abs_err_pct=%.2f\n", label.c_str(), kindName.c_str(), metricName(static_cast<Metric>(m)), median(a));
+      if (haveForest)
+        std::printf("RESULT %s_forest_%s_%s_median_abs_err_pct=%.2f\n", label.c_str(), kindName.c_str(), metricName(static_cast<Metric>(m)), median(b));
+    }
+  }
 }
 
 }  // namespace
@@ -146,71 +227,18 @@ int main(int argc, char** argv) {
     std::printf("RESULT insample_median_abs_err_pct_ff=%.2f\n", median(in.top.e[2]));
     std::printf("RESULT insample_median_abs_err_cycles=%.2f\n", median(in.top.e[4]));
 
-    // 2. N-TORC: a fifth of the configurations held out at a time (5 folds by configuration).
-    const int folds = 5;
-    std::vector<int> fold(ntorc.size());
-    for (size_t i = 0; i < ntorc.size(); ++i) fold[i] = static_cast<int>(std::hash<std::string>{}(ntorc[i].group) % folds);
-    std::vector<std::array<double, kMetrics>> ours(ntorc.size());
-    for (int f = 0; f < folds; ++f) {
-      std::vector<CostRow> train;
-      for (size_t i = 0; i < ntorc.size(); ++i)
-        if (fold[i] != f) train.push_back(ntorc[i]);
-      const Calibration cal = fitCalibration(train);
-      for (size_t i = 0; i < ntorc.size(); ++i)
-        if (fold[i] == f) ours[i] = predictLayer(cal, ntorc[i].q);
-    }
-    std::vector<std::array<double, kMetrics>> forest(ntorc.size());
-    bool haveForest = false;
-    if (argc > 3) {
-      const fs::path work = fs::temp_directory_path() / ("mmlc_estimator_bench_" + std::to_string(::getpid()));
-      fs::create_directories(work);
-      {
-        std::ofstream out(work / "rows.csv");
-        out << "kind,n_in,n_out,seq_len,reuse,fold,dsp,lut,ff,bram18,latency\n";
-        for (size_t i = 0; i < ntorc.size(); ++i) {
-          const LayerQuery& q = ntorc[i].q;
-          out << layerKindName(q.kind) << "," << q.nIn << "," << q.nOut << "," << q.seqLen << "," << q.reuse << "," << fold[i];
-          for (double y : ntorc[i].y) {
-            out << ",";
-            if (std::isfinite(y)) out << y;
-          }
-          out << "\n";
-        }
-      }
-      const std::string cmd = "/usr/bin/python3 '" + std::string(argv[3]) + "' '" + (work / "rows.csv").string() + "' '" +
-                              (work / "forest.csv").string() + "'";
-      if (std::system(cmd.c_str()) == 0) {
-        std::ifstream in(work / "forest.csv");
-        std::string line;
-        std::getline(in, line);
-        for (size_t i = 0; i < ntorc.size() && std::getline(in, line); ++i) {
-          std::stringstream ss(line);
-          std::string cell;
-          for (int m = 0; m < kMetrics && std::getline(ss, cell, ','); ++m) forest[i][m] = cell.empty() ? NAN : std::atof(cell.c_str());
-        }
-        haveForest = true;
-      } else {
-        std::printf("INFO random forest not run (%s failed)\n", cmd.c_str());
-      }
-      fs::remove_all(work);
-    }
-    for (LayerKind kind : {LayerKind::Dense, LayerKind::Conv1D}) {
-      for (int m = 0; m < kMetrics; ++m) {
-        std::vector<double> a, b;
-        for (size_t i = 0; i < ntorc.size(); ++i) {
-          if (ntorc[i].q.kind != kind || !std::isfinite(ntorc[i].y[m]) || ntorc[i].y[m] <= 0) continue;
-          a.push_back(pct(ours[i][m], ntorc[i].y[m]));
-          if (haveForest) b.push_back(pct(forest[i][m], ntorc[i].y[m]));
-        }
-        if (a.empty()) continue;
-        const std::string kindName = kind == LayerKind::Dense ? "dense" : "conv1d";
-        std::printf("INFO ntorc held-out %-6s %-7s model %6.1f%%  forest %6.1f%%  (%zu rows)\n", kindName.c_str(),
-                    metricName(static_cast<Metric>(m)), median(a), haveForest ? median(b) : NAN, a.size());
-        std::printf("RESULT ntorc_%s_%s_median_abs_err_pct=%.2f\n", kindName.c_str(), metricName(static_cast<Metric>(m)), median(a));
-        if (haveForest)
-          std::printf("RESULT ntorc_forest_%s_%s_median_abs_err_pct=%.2f\n", kindName.c_str(), metricName(static_cast<Metric>(m)), median(b));
-      }
-    }
+    // 2. N-TORC, 5 folds. By configuration (the hold-out: kind, n_in, n_out, seq_len, RF),
+    // and by structure (seq_len left out of the group: Conv1D resources do not depend on it, so
+    // a configuration's siblings of other lengths give its resources away to a forest).
+    const char* forestScript = argc > 3 ? argv[3] : nullptr;
+    ntorcHeldOut(ntorc, [](const CostRow& r) { return r.group; }, forestScript, "ntorc");
+    ntorcHeldOut(
+        ntorc,
+        [](const CostRow& r) {
+          return std::string(layerKindName(r.q.kind)) + "/" + std::to_string(r.q.nIn) + "/" + std::to_string(r.q.nOut) + "/" +
+                 std::to_string(r.q.reuse);
+        },
+        forestScript, "ntorc_bystructure");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "estimator bench failed: %s\n", e.what());
     return 1;

@@ -88,18 +88,7 @@ bool isDesignWithReports(const std::string& dir) {
 }
 
 GlueQuery glueOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency) {
-  GlueQuery g;
-  g.tool = tool;
-  g.io = net.ioType;
-  g.registerBits = static_cast<double>(net.inputSize()) * net.inputType.width;
-  for (size_t k = 0; k < net.layers.size(); ++k) {
-    const LayerDesc& l = net.layers[k];
-    const double bits = static_cast<double>(l.outputSize()) * l.resultType.width;
-    if (isInlinedKind(l.kind)) g.inlinedBits += bits;
-    else g.registerBits += bits;
-    if (k < layerLatency.size() && layerLatency[k] > 0) g.calls += 1;
-  }
-  return g;
+  return glueQueryOf(net, tool, layerLatency);
 }
 
 DesignData readDesign(const std::string& dirIn) {
@@ -126,8 +115,24 @@ DesignData readDesign(const std::string& dirIn) {
   // Per-function reports, mapped to layers.
   std::vector<int> best(d.net.layers.size(), -1);
   std::vector<SynthMetrics> reports;
+  auto keep = [&](size_t k, const SynthMetrics& r) {
+    // Several reports of one layer (a wrapper and its body): the outermost holds the most.
+    if (best[k] < 0) {
+      best[k] = static_cast<int>(reports.size());
+      reports.push_back(r);
+    } else if (r.lut + r.ff > reports[best[k]].lut + reports[best[k]].ff) {
+      reports[best[k]] = r;
+    }
+  };
+  // Vivado HLS's numbered dense copies without a config in the name, with their port counts.
+  struct Unnamed {
+    fs::path file;
+    int dataPorts = 0, returns = 0;
+    bool packedInput = false;
+  };
+  std::vector<Unnamed> unnamed;
   const std::regex configRe("config(\\d+)", std::regex::icase), dataPort("<name>data_\\d+_V(_read)?</name>"),
-      retPort("<name>ap_return_\\d+</name>");
+      packedPort("<name>data_V(_read)?</name>"), retPort("<name>ap_return_\\d+</name>");
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir / "reports")) files.push_back(e.path());
   std::sort(files.begin(), files.end());
@@ -140,56 +145,73 @@ DesignData readDesign(const std::string& dirIn) {
     const int kindIdx = reportKind(stem);
     if (kindIdx < 0) continue;
     const LayerKind kind = static_cast<LayerKind>(kindIdx);
-    std::vector<size_t> candidates;
-    std::smatch m;
     std::string last;
     for (auto it = std::sregex_iterator(stem.begin(), stem.end(), configRe); it != std::sregex_iterator(); ++it) last = (*it)[1];
-    if (!last.empty()) {
-      for (size_t k = 0; k < project.layers.size() && k < d.net.layers.size(); ++k) {
-        const std::string cs = lower(project.layers[k].configStruct);
-        const std::string want = "config" + last;
-        if (cs.size() >= want.size() && cs.compare(cs.size() - want.size(), want.size(), want) == 0 &&
-            sameFamily(kind, d.net.layers[k].kind))
-          candidates.push_back(k);
+    if (last.empty()) {
+      if (kind == LayerKind::Dense) {
+        const std::string text = readText(p);
+        unnamed.push_back({p, countMatches(text, dataPort), countMatches(text, retPort), countMatches(text, packedPort) > 0});
       }
-    } else if (kind == LayerKind::Dense) {
-      // Vivado HLS's numbered copies (dense_latency_0_0_..._1): identify by the ports.
-      const std::string text = readText(p);
-      const int nIn = countMatches(text, dataPort), nOut = countMatches(text, retPort);
-      for (size_t k = 0; k < d.net.layers.size(); ++k)
-        if (d.net.layers[k].kind == LayerKind::Dense && d.net.layers[k].nIn == nIn && d.net.layers[k].nOut == nOut) candidates.push_back(k);
+      continue;
     }
-    if (candidates.size() != 1) continue;  // a sub-function of another layer, or ambiguous
-    const SynthMetrics r = CsynthReport::parseFile(p.string());
-    const size_t k = candidates[0];
-    // Several reports of one layer (a wrapper and its body): the outermost holds the most.
-    if (best[k] < 0 || r.lut + r.ff > reports[best[k]].lut + reports[best[k]].ff) {
-      if (best[k] < 0) {
-        best[k] = static_cast<int>(reports.size());
-        reports.push_back(r);
-      } else {
-        reports[best[k]] = r;
+    std::vector<size_t> candidates;
+    for (size_t k = 0; k < project.layers.size() && k < d.net.layers.size(); ++k) {
+      const std::string cs = lower(project.layers[k].configStruct);
+      const std::string want = "config" + last;
+      if (cs.size() >= want.size() && cs.compare(cs.size() - want.size(), want.size(), want) == 0 &&
+          sameFamily(kind, d.net.layers[k].kind))
+        candidates.push_back(k);
+    }
+    if (candidates.size() == 1) keep(candidates[0], CsynthReport::parseFile(p.string()));
+  }
+  // Unnamed dense copies: synthesis removes the ports of unused inputs and of constant outputs, so
+  // a report with i data ports and o returns can be a dense layer with n_in >= i and n_out >= o
+  // (a packed input port says nothing about n_in). Assign the reports that fit exactly one layer
+  // still without a report, preferring exact port counts, until nothing changes.
+  {
+    std::vector<bool> used(unnamed.size(), false);
+    for (bool exactOnly : {true, false}) {
+      for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t u = 0; u < unnamed.size(); ++u) {
+          if (used[u]) continue;
+          std::vector<size_t> fit;
+          for (size_t k = 0; k < d.net.layers.size(); ++k) {
+            const LayerDesc& l = d.net.layers[k];
+            if (l.kind != LayerKind::Dense || best[k] >= 0) continue;
+            const bool inOk = unnamed[u].packedInput ? unnamed[u].dataPorts == 0 : (exactOnly ? unnamed[u].dataPorts == l.nIn : unnamed[u].dataPorts <= l.nIn);
+            const bool outOk = exactOnly ? unnamed[u].returns == l.nOut : unnamed[u].returns <= l.nOut;
+            if (inOk && outOk) fit.push_back(k);
+          }
+          if (fit.size() != 1) continue;
+          keep(fit[0], CsynthReport::parseFile(unnamed[u].file.string()));
+          used[u] = true;
+          changed = true;
+        }
       }
     }
   }
   d.rowOfLayer.assign(d.net.layers.size(), -1);
   std::array<double, kMetrics> sum{};
-  std::vector<double> lat(d.net.layers.size(), 0.0);
+  const std::vector<std::vector<bool>> constant = constantOutputMasks(d.net);
+  std::vector<double> lat(d.net.layers.size(), 0.0), interval(d.net.layers.size(), 0.0);
   for (size_t k = 0; k < d.net.layers.size(); ++k) {
     if (best[k] < 0) continue;
     CostRow row;
-    row.q = queryOf(d.net, k, d.tool);
+    row.q = queryOf(d.net, k, d.tool, constant);
     row.y = metricsOf(reports[best[k]]);
     row.group = d.name;
     row.source = "fixture";
     row.name = d.name + "/" + d.net.layers[k].name;
     for (int mi = 0; mi < kMetrics; ++mi) sum[mi] += row.y[mi];
     lat[k] = row.y[static_cast<int>(Metric::Latency)];
+    interval[k] = static_cast<double>(reports[best[k]].intervalMax);
     d.rowOfLayer[k] = static_cast<int>(d.rows.size());
     d.rows.push_back(std::move(row));
   }
   d.glue.g = glueOf(d.net, d.tool, lat);
   d.glue.group = d.name;
+  sum[static_cast<int>(Metric::Latency)] = combinedLatency(d.net.ioType, lat, interval);
   for (int mi = 0; mi < kMetrics; ++mi) d.glue.y[mi] = d.top[mi] - sum[mi];
   return d;
 }

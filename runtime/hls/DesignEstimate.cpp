@@ -1,4 +1,4 @@
-// The estimator a flow uses (analytic or calibrated), its band, and the calibration-file cache.
+// The estimator a flow uses (the calibrated model: shipped or a calibration file), its band, and the calibration-file cache.
 #include "hls/DesignEstimate.h"
 
 #include <algorithm>
@@ -34,38 +34,19 @@ ToolGen calibrationTool(const Calibration& cal) {
                                                                                                   : ToolGen::VivadoHls;
 }
 
-// Measured on the seven real projects (EstimatorPlumbing.AnalyticBandIsWhatTheSevenRealProjectsShow
-// recomputes it and fails when the model drifts from it); order dsp, lut, ff, bram18, latency.
-// The analytic model was fitted on one of the seven (jet-16-6-rf1); its worst misses are the
-// io_stream Conv1D design (DSP 100x, hence the DSP band's upper end) and RF 2 (FF 7.5x).
-const std::array<double, kMetrics>& analyticBandLo() {
-  static const std::array<double, kMetrics> lo = {0.028275862068965516, -0.17384805574286358, -0.016969254630052003,
-                                                     -0.86206896551724133, -0.071428571428571425};
-  return lo;
-}
-const std::array<double, kMetrics>& analyticBandHi() {
-  static const std::array<double, kMetrics> hi = {101.71734475374733, 0.42129629629629628, 8.2369337979094084, 0.0,
-                                                     1.0833333333333333};
-  return hi;
-}
-
 void bandOf(double v, double errLo, double errHi, double& lo, double& hi) {
   lo = std::max(0.0, v / (1 + errHi));
   hi = errLo > -1 ? v / (1 + errLo) : v;
   if (lo > hi) std::swap(lo, hi);
 }
 
-SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choice) {
+SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choice, ToolGen defaultTool) {
   SynthMetrics t;
   if (!choice.calibration) {
-    t = ResourceEstimator().estimate(net).total;
-    const auto &lo = analyticBandLo(), &hi = analyticBandHi();
-    bandOf(t.dsp, lo[0], hi[0], t.dspLo, t.dspHi);
-    bandOf(t.lut, lo[1], hi[1], t.lutLo, t.lutHi);
-    bandOf(t.ff, lo[2], hi[2], t.ffLo, t.ffHi);
-    bandOf(t.bram18, lo[3], hi[3], t.bram18Lo, t.bram18Hi);
-    bandOf(static_cast<double>(t.latencyMax), lo[4], hi[4], t.latencyLo, t.latencyHi);
-    t.calibration = "analytic model (no calibration file)";
+    // The shipped calibration (its band comes with it).
+    t = ResourceEstimator(defaultTool).estimate(net).total;
+    t.calibration = "calibrated per-layer model, shipped calibration (" + defaultCalibration().description + "; " +
+                    toolGenName(defaultTool) + " coefficients)";
   } else {
     const Calibration& cal = *choice.calibration;
     t = ResourceEstimator(calibrationTool(cal), &cal).estimate(net).total;  // carries the calibration's band

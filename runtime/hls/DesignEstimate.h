@@ -1,6 +1,6 @@
-// Which estimator a flow's cost figures come from: the analytic model (ResourceEstimator(), the
-// default) or, when a calibration file is given (`part(..., calibration: "FILE")`), the calibrated
-// per-layer model; either way with its uncertainty band and the name of what was used.
+// Which calibration a flow's cost figures come from: the shipped one (the default) or, when a
+// calibration file is given (`part(..., calibration: "FILE")`), that file; either way the
+// calibrated per-layer model with its uncertainty band and the name of what was used.
 #pragma once
 
 #include <array>
@@ -14,8 +14,8 @@
 namespace mmlc::hls {
 
 struct EstimatorChoice {
-  std::shared_ptr<const Calibration> calibration;  // null: the analytic model
-  std::string file;                                // the calibration file ("" for the analytic model)
+  std::shared_ptr<const Calibration> calibration;  // null: the shipped calibration
+  std::string file;                                // the calibration file ("" for the shipped one)
 };
 
 // Reads a calibration file once per process (later calls with the same path share it). Throws
@@ -26,18 +26,13 @@ std::shared_ptr<const Calibration> loadCalibration(const std::string& path);
 // on (its top-level glue rows) were synthesised with; Vivado HLS when it has none (N-TORC only).
 ToolGen calibrationTool(const Calibration& cal);
 
-// The relative error band of the analytic model, as Calibration::bandLo/bandHi: 10th and 90th
-// percentile of (estimate - real) / real of the top-level totals on the seven real projects of
-// test/fixtures/hls4ml-projects (dsp, lut, ff, bram18, latency); EstimatorPlumbingTest recomputes it.
-const std::array<double, kMetrics>& analyticBandLo();
-const std::array<double, kMetrics>& analyticBandHi();
-
-// Total estimate of `net` (its part and clock) with the chosen model: estimated = true, the band
-// [lo, hi] of every resource and of the latency (all 0 for a calibration without validation
-// residuals: fitted on fewer than two real designs), the device's capacity, and `calibration` naming
-// the model ("analytic model (no calibration file)" or "calibrated per-layer model, calibration
-// file FILE (<its description>; vivado|vitis coefficients)").
-SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choice);
+// Total estimate of `net` (its part and clock) with the chosen calibration (the shipped one with
+// `defaultTool`'s coefficients when none is given; a file's with the tool most of its designs
+// used): estimated = true, the band [lo, hi] of every resource and of the latency (all 0 for a
+// calibration without validation residuals: fitted on fewer than two real designs), the device's
+// capacity, and `calibration` naming the model ("calibrated per-layer model, shipped calibration
+// (...)" or "calibrated per-layer model, calibration file FILE (...)").
+SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choice, ToolGen defaultTool = ToolGen::VitisHls);
 
 // The band [lo, hi] of an estimate v from relative residual quantiles (real = v / (1 + error)).
 void bandOf(double v, double errLo, double errHi, double& lo, double& hi);

@@ -79,6 +79,27 @@ namespace {
 long ceilDiv(long a, long b) { return (a + b - 1) / b; }
 double log2c(double n) { return n <= 1 ? 0.0 : std::ceil(std::log2(n)); }
 
+// How HLS binds a multiplication by a constant that stays a multiplier (3 or more CSD digits:
+// fewer become shifts and one adder). Read off the operator tables of the per-function reports
+// of Vivado HLS 2019.2 and Vitis HLS 2024.1 (docs/estimator.md): a DSP when the data operand is
+// at least 11 bits wide and the constant at least 5 bits (its odd part, signed width for
+// negative constants); 16x4, 10x8, 9x7 and 6x6 products are LUT multipliers, 12x6 and 16x5 DSPs.
+constexpr int kDspMinDataWidth = 11;
+constexpr int kDspMinConstWidth = 5;
+
+// What the constants of a latency-strategy MAC block become: counted once per query.
+struct ConstStats {
+  double nz = 0;             // products that exist (non-zero weight, input not constant 0)
+  double shiftAdds = 0;      // 2 CSD digits: shift and one adder
+  double shiftAddBits = 0;   // ... sum of their data widths (adder bits)
+  double dspMults = 0;       // >= 3 digits bound to DSPs
+  double dspSlices = 0;      // ... DSP slices they take (operands wider than the ports split)
+  double dspOperandBits = 0; // ... sum of data + constant widths (DSP input/pipeline registers)
+  double lutMults = 0;       // >= 3 digits bound to LUTs
+  double lutMultBits = 0;    // ... sum of data x constant width products (partial-product bits)
+  double productBits = 0;    // sum over existing products of data + constant width
+};
+
 int bitLength(long long n) {
   unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
   int b = 0;
@@ -89,15 +110,14 @@ int bitLength(long long n) {
   return b;
 }
 
-// What the constants of a latency-strategy MAC block become: counted once per query.
-struct ConstStats {
-  double nz = 0;                 // non-zero weights (products that exist)
-  double c1 = 0, c2 = 0, c3 = 0; // by CSD digits: 1 (shift), 2 (one adder), >= 3
-  double digitsMinus1 = 0;       // adders of shift-and-add multipliers (sum of d - 1 over d < 3)
-  double wideBits = 0;           // sum of constant bit lengths of the >= 3 digit ones
-};
+// Width HLS gives a constant operand: its odd part, unsigned when positive, two's complement
+// when negative (11 -> 4 bits, -11 -> 5 bits).
+int constWidth(long long r) {
+  while (r != 0 && (r & 1) == 0) r /= 2;
+  return r >= 0 ? bitLength(r) : bitLength(-r - 1) + 1;
+}
 
-ConstStats constStats(const LayerQuery& q) {
+ConstStats constStats(const LayerQuery& q, const DeviceInfo& dev) {
   const long k = q.nIn * q.kernel, n = k * q.nOut;
   std::vector<float> synth;
   const std::vector<float>* w = &q.weights;
@@ -112,18 +132,29 @@ ConstStats constStats(const LayerQuery& q) {
     w = &synth;
   }
   ConstStats s;
-  for (float v : *w) {
-    const Raw r = fromDouble(v, q.weightType);
+  for (long idx = 0; idx < n; ++idx) {
+    // Weights are input-major: index / n_out is the input (times the kernel tap for Conv).
+    const long input = (idx / q.nOut) % std::max(1L, q.nIn);
+    const int dw = static_cast<size_t>(input) < q.inputWidths.size() ? q.inputWidths[input] : q.dataType.width;
+    if (dw <= 0) continue;  // the input is the constant 0
+    const Raw r = fromDouble((*w)[idx], q.weightType);
     if (r == 0) continue;
     ++s.nz;
-    const int d = csdDigits(r);
-    if (d == 1) ++s.c1;
-    else if (d == 2) ++s.c2;
-    else {
-      ++s.c3;
-      s.wideBits += bitLength(r) + 1;
+    const int d = csdDigits(r), cw = constWidth(r);
+    s.productBits += dw + cw;
+    if (d == 2) {
+      ++s.shiftAdds;
+      s.shiftAddBits += dw;
+    } else if (d >= 3) {
+      if (dw >= kDspMinDataWidth && cw >= kDspMinConstWidth) {
+        ++s.dspMults;
+        s.dspSlices += static_cast<double>(((dw + dev.dspPortA - 1) / dev.dspPortA) * ((cw + dev.dspPortB - 1) / dev.dspPortB));
+        s.dspOperandBits += dw + cw;
+      } else {
+        ++s.lutMults;
+        s.lutMultBits += static_cast<double>(dw) * cw;
+      }
     }
-    if (d < 3) s.digitsMinus1 += d - 1;
   }
   return s;
 }
@@ -155,41 +186,45 @@ Features featuresOf(const LayerQuery& q, Metric m) {
   // io_parallel conv is unrolled over output pixels; io_stream computes one pixel at a time.
   const double copies = stream ? 1.0 : static_cast<double>(q.seqLen);
   const double pixels = static_cast<double>(q.seqLen);
-  const bool wide = dw >= 10;  // narrower data operands are multiplied in LUTs
+  const bool wide = dw >= kDspMinDataWidth;  // narrower data operands are multiplied in LUTs
   switch (layerClassOf(q)) {
     case LayerClass::MacConst: {
-      const ConstStats s = constStats(q);
-      const double dspMults = wide ? s.c3 : 0;
+      const ConstStats s = constStats(q, lookupDevice(q.part));
+      // A register stage after the multipliers: Vitis instantiates every multiplier (DSP or LUT)
+      // as a one-stage operator; Vivado HLS 2019 keeps them as combinational expressions and its
+      // timing-driven scheduler put a stage after DSP multipliers at 5 ns, none after LUT ones
+      // (jet-qkeras6's 6-bit layers: latency 0, no FF). Only shifts and adders: combinational.
+      const bool lutMultStage = q.tool == ToolGen::VitisHls;
+      const double staged = s.dspMults > 0 || (lutMultStage && s.lutMults > 0) ? 1.0 : 0.0;
       switch (m) {
-        case Metric::Dsp:
-          add("csd3_wide_dsps", copies * (wide ? s.c3 * dspsPerMult(q, 18) : 0));
-          add("csd2_wide", copies * (wide ? s.c2 : 0));
-          add("csd3_narrow", copies * (wide ? 0 : s.c3));
-          break;
+        case Metric::Dsp: add("dsp_mult_slices", copies * s.dspSlices); break;
         case Metric::Lut:
-          add("shift_add_bits", copies * s.digitsMinus1 * dw);
-          add("lut_mult_bits", copies * (wide ? 0 : s.c3 * dw * 2));
+          add("shift_add_bits", copies * s.shiftAddBits);
+          add("lut_mult_bits", copies * s.lutMultBits);
           add("accum_adder_bits", copies * s.nz * aw);
-          add("dsp_glue", copies * dspMults);
+          add("dsp_glue", copies * s.dspMults);
           add("output_bits", copies * q.nOut * rw);
           add("stream_buffer_bits", stream ? K * dw : 0);
           add("const", 1);
           break;
         case Metric::Ff:
-          add("accum_adder_bits", copies * s.nz * aw);
-          add("output_accum_bits", copies * q.nOut * aw);
-          add("dsp_pipeline", copies * dspMults * aw);
+          add("staged_output_accum_bits", copies * staged * q.nOut * aw);
+          add("staged_dsp_operand_bits", copies * staged * s.dspOperandBits);
+          // Values crossing the stage: products built in the fabric (shifts, shift-adds, LUT
+          // multipliers) are registered at their width; DSPs keep theirs in the slice.
+          add("staged_fabric_product_bits", copies * staged * (s.productBits - s.dspOperandBits));
           add("stream_buffer_bits", stream ? K * dw : 0);
-          add("const", 1);
+          add("stream_const", stream ? 1 : 0);
           break;
         case Metric::Bram:
           add("stream_line_buffer_kb", stream && q.kernel > 1 ? std::ceil(K * dw / 18432.0) : 0);
           break;
         case Metric::Latency:
-          add("const", 1);
-          add("adder_tree_depth", log2c(K + 1) * 5.0 / q.clockNs);
+          add("mult_stage", staged);
+          add("adder_tree_depth", staged * log2c(K + 1) * 5.0 / q.clockNs);
           add("reuse_steps", q.reuse - 1);
           add("stream_pixels", stream ? pixels : 0);
+          add("stream_const", stream ? 1 : 0);
           break;
       }
       break;
@@ -247,6 +282,10 @@ Features featuresOf(const LayerQuery& q, Metric m) {
         case Metric::Lut:
           add("result_bits", bits);
           add("input_bits", n * dw);
+          // A result type that rounds needs an adder per result; one that saturates compares the
+          // integer bits it drops and muxes the limit (QKeras' ufixed<6,0,RND_CONV,SAT> ReLUs).
+          add("rounding_bits", q.resultType.quant != QuantMode::TRN && q.resultType.quant != QuantMode::TRN_ZERO ? n * rw : 0);
+          add("saturation_bits", q.resultType.overflow != OverflowMode::WRAP ? n * (std::max(0, q.dataType.integer - q.resultType.integer) + rw) : 0);
           break;
         case Metric::Ff:
           add("result_bits", stream ? bits : 0);
@@ -342,16 +381,104 @@ Features glueFeaturesOf(const GlueQuery& g, Metric m) {
       add("const", 1);
       break;
     case Metric::Ff:
+      // Casts synthesis inlines are combinational: only the registers between calls.
       add("register_bits", g.registerBits);
-      add("inlined_bits", g.inlinedBits);
       break;
     case Metric::Bram: break;
-    case Metric::Latency: add("registered_calls", g.calls); break;
+    case Metric::Latency:
+      // The top function registers between calls to meet timing: about one stage per call.
+      add("calls", g.calls);
+      add("const", 1);
+      break;
   }
   return f;
 }
 
-LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
+std::vector<std::vector<bool>> constantOutputMasks(const NetworkDesc& net) {
+  // A dense output whose weights from every non-constant input are zero is its bias; element-wise
+  // layers, casts and flatten pass constants on (a quantizer element of width 0 is the constant
+  // 0); other layers are taken as non-constant.
+  std::vector<std::vector<bool>> masks(net.layers.size());
+  if (net.ioType != IOType::Parallel) return masks;
+  std::vector<bool> c(static_cast<size_t>(std::max(0, net.inputSize())), false);
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    const size_t outN = static_cast<size_t>(std::max(0, l.outputSize()));
+    std::vector<bool> out(outN, false);
+    const bool elementwise = (isActivation(l.kind) && l.kind != LayerKind::Softmax) || l.kind == LayerKind::Flatten ||
+                             l.kind == LayerKind::Quantize || l.kind == LayerKind::Linear;
+    if (l.kind == LayerKind::Dense && c.size() == static_cast<size_t>(l.nIn) &&
+        l.weights.size() == static_cast<size_t>(l.nIn) * static_cast<size_t>(l.nOut)) {
+      out.assign(outN, true);
+      for (size_t i = 0; i < c.size(); ++i) {
+        if (c[i]) continue;
+        for (size_t j = 0; j < outN; ++j)
+          if (out[j] && fromDouble(l.weights[i * outN + j], l.weightType) != 0) out[j] = false;
+      }
+    } else if (elementwise && c.size() == outN) {
+      out = c;
+      if (l.kind == LayerKind::Quantize && l.elementTypes.size() == outN)
+        for (size_t i = 0; i < outN; ++i) out[i] = out[i] || l.elementTypes[i].width <= 0;
+    }
+    masks[k] = out;
+    c = std::move(out);
+  }
+  return masks;
+}
+
+GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency) {
+  return glueQueryOf(net, tool, layerLatency, constantOutputMasks(net));
+}
+
+GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency,
+                      const std::vector<std::vector<bool>>& constant) {
+  GlueQuery g;
+  g.tool = tool;
+  g.io = net.ioType;
+  // io_parallel registers whole layer outputs between calls; io_stream passes one pixel at a
+  // time through FIFOs, so only a pixel's worth of bits is held per connection.
+  const bool stream = net.ioType == IOType::Stream;
+  auto pixelsOf = [&](const LayerDesc& l) { return stream ? std::max(1L, static_cast<long>(l.outHeight) * l.outWidth) : 1L; };
+  g.registerBits = static_cast<double>(net.inputSize()) * net.inputType.width /
+                   (stream ? std::max(1.0, static_cast<double>(net.inputHeight) * net.inputWidth) : 1.0);
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    double bits = static_cast<double>(l.outputSize()) * l.resultType.width / static_cast<double>(pixelsOf(l));
+    if (l.kind == LayerKind::Flatten) continue;  // wiring: no logic, no register of its own
+    if (k < constant.size())  // constant outputs are not registered
+      bits -= static_cast<double>(std::count(constant[k].begin(), constant[k].end(), true)) * l.resultType.width;
+    if (isInlinedKind(l.kind)) {
+      g.inlinedBits += bits;
+      continue;
+    }
+    g.registerBits += bits;
+    g.calls += 1;
+    if (k < layerLatency.size() && layerLatency[k] > 0) g.registeredCalls += 1;
+  }
+  return g;
+}
+
+double combinedLatency(IOType io, const std::vector<double>& latency, const std::vector<double>& interval) {
+  if (io == IOType::Parallel) {
+    double sum = 0;
+    for (double l : latency) sum += l;
+    return sum;
+  }
+  double slowest = 0, fill = 0;
+  size_t argmax = 0;
+  for (size_t k = 0; k < latency.size(); ++k)
+    if (latency[k] > slowest) {
+      slowest = latency[k];
+      argmax = k;
+    }
+  for (size_t k = 0; k < latency.size(); ++k)
+    if (k != argmax) fill += std::max(0.0, latency[k] - (k < interval.size() ? interval[k] : 0.0));
+  return slowest + fill;
+}
+
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) { return queryOf(net, k, tool, constantOutputMasks(net)); }
+
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool, const std::vector<std::vector<bool>>& constant) {
   const LayerDesc& l = net.layers.at(k);
   LayerQuery q;
   q.kind = l.kind;
@@ -366,16 +493,57 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
   q.clockNs = net.clockPeriodNs;
   q.part = net.part;
   const long inPix = static_cast<long>(l.inHeight) * l.inWidth, outPix = static_cast<long>(l.outHeight) * l.outWidth;
+  // After a per-element quantizer each input has its own width (synthesis sees the narrower of
+  // the element type and the result type; an element of width 0 is the constant 0).
+  if (k > 0 && net.layers[k - 1].kind == LayerKind::Quantize && (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D)) {
+    const LayerDesc& qz = net.layers[k - 1];
+    const long channels = l.kind == LayerKind::Dense ? l.nIn : l.inChannels;
+    if (channels > 0 && !qz.elementTypes.empty() && static_cast<long>(qz.elementTypes.size()) % channels == 0) {
+      q.inputWidths.assign(static_cast<size_t>(channels), 0);
+      for (size_t i = 0; i < qz.elementTypes.size(); ++i) {
+        const FixedType& e = qz.elementTypes[i];
+        const FixedType& r = qz.resultType;
+        // A truncating element type is a bit slice the tool sees through; a rounding one is an
+        // adder whose result keeps the declared width (HGQ's RND input quantizers: the reports
+        // show the full result width at the next layer's multipliers, TRN ones the slice).
+        const int sliced = std::clamp(std::min(e.integer, r.integer) + std::min(e.frac(), r.frac()), 0, r.width);
+        const int bits = e.width <= 0 ? 0 : e.quant == QuantMode::TRN ? sliced : r.width;
+        int& slot = q.inputWidths[i % static_cast<size_t>(channels)];
+        slot = std::max(slot, bits);
+      }
+    }
+  }
+  // Inputs that are constants (io_parallel): their products fold into the bias, and element-wise
+  // layers spend nothing on them.
+  std::vector<bool> constantIn;
+  if (k > 0 && k - 1 < constant.size()) constantIn = constant[k - 1];
+  const long constantInputs = static_cast<long>(std::count(constantIn.begin(), constantIn.end(), true));
   switch (l.kind) {
     case LayerKind::Dense:
       q.nIn = l.nIn;
       q.nOut = l.nOut;
       q.weights = l.weights;
+      if (constantInputs > 0 && constantIn.size() == static_cast<size_t>(l.nIn)) {
+        if (q.inputWidths.empty()) q.inputWidths.assign(static_cast<size_t>(l.nIn), q.dataType.width);
+        for (size_t i = 0; i < constantIn.size(); ++i)
+          if (constantIn[i]) q.inputWidths[i] = 0;
+      }
       break;
     case LayerKind::Conv1D:
     case LayerKind::Conv2D:
       q.nIn = l.inChannels;
       q.nOut = l.nFilters;
+      q.kernel = static_cast<long>(l.kernelH) * l.kernelW;
+      q.seqLen = outPix;
+      q.weights = l.weights;
+      break;
+    case LayerKind::DepthwiseConv1D:
+    case LayerKind::DepthwiseConv2D:
+      // One kernel-long dot product per channel: a convolution of one input channel per filter,
+      // whose weights (kernel x channels) are laid out as the convolution's (kernel x 1 x channels).
+      q.kind = l.kind == LayerKind::DepthwiseConv1D ? LayerKind::Conv1D : LayerKind::Conv2D;
+      q.nIn = 1;
+      q.nOut = l.inChannels;
       q.kernel = static_cast<long>(l.kernelH) * l.kernelW;
       q.seqLen = outPix;
       q.weights = l.weights;
@@ -388,21 +556,24 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool) {
       break;
     case LayerKind::Sigmoid:
     case LayerKind::Tanh:
-      q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize();
+      q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize() - constantInputs;
       q.seqLen = net.ioType == IOType::Stream ? inPix : 1;
       q.tableSize = l.tableSize;
       break;
     default:
       if (isActivation(l.kind) || l.kind == LayerKind::Quantize) {
         // Element-wise: io_stream handles one pixel (inChannels values) per step.
-        q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize();
+        q.nIn = q.nOut = net.ioType == IOType::Stream ? l.inChannels : l.inputSize() - constantInputs;
         q.seqLen = net.ioType == IOType::Stream ? inPix : 1;
-        for (const FixedType& t : l.elementTypes) q.elementBits += t.width;
+        for (size_t i = 0; i < l.elementTypes.size(); ++i)
+          if (i >= constantIn.size() || !constantIn[i]) q.elementBits += l.elementTypes[i].width;
       } else {
         q.nIn = l.inChannels;
         q.nOut = l.outChannels;
         q.kernel = static_cast<long>(l.kernelH) * l.kernelW;
-        if (l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool) q.kernel = inPix;
+        // Global pooling reduces the whole input: unrolled with io_parallel; with io_stream one
+        // pixel per step into one running result per channel.
+        if (l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool) q.kernel = net.ioType == IOType::Stream ? 1 : inPix;
         q.seqLen = std::max(inPix, outPix);
         if (net.ioType == IOType::Parallel) {
           q.nOut = l.outputSize();
@@ -484,6 +655,8 @@ namespace {
 
 // Dense and convolution MAC blocks stream differently (one vector vs one pixel per step), so
 // they get their own coefficients.
+// Dense and convolution MAC blocks stream differently (one vector vs one pixel per step), so
+// they get their own coefficients.
 std::string classKey(LayerClass c, LayerKind k) {
   std::string s = layerClassName(c);
   if (c == LayerClass::MacConst || c == LayerClass::MacShared) s += k == LayerKind::Dense ? "_dense" : "_conv";
@@ -491,9 +664,29 @@ std::string classKey(LayerClass c, LayerKind k) {
 }
 
 std::string keyOf(const std::string& c, ToolGen t, IOType io, Metric m) {
-  return c + "/" + toolGenName(t) + "/" + (io == IOType::Stream ? "stream" : "parallel") + "/" +
-         metricName(m);
+  return c + "/" + toolGenName(t) + "/" + (io == IOType::Stream ? "stream" : "parallel") + "/" + metricName(m);
 }
+
+// Where a key without data borrows its coefficients, in order. A constant-multiplier block is one
+// unrolled dense kernel per output pixel in every I/O style (hls4ml's dense_latency, called per
+// pixel by io_stream convolutions), bound by the tool: its resources come first from the same
+// tool with the other I/O style; its latency is the streaming's, so first from the same I/O
+// style with the other tool. Other classes: the other tool first (their structure is the I/O's).
+std::vector<std::pair<ToolGen, IOType>> fallbackOrder(LayerClass c, Metric m, ToolGen tool, IOType io) {
+  const ToolGen other = tool == ToolGen::VivadoHls ? ToolGen::VitisHls : ToolGen::VivadoHls;
+  const IOType otherIo = io == IOType::Stream ? IOType::Parallel : IOType::Stream;
+  if (c == LayerClass::MacConst && m != Metric::Latency) return {{tool, io}, {tool, otherIo}, {other, io}, {other, otherIo}};
+  return {{tool, io}, {other, io}, {tool, otherIo}, {other, otherIo}};
+}
+
+}  // namespace
+
+// Metrics whose features are counts of what synthesis builds, used with coefficient 1 and not
+// fitted: the DSPs of constant multipliers (the binding rule above reproduces the reports'
+// operator tables; a fitted scale would only learn the few layers it was fitted on).
+bool isStructuralMetric(LayerClass c, Metric m) { return c == LayerClass::MacConst && m == Metric::Dsp; }
+
+namespace {
 
 // Relative-error floor per metric: a 2-LUT layer that is off by 3 LUTs is not a 150% miss.
 double weightFloor(Metric m) {
@@ -523,6 +716,7 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
       const Metric m = static_cast<Metric>(mi);
       if (!std::isfinite(r.y[mi])) continue;
       const LayerClass c = layerClassOf(r.q);
+      if (isStructuralMetric(c, m)) continue;
       Features f = featuresOf(r.q, m);
       if (f.x.empty()) continue;
       Acc& a = acc[keyOf(classKey(c, r.q.kind), r.q.tool, r.q.io, m)];
@@ -565,15 +759,15 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q) {
   std::array<double, kMetrics> out{};
   const LayerClass c = layerClassOf(q);
-  const ToolGen other = q.tool == ToolGen::VivadoHls ? ToolGen::VitisHls : ToolGen::VivadoHls;
-  const IOType otherIo = q.io == IOType::Stream ? IOType::Parallel : IOType::Stream;
   for (int mi = 0; mi < kMetrics; ++mi) {
     const Metric m = static_cast<Metric>(mi);
     const Features f = featuresOf(q, m);
     if (f.x.empty()) continue;
     const CoefficientSet* s = nullptr;
-    for (const auto& [t, io] : {std::pair{q.tool, q.io}, std::pair{other, q.io}, std::pair{q.tool, otherIo}, std::pair{other, otherIo}}) {
+    for (const auto& [t, io] : isStructuralMetric(c, m) ? std::vector<std::pair<ToolGen, IOType>>{} : fallbackOrder(c, m, q.tool, q.io)) {
+      // A constant-multiplier convolution without data of its own borrows the dense kernel's.
       auto it = cal.sets.find(keyOf(classKey(c, q.kind), t, io, m));
+      if (it == cal.sets.end() && c == LayerClass::MacConst) it = cal.sets.find(keyOf(classKey(c, LayerKind::Dense), t, io, m));
       if (it != cal.sets.end() && it->second.beta.size() == f.x.size()) {
         s = &it->second;
         break;

@@ -41,6 +41,10 @@ struct LayerQuery {
   // The quantised constants when known (Dense: nIn x nOut input-major; Conv: kernel x nIn x nOut).
   // Empty: untrained Keras-initialised (glorot-uniform) weights, drawn deterministically.
   std::vector<float> weights;
+  // Per input (Dense: nIn; Conv: nIn channels) the bits synthesis sees of that input when the
+  // layer before narrows elements individually (HGQ's per-element quantizers): 0 = constant 0.
+  // Empty: every input is dataType.width wide.
+  std::vector<int> inputWidths;
   int tableSize = 1024, expWidth = 18, invWidth = 18;  // softmax / sigmoid tables
   long elementBits = 0;  // Quantize: sum of the element type widths
   ToolGen tool = ToolGen::VivadoHls;
@@ -50,6 +54,10 @@ struct LayerQuery {
 
 // The query of layer `k` of a resolved network (its input type is the previous layer's result).
 LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool);
+// Per layer, which of its outputs are constants that synthesis folds away (it propagates constant
+// arguments into the layer functions too); all empty for io_stream. Computed once per network:
+LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool, const std::vector<std::vector<bool>>& constantOutputs);
+std::vector<std::vector<bool>> constantOutputMasks(const NetworkDesc& net);
 
 // Layer classes with their own feature sets.
 enum class LayerClass { MacConst, MacShared, Elementwise, Softmax, Table, Window, Glue };
@@ -62,6 +70,8 @@ struct Features {
   std::vector<std::string> names;
 };
 Features featuresOf(const LayerQuery& q, Metric m);
+// Whether a metric of a class is a structural count used as is (not fitted).
+bool isStructuralMetric(LayerClass c, Metric m);
 
 // One training/validation row: a layer, its measured metrics (NaN when the report lacks one) and
 // the group it comes from (a design or an N-TORC configuration: held out together).
@@ -78,7 +88,8 @@ struct CostRow {
 struct GlueQuery {
   double registerBits = 0;  // bits of every layer output and of the input
   double inlinedBits = 0;   // result bits of layers synthesis inlines (Quantize, Linear, Flatten)
-  double calls = 0;         // layer calls with latency > 0 (each adds a register stage)
+  double registeredCalls = 0;  // layer calls with latency > 0
+  double calls = 0;            // layer calls (every layer synthesis does not inline)
   ToolGen tool = ToolGen::VivadoHls;
   IOType io = IOType::Parallel;
 };
@@ -90,6 +101,14 @@ struct GlueRow {
 };
 // Kinds whose per-function report does not exist because synthesis inlines them.
 bool isInlinedKind(LayerKind k);
+// The glue features of a network given its layers' latencies (0 for inlined layers).
+GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency);
+GlueQuery glueQueryOf(const NetworkDesc& net, ToolGen tool, const std::vector<double>& layerLatency,
+                      const std::vector<std::vector<bool>>& constantOutputs);
+// The latency of a network from its layers' latencies and intervals before glue: io_parallel
+// calls run one after another (the sum); io_stream layers are dataflow processes that overlap,
+// so the slowest one plus the pipeline fill (latency - interval) of the others.
+double combinedLatency(IOType io, const std::vector<double>& latency, const std::vector<double>& interval);
 
 // A fitted linear model per (class, tool, io, metric) plus the relative residual quantiles
 // used as the uncertainty band.

@@ -276,7 +276,8 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
   t.availBram18 = dev.bram18;
   t.availUram = dev.uram;
   t.calibration = cal_->description;
-  std::vector<double> lat(net.layers.size(), 0.0);
+  std::vector<double> lat(net.layers.size(), 0.0), layerInterval(net.layers.size(), 0.0);
+  const std::vector<std::vector<bool>> constant = constantOutputMasks(net);
   long interval = 1;
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const LayerDesc& l = net.layers[k];
@@ -284,7 +285,7 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
     e.name = l.name;
     e.kind = l.kind;
     if (!isInlinedKind(l.kind)) {  // inlined casts are part of the top-level glue
-      const LayerQuery q = queryOf(net, k, tool_);
+      const LayerQuery q = queryOf(net, k, tool_, constant);
       const auto p = predictLayer(*cal_, q);
       e.dsp = p[0];
       e.lut = p[1];
@@ -294,26 +295,17 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
       e.interval = intervalOf(q);
     }
     lat[k] = static_cast<double>(e.latency);
+    if (!isInlinedKind(l.kind)) layerInterval[k] = static_cast<double>(e.interval);
     t.dsp += e.dsp;
     t.lut += e.lut;
     t.ff += e.ff;
     t.bram18 += e.bram18;
-    t.latencyMax += e.latency;
     interval = std::max(interval, e.interval);
     r.layers.push_back(e);
   }
   // What the top adds around its layers: registers between calls, inlined casts, call stages.
-  GlueQuery g;
-  g.tool = tool_;
-  g.io = net.ioType;
-  g.registerBits = static_cast<double>(net.inputSize()) * net.inputType.width;
-  for (size_t k = 0; k < net.layers.size(); ++k) {
-    const LayerDesc& l = net.layers[k];
-    const double bits = static_cast<double>(l.outputSize()) * l.resultType.width;
-    (isInlinedKind(l.kind) ? g.inlinedBits : g.registerBits) += bits;
-    if (lat[k] > 0) g.calls += 1;
-  }
-  const auto glue = predictGlue(*cal_, g);
+  t.latencyMax = std::lround(combinedLatency(net.ioType, lat, layerInterval));
+  const auto glue = predictGlue(*cal_, glueQueryOf(net, tool_, lat, constant));
   t.dsp = std::round(std::max(0.0, t.dsp + glue[0]));
   t.lut = std::round(std::max(0.0, t.lut + glue[1]));
   t.ff = std::round(std::max(0.0, t.ff + glue[2]));

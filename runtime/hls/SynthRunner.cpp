@@ -103,7 +103,10 @@ SynthResult synthesizeProject(const NetworkDesc& net, const std::string& project
   if (tool.empty()) {
     if (!options.allowEstimate && options.tool != "estimate")
       throw std::runtime_error("no vitis_hls or vivado_hls on PATH and estimation is disabled");
-    r.metrics = estimateDesign(net, options.estimator);
+    // The estimator the design's part selects (DesignEstimate.h): its calibration file, else the
+    // shipped calibration with the coefficients of the tool generation asked for (Vitis HLS when
+    // any will do).
+    r.metrics = estimateDesign(net, options.estimator, options.tool == "vivado_hls" ? ToolGen::VivadoHls : ToolGen::VitisHls);
     return r;
   }
 

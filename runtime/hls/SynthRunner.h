@@ -13,7 +13,7 @@ namespace mmlc::hls {
 struct SynthOptions {
   std::string tool = "auto";   // "auto" (vitis_hls, then vivado_hls), "vitis_hls", "vivado_hls", "estimate"
   bool allowEstimate = true;   // fall back to the estimator when no tool is found
-  EstimatorChoice estimator;   // the fallback's model: analytic, or a calibration (DesignEstimate.h)
+  EstimatorChoice estimator;   // the fallback's calibration: shipped, or a file (DesignEstimate.h)
 };
 
 struct SynthResult {

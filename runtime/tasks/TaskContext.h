@@ -29,7 +29,7 @@ namespace mmlc::tasks {
 /// Everything the tasks of one run produced, by handle id (the step key).
 struct ModelStore {
   /// A part and clock; `estimator` is the calibrated model its `calibration:` file selects
-  /// (null calibration: the analytic model).
+  /// (null calibration: the shipped one).
   struct Device { std::string part; double clockNs = 5; hls::EstimatorChoice estimator; };
   struct Data { nn::DatasetSplit split; int classes = 0; };
   /// A DNN-level model; `data` is the key of the data set it was trained on ("" if untrained).

@@ -88,30 +88,26 @@ size_t indexOf(const std::string& name) {
 
 }  // namespace
 
-// The band flows show with the analytic model (DesignEstimate.cpp's constants) is the 10th-90th
-// percentile of its relative error on the seven real projects: recomputed here, so a change of
-// the analytic model that moves its error must update the band (and docs/estimator.md).
-TEST(EstimatorPlumbing, AnalyticBandIsWhatTheSevenRealProjectsShow) {
-  ASSERT_EQ(designs().size(), 7u);
-  std::vector<double> res[kMetrics];
-  for (const auto& d : designs()) {
-    const auto t = totals(ResourceEstimator().estimate(d.net).total);
-    for (int m = 0; m < kMetrics; ++m)
-      if (d.top[m] > 0) res[m].push_back((t[m] - d.top[m]) / d.top[m]);
-  }
-  for (int m = 0; m < kMetrics; ++m) {
-    const auto [lo, hi] = band(res[m]);
-    EXPECT_NEAR(analyticBandLo()[m], lo, 1e-9) << metricName(static_cast<Metric>(m));
-    EXPECT_NEAR(analyticBandHi()[m], hi, 1e-9) << metricName(static_cast<Metric>(m));
-  }
-  // And estimateDesign applies it: real = estimate / (1 + error).
+// Without a calibration file, flows estimate with the shipped calibration (the calibrated model
+// with the requested tool's coefficients) and show its band: real = estimate / (1 + error), the
+// error quantiles being the calibration's leave-one-design-out residuals.
+TEST(EstimatorPlumbing, WithoutACalibrationFileFlowsUseTheShippedOne) {
   const auto& d = designs()[indexOf("jet-16-6-rf1-vivado2019")];
-  const SynthMetrics e = estimateDesign(d.net, {});
-  EXPECT_TRUE(e.estimated);
-  EXPECT_EQ(e.calibration, "analytic model (no calibration file)");
-  EXPECT_NEAR(e.lutLo, e.lut / (1 + analyticBandHi()[1]), 1e-6);
-  EXPECT_NEAR(e.lutHi, e.lut / (1 + analyticBandLo()[1]), 1e-6);
-  EXPECT_EQ(e.availDsp, 12288);  // xcu250
+  for (const ToolGen tool : {ToolGen::VitisHls, ToolGen::VivadoHls}) {
+    const SynthMetrics e = estimateDesign(d.net, {}, tool);
+    const SynthMetrics direct = ResourceEstimator(tool).estimate(d.net).total;
+    EXPECT_TRUE(e.estimated);
+    EXPECT_EQ(e.lut, direct.lut);
+    EXPECT_EQ(e.dsp, direct.dsp);
+    EXPECT_NE(e.calibration.find("shipped calibration"), std::string::npos) << e.calibration;
+    EXPECT_NE(e.calibration.find(toolGenName(tool)), std::string::npos) << e.calibration;
+    const Calibration& cal = defaultCalibration();
+    EXPECT_NEAR(e.lutLo, e.lut / (1 + cal.bandHi[1]), 1e-6 * e.lut);
+    EXPECT_NEAR(e.lutHi, e.lut / (1 + cal.bandLo[1]), 1e-6 * e.lut);
+    EXPECT_LE(e.lutLo, e.lut);
+    EXPECT_GE(e.lutHi, e.lut);
+    EXPECT_EQ(e.availDsp, 12288);  // xcu250
+  }
 }
 
 // Issue 12's test, end to end through `mmlc estimator calibrate`: a calibration fitted on six of

@@ -69,3 +69,54 @@ TEST(LayerModel, ToolGenerations) {
   EXPECT_EQ(toolGenOf("2022.2"), ToolGen::VitisHls);
   EXPECT_THROW(toolGenOf("quartus"), std::invalid_argument);
 }
+
+// The binding of constant multipliers read off the reports: 3+ CSD digits stay a multiplier, a
+// DSP when the data is >= 11 bits and the constant's odd part >= 5 bits; used as counted.
+TEST(LayerModel, ConstantMultipliersBindToDspsByOperandWidths) {
+  LayerQuery q;
+  q.nIn = 6;
+  q.nOut = 1;
+  q.dataType = FixedType::fixed(16, 6);
+  q.weightType = FixedType::fixed(16, 6);  // mantissa = weight * 2^10
+  auto w = [](int mantissa) { return static_cast<float>(mantissa / 1024.0); };
+  // 11 = 1011: 3 digits, 4 bits -> LUT; -11: 5 bits -> DSP; 23 = 32-8-1: 3 digits, 5 bits -> DSP;
+  // 3 = 4-1: shift and adder; 4: shift; 0: nothing.
+  q.weights = {w(11), w(-11), w(23), w(3), w(4), w(0)};
+  q.part = "xcu250";
+  const Features dsp = featuresOf(q, Metric::Dsp);
+  ASSERT_EQ(dsp.names, std::vector<std::string>{"dsp_mult_slices"});
+  EXPECT_DOUBLE_EQ(dsp.x[0], 2.0);
+  // Not fitted: a calibration with any coefficient for the key still gives the count.
+  Calibration cal;
+  cal.sets["mac_const_dense/vitis/parallel/dsp"] = CoefficientSet{{7.0}, 10};
+  q.tool = ToolGen::VitisHls;
+  EXPECT_DOUBLE_EQ(predictLayer(cal, q)[static_cast<int>(Metric::Dsp)], 2.0);
+  // 10-bit data: every multiplier is LUTs.
+  q.dataType = FixedType::fixed(10, 4);
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Dsp).x[0], 0.0);
+  // A narrow input (an HGQ bit slice) is multiplied in LUTs; an input of width 0 is the constant 0.
+  q.dataType = FixedType::fixed(16, 6);
+  q.inputWidths = {16, 8, 16, 16, 16, 16};
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Dsp).x[0], 1.0);
+  q.inputWidths = {16, 16, 0, 16, 16, 16};
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Dsp).x[0], 1.0);
+  // Only shifts and adders: no register stage, so no FF features and no latency stage.
+  q.inputWidths.clear();
+  q.weights = {w(3), w(4), w(0), w(-2), w(5), w(0)};
+  for (double x : featuresOf(q, Metric::Ff).x) EXPECT_DOUBLE_EQ(x, 0.0);
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Latency).x[0], 0.0);
+  // LUT multipliers only (8-bit data): a one-stage operator in Vitis, a combinational expression
+  // in Vivado HLS 2019.
+  q.dataType = FixedType::fixed(8, 3);
+  q.weights = {w(11), w(-11), w(23), w(3), w(4), w(0)};
+  q.tool = ToolGen::VitisHls;
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Latency).x[0], 1.0);
+  q.tool = ToolGen::VivadoHls;
+  EXPECT_DOUBLE_EQ(featuresOf(q, Metric::Latency).x[0], 0.0);
+}
+
+TEST(LayerModel, StreamLayersOverlapParallelCallsAdd) {
+  EXPECT_DOUBLE_EQ(combinedLatency(IOType::Parallel, {1, 0, 4, 2}, {1, 1, 1, 1}), 7.0);
+  // Dataflow: the slowest (393) plus the fill of the others (129 - 128 = 1; the rest none).
+  EXPECT_DOUBLE_EQ(combinedLatency(IOType::Stream, {132, 393, 129, 131, 2, 8}, {132, 390, 128, 131, 2, 8}), 394.0);
+}

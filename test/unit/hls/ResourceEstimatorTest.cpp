@@ -167,3 +167,32 @@ TEST(ResourceEstimator, ImportedLayerKindsHaveStructuralCosts) {
   n.layers.back().elementTypes.assign(4, FixedType::fixed(8, 3));
   EXPECT_EQ(ResourceEstimator(ResourceModel{}).estimate(n, "xcu250-figd2104-2L-e", 5.0).layers.back().lut, 0.0);
 }
+
+// The calibrated estimator (what flows use): synthesis folds constants, so a dense output whose
+// weights are all zero is its bias and the ReLU after it costs nothing for that element; the
+// next layer drops its products. The latency strategy's DSPs do not depend on the reuse factor.
+TEST(ResourceEstimator, CalibratedModelFoldsConstantOutputsAndKeepsDspsOverReuse) {
+  ASSERT_TRUE(haveFixture()) << "fixture missing: " << MMLC_HLS_FIXTURE_DIR;
+  NetworkDesc net = fixtureNet();
+  net.resolve();
+  size_t dense = 0;
+  while (net.layers[dense].kind != LayerKind::Dense) ++dense;
+  size_t relu = dense + 1;
+  while (net.layers[relu].kind != LayerKind::ReLU) ++relu;
+  const ResourceEstimator est(ToolGen::VivadoHls);
+  const ResourceEstimate before = est.estimate(net);
+  NetworkDesc pruned = net;
+  LayerDesc& d = pruned.layers[dense];
+  for (int i = 0; i < d.nIn; ++i)
+    for (int j = 0; j < d.nOut / 2; ++j) d.weights[static_cast<size_t>(i) * d.nOut + j] = 0.0f;
+  const ResourceEstimate after = est.estimate(pruned);
+  ASSERT_GT(before.layers[relu].lut, 0.0);
+  EXPECT_NEAR(after.layers[relu].lut / before.layers[relu].lut, 0.5, 0.05);
+  EXPECT_LT(after.layers[relu + 1].lut, before.layers[relu + 1].lut);  // products of constant inputs fold away
+  EXPECT_LT(after.total.ff, before.total.ff);                         // constant outputs are not registered
+
+  NetworkDesc rf2 = net;
+  for (LayerDesc& l : rf2.layers) l.reuseFactor = 2;
+  const double dsp1 = before.total.dsp, dsp2 = est.estimate(rf2).total.dsp;
+  EXPECT_NEAR(dsp2 / dsp1, 1.0, 0.01);
+}

@@ -25,7 +25,7 @@ hls::SynthMetrics fmnistBaseline() { // the F-MNIST baseline of issue 12 on a U2
   m.dspHi = 65743;
   m.lutLo = 713000;
   m.lutHi = 1212000;
-  m.calibration = "analytic model (no calibration file)";
+  m.calibration = "calibrated per-layer model, shipped calibration (test)";
   return m;
 }
 } // namespace
@@ -55,7 +55,7 @@ TEST(Certainty, HeadlineSaysEstimatedWithTheModelOrSynthesisedWithTheTool) {
   hls::SynthMetrics m = fmnistBaseline();
   const std::string estimated = certaintyHeadline(m);
   EXPECT_EQ(estimated.rfind("**Estimated — not synthesised.**", 0), 0u) << estimated;
-  EXPECT_NE(estimated.find("analytic model (no calibration file)"), std::string::npos);
+  EXPECT_NE(estimated.find("calibrated per-layer model, shipped calibration (test)"), std::string::npos);
   EXPECT_NE(estimated.find("The band is where the real value fell"), std::string::npos);
   m.dspHi = m.lutHi = m.ffHi = 0; // an unvalidated calibration
   EXPECT_NE(certaintyHeadline(m).find("No band"), std::string::npos);
