@@ -166,6 +166,14 @@ TEST(ResourceEstimator, ImportedLayerKindsHaveStructuralCosts) {
   // Truncating, wrapping element types cost nothing.
   n.layers.back().elementTypes.assign(4, FixedType::fixed(8, 3));
   EXPECT_EQ(ResourceEstimator(ResourceModel{}).estimate(n, "xcu250-figd2104-2L-e", 5.0).layers.back().lut, 0.0);
+
+  // The calibrated model (what flows use) sees the depthwise convolution as multiply-accumulate
+  // logic too, and the element-wise kinds as logic.
+  const ResourceEstimate c = ResourceEstimator(ToolGen::VitisHls).estimate(n, "xcu250-figd2104-2L-e", 5.0);
+  ASSERT_EQ(c.layers.size(), 7u);
+  EXPECT_GT(c.layers[1].lut + 100 * c.layers[1].dsp, 0.0) << "depthwise";
+  EXPECT_GT(c.layers[3].lut, 0.0) << "leaky ReLU";
+  EXPECT_GT(c.layers[4].lut, 0.0) << "hard tanh";
 }
 
 // The calibrated estimator (what flows use): synthesis folds constants, so a dense output whose
