@@ -350,6 +350,38 @@ TEST_P(RealProjectAxiTest, ImportsTheNetworkAndCSimulatesTheWrapperBitExactly) {
   if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
 }
 
+// A wrapper mmlc cannot model is an error at the wrapper, naming why: one that does not call the
+// network, and one whose ports carry a type that is neither float, double nor an ap type.
+TEST(RealProjectAxiErrors, MalformedWrappersAreLocatedErrors) {
+  const fs::path root = fs::temp_directory_path() / ("mmlc-real-axi-bad-" + std::to_string(::getpid()));
+  std::error_code ec;
+  fs::remove_all(root, ec);
+  fs::copy(fs::path(MMLC_REAL_PROJECTS_DIR) / "jet-16-6-rf1-vivado2019", root, fs::copy_options::recursive);
+  const fs::path fw = root / "firmware";
+  auto expectError = [&](const std::string& what) {
+    try {
+      readHlsProject(root.string());
+      ADD_FAILURE() << "no error; expected: " << what;
+    } catch (const HlsMetaError& e) {
+      EXPECT_EQ(e.pos().file, "firmware/myproject_axi.cpp") << e.what();
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  writeAxiWrapper(fw, AxiVariant{"lite", "axi_lite", "float", "float", "axi_lite"});
+  {
+    std::ifstream in(fw / "myproject_axi.cpp");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string code = text.str();
+    code.replace(code.find("myproject(in_local, out_local);"), 31, "(void)in_local; (void)out_local;");
+    std::ofstream(fw / "myproject_axi.cpp") << code;
+  }
+  expectError("the AXI wrapper myproject_axi does not call the network function myproject");
+  writeAxiWrapper(fw, AxiVariant{"lite", "axi_lite", "int", "float", "axi_lite"});
+  expectError("the AXI wrapper's port 'in' carries");
+  if (!::testing::Test::HasFailure()) fs::remove_all(root, ec);
+}
+
 // Port types narrower than the network's (hls4ml's corrected types keep the fractional bits and
 // round the width up to bytes; these also cut integer bits) make the conversions visible.
 INSTANTIATE_TEST_SUITE_P(
