@@ -1234,8 +1234,10 @@ private:
              failure();
     // A metrics record is open: an extern task's record holds whatever its command printed.
     if (!isa<MetricsType>(type) && !llvm::is_contained(names, name)) {
+      std::vector<std::string_view> known(names.begin(), names.end());
       InFlightDiagnostic diag = error(m->name()) << withArticle(type) << " has no metric '"
-                                                 << name << "' (it has: ";
+                                                 << name << "'" << mml::didYouMean(name, known)
+                                                 << " (it has: ";
       llvm::interleaveComma(names, diag);
       diag << ")";
       return failure();

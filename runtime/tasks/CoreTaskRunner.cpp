@@ -6,13 +6,16 @@
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
+#include <unistd.h>
 
 #include "hls/NetworkSim.h"
 #include "hls/DesignEstimate.h"
 #include "nn/Metrics.h"
 #include "nn/Network.h"
 #include "nn/Sparsity.h"
+#include "mml/Support/MetricTable.h"
 #include "tasks/ExternTask.h"
+#include "tasks/HlsEvaluation.h"
 #include "tasks/HlsConversion.h"
 #include "tasks/TaskContext.h"
 
@@ -196,18 +199,55 @@ double CoreTaskRunner::metric(const Handle &handle, const std::string &name,
   return value;
 }
 
+namespace {
+/// The test split an HLS model's accuracy metrics are measured on (located errors when none).
+const nn::Dataset &hlsTestSplit(const ModelStore &store, const ModelStore::Hls &model,
+                                const std::string &name, const flow::SourceLoc &loc) {
+  if (model.data.empty())
+    throw RuntimeError(loc, "the " + name + " of this HLS model is not defined: it was not made "
+                            "from a network trained in this flow (an imported project needs "
+                            "hls_import(..., data: d))");
+  const nn::Dataset &test = store.data.at(model.data).split.test;
+  if (test.size() == 0)
+    throw RuntimeError(loc, "metric '" + name + "' is measured on the test split, and this "
+                            "model's data set has none (a source with test: 0 and no test file)");
+  return test;
+}
+
+/// `csim_accuracy` of an HLS model: its project compiled with g++ and run on the test split, in
+/// a scratch folder `work` (removed afterwards).
+ProjectCSim csimOnTestSplit(const ModelStore &store, ModelStore::Hls &model, const fs::path &work,
+                            const flow::SourceLoc &loc) {
+  const nn::Dataset &test = hlsTestSplit(store, model, "csim_accuracy", loc);
+  if (test.labels.empty())
+    throw RuntimeError(loc, "csim_accuracy: the data set has no class labels");
+  std::vector<float> inputs = hlsInputs(store, model, test, 0);
+  std::vector<int> labels(test.labels.begin(), test.labels.end());
+  try {
+    return simulateProject(model.desc, projectDir(model), work, inputs, labels);
+  } catch (const std::exception &e) {
+    throw RuntimeError(loc, std::string("csim_accuracy: ") + e.what());
+  }
+}
+} // namespace
+
 double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &name,
                                      const flow::SourceLoc &loc) {
   ModelStore &s = *store_;
+  // The compiler checks names against the same table; this guards values made at run time.
+  const mml::MetricLevel *level = mml::metricLevel(handle.type);
+  if (!level || (!level->open() && !level->find(name)))
+    throw RuntimeError(loc, "a value of type " + handle.type + " has no metric '" + name + "'");
   auto unknown = [&]() -> double {
-    throw RuntimeError(loc, "metric '" + name + "' of " + handle.type +
-                                " is not available in this version of mmlc run");
+    throw RuntimeError(loc, "metric '" + name + "' of this " + handle.type +
+                                " model cannot be measured (" +
+                                std::string(level->find(name) ? level->find(name)->meaning : "") + ")");
   };
   // What the step measured or was told (an extern command's JSON) comes first.
   if (auto it = s.metrics.find(handle.id); it != s.metrics.end()) {
     if (auto m = it->second.find(name); m != it->second.end())
       return m->second;
-    if (handle.type == "metrics") {
+    if (level->open()) {
       std::string known;
       for (auto &[n, v] : it->second)
         known += (known.empty() ? "" : ", ") + n;
@@ -260,24 +300,22 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
     return unknown();
   }
   if (auto h = s.hlsModels.find(handle.id); h != s.hlsModels.end()) {
-    const ModelStore::Hls &model = h->second;
+    ModelStore::Hls &model = h->second;
     if (name == "accuracy") {
-      if (model.data.empty())
-        throw RuntimeError(loc, "the accuracy of this HLS model is not defined: it was not made "
-                                "from a network trained in this flow (an imported project needs "
-                                "hls_import(..., data: d))");
-      const nn::Dataset &test = s.data.at(model.data).split.test;
-      if (test.size() == 0)
-        throw RuntimeError(loc, "metric 'accuracy' is measured on the test split, and this "
-                                "model's data set has none (a source with test: 0 and no test file)");
-      std::vector<float> inputs;
-      if (!model.dnn.empty())
-        inputs = toHlsInputOrder(*s.dnns.at(model.dnn).net, test.x.data(),
-                                 static_cast<size_t>(test.size()));
-      else
-        inputs.assign(test.x.data(), test.x.data() + test.x.size());
+      const nn::Dataset &test = hlsTestSplit(s, model, name, loc);
+      std::vector<float> inputs = hlsInputs(s, model, test, 0);
       return hls::NetworkSim(model.desc)
           .accuracy(inputs.data(), test.labels.data(), static_cast<size_t>(test.size()));
+    }
+    if (name == "csim_accuracy") {
+      fs::path work =
+          meta_.runDir() / "tmp" / ("csim-" + handle.id + "-" + std::to_string(::getpid()));
+      ProjectCSim r = csimOnTestSplit(s, model, work, loc);
+      if (r.mismatches)
+        note(loc, "csim_accuracy: the C simulation differs from the bit-exact simulator on " +
+                      std::to_string(r.mismatches) + " of " + std::to_string(r.samples) +
+                      " samples: " + r.mismatchReport);
+      return r.csimAccuracy;
     }
     if (name == "params" || name == "nonzero" || name == "sparsity") {
       double params = 0, nonzero = 0;
@@ -295,7 +333,8 @@ double CoreTaskRunner::computeMetric(const Handle &handle, const std::string &na
     return it != record.end() ? it->second : unknown();
   }
   if (auto r = s.rtls.find(handle.id); r != s.rtls.end()) {
-    if (name == "accuracy" || name == "params" || name == "nonzero" || name == "sparsity")
+    if (name == "accuracy" || name == "csim_accuracy" || name == "params" || name == "nonzero" ||
+        name == "sparsity")
       return metric(Handle{"hls", r->second.hls}, name, loc);
     std::map<std::string, double> record = synthMetricsRecord(r->second.metrics);
     auto it = record.find(name);

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "mml/Support/MetricTable.h"
 #include "report/DesignComparison.h"
 #include "report/EventPlots.h"
 #include "report/HtmlDocument.h"
@@ -17,19 +18,15 @@ namespace mmlc::tasks {
 using report::Cell;
 
 namespace {
-/// The metrics a model of each level can give (what `x.name` reads in the language).
-const std::vector<std::string> &levelMetrics(const std::string &level) {
-  static const std::map<std::string, std::vector<std::string>> byLevel{
-      {"data", {"samples", "features", "classes"}},
-      {"device", {"dsp", "lut", "ff", "bram", "clock_ns"}},
-      {"dnn", {"accuracy", "loss", "params", "nonzero", "sparsity"}},
-      {"hls", {"accuracy", "dsp", "lut", "ff", "bram", "latency", "latency_ns", "ii", "params",
-               "nonzero", "sparsity"}},
-      {"rtl", {"accuracy", "dsp", "lut", "ff", "bram", "latency", "latency_ns", "ii", "estimated",
-               "params", "nonzero", "sparsity"}}};
-  static const std::vector<std::string> none;
-  auto it = byLevel.find(level);
-  return it == byLevel.end() ? none : it->second;
+/// The metrics the report computes for a model of each level when its step did not record
+/// them (the language's metric table), leaving out the C simulation: it compiles the project.
+std::vector<std::string> levelMetrics(const std::string &level) {
+  std::vector<std::string> names;
+  if (const mml::MetricLevel *l = mml::metricLevel(level); l && !l->open())
+    for (const mml::MetricInfo &m : *l)
+      if (m.source != mml::MetricSource::CSim)
+        names.emplace_back(m.name);
+  return names;
 }
 
 /// A model's recorded metrics completed with those the run can compute for its level

@@ -3,11 +3,13 @@
 #include "mml/Driver/SourceDiagnostics.h"
 #include "mml/FrontEnd/ParseTreePrinter.h"
 #include "mml/InitAllMML.h"
+#include "mml/Support/MetricTable.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -43,6 +45,7 @@ Usage:
   mmlc run FILE [-o OUTDIR] [options]    run a flow (default OUTDIR: out/<file name>)
   mmlc estimator predict IN.csv -o OUT.csv   per-layer DSP/LUT/FF/BRAM/latency/II estimates
   mmlc estimator calibrate DIR... -o FILE    refit the estimator from real synthesis reports
+  mmlc metrics [LEVEL] [--markdown]      the metrics `x.name` reads for each type of value
   mmlc hls inspect DIR [--json]          print an HLS project's layers, precisions, reuse, pragmas
   mmlc hls rewrite DIR --set L.F=V ...   rewrite precisions/reuse/strategy/pragmas (see below)
   mmlc FILE --emit=KIND [-o OUT] [options]
@@ -301,6 +304,48 @@ int compile(CommandLine &cl) {
   output->keep();
   return 0;
 }
+
+/// `mmlc metrics [LEVEL] [--markdown]`: the metric table (docs/language.md holds its markdown).
+int printMetrics(const std::vector<std::string> &args) {
+  bool markdown = false;
+  std::string only;
+  for (const std::string &a : args) {
+    if (a == "--markdown")
+      markdown = true;
+    else if (only.empty() && !a.empty() && a[0] != '-' && metricLevel(a))
+      only = a;
+    else {
+      llvm::errs() << "mmlc metrics: unknown argument '" << a
+                   << "' (expected a type: dnn, hls, rtl, metrics, data, device; or --markdown)\n";
+      return 2;
+    }
+  }
+  if (markdown)
+    llvm::outs() << "| Type | Metric | Meaning |\n|---|---|---|\n";
+  const MetricLevel *previous = nullptr;
+  for (const MetricLevel *l = metricLevelsBegin(); l != metricLevelsEnd(); previous = l++) {
+    if (!only.empty() && l->level != only)
+      continue;
+    std::string level(l->level);
+    if (previous && previous->begin() == l->begin()) { // rtl gives exactly what hls gives
+      if (markdown)
+        llvm::outs() << "| `" << level << "` | those of `" << previous->level << "` | |\n";
+      else
+        llvm::outs() << level << ": those of " << previous->level << "\n";
+      continue;
+    }
+    if (!markdown)
+      llvm::outs() << level << (l->open() ? " (open: any name the record holds; the built-in tasks record these)" : "")
+                   << ":\n";
+    for (const MetricInfo &m : *l) {
+      if (markdown)
+        llvm::outs() << "| `" << level << "` | `" << m.name << "` | " << m.meaning << " |\n";
+      else
+        llvm::outs() << llvm::formatv("  {0,-18} {1}\n", m.name, m.meaning);
+    }
+  }
+  return 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -318,6 +363,8 @@ int main(int argc, char **argv) {
     return 2;
 #endif
   }
+  if (argc > 1 && llvm::StringRef(argv[1]) == "metrics")
+    return printMetrics(std::vector<std::string>(argv + 2, argv + argc));
   if (argc > 1 && llvm::StringRef(argv[1]) == "hls") {
 #ifdef MMLC_HAVE_META
     std::vector<std::string> args(argv + 2, argv + argc);

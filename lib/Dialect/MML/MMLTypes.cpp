@@ -1,9 +1,11 @@
 // The `mml` types (generated parts) and the metrics each level of model carries.
 #include "mml/Dialect/MML/MMLTypes.h"
 #include "mml/Dialect/MML/MMLDialect.h"
+#include "mml/Support/MetricTable.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -22,27 +24,20 @@ void MMLDialect::registerTypes() {
 bool mml::isModelType(Type type) { return isa<DnnType, HlsType, RtlType>(type); }
 
 ArrayRef<StringRef> mml::getMetricNames(Type type) {
-  // Keep in step with docs/language.md ("Metrics") and the runtime's metric producers.
-  static const StringRef dnn[] = {"accuracy", "loss", "sparsity", "params", "nonzero", "macs",
-                                  "balanced_accuracy"};
-  static const StringRef hls[] = {"accuracy", "csim_accuracy", "dsp", "lut", "ff", "bram",
-                                  "latency", "latency_ns", "ii", "sparsity", "params", "nonzero"};
-  static const StringRef rtl[] = {"accuracy", "csim_accuracy", "dsp", "lut", "ff", "bram",
-                                  "latency", "latency_ns", "ii", "sparsity", "params", "nonzero",
-                                  "estimated"};
-  static const StringRef metrics[] = {
-      "accuracy", "loss", "sparsity", "params", "nonzero", "macs", "balanced_accuracy",
-      "csim_accuracy", "dsp", "lut", "ff", "bram", "latency", "latency_ns", "ii", "estimated"};
-  static const StringRef data[] = {"samples", "features", "classes"};
-  static const StringRef device[] = {"dsp", "lut", "ff", "bram", "clock_ns"};
-  return TypeSwitch<Type, ArrayRef<StringRef>>(type)
-      .Case([](DnnType) { return ArrayRef<StringRef>(dnn); })
-      .Case([](HlsType) { return ArrayRef<StringRef>(hls); })
-      .Case([](RtlType) { return ArrayRef<StringRef>(rtl); })
-      .Case([](MetricsType) { return ArrayRef<StringRef>(metrics); })
-      .Case([](DataType) { return ArrayRef<StringRef>(data); })
-      .Case([](DeviceType) { return ArrayRef<StringRef>(device); })
-      .Default([](Type) { return ArrayRef<StringRef>(); });
+  // The names come from the one metric table (mml/Support/MetricTable.h) that the runtime's
+  // producers, the reports and `mmlc metrics` read too.
+  if (!isa<DnnType, HlsType, RtlType, MetricsType, DataType, DeviceType>(type))
+    return {};
+  static const llvm::StringMap<std::vector<StringRef>> byLevel = [] {
+    llvm::StringMap<std::vector<StringRef>> m;
+    for (const MetricLevel *l = metricLevelsBegin(); l != metricLevelsEnd(); ++l)
+      for (const MetricInfo &info : *l)
+        m[StringRef(l->level.data(), l->level.size())].push_back(
+            StringRef(info.name.data(), info.name.size()));
+    return m;
+  }();
+  auto it = byLevel.find(getSourceTypeName(type));
+  return it == byLevel.end() ? ArrayRef<StringRef>() : ArrayRef<StringRef>(it->second);
 }
 
 std::string mml::getSourceTypeName(Type type) {
