@@ -12,6 +12,7 @@
 #include "nn/CsvReader.h"
 #include "nn/Error.h"
 #include "nn/IdxReader.h"
+#include "nn/KerasImport.h"
 #include "nn/Network.h"
 #include "nn/NpyReader.h"
 #include "nn/OnnxModel.h"
@@ -276,6 +277,26 @@ void runOnnx(TaskContext &ctx) {
   std::shared_ptr<nn::Network> net =
       ctx.committed ? loadCommittedDnn(ctx)
                     : std::make_shared<nn::Network>(nn::importOnnx(ctx.args.s("path")));
+  if (!ctx.committed) {
+    saveDnn(ctx, *net);
+    ctx.store.metrics[ctx.key] = {{"params", static_cast<double>(net->parameterCount())}};
+  }
+  ctx.store.dnns[ctx.key] = {std::move(net), ""};
+}
+
+void runKeras(TaskContext &ctx) {
+  const std::string &json = ctx.args.s("json"), &weights = ctx.args.s("weights"),
+                    &model = ctx.args.s("model");
+  if (model.empty() == json.empty())
+    throw ctx.error(model.empty() ? "keras: give the architecture (json: \"m.json\", weights: "
+                                    "\"w.h5\") or a whole-model file (model: \"m.h5\")"
+                                  : "keras: give either model: or json: + weights:, not both");
+  if (!json.empty() && weights.empty())
+    throw ctx.error("keras: json: needs weights: (the HDF5 file of model.save_weights)");
+  std::shared_ptr<nn::Network> net =
+      ctx.committed ? loadCommittedDnn(ctx)
+                    : std::make_shared<nn::Network>(model.empty() ? nn::importKeras(json, weights)
+                                                                  : nn::importKerasModel(model));
   if (!ctx.committed) {
     saveDnn(ctx, *net);
     ctx.store.metrics[ctx.key] = {{"params", static_cast<double>(net->parameterCount())}};

@@ -11,6 +11,7 @@ void runCsv(TaskContext &);
 void runNpy(TaskContext &);
 void runOpenml(TaskContext &);
 void runOnnx(TaskContext &);
+void runKeras(TaskContext &);
 // ModelTasks.cpp
 void runMlp(TaskContext &);
 void runCnn(TaskContext &);
@@ -47,7 +48,7 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"synth", runSynth},       {"report", runReport},
       {"idx", runIdx},           {"csv", runCsv},
       {"npy", runNpy},           {"openml", runOpenml},
-      {"onnx", runOnnx},         {"cnn", runCnn},
+      {"onnx", runOnnx},         {"keras", runKeras},       {"cnn", runCnn},
       {"scale", runScale},
       {"quantize", runQuantize}, {"csim", runCSim},
       {"hls_import", runHlsImport}, {"set_precision", runSetPrecision},

@@ -1,0 +1,445 @@
+// Keras import: reads the architecture JSON (Keras 2 `to_json`, or a whole-model HDF5 file's
+// `model_config`) and the HDF5 weights with the HDF5 C library, layer by layer into the engine.
+#include "nn/KerasImport.h"
+
+#include <hdf5.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "nn/Error.h"
+
+namespace mmlc::nn {
+
+namespace {
+using json = nlohmann::json;
+
+/// An HDF5 identifier closed when it goes out of scope.
+class H5Handle {
+ public:
+  H5Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  H5Handle(const H5Handle&) = delete;
+  H5Handle& operator=(const H5Handle&) = delete;
+  ~H5Handle() {
+    if (id_ >= 0) close_(id_);
+  }
+  hid_t get() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+/// A float array read from an HDF5 dataset, with its shape.
+struct Array {
+  std::vector<hsize_t> dims;
+  std::vector<float> values;
+  size_t size() const { return values.size(); }
+};
+
+/// The HDF5 side: Keras's weight layout (`layer_names`, per-layer `weight_names`).
+class WeightsFile {
+ public:
+  WeightsFile(const std::string& path, const std::string& root) : path_(path) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);  // errors are reported as Error, not printed
+    if (!std::ifstream(path)) throw Error(path + ": cannot open the Keras weights file");
+    if (H5Fis_hdf5(path.c_str()) <= 0) throw Error(path + ": not an HDF5 file (Keras weights are HDF5)");
+    file_ = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file_ < 0) throw Error(path + ": cannot open the HDF5 file (corrupt or truncated?)");
+    root_ = root;
+  }
+  ~WeightsFile() {
+    if (file_ >= 0) H5Fclose(file_);
+  }
+  WeightsFile(const WeightsFile&) = delete;
+  WeightsFile& operator=(const WeightsFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  /// A string (or list of strings) attribute of the object at `object` ("/" for the root).
+  std::vector<std::string> stringsAttribute(const std::string& object, const char* name) const {
+    H5Handle obj(H5Oopen(file_, object.c_str(), H5P_DEFAULT), H5Oclose);
+    if (!obj.ok()) throw Error(path_ + ": no group '" + object + "'");
+    if (H5Aexists(obj.get(), name) <= 0) return {};
+    H5Handle attr(H5Aopen(obj.get(), name, H5P_DEFAULT), H5Aclose);
+    H5Handle type(H5Aget_type(attr.get()), H5Tclose);
+    H5Handle space(H5Aget_space(attr.get()), H5Sclose);
+    const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+    if (n <= 0) return {};
+    if (H5Tget_class(type.get()) != H5T_STRING) return {};  // e.g. an empty float64 array
+    std::vector<std::string> out;
+    if (H5Tis_variable_str(type.get()) > 0) {
+      std::vector<char*> raw(static_cast<size_t>(n));
+      H5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+      H5Tset_size(mem.get(), H5T_VARIABLE);
+      H5Tset_cset(mem.get(), H5Tget_cset(type.get()));
+      if (H5Aread(attr.get(), mem.get(), raw.data()) < 0) throw Error(path_ + ": cannot read attribute '" + name + "'");
+      for (char* s : raw) out.emplace_back(s ? s : "");
+      H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, raw.data());
+    } else {
+      const size_t len = H5Tget_size(type.get());
+      std::vector<char> raw(len * static_cast<size_t>(n));
+      if (H5Aread(attr.get(), type.get(), raw.data()) < 0) throw Error(path_ + ": cannot read attribute '" + name + "'");
+      for (hssize_t i = 0; i < n; ++i) {
+        const char* s = raw.data() + static_cast<size_t>(i) * len;
+        out.emplace_back(s, strnlen(s, len));
+      }
+    }
+    return out;
+  }
+
+  /// The weights of layer `layer`, in the order of its `weight_names` attribute.
+  std::vector<Array> layerWeights(const std::string& layer) const {
+    const std::string group = root_ + "/" + layer;
+    if (H5Lexists(file_, group.c_str(), H5P_DEFAULT) <= 0)
+      throw Error(path_ + ": no weights for layer '" + layer + "' (no group " + group + ")");
+    std::vector<Array> out;
+    for (const std::string& w : stringsAttribute(group, "weight_names")) out.push_back(dataset(group + "/" + w));
+    return out;
+  }
+
+ private:
+  Array dataset(const std::string& name) const {
+    H5Handle ds(H5Dopen2(file_, name.c_str(), H5P_DEFAULT), H5Dclose);
+    if (!ds.ok()) throw Error(path_ + ": no dataset '" + name + "'");
+    H5Handle space(H5Dget_space(ds.get()), H5Sclose);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank < 0) throw Error(path_ + ": cannot read the shape of '" + name + "'");
+    Array a;
+    a.dims.resize(static_cast<size_t>(rank));
+    H5Sget_simple_extent_dims(space.get(), a.dims.data(), nullptr);
+    size_t count = 1;
+    for (hsize_t d : a.dims) count *= d;
+    a.values.resize(count);
+    if (count && H5Dread(ds.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a.values.data()) < 0)
+      throw Error(path_ + ": cannot read '" + name + "' as numbers");
+    return a;
+  }
+
+  std::string path_, root_;
+  hid_t file_ = -1;
+};
+
+std::string shapeText(const std::vector<hsize_t>& dims) {
+  std::string s = "(";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + (dims.size() == 1 ? ",)" : ")");
+}
+
+/// Builds the engine network from the Keras layer list, reading each layer's weights.
+class KerasBuilder {
+ public:
+  KerasBuilder(std::string source, const WeightsFile& weights) : source_(std::move(source)), weights_(weights) {}
+
+  Network build(const json& model) {
+    const std::string cls = model.value("class_name", "");
+    if (cls != "Sequential" && cls != "Model" && cls != "Functional")
+      fail("", "a model of class '" + cls + "' (expected Sequential, Model or Functional)");
+    const json& config = model.at("config");
+    const json& layerList = config.is_array() ? config : config.at("layers");  // old Sequential: a bare list
+    if (!layerList.is_array() || layerList.empty()) fail("", "a model without layers");
+    const bool functional = cls != "Sequential";
+    std::vector<const json*> chain;
+    std::string previous;
+    for (const json& l : layerList) {
+      const std::string name = layerName(l);
+      if (functional) checkChain(l, name, previous);
+      previous = name;
+      chain.push_back(&l);
+    }
+    Network net{inputShape(chain)};
+    for (const json* l : chain) add(net, *l);
+    return net;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& layer, const std::string& what) const {
+    throw Error("Keras model " + source_ + (layer.empty() ? "" : ", layer '" + layer + "'") + ": " + what);
+  }
+
+  static std::string layerName(const json& l) {
+    if (l.contains("name") && l["name"].is_string()) return l["name"];
+    return l.at("config").value("name", "");
+  }
+
+  /// A functional model is imported when each layer takes exactly the previous one's output.
+  void checkChain(const json& l, const std::string& name, const std::string& previous) const {
+    const json& inbound = l.value("inbound_nodes", json::array());
+    if (previous.empty()) return;  // the input layer
+    if (inbound.size() != 1 || !inbound[0].is_array() || inbound[0].size() != 1)
+      fail(name, "takes " + std::to_string(inbound.size() == 1 && inbound[0].is_array() ? inbound[0].size() : inbound.size()) +
+                     " inputs; branches and merges (Add, Concatenate) are not imported from Keras yet");
+    const std::string from = inbound[0][0].is_array() && !inbound[0][0].empty() ? inbound[0][0][0].get<std::string>() : "";
+    if (from != previous)
+      fail(name, "takes its input from '" + from + "', not from the layer before it ('" + previous +
+                     "'); only chains of layers are imported from Keras");
+  }
+
+  Shape inputShape(const std::vector<const json*>& chain) const {
+    for (const char* key : {"batch_input_shape", "batch_shape"}) {
+      const json& c = chain.front()->at("config");
+      if (!c.contains(key)) continue;
+      const json& shape = c[key];
+      std::vector<int> dims;
+      for (size_t i = 1; i < shape.size(); ++i) {
+        if (!shape[i].is_number_integer() || shape[i].get<int>() <= 0)
+          fail(layerName(*chain.front()), "the input shape " + shape.dump() + " has an unknown dimension");
+        dims.push_back(shape[i].get<int>());
+      }
+      if (dims.empty()) fail(layerName(*chain.front()), "the input shape " + shape.dump() + " has no feature dimension");
+      // Keras is channels-last; the engine is channels-first: (L, C) -> (C, L), (H, W, C) -> (C, H, W).
+      if (dims.size() == 2) return Shape{dims[1], dims[0]};
+      if (dims.size() == 3) return Shape{dims[2], dims[0], dims[1]};
+      if (dims.size() == 1) return Shape{dims[0]};
+      fail(layerName(*chain.front()), "an input of rank " + std::to_string(dims.size()) + " is not supported");
+    }
+    fail(layerName(*chain.front()), "the first layer gives no input shape (batch_input_shape)");
+  }
+
+  void addActivation(Network& net, const std::string& layer, const std::string& activation, bool own) {
+    LayerSpec s;
+    if (activation == "linear") return;
+    if (activation == "relu") s = layers::relu();
+    else if (activation == "sigmoid") s = layers::sigmoid();
+    else if (activation == "tanh") s = layers::tanh();
+    else if (activation == "softmax") s = layers::softmax();
+    else fail(layer, "activation '" + activation + "' is not supported (relu, sigmoid, tanh, softmax, linear)");
+    s.name = own ? layer : layer + "_" + activation;
+    net.add(s);
+  }
+
+  std::vector<Array> weightsOf(const std::string& layer, size_t expected) const {
+    std::vector<Array> w = weights_.layerWeights(layer);
+    if (w.size() != expected)
+      fail(layer, "the weights file holds " + std::to_string(w.size()) + " arrays for it, expected " +
+                      std::to_string(expected));
+    return w;
+  }
+
+  void add(Network& net, const json& l) {
+    const std::string cls = l.value("class_name", "");
+    const std::string name = layerName(l);
+    const json& c = l.at("config");
+    auto intPair = [&](const char* key, int def) -> std::pair<int, int> {
+      if (!c.contains(key) || c[key].is_null()) return {def, def};
+      const json& v = c[key];
+      if (v.is_number_integer()) return {v.get<int>(), v.get<int>()};
+      if (v.size() == 1) return {1, v[0].get<int>()};
+      return {v[0].get<int>(), v[1].get<int>()};
+    };
+    if (cls.rfind("Q", 0) == 0 && (cls == "QDense" || cls == "QActivation" || cls == "QConv1D" ||
+                                   cls == "QConv2D" || cls == "QBatchNormalization"))
+      fail(name, "QKeras layer " + cls + ": quantized Keras layers are not imported yet");
+    if (c.value("data_format", "channels_last") != "channels_last")
+      fail(name, "data_format '" + c.value("data_format", "") + "' (only channels_last Keras models are imported)");
+    if (cls == "InputLayer") return;
+    if (cls == "Dense") {
+      const bool bias = c.value("use_bias", true);
+      const Shape in = net.outputShape();
+      if (in.rank() != 1) fail(name, "Dense on an input of shape " + in.str() + " (flatten it first)");
+      std::vector<Array> w = weightsOf(name, bias ? 2 : 1);
+      const long units = c.at("units").get<long>();
+      if (w[0].dims.size() != 2 || static_cast<long>(w[0].dims[0]) != in.size() || static_cast<long>(w[0].dims[1]) != units)
+        fail(name, "kernel of shape " + shapeText(w[0].dims) + ", expected (" + std::to_string(in.size()) + ", " +
+                       std::to_string(units) + ")");
+      LayerSpec s = layers::dense(static_cast<int>(units), bias);
+      s.name = name;
+      net.add(s);
+      auto params = net.layer(net.size() - 1).parameters();
+      Matrix kernel = Eigen::Map<const Matrix>(w[0].values.data(), in.size(), units);
+      if (!flattenOrder_.empty()) {  // rows in Keras's (H, W, C) order -> the engine's (C, H, W) order
+        Matrix permuted(kernel.rows(), kernel.cols());
+        for (long r = 0; r < kernel.rows(); ++r) permuted.row(flattenOrder_[static_cast<size_t>(r)]) = kernel.row(r);
+        kernel = permuted;
+        flattenOrder_.clear();
+      }
+      params[0]->value = kernel;
+      if (bias) {
+        if (static_cast<long>(w[1].size()) != units) fail(name, "bias of shape " + shapeText(w[1].dims));
+        params[1]->value = Eigen::Map<const Matrix>(w[1].values.data(), 1, units);
+      }
+      addActivation(net, name, c.value("activation", "linear"), false);
+    } else if (cls == "Activation") {
+      addActivation(net, name, c.at("activation").get<std::string>(), true);
+    } else if (cls == "ReLU") {
+      if (c.contains("max_value") && !c["max_value"].is_null()) fail(name, "ReLU with max_value is not supported");
+      const float slope = c.value("negative_slope", 0.0f);
+      LayerSpec s = slope == 0.0f ? layers::relu() : layers::leakyRelu(slope);
+      s.name = name;
+      net.add(s);
+    } else if (cls == "LeakyReLU") {
+      LayerSpec s = layers::leakyRelu(c.value("alpha", c.value("negative_slope", 0.3f)));
+      s.name = name;
+      net.add(s);
+    } else if (cls == "Softmax") {
+      LayerSpec s = layers::softmax();
+      s.name = name;
+      net.add(s);
+    } else if (cls == "Dropout") {
+      LayerSpec s = layers::dropout(c.value("rate", 0.5f));
+      s.name = name;
+      net.add(s);
+    } else if (cls == "Flatten") {
+      const Shape in = net.outputShape();
+      if (in.rank() > 1 && in.dims[0] > 1) {
+        // Keras flattens (H, W, C); the engine flattens (C, H, W): the next Dense takes its rows
+        // in the engine's order. flattenOrder_[keras index] = engine index.
+        const long C = in.dims[0];
+        long spatial = 1;
+        for (size_t i = 1; i < in.dims.size(); ++i) spatial *= in.dims[i];
+        flattenOrder_.resize(static_cast<size_t>(C * spatial));
+        for (long p = 0; p < spatial; ++p)
+          for (long ch = 0; ch < C; ++ch) flattenOrder_[static_cast<size_t>(p * C + ch)] = ch * spatial + p;
+      }
+      LayerSpec s = layers::flatten();
+      s.name = name;
+      net.add(s);
+    } else if (cls == "BatchNormalization") {
+      const bool center = c.value("center", true), scale = c.value("scale", true);
+      const Shape in = net.outputShape();
+      const long ch = in.dims.empty() ? 0 : in.dims[0];
+      std::vector<Array> w = weightsOf(name, 2 + (center ? 1 : 0) + (scale ? 1 : 0));
+      LayerSpec s = layers::batchNorm(c.value("epsilon", 1e-3f), c.value("momentum", 0.99f));
+      s.name = name;
+      net.add(s);
+      auto params = net.layer(net.size() - 1).parameters();  // gamma, beta, mean, variance
+      size_t next = 0;
+      auto take = [&](int param, bool present, float absent) {
+        if (!present) {
+          params[static_cast<size_t>(param)]->value = Matrix::Constant(1, ch, absent);
+          return;
+        }
+        const Array& a = w[next++];
+        if (static_cast<long>(a.size()) != ch)
+          fail(name, "a weight of shape " + shapeText(a.dims) + " for " + std::to_string(ch) + " channels");
+        params[static_cast<size_t>(param)]->value = Eigen::Map<const Matrix>(a.values.data(), 1, ch);
+      };
+      take(0, scale, 1.0f);
+      take(1, center, 0.0f);
+      take(2, true, 0.0f);
+      take(3, true, 1.0f);
+    } else if (cls == "Conv1D" || cls == "Conv2D") {
+      addConv(net, l, name, cls == "Conv2D");
+    } else if (cls == "MaxPooling1D" || cls == "MaxPooling2D" || cls == "AveragePooling1D" ||
+               cls == "AveragePooling2D") {
+      const bool twoD = cls.back() == 'D' && cls[cls.size() - 2] == '2';
+      if (c.value("padding", "valid") != "valid") fail(name, "pooling with padding '" + c.value("padding", "") + "'");
+      auto [kh, kw] = intPair("pool_size", 2);
+      auto [sh, sw] = intPair("strides", 0);
+      const bool max = cls.rfind("Max", 0) == 0;
+      LayerSpec s = twoD ? (max ? layers::maxPool(kw) : layers::averagePool(kw))
+                         : (max ? layers::maxPool1d(kw) : layers::averagePool1d(kw));
+      if (twoD) {
+        s.kernelH = kh;
+        s.strideH = sh ? sh : kh;
+      }
+      s.kernelW = kw;
+      s.strideW = sw ? sw : kw;
+      s.name = name;
+      net.add(s);
+    } else {
+      fail(name, "layer class '" + cls + "' is not supported");
+    }
+  }
+
+  void addConv(Network& net, const json& l, const std::string& name, bool twoD) {
+    const json& c = l.at("config");
+    if (c.value("groups", 1) != 1) fail(name, "grouped convolution (groups " + std::to_string(c.value("groups", 1)) + ")");
+    for (const json& d : c.value("dilation_rate", json::array({1})))
+      if (d.get<int>() != 1) fail(name, "dilation_rate " + c["dilation_rate"].dump() + " (only 1 is supported)");
+    const Shape in = net.outputShape();
+    if (in.rank() != (twoD ? 3 : 2)) fail(name, "an input of shape " + in.str());
+    const long C = in.dims[0], F = c.at("filters").get<long>();
+    const json& ks = c.at("kernel_size");
+    const int kH = twoD ? ks[0].get<int>() : 1, kW = twoD ? ks[1].get<int>() : ks[0].get<int>();
+    const json& st = c.value("strides", json::array({1, 1}));
+    const int sH = twoD ? st[0].get<int>() : 1, sW = twoD ? st[1].get<int>() : st[0].get<int>();
+    const std::string padding = c.value("padding", "valid");
+    int pH = 0, pW = 0;
+    if (padding == "same") {
+      if (sH != 1 || sW != 1 || kH % 2 == 0 || kW % 2 == 0)
+        fail(name, "padding 'same' with stride " + st.dump() + " and kernel " + ks.dump() +
+                       " (only stride 1 and odd kernels, whose padding is symmetric)");
+      pH = kH / 2;
+      pW = kW / 2;
+    } else if (padding != "valid") {
+      fail(name, "padding '" + padding + "'");
+    }
+    const bool bias = c.value("use_bias", true);
+    std::vector<Array> w = weightsOf(name, bias ? 2 : 1);
+    const std::vector<hsize_t> want = twoD ? std::vector<hsize_t>{hsize_t(kH), hsize_t(kW), hsize_t(C), hsize_t(F)}
+                                           : std::vector<hsize_t>{hsize_t(kW), hsize_t(C), hsize_t(F)};
+    if (w[0].dims != want) fail(name, "kernel of shape " + shapeText(w[0].dims) + ", expected " + shapeText(want));
+    LayerSpec s = twoD ? layers::conv2d(static_cast<int>(F), kW) : layers::conv1d(static_cast<int>(F), kW);
+    s.kernelH = kH;
+    s.kernelW = kW;
+    s.strideH = sH;
+    s.strideW = sW;
+    s.padH = pH;
+    s.padW = pW;
+    s.useBias = bias;
+    s.name = name;
+    net.add(s);
+    auto params = net.layer(net.size() - 1).parameters();
+    // Keras kernel [kh][kw][c][f] -> engine weight (f, c * kH * kW + kh * kW + kw).
+    Matrix& W = params[0]->value;
+    for (long f = 0; f < F; ++f)
+      for (long ch = 0; ch < C; ++ch)
+        for (int y = 0; y < kH; ++y)
+          for (int x = 0; x < kW; ++x)
+            W(f, (ch * kH + y) * kW + x) = w[0].values[static_cast<size_t>(((y * kW + x) * C + ch) * F + f)];
+    if (bias) {
+      if (static_cast<long>(w[1].size()) != F) fail(name, "bias of shape " + shapeText(w[1].dims));
+      params[1]->value = Eigen::Map<const Matrix>(w[1].values.data(), 1, F);
+    }
+    addActivation(net, name, c.value("activation", "linear"), false);
+  }
+
+  std::string source_;
+  const WeightsFile& weights_;
+  std::vector<long> flattenOrder_;  // set by a Flatten of a multi-channel input, used by the next Dense
+};
+
+json parseJson(const std::string& text, const std::string& source) {
+  try {
+    return json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(source + ": not valid JSON (" + std::string(e.what()) + ")");
+  }
+}
+
+Network buildOrFail(const json& model, const std::string& source, const WeightsFile& weights) {
+  try {
+    return KerasBuilder(source, weights).build(model);
+  } catch (const json::exception& e) {
+    throw Error("Keras model " + source + ": unexpected architecture JSON (" + std::string(e.what()) + ")");
+  }
+}
+}  // namespace
+
+Network importKeras(const std::string& jsonPath, const std::string& weightsPath) {
+  std::ifstream in(jsonPath);
+  if (!in) throw Error(jsonPath + ": cannot open the Keras architecture JSON");
+  std::stringstream text;
+  text << in.rdbuf();
+  const json model = parseJson(text.str(), jsonPath);
+  WeightsFile weights(weightsPath, "");
+  // A whole-model file passed as weights keeps them under model_weights.
+  const std::string root = weights.stringsAttribute("/", "layer_names").empty() ? "/model_weights" : "";
+  if (!root.empty()) return buildOrFail(model, jsonPath, WeightsFile(weightsPath, root));
+  return buildOrFail(model, jsonPath, weights);
+}
+
+Network importKerasModel(const std::string& h5Path) {
+  WeightsFile file(h5Path, "/model_weights");
+  const std::vector<std::string> config = file.stringsAttribute("/", "model_config");
+  if (config.empty())
+    throw Error(h5Path + ": no 'model_config' attribute: a weights-only file (save_weights) needs its "
+                         "architecture JSON too: keras(json: \"model.json\", weights: \"" + h5Path + "\")");
+  return buildOrFail(parseJson(config[0], h5Path + " (model_config)"), h5Path, file);
+}
+
+}  // namespace mmlc::nn
