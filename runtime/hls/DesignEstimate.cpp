@@ -62,4 +62,9 @@ SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choic
   return t;
 }
 
+ResourceEstimate estimateDesignLayers(const NetworkDesc& net, const EstimatorChoice& choice, ToolGen defaultTool) {
+  if (!choice.calibration) return ResourceEstimator(defaultTool).estimate(net);
+  return ResourceEstimator(calibrationTool(*choice.calibration), choice.calibration.get()).estimate(net);
+}
+
 }  // namespace mmlc::hls

@@ -9,6 +9,7 @@
 
 #include "hls/LayerModel.h"
 #include "hls/NetworkDesc.h"
+#include "hls/ResourceEstimator.h"
 #include "hls/SynthMetrics.h"
 
 namespace mmlc::hls {
@@ -33,6 +34,11 @@ ToolGen calibrationTool(const Calibration& cal);
 // capacity, and `calibration` naming the model ("calibrated per-layer model, shipped calibration
 // (...)" or "calibrated per-layer model, calibration file FILE (...)").
 SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choice, ToolGen defaultTool = ToolGen::VitisHls);
+
+// The same estimate layer by layer (the per-layer costs `allocate` builds its MIP from), with
+// the same calibration and tool coefficients as estimateDesign.
+ResourceEstimate estimateDesignLayers(const NetworkDesc& net, const EstimatorChoice& choice,
+                                      ToolGen defaultTool = ToolGen::VitisHls);
 
 // The band [lo, hi] of an estimate v from relative residual quantiles (real = v / (1 + error)).
 void bandOf(double v, double errLo, double errHi, double& lo, double& hi);

@@ -271,6 +271,17 @@ void runSetReuse(TaskContext &ctx) {
   });
 }
 
+void rewriteReuse(TaskContext &ctx, const std::vector<ReuseChoice> &choices) {
+  const std::string top = ctx.store.hlsModels.at(ctx.args.h("h").id).desc.name;
+  rewriteStep(ctx, top, [&](meta::HlsProjectRewriter &rw, const meta::HlsProject &p) {
+    for (const ReuseChoice &c : choices) {
+      namedLayer(ctx, p, c.layer);
+      rw.setReuseFactor(c.layer, c.reuse);
+      rw.setStrategy(c.layer, c.strategy);
+    }
+  });
+}
+
 // ---- pragma
 
 namespace {
@@ -370,6 +381,7 @@ ModelStore::Hls importHlsProject(TaskContext &ctx, const std::filesystem::path &
 }
 void runSetPrecision(TaskContext &ctx) { metaUnavailable(ctx); }
 void runSetReuse(TaskContext &ctx) { metaUnavailable(ctx); }
+void rewriteReuse(TaskContext &ctx, const std::vector<ReuseChoice> &) { metaUnavailable(ctx); }
 void runPragma(TaskContext &ctx) { metaUnavailable(ctx); }
 void runRenameTop(TaskContext &ctx) { metaUnavailable(ctx); }
 

@@ -135,4 +135,14 @@ const std::string &projectDir(ModelStore::Hls &model);
 void saveDnn(const TaskContext &ctx, const nn::Network &net);
 std::shared_ptr<nn::Network> loadCommittedDnn(const TaskContext &ctx);
 
+/// One layer's new reuse factor and strategy ("latency" or "resource").
+struct ReuseChoice {
+  std::string layer;
+  int reuse = 1;
+  std::string strategy;
+};
+/// This step's result: the model `h` with the project rewritten as set_reuse does, several layers
+/// at once (MetaTasks.cpp); on a committed step, the committed project reloaded.
+void rewriteReuse(TaskContext &ctx, const std::vector<ReuseChoice> &choices);
+
 } // namespace mmlc::tasks

@@ -12,6 +12,7 @@ void runNpy(TaskContext &);
 void runOpenml(TaskContext &);
 void runOnnx(TaskContext &);
 void runKeras(TaskContext &);
+void runAllocate(TaskContext &);
 // ModelTasks.cpp
 void runMlp(TaskContext &);
 void runCnn(TaskContext &);
@@ -53,7 +54,7 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"quantize", runQuantize}, {"csim", runCSim},
       {"hls_import", runHlsImport}, {"set_precision", runSetPrecision},
       {"set_reuse", runSetReuse},   {"pragma", runPragma},
-      {"rename_top", runRenameTop},
+      {"rename_top", runRenameTop}, {"allocate", runAllocate},
   };
   return tasks;
 }

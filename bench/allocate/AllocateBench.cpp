@@ -1,0 +1,180 @@
+// bench/allocate: the allocation MIP (N-TORC) against exhaustive enumeration, random search and
+// mmlc's Bayesian optimisation on the same per-layer estimates, same run: whether the MIP's optimum
+// is the true one, and how long the searches take to reach it (prints RESULT lines).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dse/BayesOpt.h"
+#include "nn/KerasImport.h"
+#include "nn/Network.h"
+#include "tasks/AllocationProblem.h"
+#include "tasks/HlsConversion.h"
+
+using namespace mmlc;
+using namespace mmlc::tasks;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct Instance {
+  std::string name;
+  hls::NetworkDesc design;
+  AllocationRequest request;
+};
+
+/// What one evaluation of a search costs and says: the design with the choice applied, estimated
+/// as a flow's search would (the whole design, not the MIP's table).
+struct Evaluation {
+  double objective;
+  bool feasible;
+};
+Evaluation evaluate(const Instance& in, const DesignAllocation& a, const std::vector<size_t>& choice) {
+  const hls::ResourceEstimate e = hls::estimateDesignLayers(applyAllocation(in.design, a, choice), {});
+  const AllocCosts total = {e.total.dsp, e.total.lut, e.total.ff, e.total.bram18,
+                            static_cast<double>(e.total.latencyMax)};
+  bool feasible = true;
+  double objective = 0;
+  for (size_t k = 0; k < kCostCount; ++k) {
+    feasible = feasible && total[k] <= a.problem.limit[k] + 1e-9;
+    objective += a.problem.weight[k] * total[k];
+  }
+  for (size_t l = 0; l < choice.size(); ++l)
+    feasible = feasible && a.problem.layers[l].candidates[choice[l]].ii <= a.problem.iiLimit;
+  return {objective, feasible};
+}
+
+bool reached(const Evaluation& e, double target) { return e.feasible && e.objective <= target * (1 + 1e-9) + 1e-9; }
+
+/// Seconds random search takes to find a feasible choice as good as `target` (capped).
+double randomSearchSeconds(const Instance& in, const DesignAllocation& a, double target, double cap, bool& hit) {
+  std::mt19937_64 rng(17);
+  const auto start = Clock::now();
+  std::vector<size_t> choice(a.problem.layers.size());
+  hit = false;
+  while (since(start) < cap) {
+    for (size_t l = 0; l < choice.size(); ++l)
+      choice[l] = std::uniform_int_distribution<size_t>(0, a.problem.layers[l].candidates.size() - 1)(rng);
+    if (reached(evaluate(in, a, choice), target)) {
+      hit = true;
+      break;
+    }
+  }
+  return since(start);
+}
+
+/// The same with mmlc's Bayesian optimisation (one ordinal dimension per layer: its candidate).
+double bayesSeconds(const Instance& in, const DesignAllocation& a, double target, double cap, bool& hit) {
+  std::vector<dse::Parameter> params;
+  for (const AllocLayer& l : a.problem.layers) {
+    std::vector<double> values;
+    for (size_t c = 0; c < l.candidates.size(); ++c) values.push_back(static_cast<double>(c));
+    params.push_back(values.size() > 1 ? dse::Parameter::ordinal(l.name, values) : dse::Parameter::integer(l.name, 0, 0));
+  }
+  dse::BayesOptOptions options;
+  options.seed = 5;
+  options.shape.constraints = 1;
+  auto bo = dse::makeBayesOpt(dse::SearchSpace(params), options);
+  const auto start = Clock::now();
+  hit = false;
+  while (since(start) < cap) {
+    std::vector<dse::Trial> trials = bo->ask(1);
+    if (trials.empty()) break;
+    std::vector<size_t> choice;
+    for (double v : trials[0].config.values) choice.push_back(static_cast<size_t>(std::llround(v)));
+    const Evaluation e = evaluate(in, a, choice);
+    dse::Observation o;
+    o.objectives = {e.objective};
+    o.constraints = {e.feasible ? -1.0 : 1.0};
+    bo->tell(trials[0], o);
+    if (reached(e, target)) {
+      hit = true;
+      break;
+    }
+  }
+  return since(start);
+}
+
+hls::NetworkDesc designOf(nn::Network net, const std::string& top) {
+  HlsConversionOptions o;
+  o.top = top;
+  return toHlsNetwork(net, o);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: mmlc_allocate_bench KERAS_FIXTURE_DIR [search cap seconds]\n");
+    return 2;
+  }
+  const std::string dir = argv[1];
+  const double cap = argc > 2 ? std::atof(argv[2]) : 20.0;
+  std::vector<std::pair<std::string, hls::NetworkDesc>> designs;
+  designs.push_back({"jet_tagger", designOf(nn::importKeras(dir + "/KERAS_3layer.json", dir + "/KERAS_3layer_weights.h5"), "jet")});
+  {
+    nn::Network mlp(nn::Shape{784}, 3);  // a Fashion-MNIST MLP (initial weights, as N-TORC's data)
+    mlp.add(nn::layers::dense(32)).add(nn::layers::relu()).add(nn::layers::dense(16)).add(nn::layers::relu());
+    mlp.add(nn::layers::dense(10)).add(nn::layers::softmax());
+    designs.push_back({"fmnist_mlp", designOf(std::move(mlp), "fmnist")});
+  }
+  int optimal = 0, compared = 0;
+  std::vector<double> vsRandom, vsBayes;
+  bool randomCapped = false, bayesCapped = false;
+  for (auto& [name, design] : designs) {
+    AllocationRequest base;
+    base.maxReuse = 64;
+    base.objective = "lut";
+    const DesignAllocation loose = allocationProblem(design, {}, base);
+    const double fastest = allocationFloor(loose.problem)[kLatency];
+    for (double factor : {1.0, 1.5, 2.0, 4.0}) {
+      for (const char* objective : {"lut", "dsp"}) {
+        Instance in{name, design, base};
+        in.request.objective = objective;
+        in.request.latencyCycles = std::floor(fastest * factor);
+        const auto t0 = Clock::now();
+        const DesignAllocation a = allocationProblem(design, {}, in.request);
+        const AllocSolution mip = solveAllocation(a.problem);
+        const double mipSeconds = since(t0);
+        double space = 1;
+        for (const AllocLayer& l : a.problem.layers) space *= static_cast<double>(l.candidates.size());
+        std::printf("INFO %s latency<=%.0f objective=%s: %zu layers, %.0f combinations, MIP %s objective %.1f in %.4f s\n",
+                    name.c_str(), in.request.latencyCycles, objective, a.problem.layers.size(), space,
+                    mip.status == AllocSolution::Status::Optimal ? "optimal" : "not optimal", mip.objective, mipSeconds);
+        if (mip.status != AllocSolution::Status::Optimal) continue;
+        if (space <= 5e6) {
+          const AllocSolution all = enumerateAllocation(a.problem);
+          ++compared;
+          const bool same = all.status == AllocSolution::Status::Optimal &&
+                            std::abs(all.objective - mip.objective) <= 1e-6 * std::max(1.0, std::abs(all.objective));
+          optimal += same ? 1 : 0;
+          std::printf("INFO   enumeration: objective %.1f in %.3f s (%s)\n", all.objective, all.seconds, same ? "same" : "DIFFERENT");
+        }
+        bool hitR = false, hitB = false;
+        const double r = randomSearchSeconds(in, a, mip.objective, cap, hitR);
+        const double b = bayesSeconds(in, a, mip.objective, cap, hitB);
+        randomCapped |= !hitR;
+        bayesCapped |= !hitB;
+        vsRandom.push_back(r / mipSeconds);
+        vsBayes.push_back(b / mipSeconds);
+        std::printf("INFO   random search %s %.3f s (%.0fx), Bayesian %s %.3f s (%.0fx)\n", hitR ? "reached it in" : "did not reach it in",
+                    r, r / mipSeconds, hitB ? "reached it in" : "did not reach it in", b, b / mipSeconds);
+      }
+    }
+  }
+  if (randomCapped || bayesCapped)
+    std::printf("INFO searches that did not reach the optimum within %.0f s count with the cap (speed-ups are lower bounds)\n", cap);
+  std::printf("RESULT allocate_optimal_fraction=%.3f\n", compared ? static_cast<double>(optimal) / compared : 0.0);
+  std::printf("RESULT allocate_speedup_vs_random=%.0f\n", median(vsRandom));
+  std::printf("RESULT allocate_speedup_vs_bayes=%.0f\n", median(vsBayes));
+  return 0;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds and runs bench/allocate: on hls4ml's jet tagger and a Fashion-MNIST MLP, for several
+# latency limits and two objectives, the MIP's optimum against exhaustive enumeration, and the time
+# random search and mmlc's Bayesian optimisation take to reach it (the same estimator, same run).
+# Prints RESULT allocate_optimal_fraction=, allocate_speedup_vs_random=, allocate_speedup_vs_bayes=.
+# BUILD_DIR overrides the build folder; ALLOCATE_SEARCH_CAP the seconds a search may take (20).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+bash "$ROOT/scripts/install-deps.sh"
+BUILD_DIR="${BUILD_DIR:-$ROOT/build-bench-allocate}"
+cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DMMLC_BUILD_COMPILER=OFF >/dev/null
+nice -n 10 ninja -C "$BUILD_DIR" mmlc_allocate_bench >/dev/null
+BIN="$(find "$BUILD_DIR" -name mmlc_allocate_bench -type f -perm -u+x | head -1)"
+"$BIN" "$ROOT/test/fixtures/keras" "${ALLOCATE_SEARCH_CAP:-20}"

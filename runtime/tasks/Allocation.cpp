@@ -1,0 +1,175 @@
+// The allocation MIP (Allocation.h): built column by column for CBC's C interface (one binary per
+// layer and candidate, one "exactly one" row per layer, one row per finite limit), and the
+// exhaustive enumeration it is checked against.
+#include "tasks/Allocation.h"
+
+#include <coin/Cbc_C_Interface.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+namespace mmlc::tasks {
+
+namespace {
+double weighted(const AllocProblem& p, const AllocCosts& total) {
+  double v = 0;
+  for (size_t k = 0; k < kCostCount; ++k) v += p.weight[k] * total[k];
+  return v;
+}
+
+bool withinLimits(const AllocProblem& p, const AllocCosts& total) {
+  for (size_t k = 0; k < kCostCount; ++k)
+    if (total[k] > p.limit[k] * (1 + 1e-9) + 1e-9) return false;
+  return true;
+}
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+}  // namespace
+
+bool validReuseFactor(long nIn, long nOut, long reuse) {
+  if (nIn <= 0 || nOut <= 0 || reuse <= 0) return false;
+  const long multfactor = std::min(nIn, reuse);
+  const long multiplierLimit = (nIn * nOut + multfactor - 1) / multfactor;
+  bool ok = (multiplierLimit % nOut == 0) || reuse >= nIn;
+  ok = ok && (reuse % nIn == 0 || reuse < nIn);
+  ok = ok && (nIn * nOut) % reuse == 0;
+  return ok;
+}
+
+AllocCosts allocationTotals(const AllocProblem& p, const std::vector<size_t>& choice) {
+  AllocCosts total = p.fixed;
+  for (size_t l = 0; l < p.layers.size(); ++l)
+    for (size_t k = 0; k < kCostCount; ++k) total[k] += p.layers[l].candidates.at(choice.at(l)).cost[k];
+  return total;
+}
+
+AllocCosts allocationFloor(const AllocProblem& p) {
+  AllocCosts floor = p.fixed;
+  for (const AllocLayer& l : p.layers)
+    for (size_t k = 0; k < kCostCount; ++k) {
+      double least = std::numeric_limits<double>::infinity();
+      for (const AllocCandidate& c : l.candidates)
+        if (c.ii <= p.iiLimit) least = std::min(least, c.cost[k]);
+      floor[k] += least;
+    }
+  return floor;
+}
+
+AllocSolution solveAllocation(const AllocProblem& p) {
+  const auto start = std::chrono::steady_clock::now();
+  AllocSolution s;
+  // Columns: the candidates within the II limit; col[l] lists (column, candidate index).
+  std::vector<std::vector<std::pair<int, size_t>>> cols(p.layers.size());
+  int n = 0;
+  for (size_t l = 0; l < p.layers.size(); ++l) {
+    for (size_t c = 0; c < p.layers[l].candidates.size(); ++c)
+      if (p.layers[l].candidates[c].ii <= p.iiLimit) cols[l].push_back({n++, c});
+    if (cols[l].empty()) {  // no candidate of this layer meets the II limit
+      s.seconds = secondsSince(start);
+      return s;
+    }
+  }
+  // Rows: one "exactly one" per layer, then one per finite limit (right-hand side: the limit
+  // less the fixed part).
+  std::vector<size_t> limitRows;
+  for (size_t k = 0; k < kCostCount; ++k)
+    if (std::isfinite(p.limit[k])) limitRows.push_back(k);
+  const int rows = static_cast<int>(p.layers.size() + limitRows.size());
+  std::vector<CoinBigIndex> colStart{0};
+  std::vector<int> index;
+  std::vector<double> value, lb(static_cast<size_t>(n), 0.0), ub(static_cast<size_t>(n), 1.0), obj;
+  for (size_t l = 0; l < p.layers.size(); ++l)
+    for (auto [col, c] : cols[l]) {
+      const AllocCandidate& cand = p.layers[l].candidates[c];
+      index.push_back(static_cast<int>(l));
+      value.push_back(1.0);
+      for (size_t r = 0; r < limitRows.size(); ++r)
+        if (cand.cost[limitRows[r]] != 0) {
+          index.push_back(static_cast<int>(p.layers.size() + r));
+          value.push_back(cand.cost[limitRows[r]]);
+        }
+      colStart.push_back(static_cast<CoinBigIndex>(index.size()));
+      double o = 0;
+      for (size_t k = 0; k < kCostCount; ++k) o += p.weight[k] * cand.cost[k];
+      obj.push_back(o);
+    }
+  std::vector<double> rowLb(static_cast<size_t>(rows)), rowUb(static_cast<size_t>(rows));
+  for (size_t l = 0; l < p.layers.size(); ++l) rowLb[l] = rowUb[l] = 1.0;
+  for (size_t r = 0; r < limitRows.size(); ++r) {
+    rowLb[p.layers.size() + r] = -std::numeric_limits<double>::max();  // CBC: no lower bound
+    rowUb[p.layers.size() + r] = p.limit[limitRows[r]] - p.fixed[limitRows[r]];
+  }
+  s.variables = n;
+  s.constraints = rows;
+  std::unique_ptr<Cbc_Model, void (*)(Cbc_Model*)> model(Cbc_newModel(), Cbc_deleteModel);
+  Cbc_loadProblem(model.get(), n, rows, colStart.data(), index.data(), value.data(), lb.data(), ub.data(),
+                  obj.data(), rowLb.data(), rowUb.data());
+  for (int c = 0; c < n; ++c) Cbc_setInteger(model.get(), c);
+  Cbc_setObjSense(model.get(), 1);  // minimise
+  Cbc_setLogLevel(model.get(), 0);
+  Cbc_setMaximumSeconds(model.get(), p.timeLimitSeconds);
+  Cbc_setParameter(model.get(), "threads", "1");
+  Cbc_setParameter(model.get(), "ratioGap", "0");  // an exact optimum, not a near one
+  Cbc_setParameter(model.get(), "allowableGap", "0");
+  Cbc_solve(model.get());
+  s.seconds = secondsSince(start);
+  s.nodes = Cbc_getNodeCount(model.get());
+  if (Cbc_isProvenInfeasible(model.get())) return s;
+  const double* x = Cbc_bestSolution(model.get());
+  if (!x) {
+    if (Cbc_isSecondsLimitReached(model.get())) {
+      s.status = AllocSolution::Status::TimeLimit;
+      return s;
+    }
+    if (Cbc_isAbandoned(model.get())) throw std::runtime_error("the MIP solver (CBC) gave up on numerical difficulties");
+    return s;  // no feasible allocation
+  }
+  s.choice.resize(p.layers.size());
+  for (size_t l = 0; l < p.layers.size(); ++l) {
+    double best = -1;
+    for (auto [col, c] : cols[l])
+      if (x[col] > best) {
+        best = x[col];
+        s.choice[l] = c;
+      }
+  }
+  s.total = allocationTotals(p, s.choice);
+  s.objective = weighted(p, s.total);
+  const double constant = weighted(p, p.fixed);
+  s.bound = Cbc_isProvenOptimal(model.get()) ? s.objective : Cbc_getBestPossibleObjValue(model.get()) + constant;
+  s.status = Cbc_isProvenOptimal(model.get()) ? AllocSolution::Status::Optimal : AllocSolution::Status::TimeLimit;
+  return s;
+}
+
+AllocSolution enumerateAllocation(const AllocProblem& p) {
+  const auto start = std::chrono::steady_clock::now();
+  AllocSolution best;
+  std::vector<size_t> choice(p.layers.size(), 0);
+  for (const AllocLayer& l : p.layers)
+    if (l.candidates.empty()) return best;
+  while (true) {
+    bool iiOk = true;
+    for (size_t l = 0; l < p.layers.size(); ++l) iiOk = iiOk && p.layers[l].candidates[choice[l]].ii <= p.iiLimit;
+    if (iiOk) {
+      const AllocCosts total = allocationTotals(p, choice);
+      const double v = weighted(p, total);
+      if (withinLimits(p, total) && (best.status != AllocSolution::Status::Optimal || v < best.objective)) {
+        best.status = AllocSolution::Status::Optimal;
+        best.choice = choice;
+        best.total = total;
+        best.objective = best.bound = v;
+      }
+    }
+    size_t l = 0;
+    while (l < p.layers.size() && ++choice[l] == p.layers[l].candidates.size()) choice[l++] = 0;
+    if (l == p.layers.size()) break;
+  }
+  best.seconds = secondsSince(start);
+  return best;
+}
+
+}  // namespace mmlc::tasks

@@ -1,0 +1,20 @@
+# Checks the `allocate` event of a run's log.jsonl: an optimal MIP of one binary per candidate,
+# a latency within the limit (cycles, argv[2]) both in the MIP's sums and re-estimated, and a
+# choice per allocated layer.
+import json
+import sys
+
+events = [json.loads(l) for l in open(sys.argv[1]) if '"event":"allocate"' in l]
+assert len(events) == 1, f"{len(events)} allocate events"
+e = events[0]
+limit = float(sys.argv[2])
+assert e["status"] == "optimal", e["status"]
+assert e["variables"] == e["candidates"] > e["layers"] >= 2, e
+assert e["constraints"] >= e["layers"] + 1, e
+assert e["mip_totals"]["latency"] <= limit, e["mip_totals"]
+assert e["estimated_totals"]["latency"] <= limit, e["estimated_totals"]
+assert abs(e["objective"] - e["mip_totals"]["dsp"]) < 1e-6, e
+assert len(e["choice"]) == e["layers"], e["choice"]
+assert all(c["strategy"] in ("latency", "resource") and c["reuse"] >= 1 for c in e["choice"])
+print("allocate:", e["layers"], "layers,", e["variables"], "binaries, DSP", e["mip_totals"]["dsp"],
+      "latency", e["mip_totals"]["latency"], "cycles")

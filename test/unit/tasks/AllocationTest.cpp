@@ -1,0 +1,91 @@
+// The allocation MIP (Allocation.cpp, CBC) against exhaustive enumeration on random instances,
+// infeasible limits, the II filter, and hls4ml's valid-reuse-factor rule.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "tasks/Allocation.h"
+
+using namespace mmlc::tasks;
+
+namespace {
+/// A random instance: `layers` layers of `perLayer` candidates whose costs trade resources for
+/// latency as reuse factors do (DSP and LUT fall, latency grows with the reuse factor).
+AllocProblem randomProblem(std::mt19937 &rng, size_t layers, size_t perLayer) {
+  std::uniform_real_distribution<double> u(0.5, 1.5);
+  AllocProblem p;
+  p.fixed = {2, 500, 800, 0, 3};
+  for (size_t l = 0; l < layers; ++l) {
+    AllocLayer layer;
+    layer.name = "layer" + std::to_string(l);
+    const double macs = 200 * u(rng);
+    for (size_t c = 0; c < perLayer; ++c) {
+      const double reuse = static_cast<double>(1 << c);
+      AllocCandidate cand;
+      cand.reuse = 1 << c;
+      cand.resource = c % 2;
+      cand.cost = {std::ceil(macs / reuse * u(rng)), 30 * macs / reuse * u(rng) + 100, 8 * macs / reuse * u(rng),
+                   std::floor(c / 2.0), std::ceil(2 + reuse * u(rng))};
+      cand.ii = reuse;
+      layer.candidates.push_back(cand);
+    }
+    p.layers.push_back(layer);
+  }
+  return p;
+}
+} // namespace
+
+TEST(Allocation, MipEqualsEnumerationOnRandomInstances) {
+  std::mt19937 rng(11);
+  int feasible = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    AllocProblem p = randomProblem(rng, 2 + trial % 4, 3 + trial % 3);
+    const AllocCosts floor = allocationFloor(p);
+    p.limit[kLatency] = floor[kLatency] + static_cast<double>(trial % 7) * 3;
+    p.limit[kDsp] = floor[kDsp] * (1.0 + (trial % 5));
+    const int objective = trial % 3;
+    p.weight = {};
+    if (objective == 0) p.weight[kLut] = 1;
+    if (objective == 1) p.weight[kDsp] = 1, p.weight[kFf] = 0.01;
+    if (objective == 2) p.weight[kLatency] = 1;
+    const AllocSolution mip = solveAllocation(p), all = enumerateAllocation(p);
+    ASSERT_EQ(mip.status == AllocSolution::Status::Infeasible, all.status == AllocSolution::Status::Infeasible)
+        << "trial " << trial;
+    if (all.status != AllocSolution::Status::Optimal) continue;
+    ++feasible;
+    ASSERT_EQ(mip.status, AllocSolution::Status::Optimal) << "trial " << trial;
+    EXPECT_NEAR(mip.objective, all.objective, 1e-6 * std::max(1.0, std::abs(all.objective))) << "trial " << trial;
+    EXPECT_LE(mip.total[kLatency], p.limit[kLatency] + 1e-9);
+    EXPECT_LE(mip.total[kDsp], p.limit[kDsp] + 1e-9);
+    EXPECT_EQ(mip.variables, static_cast<long>(p.layers.size() * p.layers[0].candidates.size()));
+  }
+  EXPECT_GE(feasible, 15);  // the comparison is not vacuous (18 of the 40 are feasible)
+}
+
+TEST(Allocation, InfeasibleAndIiLimits) {
+  std::mt19937 rng(3);
+  AllocProblem p = randomProblem(rng, 3, 4);
+  const AllocCosts floor = allocationFloor(p);
+  p.limit[kLatency] = floor[kLatency] - 1;  // below the tightest latency any choice reaches
+  p.weight[kLut] = 1;
+  EXPECT_EQ(solveAllocation(p).status, AllocSolution::Status::Infeasible);
+  EXPECT_EQ(enumerateAllocation(p).status, AllocSolution::Status::Infeasible);
+  p.limit[kLatency] = std::numeric_limits<double>::infinity();
+  p.iiLimit = 2;  // only reuse factors 1 and 2
+  const AllocSolution s = solveAllocation(p);
+  ASSERT_EQ(s.status, AllocSolution::Status::Optimal);
+  for (size_t l = 0; l < p.layers.size(); ++l) EXPECT_LE(p.layers[l].candidates[s.choice[l]].ii, 2);
+  EXPECT_NEAR(s.objective, enumerateAllocation(p).objective, 1e-6);
+  p.iiLimit = 0.5;  // no candidate at all
+  EXPECT_EQ(solveAllocation(p).status, AllocSolution::Status::Infeasible);
+}
+
+TEST(Allocation, Hls4mlValidReuseFactors) {
+  // hls4ml's jet tagger's first layer (16 inputs, 64 outputs): 1, 2, 4, 8, 16, 32, 64, ...
+  for (long r : {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}) EXPECT_TRUE(validReuseFactor(16, 64, r)) << r;
+  for (long r : {3, 5, 6, 7, 12, 24, 48, 96}) EXPECT_FALSE(validReuseFactor(16, 64, r)) << r;
+  // 10 inputs, 3 outputs: below 10, divisors of 30 leaving a multiple of 3 multipliers; above,
+  // multiples of 10 that divide 30.
+  for (long r : {1, 2, 5, 10, 30}) EXPECT_TRUE(validReuseFactor(10, 3, r)) << r;
+  for (long r : {3, 4, 6, 7, 9, 15, 20}) EXPECT_FALSE(validReuseFactor(10, 3, r)) << r;
+}
