@@ -10,6 +10,7 @@
 
 #include "hls/FixedPointSim.h"
 #include "hls/NetworkDesc.h"
+#include "hls/TemplateConversions.h"
 
 namespace mmlc::hls {
 
@@ -95,11 +96,16 @@ struct LayerKindInfo {
   bool hasWeights = false;    // weight (batch-norm: scale) and bias arrays
   const char* weightPrefix = "w_";  // the weight array's name prefix (batch-norm: "s_"; biases "b_")
   bool isMac = false;         // multiply-accumulate: weight, bias and accum types, partial sums
-  bool isActivation = false;  // hls4ml Activation / Softmax layer
+  bool isActivation = false;  // hls4ml Activation / Softmax layer: keeps the shape
+  bool hasTable = false;      // lookup tables of tableSize entries (a power of two)
   bool hasPoolAccum = false;  // pooling: accum_t holds the window maximum or running sum
   bool reshapeOnly = false;   // no arithmetic and no type of its own (Flatten in io_parallel)
   ResultSign resultSign = ResultSign::Any;
   EstimateFamily estimate = EstimateFamily::Other;
+  // The rounding conversions its template performs (TemplateConversions.h): emission and
+  // QUANTIZATION refuse or widen what the vendor's ap_fixed cannot convert. None: the types
+  // come from an imported project as they are (global average pooling, hard tanh, quantizers).
+  LayerTypes::Template conversions = LayerTypes::Template::None;
 
   // Quantised parameters and tables of the layer (may leave `p` empty).
   void (*prepare)(const SimLayer& s, PreparedLayer& p) = nullptr;

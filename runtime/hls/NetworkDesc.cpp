@@ -160,19 +160,17 @@ void NetworkDesc::resolve() {
         if (l.inverseTableSize() < 2 || (l.inverseTableSize() & (l.inverseTableSize() - 1)) != 0)
           fail(l, idx, "inverse table size must be a power of two >= 2");
         [[fallthrough]];
-      case LayerKind::Sigmoid:
-      case LayerKind::Tanh:
-        if (l.tableSize < 2 || (l.tableSize & (l.tableSize - 1)) != 0)
+      default: {
+        // Activations (every element-wise kind of runtime/hls/layers/Activations.cpp) keep the shape.
+        const LayerKindInfo& kind = kindInfo(l.kind);
+        if (!kind.isActivation) fail(l, idx, "the layer kind has no shape rule in NetworkDesc::resolve");
+        if (kind.hasTable && (l.tableSize < 2 || (l.tableSize & (l.tableSize - 1)) != 0))
           fail(l, idx, "table size must be a power of two >= 2");
-        [[fallthrough]];
-      case LayerKind::Linear:
-      case LayerKind::ReLU:
-      case LayerKind::LeakyReLU:
-      case LayerKind::HardTanh:
         l.outHeight = h;
         l.outWidth = w;
         l.outChannels = c;
         break;
+      }
       case LayerKind::Flatten:
         l.outHeight = 1;
         l.outWidth = 1;

@@ -107,6 +107,7 @@ struct Activation {
   const char* call;     // nnet::<call>
   bool emitted;         // mmlc's templates have it
   ResultSign sign;
+  LayerTypes::Template conversions;  // its template's rounding conversions (None: hls4ml's, as imported)
   Simulate simulate;
   Prepare prepare;      // its lookup table (nullptr: none)
   double (*f)(double, const LayerDesc&);
@@ -114,14 +115,17 @@ struct Activation {
 
 // The table: a new element-wise activation is one more row.
 const Activation kActivations[] = {
-    {LayerKind::Linear, "Linear", "", "linear", "linear", false, ResultSign::Any, linear, nullptr, linearF},
-    {LayerKind::ReLU, "ReLU", "ReLU", "relu", "relu", true, ResultSign::NonNegative, relu, nullptr, reluF},
-    {LayerKind::LeakyReLU, "LeakyReLU", "LeakyReLU", "leaky_relu", "leaky_relu", false, ResultSign::Any, leakyRelu, nullptr,
+    {LayerKind::Linear, "Linear", "", "linear", "linear", false, ResultSign::Any, LayerTypes::Template::Copy, linear, nullptr, linearF},
+    {LayerKind::ReLU, "ReLU", "ReLU", "relu", "relu", true, ResultSign::NonNegative, LayerTypes::Template::ReLU, relu, nullptr, reluF},
+    {LayerKind::LeakyReLU, "LeakyReLU", "LeakyReLU", "leaky_relu", "leaky_relu", false, ResultSign::Any,
+     LayerTypes::Template::LeakyReLU, leakyRelu, nullptr,
      leakyReluF},
-    {LayerKind::HardTanh, "HardTanh", "", "hard_tanh", "hard_tanh", false, ResultSign::Any, hardTanh, nullptr, hardTanhF},
-    {LayerKind::Sigmoid, "Sigmoid", "Sigmoid", "sigmoid", "sigmoid", true, ResultSign::NonNegative, tableLookup<16>, sigmoidTable,
+    {LayerKind::HardTanh, "HardTanh", "", "hard_tanh", "hard_tanh", false, ResultSign::Any, LayerTypes::Template::None,
+     hardTanh, nullptr, hardTanhF},
+    {LayerKind::Sigmoid, "Sigmoid", "Sigmoid", "sigmoid", "sigmoid", true, ResultSign::NonNegative, LayerTypes::Template::Table,
+     tableLookup<16>, sigmoidTable,
      sigmoidF},
-    {LayerKind::Tanh, "Tanh", "Tanh", "tanh", "tanh", true, ResultSign::Any, tableLookup<8>, tanhTable, tanhF},
+    {LayerKind::Tanh, "Tanh", "Tanh", "tanh", "tanh", true, ResultSign::Any, LayerTypes::Template::Table, tableLookup<8>, tanhTable, tanhF},
 };
 
 const Activation& rowOf(LayerKind k) {
@@ -170,7 +174,9 @@ void addActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
       k.configFields = {{"n_in", "elements"}, {"table_size", "table entries"}, {"reuse_factor", "reuse factor"}};
       if (a.prepare) k.configFields.push_back({"table_t", "table type"});
       k.isActivation = true;
+      k.hasTable = a.prepare != nullptr;
       k.resultSign = a.sign;
+      k.conversions = a.conversions;
       k.estimate = EstimateFamily::Activation;
       k.prepare = a.prepare;
       k.simulate = a.simulate;

@@ -66,6 +66,7 @@ void addBatchNormKind(std::vector<const LayerKindInfo*>& kinds) {
     k.hasWeights = true;
     k.weightPrefix = "s_";
     k.estimate = EstimateFamily::Other;
+    k.conversions = LayerTypes::Template::BatchNorm;
     k.simulate = simulate;
     k.reference = reference;
     k.emitConfig = emitConfig;

@@ -98,6 +98,7 @@ LayerKindInfo convKind(LayerKind kind, const char* name, std::string call, std::
   k.hasWeights = true;
   k.isMac = true;
   k.estimate = EstimateFamily::Mac;
+  k.conversions = LayerTypes::Template::Mac;
   k.prepare = prepareMacLayer;
   k.simulate = simulate;
   k.reference = reference;

@@ -86,6 +86,7 @@ void addDenseKind(std::vector<const LayerKindInfo*>& kinds) {
     k.hasWeights = true;
     k.isMac = true;
     k.estimate = EstimateFamily::Mac;
+    k.conversions = LayerTypes::Template::Mac;
     k.prepare = prepare;
     k.simulate = simulate;
     k.reference = reference;

@@ -71,6 +71,7 @@ LayerKindInfo depthwiseKind(LayerKind kind, const char* name, std::vector<std::s
   k.hasWeights = true;
   k.isMac = true;
   k.estimate = EstimateFamily::Mac;
+  k.conversions = LayerTypes::Template::Mac;  // the same three casts per product (depthwise_product)
   k.simulate = simulate;
   k.reference = reference;
   k.notEmitted = "they are simulated and rewritten in imported hls4ml projects";

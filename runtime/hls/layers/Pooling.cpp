@@ -132,7 +132,7 @@ std::string emitCall(const EmitLayer& e, const std::string& in, const std::strin
   return "nnet::pooling2d_cl<" + e.inType + ", " + e.outType + ", config_" + e.l.name + ">(" + in + ", " + out + ");";
 }
 
-LayerKindInfo poolKind(LayerKind kind, const char* name, const char* nnKind, bool global) {
+LayerKindInfo poolKind(LayerKind kind, const char* name, const char* nnKind, bool global, LayerTypes::Template conversions) {
   LayerKindInfo k;
   k.kind = kind;
   k.name = name;
@@ -153,6 +153,7 @@ LayerKindInfo poolKind(LayerKind kind, const char* name, const char* nnKind, boo
   // The search keeps the sign of windowed pooling's input; a global pool's result is taken as signed.
   k.resultSign = global ? ResultSign::Any : ResultSign::AsInput;
   k.estimate = EstimateFamily::Other;
+  k.conversions = conversions;
   k.simulate = simulate;
   k.reference = reference;
   if (global) {
@@ -168,10 +169,10 @@ LayerKindInfo poolKind(LayerKind kind, const char* name, const char* nnKind, boo
 }  // namespace
 
 void addPoolingKinds(std::vector<const LayerKindInfo*>& kinds) {
-  static const LayerKindInfo maxPool = poolKind(LayerKind::MaxPool, "MaxPool", "MaxPool", false);
-  static const LayerKindInfo avgPool = poolKind(LayerKind::AvgPool, "AvgPool", "AveragePool", false);
-  static const LayerKindInfo globalMax = poolKind(LayerKind::GlobalMaxPool, "GlobalMaxPool", "", true);
-  static const LayerKindInfo globalAvg = poolKind(LayerKind::GlobalAvgPool, "GlobalAvgPool", "", true);
+  static const LayerKindInfo maxPool = poolKind(LayerKind::MaxPool, "MaxPool", "MaxPool", false, LayerTypes::Template::Copy);
+  static const LayerKindInfo avgPool = poolKind(LayerKind::AvgPool, "AvgPool", "AveragePool", false, LayerTypes::Template::AvgPool);
+  static const LayerKindInfo globalMax = poolKind(LayerKind::GlobalMaxPool, "GlobalMaxPool", "", true, LayerTypes::Template::Copy);
+  static const LayerKindInfo globalAvg = poolKind(LayerKind::GlobalAvgPool, "GlobalAvgPool", "", true, LayerTypes::Template::None);
   for (const LayerKindInfo* k : {&maxPool, &avgPool, &globalMax, &globalAvg}) kinds.push_back(k);
 }
 

@@ -203,8 +203,10 @@ void addSoftmaxKind(std::vector<const LayerKindInfo*>& kinds) {
                       {"exp_table_t", "exp table type"},
                       {"inv_table_t", "inverse table type"}};
     k.isActivation = true;
+    k.hasTable = true;
     k.resultSign = ResultSign::NonNegative;
     k.estimate = EstimateFamily::Activation;
+    k.conversions = LayerTypes::Template::Softmax;
     k.prepare = prepare;
     k.simulate = simulate;
     k.reference = reference;

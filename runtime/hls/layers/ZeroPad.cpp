@@ -40,6 +40,7 @@ void addZeroPadKind(std::vector<const LayerKindInfo*>& kinds) {
     k.configFields = {{"in_height", "input rows"},     {"in_width", "input columns"}, {"n_chan", "channels"},
                       {"pad_top", "zero rows above"},  {"pad_bottom", "zero rows below"},
                       {"pad_left", "zero columns left"}, {"pad_right", "zero columns right"}};
+    k.conversions = LayerTypes::Template::Copy;
     k.simulate = simulate;
     k.reference = reference;
     k.notEmitted = "they are simulated and rewritten in imported hls4ml projects";
