@@ -51,10 +51,6 @@ void writeFile(const fs::path& p, const std::string& text) {
 }
 
 
-std::string staticUnsigned(const std::string& name, long long v) {
-  return "  static const unsigned " + name + " = " + std::to_string(v) + ";\n";
-}
-
 }  // namespace
 
 HlsProjectEmitter::HlsProjectEmitter(NetworkDesc net, EmitOptions options) : net_(std::move(net)), options_(std::move(options)) {
@@ -64,20 +60,17 @@ HlsProjectEmitter::HlsProjectEmitter(NetworkDesc net, EmitOptions options) : net
 }
 
 std::string HlsProjectEmitter::resultTypeName(size_t k) const {
-  if (net_.layers[k].kind == LayerKind::Flatten) return inputTypeName(k);
+  if (kindInfo(net_.layers[k].kind).reshapeOnly) return inputTypeName(k);
   return net_.layers[k].name + "_t";
 }
 std::string HlsProjectEmitter::inputTypeName(size_t k) const { return k == 0 ? "input_t" : resultTypeName(k - 1); }
 std::string HlsProjectEmitter::outputVar(size_t k) const {
-  if (net_.layers[k].kind == LayerKind::Flatten) return inputVar(k);
+  if (kindInfo(net_.layers[k].kind).reshapeOnly) return inputVar(k);
   return net_.layers[k].name + "_out";
 }
 std::string HlsProjectEmitter::inputVar(size_t k) const { return k == 0 ? "input_1" : outputVar(k - 1); }
 
-bool HlsProjectEmitter::hasWeights(size_t k) const {
-  const LayerKind kind = net_.layers[k].kind;
-  return kind == LayerKind::Dense || kind == LayerKind::Conv1D || kind == LayerKind::Conv2D || kind == LayerKind::BatchNorm;
-}
+bool HlsProjectEmitter::hasWeights(size_t k) const { return kindInfo(net_.layers[k].kind).hasWeights; }
 
 std::vector<float> HlsProjectEmitter::emittedWeights(size_t k) const {
   const LayerDesc& l = net_.layers[k];
@@ -97,45 +90,19 @@ std::string HlsProjectEmitter::definesHeader() const {
   o << "#ifndef DEFINES_H_\n#define DEFINES_H_\n\n#include \"ap_fixed.h\"\n#include \"ap_int.h\"\n\n";
   o << "#define N_INPUT " << net_.inputSize() << "\n";
   for (size_t k = 0; k < net_.layers.size(); ++k)
-    if (net_.layers[k].kind != LayerKind::Flatten)
+    if (!kindInfo(net_.layers[k].kind).reshapeOnly)
       o << "#define N_" << upper(net_.layers[k].name) << " " << net_.layers[k].outputSize() << "\n";
   o << "#define N_OUTPUT " << net_.outputSize() << "\n";
   o << "#define CH_INPUT " << net_.inputChannels << "\n#define CH_OUTPUT " << net_.layers.back().outChannels << "\n\n";
   o << "typedef " << net_.inputType.toCpp() << " input_t;\n";
   for (size_t k = 0; k < net_.layers.size(); ++k) {
     const LayerDesc& l = net_.layers[k];
-    if (l.kind == LayerKind::Flatten) continue;
+    if (kindInfo(l.kind).reshapeOnly) continue;
     o << "typedef " << l.resultType.toCpp() << " " << l.name << "_t;\n";
-    if (hasWeights(k)) {
-      o << "typedef " << l.weightType.toCpp() << " " << l.name << "_weight_t;\n";
-      o << "typedef " << l.biasType.toCpp() << " " << l.name << "_bias_t;\n";
-      if (l.kind != LayerKind::BatchNorm) o << "typedef " << l.accumType.toCpp() << " " << l.name << "_accum_t;\n";
-    }
-    if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool)
-      o << "typedef " << l.accumType.toCpp() << " " << l.name << "_accum_t;\n";
-    if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh)
-      o << "typedef " << l.tableType.toCpp() << " " << l.name << "_table_t;\n";
-    if (l.kind == LayerKind::Softmax) {
-      o << "typedef " << l.expTableType.toCpp() << " " << l.name << "_exp_table_t;\n";
-      o << "typedef " << l.invTableType.toCpp() << " " << l.name << "_inv_table_t;\n";
-    }
+    if (const LayerKindInfo& kind = kindInfo(l.kind); kind.emitTypedefs) o << kind.emitTypedefs(emitLayer(k));
   }
   o << "typedef " << resultTypeName(net_.layers.size() - 1) << " result_t;\n\n#endif\n";
   return o.str();
-}
-
-std::string HlsProjectEmitter::emitDense(size_t k) const {
-  const LayerDesc& l = net_.layers[k];
-  const int nz = l.nonZeroWeights();
-  std::string s = "struct config_" + l.name + " : nnet::dense_config {\n";
-  s += staticUnsigned("n_in", l.nIn) + staticUnsigned("n_out", l.nOut);
-  s += "  static const unsigned io_type = nnet::io_parallel;\n";
-  s += std::string("  static const unsigned strategy = nnet::") + (l.strategy == Strategy::Latency ? "latency" : "resource") + ";\n";
-  s += staticUnsigned("reuse_factor", l.reuseFactor);
-  s += staticUnsigned("n_zeros", static_cast<long long>(l.weights.size()) - nz) + staticUnsigned("n_nonzeros", nz);
-  s += "  typedef " + l.name + "_accum_t accum_t;\n  typedef " + l.name + "_bias_t bias_t;\n  typedef " + l.name +
-       "_weight_t weight_t;\n};\n";
-  return s;
 }
 
 bool HlsProjectEmitter::isUnrolledDense(size_t k) const {
@@ -169,145 +136,27 @@ std::string HlsProjectEmitter::emitDenseUnrolled(size_t k) const {
   return o.str();
 }
 
-std::string HlsProjectEmitter::emitConv2D(size_t k) const {
-  const LayerDesc& l = net_.layers[k];
-  const int nz = l.nonZeroWeights();
-  std::string s = "struct config_" + l.name + " : nnet::conv2d_config {\n";
-  s += staticUnsigned("in_height", l.inHeight) + staticUnsigned("in_width", l.inWidth) + staticUnsigned("n_chan", l.inChannels);
-  s += staticUnsigned("filt_height", l.kernelH) + staticUnsigned("filt_width", l.kernelW) + staticUnsigned("n_filt", l.nFilters);
-  s += staticUnsigned("stride_height", l.strideH) + staticUnsigned("stride_width", l.strideW);
-  s += staticUnsigned("pad_top", l.padTop) + staticUnsigned("pad_bottom", l.padBottom) + staticUnsigned("pad_left", l.padLeft) +
-       staticUnsigned("pad_right", l.padRight);
-  s += staticUnsigned("out_height", l.outHeight) + staticUnsigned("out_width", l.outWidth);
-  s += staticUnsigned("reuse_factor", l.reuseFactor);
-  s += std::string("  static const unsigned strategy = nnet::") + (l.strategy == Strategy::Latency ? "latency" : "resource") + ";\n";
-  s += staticUnsigned("n_zeros", static_cast<long long>(l.weights.size()) - nz);
-  s += "  typedef " + l.name + "_accum_t accum_t;\n  typedef " + l.name + "_bias_t bias_t;\n  typedef " + l.name +
-       "_weight_t weight_t;\n};\n";
-  return s;
+EmitLayer HlsProjectEmitter::emitLayer(size_t k) const {
+  return EmitLayer{net_.layers[k], net_, k, inputTypeName(k), resultTypeName(k),
+                   k == 0 ? net_.inputType : net_.layers[k - 1].resultType, isUnrolledDense(k)};
 }
-
-// Conv1D is the height-1 case of the channels-last Conv2D template.
-std::string HlsProjectEmitter::emitConv1D(size_t k) const { return emitConv2D(k); }
-
-std::string HlsProjectEmitter::emitPooling(size_t k) const {
-  const LayerDesc& l = net_.layers[k];
-  if (net_.generation == TemplateGeneration::Hls4ml_0_8)
-    throw std::invalid_argument("layer '" + l.name + "': mmlc's pooling template computes hls4ml 1.0's pooling, not 0.8's");
-  std::string s = "struct config_" + l.name + " : nnet::pooling2d_config {\n";
-  s += staticUnsigned("in_height", l.inHeight) + staticUnsigned("in_width", l.inWidth) + staticUnsigned("n_filt", l.inChannels);
-  s += staticUnsigned("pool_height", l.kernelH) + staticUnsigned("pool_width", l.kernelW);
-  s += staticUnsigned("stride_height", l.strideH) + staticUnsigned("stride_width", l.strideW);
-  s += staticUnsigned("out_height", l.outHeight) + staticUnsigned("out_width", l.outWidth);
-  s += std::string("  static const nnet::pool_op pool_type = nnet::") + (l.kind == LayerKind::MaxPool ? "pool_max" : "pool_average") + ";\n";
-  // io_stream pooling casts window values to accum_t before reducing them (hls4ml's reduce_pool).
-  s += std::string("  static const unsigned io_type = nnet::") + (net_.ioType == IOType::Stream ? "io_stream" : "io_parallel") + ";\n";
-  s += "  typedef " + l.name + "_accum_t accum_t;\n";
-  s += staticUnsigned("reuse_factor", l.reuseFactor) + "};\n";
-  return s;
-}
-
-std::string HlsProjectEmitter::emitBatchNorm(size_t k) const {
-  const LayerDesc& l = net_.layers[k];
-  std::string s = "struct config_" + l.name + " : nnet::batchnorm_config {\n";
-  s += staticUnsigned("n_in", l.inputSize()) + staticUnsigned("n_filt", l.inChannels) + staticUnsigned("reuse_factor", l.reuseFactor);
-  s += "  typedef " + l.name + "_weight_t scale_t;\n  typedef " + l.name + "_bias_t bias_t;\n};\n";
-  return s;
-}
-
-std::string HlsProjectEmitter::emitActivation(size_t k) const {
-  const LayerDesc& l = net_.layers[k];
-  std::string s = "struct config_" + l.name + " : nnet::activ_config {\n";
-  s += staticUnsigned("n_in", l.inputSize()) + staticUnsigned("table_size", l.tableSize) + staticUnsigned("reuse_factor", l.reuseFactor);
-  if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) s += "  typedef " + l.name + "_table_t table_t;\n";
-  return s + "};\n";
-}
-
-std::string HlsProjectEmitter::emitSoftmax(size_t k) const {
-  if (net_.layers[k].softmaxImpl != SoftmaxImpl::Stable && net_.layers[k].softmaxImpl != SoftmaxImpl::Latency)
-    throw std::invalid_argument("layer '" + net_.layers[k].name + "': mmlc emits the stable and latency softmax, not '" +
-                                softmaxImplName(net_.layers[k].softmaxImpl) + "'");
-  const LayerDesc& l = net_.layers[k];
-  if (net_.generation == TemplateGeneration::Hls4ml_1_1)
-    throw std::invalid_argument("layer '" + l.name +
-                                "': mmlc's softmax template computes hls4ml 1.0's softmax, not 1.1's (inp_norm_t, inv_inp_t)");
-  const FixedType& in = k == 0 ? net_.inputType : net_.layers[k - 1].resultType;
-  std::string s = "struct config_" + l.name + " : nnet::softmax_config {\n";
-  s += staticUnsigned("n_in", l.inputSize()) + staticUnsigned("table_size", l.tableSize) + staticUnsigned("reuse_factor", l.reuseFactor);
-  s += "  static const int in_width = " + std::to_string(in.width) + ";\n";
-  s += "  static const int in_frac = " + std::to_string(in.frac()) + ";\n";
-  // Both variants address the exp table as data_T (the stable one by x - max with data_T's bits).
-  s += std::string("  static const bool in_signed = ") + (in.isSigned ? "true" : "false") + ";\n";
-  s += std::string("  static const bool stable = ") + ((l.softmaxImpl == SoftmaxImpl::Stable) ? "true" : "false") + ";\n";
-  s += std::string("  static const bool exp_signed = ") + (l.expTableType.isSigned ? "true" : "false") + ";\n";
-  s += "  typedef " + l.name + "_exp_table_t exp_table_t;\n  typedef " + l.name + "_inv_table_t inv_table_t;\n};\n";
-  return s;
-}
-
-// Flatten is a no-op on channels-last io_parallel arrays: it needs no config.
-std::string HlsProjectEmitter::emitFlatten(size_t) const { return ""; }
 
 std::string HlsProjectEmitter::layerConfig(size_t k) const {
-  switch (net_.layers[k].kind) {
-    case LayerKind::Dense: return emitDense(k);
-    case LayerKind::Conv1D: return emitConv1D(k);
-    case LayerKind::Conv2D: return emitConv2D(k);
-    case LayerKind::MaxPool:
-    case LayerKind::AvgPool: return emitPooling(k);
-    case LayerKind::BatchNorm: return emitBatchNorm(k);
-    case LayerKind::ReLU:
-    case LayerKind::Sigmoid:
-    case LayerKind::Tanh: return emitActivation(k);
-    case LayerKind::Softmax: return emitSoftmax(k);
-    case LayerKind::Flatten: return emitFlatten(k);
-    case LayerKind::GlobalMaxPool:
-    case LayerKind::GlobalAvgPool:
-    case LayerKind::ZeroPad:
-    case LayerKind::Linear:
-    case LayerKind::LeakyReLU:
-    case LayerKind::HardTanh:
-    case LayerKind::DepthwiseConv1D:
-    case LayerKind::DepthwiseConv2D:
-    case LayerKind::Quantize: break;
-  }
-  throw std::invalid_argument("layer '" + net_.layers[k].name + "': mmlc does not emit " +
-                              layerKindName(net_.layers[k].kind) +
-                              " layers (they are simulated and rewritten in imported hls4ml projects)");
+  const LayerKindInfo& kind = kindInfo(net_.layers[k].kind);
+  if (!kind.emitConfig)
+    throw std::invalid_argument("layer '" + net_.layers[k].name + "': mmlc does not emit " + kind.name + " layers (" +
+                                kind.notEmitted + ")");
+  return kind.emitConfig(emitLayer(k));
 }
 
 std::string HlsProjectEmitter::kernelCall(size_t k, const std::string& in, const std::string& out) const {
-  const LayerDesc& l = net_.layers[k];
-  const std::string tpl = "<" + inputTypeName(k) + ", " + resultTypeName(k) + ", config_" + l.name + ">";
-  const std::string io = "(" + in + ", " + out;
-  switch (l.kind) {
-    case LayerKind::Dense:
-      return isUnrolledDense(k) ? "dense_" + l.name + io + ");" : "nnet::dense" + tpl + io + ", w_" + l.name + ", b_" + l.name + ");";
-    case LayerKind::Conv1D:
-    case LayerKind::Conv2D: return "nnet::conv_2d_cl" + tpl + io + ", w_" + l.name + ", b_" + l.name + ");";
-    case LayerKind::MaxPool:
-    case LayerKind::AvgPool: return "nnet::pooling2d_cl" + tpl + io + ");";
-    case LayerKind::BatchNorm: return "nnet::normalize" + tpl + io + ", s_" + l.name + ", b_" + l.name + ");";
-    case LayerKind::ReLU: return "nnet::relu" + tpl + io + ");";
-    case LayerKind::Sigmoid: return "nnet::sigmoid" + tpl + io + ");";
-    case LayerKind::Tanh: return "nnet::tanh" + tpl + io + ");";
-    case LayerKind::Softmax: return "nnet::softmax" + tpl + io + ");";
-    case LayerKind::Flatten:
-    case LayerKind::GlobalMaxPool:
-    case LayerKind::GlobalAvgPool:
-    case LayerKind::ZeroPad:
-    case LayerKind::Linear:
-    case LayerKind::LeakyReLU:
-    case LayerKind::HardTanh:
-    case LayerKind::DepthwiseConv1D:
-    case LayerKind::DepthwiseConv2D:
-    case LayerKind::Quantize: break;
-  }
-  return "";
+  const LayerKindInfo& kind = kindInfo(net_.layers[k].kind);
+  return kind.emitCall ? kind.emitCall(emitLayer(k), in, out) : "";
 }
 
 std::string HlsProjectEmitter::layerCall(size_t k) const {
   const LayerDesc& l = net_.layers[k];
-  if (l.kind == LayerKind::Flatten) return "";
+  if (kindInfo(l.kind).reshapeOnly) return "";
   const std::string n = "N_" + upper(l.name);
   std::string s = "  " + resultTypeName(k) + " " + outputVar(k) + "[" + n + "];\n";
   s += "  MMLC_HLS_PRAGMA(HLS ARRAY_PARTITION variable = " + outputVar(k) + " complete dim = 0)\n";
@@ -334,7 +183,7 @@ std::string HlsProjectEmitter::emitStreamLayer(size_t k) const {
   o << "static void stream_" << l.name << "(" << streamType(prev) << "& in, " << streamType(k) << "& out) {\n";
   o << "  " << inT << " in_buf[" << nIn << "];\n";
   o << "  nnet::read_stream<" << inT << ", " << inC << ", " << nIn << ">(in, in_buf);\n";
-  if (l.kind == LayerKind::Flatten) {
+  if (kindInfo(l.kind).reshapeOnly) {
     o << "  nnet::write_stream<" << outT << ", " << l.outChannels << ", " << nOut << ">(in_buf, out);\n}\n";
     return o.str();
   }
@@ -364,7 +213,7 @@ std::string HlsProjectEmitter::parametersHeader() const {
   for (size_t k = 0; k < net_.layers.size(); ++k) {
     if (!hasWeights(k)) continue;
     const std::string& n = net_.layers[k].name;
-    o << "#include \"weights/" << (net_.layers[k].kind == LayerKind::BatchNorm ? "s_" : "w_") << n << ".h\"\n";
+    o << "#include \"weights/" << kindInfo(net_.layers[k].kind).weightPrefix << n << ".h\"\n";
     o << "#include \"weights/b_" << n << ".h\"\n";
   }
   o << "\n";
@@ -550,7 +399,7 @@ void HlsProjectEmitter::emit(const std::string& outDir) const {
   for (size_t k = 0; k < net_.layers.size(); ++k) {
     if (!hasWeights(k)) continue;
     const LayerDesc& l = net_.layers[k];
-    const std::string wv = (l.kind == LayerKind::BatchNorm ? "s_" : "w_") + l.name, bv = "b_" + l.name;
+    const std::string wv = kindInfo(l.kind).weightPrefix + l.name, bv = "b_" + l.name;
     const std::vector<float> w = emittedWeights(k);
     writeFile(fw / "weights" / (wv + ".h"), weightsHeader(l.name + "_weight_t", wv, w));
     writeFile(fw / "weights" / (bv + ".h"), weightsHeader(l.name + "_bias_t", bv, l.biases));

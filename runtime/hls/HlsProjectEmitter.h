@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hls/LayerKinds.h"
 #include "hls/NetworkDesc.h"
 
 namespace mmlc::hls {
@@ -45,18 +46,11 @@ class HlsProjectEmitter {
   std::string resultTypeName(size_t k) const;
 
  private:
-  // One method per construct: each returns the config struct for parameters.h; the call that
-  // goes into the top function comes from layerCall().
-  std::string emitDense(size_t k) const;
+  // The config struct, typedefs and call of each layer come from its kind's descriptor
+  // (hls/LayerKinds.h, runtime/hls/layers); the straight-line Dense function is the emitter's.
+  EmitLayer emitLayer(size_t k) const;
   std::string emitDenseUnrolled(size_t k) const;  // function definition for the top .cpp
   bool isUnrolledDense(size_t k) const;
-  std::string emitConv1D(size_t k) const;
-  std::string emitConv2D(size_t k) const;
-  std::string emitPooling(size_t k) const;
-  std::string emitBatchNorm(size_t k) const;
-  std::string emitActivation(size_t k) const;
-  std::string emitSoftmax(size_t k) const;
-  std::string emitFlatten(size_t k) const;
   std::string layerConfig(size_t k) const;
   std::string layerCall(size_t k) const;                 // io_parallel: array declaration + call + trace
   std::string kernelCall(size_t k, const std::string& in, const std::string& out) const;

@@ -1,6 +1,8 @@
 // Shape resolution and validation of NetworkDesc, and the loader of hls4ml-style fixture folders.
 #include "hls/NetworkDesc.h"
 
+#include "hls/LayerKinds.h"
+
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -14,32 +16,6 @@
 
 namespace mmlc::hls {
 
-const char* layerKindName(LayerKind k) {
-  switch (k) {
-    case LayerKind::Dense: return "Dense";
-    case LayerKind::Conv1D: return "Conv1D";
-    case LayerKind::Conv2D: return "Conv2D";
-    case LayerKind::DepthwiseConv1D: return "DepthwiseConv1D";
-    case LayerKind::DepthwiseConv2D: return "DepthwiseConv2D";
-    case LayerKind::MaxPool: return "MaxPool";
-    case LayerKind::AvgPool: return "AvgPool";
-    case LayerKind::GlobalMaxPool: return "GlobalMaxPool";
-    case LayerKind::GlobalAvgPool: return "GlobalAvgPool";
-    case LayerKind::ZeroPad: return "ZeroPad";
-    case LayerKind::BatchNorm: return "BatchNorm";
-    case LayerKind::Linear: return "Linear";
-    case LayerKind::ReLU: return "ReLU";
-    case LayerKind::LeakyReLU: return "LeakyReLU";
-    case LayerKind::HardTanh: return "HardTanh";
-    case LayerKind::Sigmoid: return "Sigmoid";
-    case LayerKind::Tanh: return "Tanh";
-    case LayerKind::Softmax: return "Softmax";
-    case LayerKind::Quantize: return "Quantize";
-    case LayerKind::Flatten: return "Flatten";
-  }
-  return "?";
-}
-
 const char* softmaxImplName(SoftmaxImpl i) {
   switch (i) {
     case SoftmaxImpl::Latency: return "latency";
@@ -48,11 +24,6 @@ const char* softmaxImplName(SoftmaxImpl i) {
     case SoftmaxImpl::Argmax: return "argmax";
   }
   return "?";
-}
-
-bool isActivation(LayerKind k) {
-  return k == LayerKind::Linear || k == LayerKind::ReLU || k == LayerKind::LeakyReLU || k == LayerKind::HardTanh ||
-         k == LayerKind::Sigmoid || k == LayerKind::Tanh || k == LayerKind::Softmax;
 }
 
 bool isDepthwise(LayerKind k) { return k == LayerKind::DepthwiseConv1D || k == LayerKind::DepthwiseConv2D; }
@@ -189,38 +160,37 @@ void NetworkDesc::resolve() {
         if (l.inverseTableSize() < 2 || (l.inverseTableSize() & (l.inverseTableSize() - 1)) != 0)
           fail(l, idx, "inverse table size must be a power of two >= 2");
         [[fallthrough]];
-      case LayerKind::Sigmoid:
-      case LayerKind::Tanh:
-        if (l.tableSize < 2 || (l.tableSize & (l.tableSize - 1)) != 0)
+      default: {
+        // Activations (every element-wise kind of runtime/hls/layers/Activations.cpp) keep the shape.
+        const LayerKindInfo& kind = kindInfo(l.kind);
+        if (!kind.isActivation) fail(l, idx, "the layer kind has no shape rule in NetworkDesc::resolve");
+        if (kind.hasTable && (l.tableSize < 2 || (l.tableSize & (l.tableSize - 1)) != 0))
           fail(l, idx, "table size must be a power of two >= 2");
-        [[fallthrough]];
-      case LayerKind::Linear:
-      case LayerKind::ReLU:
-      case LayerKind::LeakyReLU:
-      case LayerKind::HardTanh:
         l.outHeight = h;
         l.outWidth = w;
         l.outChannels = c;
         break;
+      }
       case LayerKind::Flatten:
         l.outHeight = 1;
         l.outWidth = 1;
         l.outChannels = h * w * c;
         break;
     }
-    if (l.kind != LayerKind::Dense && l.kind != LayerKind::Conv1D && l.kind != LayerKind::Conv2D && !isDepthwise(l.kind)) {
+    const bool mac = kindInfo(l.kind).isMac;
+    if (!mac) {
       l.nIn = l.inputSize();
       l.nOut = l.outputSize();
     }
     for (const FixedType* t : {&l.weightType, &l.biasType, &l.accumType, &l.resultType})
       if (t->width < 1 || t->width > 64) fail(l, idx, "fixed-point widths must be in 1..64");
-    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || isDepthwise(l.kind)) {
+    if (mac) {
       const int inW = idx == 0 ? inputType.width : layers[idx - 1].resultType.width;
       if (inW + l.weightType.width > 62)
         fail(l, idx, "input width + weight width must be <= 62 bits (products are exact in 64-bit integers)");
     }
     // Flatten is a reshape in io_parallel: no cast, the values keep their type.
-    if (l.kind == LayerKind::Flatten) l.resultType = current;
+    if (kindInfo(l.kind).reshapeOnly) l.resultType = current;
     current = l.resultType;
     h = l.outHeight;
     w = l.outWidth;

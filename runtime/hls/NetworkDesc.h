@@ -18,7 +18,7 @@ enum class LayerKind {
   BatchNorm,
   Linear, ReLU, LeakyReLU, HardTanh, Sigmoid, Tanh, Softmax,
   Quantize,  // a per-element cast (HGQ's generated quantizer functions): out[i] = T_i(in[i])
-  Flatten
+  Flatten  // stays last: kLayerKindCount (hls/LayerKinds.h) counts up to it
 };
 // hls4ml's softmax implementations (nnet::softmax_implementation).
 enum class SoftmaxImpl { Latency, Stable, Legacy, Argmax };
@@ -39,7 +39,7 @@ enum class IOType { Parallel, Stream };
 //              indexing a table of exp(-x * exp_scale)). Pooling as 1.0.
 enum class TemplateGeneration { Hls4ml_0_8, Hls4ml_1_0, Hls4ml_1_1 };
 
-const char* layerKindName(LayerKind k);
+const char* layerKindName(LayerKind k);  // the kind's descriptor name (hls/LayerKinds.h)
 const char* softmaxImplName(SoftmaxImpl i);  // "latency", "stable", "legacy", "argmax"
 bool isActivation(LayerKind k);
 bool isDepthwise(LayerKind k);  // DepthwiseConv1D or DepthwiseConv2D

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hls/FixedPointSim.h"
+#include "hls/LayerKinds.h"
 #include "hls/NetworkDesc.h"
 
 namespace mmlc::hls {
@@ -37,34 +38,12 @@ class NetworkSim {
   const std::vector<Raw>& quantizedWeights(size_t k) const { return layers_[k].weights; }
 
  private:
-  struct PreparedLayer {
-    std::vector<Raw> weights;     // quantised weights (layout of LayerDesc::weights)
-    std::vector<std::int32_t> weights32;  // the same, when products fit 32 bits (faster kernel)
-    std::vector<Raw> biasAccum;   // biases cast to the accumulator type
-    std::vector<Raw> biases;      // biases in biasType (batch-norm shift)
-    std::vector<Raw> table;       // sigmoid/tanh table, or softmax exp table
-    std::vector<Raw> table2;      // softmax inverse table
-    std::vector<std::pair<int, int>> resourceOrder;  // (input, output) visit order of dense_resource
-    bool fastWrap = false;        // accumulator wraps: sums can be reordered and wrapped once
-  };
-  struct Scratch;
-
-  void forwardLayer(size_t k, const Raw* in, Raw* out, Scratch& s) const;
-  void dense(size_t k, const Raw* in, Raw* out, Scratch& s) const;
-  void conv(size_t k, const Raw* in, Raw* out, Scratch& s) const;
-  void depthwiseConv(size_t k, const Raw* in, Raw* out) const;
-  void pool(size_t k, const Raw* in, Raw* out, Scratch& s) const;
-  void batchNorm(size_t k, const Raw* in, Raw* out) const;
-  void zeroPad(size_t k, const Raw* in, Raw* out) const;
-  void quantize(size_t k, const Raw* in, Raw* out) const;
-  void activation(size_t k, const Raw* in, Raw* out) const;
-  void softmax(size_t k, const Raw* in, Raw* out, Scratch& s) const;
-  // Accumulates one matrix-vector product into accumulator mantissas and casts to the result.
-  void macToResult(size_t k, const Raw* x, int nIn, const Raw* w, Raw* out, Scratch& s) const;
+  void forwardLayer(size_t k, const Raw* in, Raw* out, SimScratch& s) const;
   size_t maxBuffer() const;
 
   NetworkDesc net_;
   std::vector<PreparedLayer> layers_;
+  std::vector<const LayerKindInfo*> kinds_;
 };
 
 // Index into a table of `tableSize` entries from the top log2(tableSize) bits of a mantissa of

@@ -8,6 +8,7 @@
 
 #include "hls/DeviceTable.h"
 #include "hls/FixedPointSim.h"
+#include "hls/LayerKinds.h"
 
 namespace mmlc::hls {
 
@@ -351,9 +352,10 @@ ResourceEstimate ResourceEstimator::estimateAnalytic(const NetworkDesc& netIn, c
     const LayerDesc& l = net.layers[k];
     const FixedType& in = k == 0 ? net.inputType : net.layers[k - 1].resultType;
     LayerEstimate e;
-    if (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || isDepthwise(l.kind))
+    const LayerKindInfo& kind = kindInfo(l.kind);
+    if (kind.estimate == EstimateFamily::Mac)
       e = estimateMac(l, in, dev, clk);
-    else if (isActivation(l.kind))
+    else if (kind.estimate == EstimateFamily::Activation)
       e = estimateActivation(l, in, dev, clk);
     else
       e = estimateOther(l, in, dev, clk);
@@ -372,7 +374,7 @@ ResourceEstimate ResourceEstimator::estimateAnalytic(const NetworkDesc& netIn, c
     // Each sub-function with a registered output adds one stage at the call boundary.
     latency += e.latency + (e.latency > 0 ? 1 : 0);
     interval = std::max(interval, e.interval);
-    if (l.kind != LayerKind::Flatten) registerBits += static_cast<double>(l.outputSize()) * l.resultType.width;
+    if (!kind.reshapeOnly) registerBits += static_cast<double>(l.outputSize()) * l.resultType.width;
     r.layers.push_back(e);
   }
   t.ff += registerBits * model_.registerFfPerBit;

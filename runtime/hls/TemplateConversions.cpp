@@ -2,6 +2,8 @@
 // network's conversions defined in the vendor's ap_fixed.
 #include "hls/TemplateConversions.h"
 
+#include "hls/LayerKinds.h"
+
 #include <stdexcept>
 
 namespace mmlc::hls {
@@ -71,52 +73,34 @@ LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
   LayerTypes t;
   t.input = k == 0 ? net.inputType : net.layers[k - 1].resultType;
   t.result = l.resultType;
-  switch (l.kind) {
-    case LayerKind::Dense:
-    case LayerKind::Conv1D:
-    case LayerKind::Conv2D:
-    case LayerKind::DepthwiseConv1D:  // the same three casts per product (depthwise_product)
-    case LayerKind::DepthwiseConv2D:
-      t.kind = Template::Mac;
+  // Which conversions the kind's template performs is its descriptor's (runtime/hls/layers).
+  t.kind = kindInfo(l.kind).conversions;
+  switch (t.kind) {
+    case Template::Mac:
       t.weight = l.weightType;
       t.bias = l.biasType;
       t.accum = l.accumType;
       break;
-    case LayerKind::BatchNorm:
-      t.kind = Template::BatchNorm;
+    case Template::BatchNorm:
       t.weight = l.weightType;
       t.bias = l.biasType;
       break;
-    case LayerKind::ReLU: t.kind = Template::ReLU; break;
-    case LayerKind::LeakyReLU:
-      t.kind = Template::LeakyReLU;
-      t.param = l.paramType;
-      break;
-    case LayerKind::Linear:
-    case LayerKind::MaxPool:
-    case LayerKind::GlobalMaxPool:
-    case LayerKind::ZeroPad: t.kind = Template::Copy; break;
-    case LayerKind::AvgPool: t.kind = Template::AvgPool; break;
-    case LayerKind::Sigmoid:
-    case LayerKind::Tanh:
-      t.kind = Template::Table;
-      t.table = l.tableType;
-      break;
-    case LayerKind::Softmax:
+    case Template::LeakyReLU: t.param = l.paramType; break;
+    case Template::Table: t.table = l.tableType; break;
+    case Template::Softmax:
       // The product of an exp value and the inverse of their sum (hls4ml's later 1.x form keeps
       // the exp values in accum_t); argmax writes exact 0s and 1s.
-      if (l.softmaxImpl != SoftmaxImpl::Argmax) {
-        t.kind = Template::Softmax;
+      if (l.softmaxImpl == SoftmaxImpl::Argmax) {
+        t.kind = Template::None;
+      } else {
         t.expTable = net.generation == TemplateGeneration::Hls4ml_1_1 ? l.accumType : l.expTableType;
         t.invTable = l.invTableType;
       }
       break;
-    // Imported templates whose intermediate types mmlc does not choose (hls4ml's global average
-    // pooling, hard tanh, HGQ's per-element quantizers): their types come from the project as is.
-    case LayerKind::GlobalAvgPool:
-    case LayerKind::HardTanh:
-    case LayerKind::Quantize:
-    case LayerKind::Flatten: t.kind = Template::None; break;
+    case Template::Copy:
+    case Template::ReLU:
+    case Template::AvgPool:
+    case Template::None: break;
   }
   return t;
 }

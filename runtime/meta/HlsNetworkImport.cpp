@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "hls/LayerKinds.h"
+
 namespace mmlc::meta {
 namespace {
 
@@ -21,44 +23,26 @@ std::string kindsList() {
   return s;
 }
 
-// The layer kind of a call, or throws naming the call.
+// The layer kind of a call (the descriptors' hls4ml functions), or throws naming the call.
 LayerKind kindOf(const HlsLayer& l) {
-  const std::string& k = l.kind;
-  if (k == "dense" || k == "dense_latency" || k == "dense_resource") return LayerKind::Dense;
-  if (k == "conv_2d_cl" || k == "conv_2d") return LayerKind::Conv2D;
-  if (k == "conv_1d_cl" || k == "conv_1d") return LayerKind::Conv1D;
-  if (k == "depthwise_conv_1d_cl" || k == "separable_conv_1d_cl") return LayerKind::DepthwiseConv1D;
-  if (k == "depthwise_conv_2d_cl" || k == "separable_conv_2d_cl") return LayerKind::DepthwiseConv2D;
-  if (k == "normalize") return LayerKind::BatchNorm;
-  if (k == "linear") return LayerKind::Linear;
-  if (k == "relu") return LayerKind::ReLU;
-  if (k == "leaky_relu") return LayerKind::LeakyReLU;
-  if (k == "hard_tanh") return LayerKind::HardTanh;
-  if (k == "quantize") return LayerKind::Quantize;  // HGQ's per-element quantizer functions
-  if (k == "zeropad1d_cl" || k == "zeropad2d_cl") return LayerKind::ZeroPad;
-  if (k == "sigmoid") return LayerKind::Sigmoid;
-  if (k == "tanh") return LayerKind::Tanh;
-  if (k == "softmax") return LayerKind::Softmax;
-  if (k == "stream") return LayerKind::Flatten;  // mmlc's io_stream Flatten: a repacking process
-  if (k == "pooling2d_cl" || k == "pooling2d" || k == "pooling1d_cl" || k == "global_pooling1d_cl" ||
-      k == "global_pooling2d_cl") {
-    const bool global = k.rfind("global_", 0) == 0;
-    const HlsConfigField* op = l.field("pool_type");
-    if (!op) op = l.field("pool_op");
-    if (op && (op->text.find("max") != std::string::npos || op->text.find("Max") != std::string::npos))
-      return global ? LayerKind::GlobalMaxPool : LayerKind::MaxPool;
-    if (op && (op->text.find("average") != std::string::npos || op->text.find("Average") != std::string::npos))
-      return global ? LayerKind::GlobalAvgPool : LayerKind::AvgPool;
-    throw HlsMetaError(l.call, "layer " + l.name + ": " + l.function + " without a pool_type (or pool_op) field naming max or average pooling");
+  const std::vector<const hls::LayerKindInfo*> kinds = hls::kindsByNnetCall(l.kind);
+  if (kinds.size() == 1) return kinds.front()->kind;
+  if (kinds.empty())
+    throw HlsMetaError(l.call, "layer " + l.name + " calls " + l.function + ", which mmlc cannot model (importable layers: " +
+                                   kindsList() + ")");
+  // One pooling function computes max and average pooling: the config's pool_type picks.
+  const HlsConfigField* op = l.field("pool_type");
+  if (!op) op = l.field("pool_op");
+  const bool isMax = op && (op->text.find("max") != std::string::npos || op->text.find("Max") != std::string::npos);
+  const bool isAvg = op && (op->text.find("average") != std::string::npos || op->text.find("Average") != std::string::npos);
+  for (const hls::LayerKindInfo* k : kinds) {
+    const bool maxKind = k->kind == LayerKind::MaxPool || k->kind == LayerKind::GlobalMaxPool;
+    if ((isMax && maxKind) || (!isMax && isAvg && !maxKind)) return k->kind;
   }
-  throw HlsMetaError(l.call, "layer " + l.name + " calls " + l.function + ", which mmlc cannot model (importable layers: " +
-                                 kindsList() + ")");
+  throw HlsMetaError(l.call, "layer " + l.name + ": " + l.function + " without a pool_type (or pool_op) field naming max or average pooling");
 }
 
-bool hasWeights(LayerKind k) {
-  return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D || k == LayerKind::BatchNorm ||
-         hls::isDepthwise(k);
-}
+bool hasWeights(LayerKind k) { return hls::kindInfo(k).hasWeights; }
 
 long long requireField(const HlsLayer& l, const std::string& name) {
   const HlsConfigField* f = l.field(name);
@@ -268,13 +252,14 @@ const HlsLayer* layerNamedIn(const HlsProject& p, const std::string& message) {
 }  // namespace
 
 const std::vector<std::string>& importableLayerKinds() {
-  static const std::vector<std::string> kinds = {
-      "dense",        "conv_1d_cl",          "conv_2d_cl",          "depthwise_conv_1d_cl", "depthwise_conv_2d_cl",
-      "separable_conv_1d_cl", "separable_conv_2d_cl",
-      "pooling1d_cl", "pooling2d_cl",
-      "global_pooling1d_cl", "global_pooling2d_cl", "zeropad1d_cl", "zeropad2d_cl", "normalize",
-      "linear",       "relu",                "leaky_relu",          "hard_tanh",    "sigmoid",
-      "tanh",         "softmax",             "HGQ per-element quantizers"};
+  static const std::vector<std::string> kinds = [] {
+    std::vector<std::string> v;
+    for (const hls::LayerKindInfo* k : hls::allLayerKinds())
+      for (const std::string& f : k->nnetCalls)
+        if (std::find(v.begin(), v.end(), f) == v.end()) v.push_back(f);
+    v.push_back("HGQ per-element quantizers");
+    return v;
+  }();
   return kinds;
 }
 

@@ -9,13 +9,71 @@
 
 namespace mmlc::nn {
 
+using ConstRows = Matrix::ConstRowsBlockXpr;
+using Rows = Matrix::RowsBlockXpr;
+
+// One element-wise activation of the engine: its LayerSpec kind, its spelling in .mml, f and f'
+// (f' may read the cached output y). The HLS side describes the same kind in
+// runtime/hls/layers/Activations.cpp (the registry test checks both tables agree).
+struct ElementwiseFunction {
+  const char* kind;     // LayerSpec kind, model files ("ReLU")
+  const char* mmlName;  // .mml activation parameters ("relu")
+  void (*forward)(ConstRows x, Rows y, const LayerSpec& s);
+  void (*backward)(ConstRows x, ConstRows y, ConstRows dy, Rows dx, const LayerSpec& s);
+};
+
+namespace {
+
+// The table: a new element-wise activation is one more row.
+const ElementwiseFunction kFunctions[] = {
+    {"ReLU", "relu", [](ConstRows x, Rows y, const LayerSpec&) { y.array() = x.array().max(0.0f); },
+     [](ConstRows x, ConstRows, ConstRows dy, Rows dx, const LayerSpec&) {
+       dx.array() = (x.array() > 0.0f).select(dy.array(), 0.0f);
+     }},
+    {"LeakyReLU", "leaky_relu",
+     [](ConstRows x, Rows y, const LayerSpec& s) { y.array() = (x.array() > 0.0f).select(x.array(), s.alpha * x.array()); },
+     [](ConstRows x, ConstRows, ConstRows dy, Rows dx, const LayerSpec& s) {
+       dx.array() = (x.array() > 0.0f).select(dy.array(), s.alpha * dy.array());
+     }},
+    {"Sigmoid", "sigmoid", [](ConstRows x, Rows y, const LayerSpec&) { y.array() = 1.0f / (1.0f + (-x.array()).exp()); },
+     [](ConstRows, ConstRows y, ConstRows dy, Rows dx, const LayerSpec&) {
+       dx.array() = dy.array() * y.array() * (1.0f - y.array());
+     }},
+    {"Tanh", "tanh", [](ConstRows x, Rows y, const LayerSpec&) { y.array() = x.array().tanh(); },
+     [](ConstRows, ConstRows y, ConstRows dy, Rows dx, const LayerSpec&) {
+       dx.array() = dy.array() * (1.0f - y.array().square());
+     }},
+};
+
+const ElementwiseFunction* functionOf(const std::string& kind) {
+  for (const ElementwiseFunction& f : kFunctions)
+    if (kind == f.kind) return &f;
+  return nullptr;
+}
+
+}  // namespace
+
+bool isElementwiseActivation(const std::string& kind) { return functionOf(kind) != nullptr; }
+
+std::vector<std::pair<std::string, std::string>> elementwiseActivations() {
+  std::vector<std::pair<std::string, std::string>> v;
+  for (const ElementwiseFunction& f : kFunctions) v.emplace_back(f.kind, f.mmlName);
+  return v;
+}
+
+LayerSpec activationFromMmlName(const std::string& mmlName) {
+  for (const ElementwiseFunction& f : kFunctions)
+    if (mmlName == f.mmlName) {
+      LayerSpec s;
+      s.kind = f.kind;
+      return s;
+    }
+  throw Error("unknown activation '" + mmlName + "'");
+}
+
 ElementwiseActivation::ElementwiseActivation(LayerSpec spec) : Layer(std::move(spec)) {
-  const std::string& k = spec_.kind;
-  if (k == "ReLU") function_ = Function::ReLU;
-  else if (k == "LeakyReLU") function_ = Function::LeakyReLU;
-  else if (k == "Sigmoid") function_ = Function::Sigmoid;
-  else if (k == "Tanh") function_ = Function::Tanh;
-  else throw Error("not an element-wise activation: " + k);
+  function_ = functionOf(spec_.kind);
+  if (!function_) throw Error("not an element-wise activation: " + spec_.kind);
 }
 
 // Element-wise work counts ~10 flops per value (exp/tanh); small tensors stay on one thread.
@@ -24,30 +82,15 @@ static long rowGrain(const Matrix& m) { return rowGrainFor(10.0 * m.cols(), 1); 
 void ElementwiseActivation::forward(const Matrix& xAll, Matrix& yAll, bool) {
   yAll.resize(xAll.rows(), xAll.cols());
   forEachChunk(xAll.rows(), rowGrain(xAll), [&](long b, long e) {
-    auto x = xAll.middleRows(b, e - b).array();
-    auto y = yAll.middleRows(b, e - b).array();
-    switch (function_) {
-      case Function::ReLU: y = x.max(0.0f); break;
-      case Function::LeakyReLU: y = (x > 0.0f).select(x, spec_.alpha * x); break;
-      case Function::Sigmoid: y = 1.0f / (1.0f + (-x).exp()); break;
-      case Function::Tanh: y = x.tanh(); break;
-    }
+    function_->forward(xAll.middleRows(b, e - b), yAll.middleRows(b, e - b), spec_);
   });
 }
 
 void ElementwiseActivation::backward(const Matrix& xAll, const Matrix& yAll, const Matrix& dyAll, Matrix& dxAll) {
   dxAll.resize(xAll.rows(), xAll.cols());
   forEachChunk(xAll.rows(), rowGrain(xAll), [&](long b, long e) {
-    auto x = xAll.middleRows(b, e - b).array();
-    auto y = yAll.middleRows(b, e - b).array();
-    auto dy = dyAll.middleRows(b, e - b).array();
-    auto dx = dxAll.middleRows(b, e - b).array();
-    switch (function_) {
-      case Function::ReLU: dx = (x > 0.0f).select(dy, 0.0f); break;
-      case Function::LeakyReLU: dx = (x > 0.0f).select(dy, spec_.alpha * dy); break;
-      case Function::Sigmoid: dx = dy * y * (1.0f - y); break;
-      case Function::Tanh: dx = dy * (1.0f - y.square()); break;
-    }
+    function_->backward(xAll.middleRows(b, e - b), yAll.middleRows(b, e - b), dyAll.middleRows(b, e - b),
+                        dxAll.middleRows(b, e - b), spec_);
   });
 }
 

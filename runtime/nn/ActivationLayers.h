@@ -1,8 +1,22 @@
-// Element-wise activations (ReLU, LeakyReLU, Sigmoid, Tanh) and Softmax over the last dimension.
+// Element-wise activations (one table in ActivationLayers.cpp: ReLU, LeakyReLU, Sigmoid, Tanh)
+// and Softmax over the last dimension.
 #pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "nn/Layer.h"
 
 namespace mmlc::nn {
+
+struct ElementwiseFunction;
+
+// Whether `kind` (a LayerSpec kind) is one of the element-wise activations.
+bool isElementwiseActivation(const std::string& kind);
+// Every element-wise activation as (LayerSpec kind, .mml spelling), in table order.
+std::vector<std::pair<std::string, std::string>> elementwiseActivations();
+// The layer of an .mml activation name ("relu" -> ReLU); throws nn::Error for an unknown name.
+LayerSpec activationFromMmlName(const std::string& mmlName);
 
 // One class for the stateless element-wise family: they differ only in f and f'.
 class ElementwiseActivation : public Layer {
@@ -15,7 +29,7 @@ class ElementwiseActivation : public Layer {
   Shape configure(const Shape& input, Random&) override { return input; }
 
  private:
-  enum class Function { ReLU, LeakyReLU, Sigmoid, Tanh } function_;
+  const ElementwiseFunction* function_ = nullptr;
 };
 
 // Softmax over the last per-sample dimension (the whole row for flat inputs).

@@ -13,8 +13,7 @@ namespace mmlc::nn {
 std::unique_ptr<Layer> makeLayer(const LayerSpec& spec) {
   const std::string& k = spec.kind;
   if (k == "Dense") return std::make_unique<DenseLayer>(spec);
-  if (k == "ReLU" || k == "LeakyReLU" || k == "Sigmoid" || k == "Tanh")
-    return std::make_unique<ElementwiseActivation>(spec);
+  if (isElementwiseActivation(k)) return std::make_unique<ElementwiseActivation>(spec);
   if (k == "Softmax") return std::make_unique<SoftmaxLayer>(spec);
   if (k == "Dropout") return std::make_unique<DropoutLayer>(spec);
   if (k == "Flatten" || k == "Reshape") return std::make_unique<ReshapeLayer>(spec);

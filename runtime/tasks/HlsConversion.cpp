@@ -5,6 +5,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "hls/LayerKinds.h"
 #include "nn/BatchNormLayer.h"
 #include "nn/DenseLayer.h"
 #include "nn/Network.h"
@@ -144,12 +145,10 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
         d.biases.push_back(beta(c) - mean(c) * scale);
       }
       desc.layers.push_back(std::move(d));
-    } else if (kind == "ReLU" || kind == "Sigmoid" || kind == "Tanh" || kind == "Softmax") {
-      LayerKind k = kind == "ReLU"      ? LayerKind::ReLU
-                    : kind == "Sigmoid" ? LayerKind::Sigmoid
-                    : kind == "Tanh"    ? LayerKind::Tanh
-                                        : LayerKind::Softmax;
-      desc.layers.push_back(baseLayer(spec, k, o));
+    } else if (const hls::LayerKindInfo *act = hls::kindByNnName(kind);
+               act && act->isActivation && act->emitConfig) {
+      // An activation the HLS templates have (its descriptor names the engine's layer).
+      desc.layers.push_back(baseLayer(spec, act->kind, o));
     } else if (kind == "Flatten" || kind == "Reshape") {
       if (kind == "Reshape" && layer.outputShape().rank() != 1)
         unsupported(spec.name, "reshapes to rank " + std::to_string(layer.outputShape().rank()) +

@@ -1,16 +1,14 @@
 // Model builders: the untrained networks `mlp` and `cnn`.
 #include "tasks/TaskContext.h"
 
+#include "nn/ActivationLayers.h"
 #include "nn/Network.h"
 
 namespace mmlc::tasks {
 
 namespace {
 nn::LayerSpec activationLayer(const std::string &name) {
-  return name == "relu"      ? nn::layers::relu()
-         : name == "tanh"    ? nn::layers::tanh()
-         : name == "sigmoid" ? nn::layers::sigmoid()
-                             : nn::layers::leakyRelu();
+  return nn::activationFromMmlName(name); // the engine's activation table (nn/ActivationLayers.cpp)
 }
 } // namespace
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "hls/FixedPointSim.h"
+#include "hls/LayerKinds.h"
 #include "hls/NetworkSim.h"
 #include "hls/TemplateConversions.h"
 
@@ -18,179 +19,6 @@ namespace {
 using hls::FixedType;
 using hls::LayerDesc;
 using hls::LayerKind;
-
-bool isMaxPool(LayerKind k) { return k == LayerKind::MaxPool || k == LayerKind::GlobalMaxPool; }
-bool isPool(LayerKind k) {
-  return isMaxPool(k) || k == LayerKind::AvgPool || k == LayerKind::GlobalAvgPool;
-}
-
-bool isMac(LayerKind k) {
-  return k == LayerKind::Dense || k == LayerKind::Conv1D || k == LayerKind::Conv2D ||
-         hls::isDepthwise(k);
-}
-
-/// acc[j] = b[j] + sum_i x[i] w[i][j]; records max |acc| (every partial sum, or the final ones).
-void macRanges(const double *x, int nIn, int nOut, const float *w, const float *b, double *out,
-               bool partialSums, std::vector<double> &peak, LayerRange &r) {
-  for (int j = 0; j < nOut; ++j)
-    out[j] = b[j];
-  if (partialSums)
-    for (int j = 0; j < nOut; ++j)
-      peak[j] = std::max(peak[j], std::abs(out[j]));
-  for (int i = 0; i < nIn; ++i) {
-    const double xi = x[i];
-    if (xi == 0)
-      continue;
-    const float *row = w + static_cast<size_t>(i) * nOut;
-    for (int j = 0; j < nOut; ++j)
-      out[j] += xi * row[j];
-    if (partialSums)
-      for (int j = 0; j < nOut; ++j)
-        peak[j] = std::max(peak[j], std::abs(out[j]));
-  }
-  for (int j = 0; j < nOut; ++j)
-    r.accumAbs = std::max(r.accumAbs, std::abs(out[j]));
-}
-
-/// One layer of the float forward pass (same layouts as hls::NetworkSim).
-void forwardLayer(const LayerDesc &l, const double *in, double *out, bool partialSums,
-                  std::vector<double> &patch, std::vector<double> &peak, LayerRange &r) {
-  const int n = l.inputSize();
-  switch (l.kind) {
-  case LayerKind::Dense:
-    peak.assign(static_cast<size_t>(l.nOut), 0.0);
-    macRanges(in, l.nIn, l.nOut, l.weights.data(), l.biases.data(), out, partialSums, peak, r);
-    break;
-  case LayerKind::Conv1D:
-  case LayerKind::Conv2D: {
-    const int c = l.inChannels, size = l.kernelH * l.kernelW * c;
-    patch.resize(static_cast<size_t>(size));
-    peak.assign(static_cast<size_t>(l.nFilters), 0.0);
-    for (int oh = 0; oh < l.outHeight; ++oh)
-      for (int ow = 0; ow < l.outWidth; ++ow) {
-        int q = 0;
-        for (int kh = 0; kh < l.kernelH; ++kh)
-          for (int kw = 0; kw < l.kernelW; ++kw) {
-            const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
-            const bool inside = ih >= 0 && ih < l.inHeight && iw >= 0 && iw < l.inWidth;
-            for (int ch = 0; ch < c; ++ch)
-              patch[static_cast<size_t>(q++)] =
-                  inside ? in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch] : 0.0;
-          }
-        macRanges(patch.data(), size, l.nFilters, l.weights.data(), l.biases.data(),
-                  out + (static_cast<size_t>(oh) * l.outWidth + ow) * l.nFilters, partialSums,
-                  peak, r);
-      }
-    break;
-  }
-  case LayerKind::DepthwiseConv1D:
-  case LayerKind::DepthwiseConv2D: {
-    // One filter per channel: out[p][ch] = b[ch] + sum over the kernel of x * w[kh][kw][ch].
-    const int c = l.inChannels;
-    peak.assign(static_cast<size_t>(c), 0.0);
-    for (int oh = 0; oh < l.outHeight; ++oh)
-      for (int ow = 0; ow < l.outWidth; ++ow)
-        for (int ch = 0; ch < c; ++ch) {
-          double acc = l.biases[static_cast<size_t>(ch)];
-          if (partialSums)
-            peak[ch] = std::max(peak[ch], std::abs(acc));
-          for (int kh = 0; kh < l.kernelH; ++kh)
-            for (int kw = 0; kw < l.kernelW; ++kw) {
-              const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
-              if (ih < 0 || ih >= l.inHeight || iw < 0 || iw >= l.inWidth)
-                continue;
-              acc += in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch] *
-                     l.weights[(static_cast<size_t>(kh) * l.kernelW + kw) * c + ch];
-              if (partialSums)
-                peak[ch] = std::max(peak[ch], std::abs(acc));
-            }
-          out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = acc;
-          r.accumAbs = std::max(r.accumAbs, std::abs(acc));
-        }
-    break;
-  }
-  case LayerKind::MaxPool:
-  case LayerKind::AvgPool:
-  case LayerKind::GlobalMaxPool:
-  case LayerKind::GlobalAvgPool: {
-    const int c = l.inChannels, window = l.kernelH * l.kernelW;
-    for (int oh = 0; oh < l.outHeight; ++oh)
-      for (int ow = 0; ow < l.outWidth; ++ow)
-        for (int ch = 0; ch < c; ++ch) {
-          double best = 0, sum = 0;
-          bool first = true;
-          for (int kh = 0; kh < l.kernelH; ++kh)
-            for (int kw = 0; kw < l.kernelW; ++kw) {
-              const double v = in[(static_cast<size_t>(oh * l.strideH + kh) * l.inWidth +
-                                   ow * l.strideW + kw) * c + ch];
-              best = first ? v : std::max(best, v);
-              first = false;
-              sum += v;
-              // accum_t holds the maximum or every running sum of the average (hls4ml's pool_op)
-              r.accumAbs = std::max(r.accumAbs, std::abs(isMaxPool(l.kind) ? v : sum));
-            }
-          out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] =
-              l.kind == LayerKind::MaxPool || l.kind == LayerKind::GlobalMaxPool ? best : sum / window;
-        }
-    break;
-  }
-  case LayerKind::BatchNorm:
-    for (int i = 0; i < n; ++i) {
-      const int ch = i % l.inChannels;
-      out[i] = in[i] * l.weights[static_cast<size_t>(ch)] + l.biases[static_cast<size_t>(ch)];
-    }
-    break;
-  case LayerKind::ZeroPad: {
-    const int c = l.inChannels;
-    std::fill(out, out + l.outputSize(), 0.0);
-    for (int h = 0; h < l.inHeight; ++h)
-      for (int w = 0; w < l.inWidth; ++w)
-        for (int ch = 0; ch < c; ++ch)
-          out[(static_cast<size_t>(h + l.padTop) * l.outWidth + w + l.padLeft) * c + ch] =
-              in[(static_cast<size_t>(h) * l.inWidth + w) * c + ch];
-    break;
-  }
-  case LayerKind::Linear:
-  case LayerKind::Quantize: // the float reference of a cast is the value itself
-    std::copy(in, in + n, out);
-    break;
-  case LayerKind::ReLU:
-    for (int i = 0; i < n; ++i)
-      out[i] = in[i] > 0 ? in[i] : 0.0;
-    break;
-  case LayerKind::LeakyReLU:
-    for (int i = 0; i < n; ++i)
-      out[i] = in[i] > 0 ? in[i] : l.alpha * in[i];
-    break;
-  case LayerKind::HardTanh:
-    for (int i = 0; i < n; ++i)
-      out[i] = 2 * std::clamp(l.slope * in[i] + l.shift, 0.0, 1.0) - 1;
-    break;
-  case LayerKind::Sigmoid:
-    for (int i = 0; i < n; ++i)
-      out[i] = 1.0 / (1.0 + std::exp(-in[i]));
-    break;
-  case LayerKind::Tanh:
-    for (int i = 0; i < n; ++i)
-      out[i] = std::tanh(in[i]);
-    break;
-  case LayerKind::Softmax: {
-    const double top = *std::max_element(in, in + n);
-    double sum = 0;
-    for (int i = 0; i < n; ++i)
-      sum += out[i] = std::exp(in[i] - top);
-    for (int i = 0; i < n; ++i)
-      out[i] /= sum;
-    break;
-  }
-  case LayerKind::Flatten:
-    std::copy(in, in + n, out);
-    break;
-  }
-  const int m = l.outputSize();
-  for (int i = 0; i < m; ++i)
-    r.resultAbs = std::max(r.resultAbs, std::abs(out[i]));
-}
 
 /// Integer bits (sign included) that hold every value of magnitude <= maxAbs.
 int integerBitsFor(double maxAbs, bool isSigned) {
@@ -477,7 +305,9 @@ ValueRanges analyseRanges(const hls::NetworkDesc &input, const float *inputs, si
   size_t widest = static_cast<size_t>(net.inputSize());
   for (const LayerDesc &l : net.layers)
     widest = std::max(widest, static_cast<size_t>(l.outputSize()));
-  std::vector<double> a(widest), b(widest), patch, peak;
+  std::vector<double> a(widest), b(widest);
+  hls::RangeProbe probe;
+  probe.partialSums = partialSums;
   const size_t nIn = static_cast<size_t>(net.inputSize());
   bool first = true;
   for (size_t s = 0; s < n; ++s) {
@@ -490,10 +320,19 @@ ValueRanges analyseRanges(const hls::NetworkDesc &input, const float *inputs, si
     }
     double *cur = a.data(), *next = b.data();
     for (size_t k = 0; k < net.layers.size(); ++k) {
-      forwardLayer(net.layers[k], cur, next, partialSums, patch, peak, r.layers[k]);
-      if (partialSums && isMac(net.layers[k].kind))
-        for (double p : peak)
-          r.layers[k].accumAbs = std::max(r.layers[k].accumAbs, p);
+      // The kind's float reference (runtime/hls/layers), next to its bit-exact arithmetic.
+      const LayerDesc &l = net.layers[k];
+      const hls::LayerKindInfo &kind = hls::kindInfo(l.kind);
+      LayerRange &lr = r.layers[k];
+      probe.accumAbs = lr.accumAbs;
+      kind.reference(l, cur, next, probe);
+      lr.accumAbs = probe.accumAbs;
+      const int m = l.outputSize();
+      for (int i = 0; i < m; ++i)
+        lr.resultAbs = std::max(lr.resultAbs, std::abs(next[i]));
+      if (partialSums && kind.isMac)
+        for (double p : probe.peak)
+          lr.accumAbs = std::max(lr.accumAbs, p);
       std::swap(cur, next);
     }
   }
@@ -513,9 +352,10 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
   };
   auto consumerWork = [&](size_t from) { // the next MAC layer reading this value, past a Flatten
     for (size_t j = from; j < net.layers.size(); ++j) {
-      if (isMac(net.layers[j].kind))
+      const hls::LayerKindInfo &kind = hls::kindInfo(net.layers[j].kind);
+      if (kind.isMac)
         return macWork(j);
-      if (net.layers[j].kind != LayerKind::Flatten)
+      if (!kind.reshapeOnly)
         break;
     }
     return 0.0;
@@ -548,8 +388,9 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
       s.cost = cost;
       slots.push_back(s);
     };
-    const bool mac = isMac(l.kind);
-    if (mac || l.kind == LayerKind::BatchNorm) {
+    const hls::LayerKindInfo &kind = hls::kindInfo(l.kind);
+    const bool mac = kind.isMac;
+    if (kind.hasWeights) {
       const double work = mac ? macWork(k) : l.outputSize();
       add("weight", integerBitsFor(std::max(r.weightMax, -r.weightMin), true), true, true,
           r.weightMax, r.weightMin, work);
@@ -558,14 +399,14 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
       if (mac)
         add("accum", integerBitsFor(r.accumAbs, true) + guardBits, true, false, 0, 0, work);
     }
-    if (isPool(l.kind)) // pooling casts the maximum, or sums the window, in accum_t
+    if (kind.hasPoolAccum) // pooling casts the maximum, or sums the window, in accum_t
       add("accum", integerBitsFor(r.accumAbs, true) + guardBits, true, false, 0, 0,
           l.outputSize());
-    if (l.kind == LayerKind::Flatten)
+    if (kind.reshapeOnly)
       continue; // keeps its input's type
-    if (l.kind == LayerKind::ReLU || l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Softmax)
+    if (kind.resultSign == hls::ResultSign::NonNegative)
       nonNegative = true;
-    else if (l.kind != LayerKind::MaxPool && l.kind != LayerKind::AvgPool)
+    else if (kind.resultSign == hls::ResultSign::Any)
       nonNegative = false;
     add("result", integerBitsFor(r.resultAbs, !nonNegative) + guardBits, !nonNegative, false, 0,
         0, l.outputSize() + consumerWork(k + 1));

@@ -1,0 +1,141 @@
+// One descriptor per layer kind: its names, hls4ml function and config struct, flags, and the
+// hooks every part of the HLS backend calls (simulation, float reference, emission, estimation
+// routing, import). Descriptors live in runtime/hls/layers/<Kind>.cpp; docs/layer-kinds.md says
+// how to add one.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "hls/FixedPointSim.h"
+#include "hls/NetworkDesc.h"
+#include "hls/TemplateConversions.h"
+
+namespace mmlc::hls {
+
+// ---- Simulation (bit-exact, on mantissas) ----------------------------------------------------
+
+// What NetworkSim prepares once per layer (quantised parameters and lookup tables).
+struct PreparedLayer {
+  std::vector<Raw> weights;             // quantised weights (layout of LayerDesc::weights)
+  std::vector<std::int32_t> weights32;  // the same, when products fit 32 bits (faster kernel)
+  std::vector<Raw> biasAccum;           // biases cast to the accumulator type
+  std::vector<Raw> biases;              // biases in biasType (batch-norm shift)
+  std::vector<Raw> table;               // sigmoid/tanh table, or softmax exp table
+  std::vector<Raw> table2;              // softmax inverse table
+  std::vector<std::pair<int, int>> resourceOrder;  // (input, output) visit order of dense_resource
+  bool fastWrap = false;                // accumulator wraps: sums can be reordered and wrapped once
+};
+
+// Per-thread buffers of one forward pass.
+struct SimScratch {
+  std::vector<std::uint64_t> acc;
+  std::vector<std::uint32_t> acc32;
+  std::vector<std::int32_t> x32;
+  std::vector<Raw> accSat;
+  std::vector<Raw> column;  // im2col patch of a convolution, a pooling window
+  std::vector<Raw> expRes;
+  std::vector<Raw> bufA, bufB;
+};
+
+// One layer as the simulator sees it.
+struct SimLayer {
+  const LayerDesc& l;
+  const FixedType& in;  // type of the values entering the layer
+  const NetworkDesc& net;
+};
+
+// ---- Float reference (range analysis of QUANTIZATION) ----------------------------------------
+
+// What a float forward pass of one layer records: the largest accumulator magnitude (every
+// partial sum in the template's order when `partialSums`, else the final sums) in `accumAbs`;
+// `peak` and `patch` are per-call buffers.
+struct RangeProbe {
+  bool partialSums = false;
+  double accumAbs = 0;
+  std::vector<double> patch, peak;
+};
+
+// ---- Emission -------------------------------------------------------------------------------
+
+// One layer as the emitter sees it: the C names around it (parameters.h, defines.h, the top).
+struct EmitLayer {
+  const LayerDesc& l;
+  const NetworkDesc& net;
+  size_t index;
+  std::string inType, outType;  // data_T and res_T of the call ("input_t", "fc1_t")
+  const FixedType& in;          // the input's fixed-point type
+  bool unrolledDense = false;   // a Dense layer emitted as straight-line code (EmitOptions)
+};
+
+// ---- The descriptor ------------------------------------------------------------------------
+
+// Which analytic estimator routine costs a kind (ResourceEstimator's analytic model); the
+// calibrated model classes kinds in LayerModel.cpp (layerClassOf).
+enum class EstimateFamily { Mac, Activation, Other };
+
+// What the search may assume about the sign of a kind's results (QUANTIZATION's result types).
+enum class ResultSign { Any, NonNegative, AsInput };
+
+// One field of an nnet config struct: the name hls4ml gives it and what it holds.
+struct ConfigField {
+  const char* name;     // "n_in", "reuse_factor", "table_t"
+  const char* meaning;  // docs and diagnostics
+};
+
+struct LayerKindInfo {
+  LayerKind kind;
+  const char* name;     // mmlc's name (layerKindName): diagnostics, reports, calibration rows
+  const char* nnKind;   // the DNN engine's LayerSpec kind, model files, ONNX/Keras class ("" none)
+  const char* mmlName;  // the spelling of an activation in .mml parameters ("relu"; "" none)
+  std::vector<std::string> nnetCalls;    // hls4ml functions that compute this kind (the importer lists them)
+  std::vector<std::string> nnetAliases;  // other spellings it also imports (older or internal functions)
+  const char* configStruct;            // nnet config base ("dense_config"; "" none)
+  std::vector<ConfigField> configFields;  // the config struct's fields (emitter and importer)
+  bool hasWeights = false;    // weight (batch-norm: scale) and bias arrays
+  const char* weightPrefix = "w_";  // the weight array's name prefix (batch-norm: "s_"; biases "b_")
+  bool isMac = false;         // multiply-accumulate: weight, bias and accum types, partial sums
+  bool isActivation = false;  // hls4ml Activation / Softmax layer: keeps the shape
+  bool hasTable = false;      // lookup tables of tableSize entries (a power of two)
+  bool hasPoolAccum = false;  // pooling: accum_t holds the window maximum or running sum
+  bool reshapeOnly = false;   // no arithmetic and no type of its own (Flatten in io_parallel)
+  ResultSign resultSign = ResultSign::Any;
+  EstimateFamily estimate = EstimateFamily::Other;
+  // The rounding conversions its template performs (TemplateConversions.h): emission and
+  // QUANTIZATION refuse or widen what the vendor's ap_fixed cannot convert. None: the types
+  // come from an imported project as they are (global average pooling, hard tanh, quantizers).
+  LayerTypes::Template conversions = LayerTypes::Template::None;
+
+  // Quantised parameters and tables of the layer (may leave `p` empty).
+  void (*prepare)(const SimLayer& s, PreparedLayer& p) = nullptr;
+  // Bit-exact forward pass of one sample: `in` holds inputSize() mantissas of s.in, `out`
+  // receives outputSize() mantissas of the result type.
+  void (*simulate)(const SimLayer& s, const PreparedLayer& p, const Raw* in, Raw* out, SimScratch& scratch) = nullptr;
+  // Double-precision forward pass of one sample (same layouts), recording accumulator ranges.
+  void (*reference)(const LayerDesc& l, const double* in, double* out, RangeProbe& r) = nullptr;
+  // Emission: the config struct for parameters.h, the extra typedefs for defines.h and the call
+  // (nullptr when mmlc does not emit the kind: `notEmitted` then says why).
+  std::string (*emitConfig)(const EmitLayer& e) = nullptr;
+  std::string (*emitTypedefs)(const EmitLayer& e) = nullptr;
+  std::string (*emitCall)(const EmitLayer& e, const std::string& in, const std::string& out) = nullptr;
+  const char* notEmitted = "";
+};
+
+// The descriptor of a kind (every LayerKind has one; the registry test checks).
+const LayerKindInfo& kindInfo(LayerKind k);
+// Every descriptor, in LayerKind order.
+const std::vector<const LayerKindInfo*>& allLayerKinds();
+// The kind whose nnKind is `nnKind` ("BatchNormalization"), or nullptr.
+const LayerKindInfo* kindByNnName(const std::string& nnKind);
+// The kind whose mmlName is `mmlName` ("relu"), or nullptr.
+const LayerKindInfo* kindByMmlName(const std::string& mmlName);
+// The kinds an hls4ml call may compute (pooling functions compute four kinds), in LayerKind order.
+std::vector<const LayerKindInfo*> kindsByNnetCall(const std::string& function);
+// Number of LayerKind values (the enum is dense from 0).
+constexpr int kLayerKindCount = static_cast<int>(LayerKind::Flatten) + 1;
+
+// "  static const unsigned name = v;\n", the config field spelling the emitter writes.
+std::string configUnsigned(const std::string& name, long long v);
+
+}  // namespace mmlc::hls

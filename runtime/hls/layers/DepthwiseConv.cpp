@@ -1,0 +1,92 @@
+// Layer kinds DepthwiseConv1D and DepthwiseConv2D (hls4ml DepthwiseConv1D/2D and the depthwise
+// half of SeparableConv, nnet::depthwise_conv_1d/2d_cl, depth multiplier 1): one kernel per
+// channel. Simulated and rewritten in imported projects; mmlc does not emit them.
+#include "hls/layers/SimKernels.h"
+
+namespace mmlc::hls {
+namespace {
+
+void simulate(const SimLayer& sl, const PreparedLayer& p, const Raw* in, Raw* out, SimScratch&) {
+  // depthwise_conv_1d/2d_latency_cl and the io_stream depthwise_product(_latency): per output
+  // pixel and channel, acc = accum_t(bias), then for each kernel position (row-major) acc +=
+  // accum_t(x * w), the product cast to accum_t before the addition; res = res_T(acc). Padding
+  // contributes zero products, which leave acc unchanged.
+  const LayerDesc& l = sl.l;
+  const FixedType& inT = sl.in;
+  const int c = l.inChannels, prodFrac = inT.frac() + l.weightType.frac(), fa = l.accumType.frac();
+  for (int oh = 0; oh < l.outHeight; ++oh)
+    for (int ow = 0; ow < l.outWidth; ++ow)
+      for (int ch = 0; ch < c; ++ch) {
+        Raw acc = p.biasAccum[ch];
+        for (int kh = 0; kh < l.kernelH; ++kh)
+          for (int kw = 0; kw < l.kernelW; ++kw) {
+            const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
+            if (ih < 0 || ih >= l.inHeight || iw < 0 || iw >= l.inWidth) continue;
+            const Raw x = in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch];
+            const Raw w = p.weights[(static_cast<size_t>(kh) * l.kernelW + kw) * c + ch];
+            if (x == 0 || w == 0) continue;
+            const Raw m = quantizeRaw(static_cast<WideRaw>(x) * w, prodFrac, l.accumType);
+            acc = quantizeRaw(static_cast<WideRaw>(acc) + m, fa, l.accumType);
+          }
+        out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = quantizeRaw(acc, fa, l.resultType);
+      }
+}
+
+void reference(const LayerDesc& l, const double* in, double* out, RangeProbe& r) {
+  // One filter per channel: out[p][ch] = b[ch] + sum over the kernel of x * w[kh][kw][ch].
+  const int c = l.inChannels;
+  const bool partialSums = r.partialSums;
+  std::vector<double>& peak = r.peak;
+  peak.assign(static_cast<size_t>(c), 0.0);
+  for (int oh = 0; oh < l.outHeight; ++oh)
+    for (int ow = 0; ow < l.outWidth; ++ow)
+      for (int ch = 0; ch < c; ++ch) {
+        double acc = l.biases[static_cast<size_t>(ch)];
+        if (partialSums) peak[ch] = std::max(peak[ch], std::abs(acc));
+        for (int kh = 0; kh < l.kernelH; ++kh)
+          for (int kw = 0; kw < l.kernelW; ++kw) {
+            const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
+            if (ih < 0 || ih >= l.inHeight || iw < 0 || iw >= l.inWidth) continue;
+            acc += in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch] *
+                   l.weights[(static_cast<size_t>(kh) * l.kernelW + kw) * c + ch];
+            if (partialSums) peak[ch] = std::max(peak[ch], std::abs(acc));
+          }
+        out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = acc;
+        r.accumAbs = std::max(r.accumAbs, std::abs(acc));
+      }
+}
+
+LayerKindInfo depthwiseKind(LayerKind kind, const char* name, std::vector<std::string> calls) {
+  LayerKindInfo k;
+  k.kind = kind;
+  k.name = name;
+  k.nnKind = "";
+  k.mmlName = "";
+  k.nnetCalls = std::move(calls);
+  k.configStruct = "";
+  k.configFields = {{"in_height", "input rows"},     {"in_width", "input columns"},   {"n_chan", "channels"},
+                    {"filt_height", "kernel rows"},  {"filt_width", "kernel columns"}, {"stride_height", "row stride"},
+                    {"stride_width", "column stride"}, {"pad_top", "zero rows above"}, {"pad_left", "zero columns left"},
+                    {"reuse_factor", "multiplications per multiplier"}};
+  k.hasWeights = true;
+  k.isMac = true;
+  k.estimate = EstimateFamily::Mac;
+  k.conversions = LayerTypes::Template::Mac;  // the same three casts per product (depthwise_product)
+  k.simulate = simulate;
+  k.reference = reference;
+  k.notEmitted = "they are simulated and rewritten in imported hls4ml projects";
+  return k;
+}
+
+}  // namespace
+
+void addDepthwiseConvKinds(std::vector<const LayerKindInfo*>& kinds) {
+  static const LayerKindInfo dw1 = depthwiseKind(LayerKind::DepthwiseConv1D, "DepthwiseConv1D",
+                                                 {"depthwise_conv_1d_cl", "separable_conv_1d_cl"});
+  static const LayerKindInfo dw2 = depthwiseKind(LayerKind::DepthwiseConv2D, "DepthwiseConv2D",
+                                                 {"depthwise_conv_2d_cl", "separable_conv_2d_cl"});
+  kinds.push_back(&dw1);
+  kinds.push_back(&dw2);
+}
+
+}  // namespace mmlc::hls

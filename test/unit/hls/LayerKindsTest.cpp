@@ -1,0 +1,121 @@
+// The layer-kind registry: every LayerKind has a complete descriptor (names, hooks), names are
+// unique, and the config structs the emitter writes use only the fields of their kind's schema.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "TestNetworks.h"
+#include "hls/HlsProjectEmitter.h"
+#include "hls/LayerKinds.h"
+
+namespace mmlc::hls {
+namespace {
+
+TEST(LayerKinds, EveryKindHasADescriptorWithEveryHook) {
+  ASSERT_EQ(allLayerKinds().size(), static_cast<size_t>(kLayerKindCount));
+  for (int i = 0; i < kLayerKindCount; ++i) {
+    const LayerKind k = static_cast<LayerKind>(i);
+    const LayerKindInfo& d = kindInfo(k);  // throws when no file of runtime/hls/layers registers k
+    SCOPED_TRACE(d.name);
+    EXPECT_EQ(d.kind, k);
+    EXPECT_STRNE(d.name, "");
+    EXPECT_STREQ(layerKindName(k), d.name);
+    EXPECT_NE(d.simulate, nullptr) << "no simulation hook";
+    EXPECT_NE(d.reference, nullptr) << "no float reference hook (QUANTIZATION's range analysis)";
+    // Emission: a config and a call, or a stated reason why mmlc does not emit the kind.
+    const bool emitted = d.emitConfig && d.emitCall;
+    EXPECT_TRUE(emitted || std::string(d.notEmitted) != "") << "no emission hooks and no reason";
+    EXPECT_FALSE((d.emitConfig == nullptr) != (d.emitCall == nullptr)) << "a config without a call or the reverse";
+    if (emitted) EXPECT_STREQ(d.notEmitted, "");
+    // Import: the hls4ml functions that compute the kind.
+    EXPECT_FALSE(d.nnetCalls.empty() && d.nnetAliases.empty()) << "no hls4ml function imports as this kind";
+    if (d.isMac) EXPECT_TRUE(d.hasWeights) << "a MAC layer without weights";
+    if (d.isMac) EXPECT_EQ(d.estimate, EstimateFamily::Mac);
+    if (std::string(d.configStruct) != "") EXPECT_FALSE(d.configFields.empty()) << "a config struct without a schema";
+  }
+}
+
+TEST(LayerKinds, NamesAreUniqueAndFoundByEveryLookup) {
+  std::set<std::string> names, nnKinds, mmlNames;
+  for (const LayerKindInfo* d : allLayerKinds()) {
+    EXPECT_TRUE(names.insert(d->name).second) << d->name;
+    if (std::string(d->nnKind) != "") {
+      EXPECT_TRUE(nnKinds.insert(d->nnKind).second) << d->nnKind;
+      EXPECT_EQ(kindByNnName(d->nnKind), d);
+    }
+    if (std::string(d->mmlName) != "") {
+      EXPECT_TRUE(mmlNames.insert(d->mmlName).second) << d->mmlName;
+      EXPECT_EQ(kindByMmlName(d->mmlName), d);
+    }
+    for (const std::vector<std::string>* calls : {&d->nnetCalls, &d->nnetAliases})
+      for (const std::string& f : *calls) {
+        const auto kinds = kindsByNnetCall(f);
+        EXPECT_NE(std::find(kinds.begin(), kinds.end(), d), kinds.end()) << f;
+        // Only pooling shares its functions (max and average: the config's pool_type picks).
+        if (kinds.size() > 1)
+          for (const LayerKindInfo* other : kinds) EXPECT_TRUE(other->hasPoolAccum) << f << " is shared by " << other->name;
+      }
+  }
+  EXPECT_EQ(kindByNnName("BatchNormalization")->kind, LayerKind::BatchNorm);
+  EXPECT_EQ(kindsByNnetCall("normalize").front()->kind, LayerKind::BatchNorm);
+  EXPECT_EQ(kindByNnName("Elu"), nullptr);
+  EXPECT_TRUE(kindsByNnetCall("elu_unknown").empty());
+}
+
+// The struct config_<layer> : nnet::<base> { ... } blocks of parameters.h, by layer name.
+std::map<std::string, std::pair<std::string, std::set<std::string>>> configStructs(const std::string& text) {
+  std::map<std::string, std::pair<std::string, std::set<std::string>>> out;
+  const std::regex head(R"(struct config_(\w+) : nnet::(\w+) \{)"), field(R"((?:static const [\w:]+ (\w+) =|typedef [\w<>, ]+ (\w+);))");
+  for (std::sregex_iterator it(text.begin(), text.end(), head), end; it != end; ++it) {
+    const size_t bodyStart = static_cast<size_t>(it->position() + it->length());
+    const std::string body = text.substr(bodyStart, text.find("};", bodyStart) - bodyStart);
+    auto& entry = out[(*it)[1]];
+    entry.first = (*it)[2];
+    for (std::sregex_iterator f(body.begin(), body.end(), field); f != end; ++f)
+      entry.second.insert((*f)[1].matched ? (*f)[1].str() : (*f)[2].str());
+  }
+  return out;
+}
+
+TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
+  NetworkDesc net = testnets::convNet();
+  // Cover the emitted kinds convNet lacks: MaxPool and Conv1D.
+  NetworkDesc net1d;
+  net1d.name = "net1d";
+  net1d.inputWidth = 8;
+  net1d.inputChannels = 2;
+  LayerDesc c = testnets::layer("conv", LayerKind::Conv1D, FixedType::fixed(16, 6));
+  c.nFilters = 3;
+  c.kernelW = 3;
+  c.weights.assign(3 * 2 * 3, 0.25f);
+  net1d.layers.push_back(c);
+  LayerDesc p = testnets::layer("pool", LayerKind::MaxPool, FixedType::fixed(16, 6));
+  p.kernelW = p.strideW = 2;
+  net1d.layers.push_back(p);
+  std::set<LayerKind> seen;
+  for (const NetworkDesc& n : {net, net1d}) {
+    HlsProjectEmitter e(n, EmitOptions{});
+    const auto structs = configStructs(e.parametersHeader());
+    for (const LayerDesc& l : e.desc().layers) {
+      const LayerKindInfo& kind = kindInfo(l.kind);
+      auto it = structs.find(l.name);
+      if (std::string(kind.configStruct).empty()) {
+        EXPECT_EQ(it, structs.end()) << l.name;
+        continue;
+      }
+      ASSERT_NE(it, structs.end()) << l.name;
+      seen.insert(l.kind);
+      EXPECT_EQ(it->second.first, kind.configStruct) << l.name;
+      std::set<std::string> schema;
+      for (const ConfigField& f : kind.configFields) schema.insert(f.name);
+      for (const std::string& f : it->second.second) EXPECT_TRUE(schema.count(f)) << kind.name << " writes '" << f << "' outside its schema";
+    }
+  }
+  // Every kind mmlc emits with a config struct was looked at.
+  for (const LayerKindInfo* d : allLayerKinds())
+    if (d->emitConfig && std::string(d->configStruct) != "") EXPECT_TRUE(seen.count(d->kind)) << d->name;
+}
+
+}  // namespace
+}  // namespace mmlc::hls
