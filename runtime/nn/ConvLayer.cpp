@@ -95,7 +95,7 @@ void ConvLayer::im2col(const float* x, float* col, long ld) const {
             continue;
           }
           const float* xr = xc + static_cast<long>(h) * g.inW;
-          if (g.sW == 1 && g.pW == 0) {  // common case: a contiguous copy
+          if (g.sW == 1 && g.pW == 0 && g.padRight() == 0) {  // common case: a contiguous copy
             std::copy(xr + j, xr + j + g.outW, o);
             continue;
           }
@@ -130,7 +130,7 @@ void ConvLayer::col2im(const float* col, long ld, float* dx) const {
           if (h < 0 || h >= g.inH) continue;
           float* dr = dc + static_cast<long>(h) * g.inW;
           const float* o = in + static_cast<long>(oh) * g.outW;
-          if (g.sW == 1 && g.pW == 0) {  // common case: a contiguous, vectorisable add
+          if (g.sW == 1 && g.pW == 0 && g.padRight() == 0) {  // common case: a contiguous, vectorisable add
             for (int ow = 0; ow < g.outW; ++ow) dr[j + ow] += o[ow];
             continue;
           }

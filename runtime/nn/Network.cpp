@@ -98,9 +98,10 @@ Network Network::fromSpecs(Shape input, uint64_t seed, const std::vector<LayerSp
   std::function<void(size_t)> visit = [&](size_t i) {
     if (state[i] == 2) return;
     if (state[i] == 1) {
+      // The stack holds readers above what they read: from its top down is the data flow.
       std::string cycle = specs[i].name;
-      for (size_t k = stack.size(); k-- > 0 && stack[k] != i;) cycle = specs[stack[k]].name + " -> " + cycle;
-      throw Error("layers form a cycle: " + specs[i].name + " -> " + cycle);
+      for (size_t k = stack.size(); k-- > 0 && stack[k] != i;) cycle += " -> " + specs[stack[k]].name;
+      throw Error("layers form a cycle: " + cycle + " -> " + specs[i].name);
     }
     state[i] = 1;
     stack.push_back(i);

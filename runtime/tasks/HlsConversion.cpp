@@ -66,10 +66,10 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
   if (!net.isChain()) {
     for (size_t i = 0; i < net.size(); ++i)
       if (net.layer(i).spec().inputs.size() > 1)
-        throw std::invalid_argument("hls4ml: graph networks (" + net.layer(i).spec().kind + " at layer " +
+        throw std::invalid_argument("graph networks (" + net.layer(i).spec().kind + " at layer " +
                                     std::to_string(i + 1) + ", '" + net.layer(i).spec().name +
                                     "') cannot be converted to HLS yet");
-    throw std::invalid_argument("hls4ml: graph networks (layers that do not read the previous layer) cannot "
+    throw std::invalid_argument("graph networks (layers that do not read the previous layer) cannot "
                                 "be converted to HLS yet");
   }
   hls::NetworkDesc desc;
