@@ -104,14 +104,16 @@ std::vector<int> filterList(TaskContext &ctx, size_t count) {
 }
 
 /// Appends conv 3x3 ("same") [+ BN] + ReLU reading `from` (empty: the previous layer); returns the
-/// ReLU's name.
+/// ReLU's name. The batch norms' running statistics use momentum 0.9 (PyTorch's 0.1 update) rather
+/// than Keras' 0.99: with the few hundred steps of a short run, 0.99 leaves them near their
+/// initial values and the trained network is wrong at inference.
 std::string convBlock(nn::Network &net, int filters, bool batchnorm, const std::string &from = "") {
   nn::LayerSpec conv = nn::layers::same(nn::layers::conv2d(filters, 3));
   if (!from.empty())
     conv.inputs = {from};
   net.add(conv);
   if (batchnorm)
-    net.add(nn::layers::batchNorm());
+    net.add(nn::layers::batchNorm(1e-3f, 0.9f));
   net.add(nn::layers::relu());
   return net.layer(net.size() - 1).spec().name;
 }
