@@ -87,6 +87,9 @@ struct UnitPath {
 };
 
 UnitPath unitPath(Network& net, const std::string& name) {
+  if (!net.isChain())
+    throw Error("unit importance and permutation follow one layer to the next; in graph networks "
+                "withStrongestUnits ranks and permutes whole width groups");
   UnitPath p;
   for (size_t i = 0; i < net.size(); ++i)
     if (net.layer(i).spec().name == name) p.producer = static_cast<int>(i);

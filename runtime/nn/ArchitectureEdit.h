@@ -24,7 +24,7 @@ Network scaleHiddenWidths(const Network& net, double factor, uint64_t seed);
 // incoming weights, times |scale|/sqrt(var+eps) of a batch normalisation that follows it, times the
 // L2 norm of the weights that read it in the next Dense/Conv layer (its gain through the network).
 // Throws Error for unknown names, the output layer, or a path to the next layer through a Transpose
-// or a non-flattening Reshape.
+// or a non-flattening Reshape, and for graph networks (see withStrongestUnits).
 std::vector<double> unitImportance(Network& net, const std::string& name);
 
 // Reorders the units/filters of the hidden layer `name` (new unit k = old unit order[k]) together
