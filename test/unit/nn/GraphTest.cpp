@@ -408,3 +408,24 @@ TEST(Graph, TrainingIsDeterministicAndPruningMasksEveryBranch) {
   const Matrix before = residualNet(7).predict(x);
   EXPECT_FALSE(a.predict(x).isApprox(before));  // it did train
 }
+
+TEST(Graph, VersionOneModelFileWrittenByHandLoads) {
+  // A file as mmlc wrote them before graphs existed (no "inputs"/"padding" keys): Dense(2) on 3 inputs.
+  const std::string json =
+      R"({"format":"mmlc-nn","input":[3],"layers":[{"alpha":0.01,"dims":[],"epsilon":1e-05,"kernelH":1,)"
+      R"("kernelW":1,"kind":"Dense","momentum":0.9,"name":"Dense_0","padH":0,"padW":0,"perm":[],"rate":0.5,)"
+      R"("strideH":1,"strideW":1,"units":2,"useBias":true}],"parameters":[{"cols":2,"hasMask":false,)"
+      R"("name":"Dense_0.weight","rows":3},{"cols":2,"hasMask":false,"name":"Dense_0.bias","rows":1}],)"
+      R"("seed":1,"version":1})";
+  std::string file = "MMLCNN01";
+  for (int i = 0; i < 8; ++i) file += static_cast<char>((json.size() >> (8 * i)) & 0xff);
+  file += json;
+  const float values[] = {1, 2, 3, 4, 5, 6, 0.5f, -0.5f};  // weight rows (in x out), then bias
+  file.append(reinterpret_cast<const char*>(values), sizeof(values));
+  std::ofstream("v1.mmlnn", std::ios::binary) << file;
+  Network net = loadModel("v1.mmlnn");
+  EXPECT_TRUE(net.isChain());
+  Matrix x(1, 3);
+  x << 1, 1, 1;
+  EXPECT_EQ(net.predict(x), (Matrix(1, 2) << 9.5f, 11.5f).finished());
+}
