@@ -17,7 +17,10 @@ static void copyLeadingBlock(const Matrix& from, Matrix& to) {
   to.topLeftCorner(r, c) = from.topLeftCorner(r, c);
 }
 
+static Network graphWithLayerWidths(const Network& net, const std::map<std::string, int>& units, uint64_t seed);
+
 Network withLayerWidths(const Network& netIn, const std::map<std::string, int>& units, uint64_t seed) {
+  if (!netIn.isChain()) return graphWithLayerWidths(netIn, units, seed);
   Network& net = const_cast<Network&>(netIn);  // parameters() is non-const; nothing is modified
   std::map<std::string, int> pending = units;
   Network out(net.inputShape(), seed);
@@ -49,6 +52,14 @@ Network withLayerWidths(const Network& netIn, const std::map<std::string, int>& 
 
 Network scaleHiddenWidths(const Network& net, double factor, uint64_t seed) {
   if (!(factor > 0)) throw Error("width scale factor must be > 0");
+  if (!net.isChain()) {
+    std::map<std::string, int> units;
+    for (const auto& group : widthGroups(net)) {
+      const int width = net.layer(net.indexOf(group.front())).spec().units;
+      for (const std::string& name : group) units[name] = std::max(1, static_cast<int>(std::lround(width * factor)));
+    }
+    return withLayerWidths(net, units, seed);
+  }
   auto specs = net.specs();
   int last = -1;
   for (int i = 0; i < static_cast<int>(specs.size()); ++i)
@@ -76,6 +87,9 @@ struct UnitPath {
 };
 
 UnitPath unitPath(Network& net, const std::string& name) {
+  if (!net.isChain())
+    throw Error("unit importance and permutation follow one layer to the next; in graph networks "
+                "withStrongestUnits ranks and permutes whole width groups");
   UnitPath p;
   for (size_t i = 0; i < net.size(); ++i)
     if (net.layer(i).spec().name == name) p.producer = static_cast<int>(i);
@@ -173,7 +187,10 @@ void permuteUnits(Network& net, const std::string& name, const std::vector<int>&
   permuteParameter(*consumer.parameters()[0], order, p.block, consumer.spec().kind == "Dense");
 }
 
+static Network graphWithStrongestUnits(const Network& net, const std::map<std::string, int>& units, uint64_t seed);
+
 Network withStrongestUnits(const Network& netIn, const std::map<std::string, int>& units, uint64_t seed) {
+  if (!netIn.isChain()) return graphWithStrongestUnits(netIn, units, seed);
   Network net = netIn.clone();
   for (const auto& [name, width] : units) {
     const std::vector<double> score = unitImportance(net, name);
@@ -182,6 +199,302 @@ Network withStrongestUnits(const Network& netIn, const std::map<std::string, int
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
     permuteUnits(net, name, order);
+  }
+  return withLayerWidths(net, units, seed);
+}
+
+}  // namespace mmlc::nn
+
+// Graph networks. Every activation's channels (dim 0; the features of a flat tensor) are laid out as
+// segments, each owned by the layer that produced those channels: a Dense/Conv layer or the
+// network input. Per-channel layers keep the segments, Concatenate joins them, Add unites the
+// owners of matching segments into one width group (union-find), Flatten keeps them with `block`
+// values per channel. Parameters are then copied or permuted per segment, which is exact for
+// channels behind a Concatenate too.
+namespace mmlc::nn {
+
+namespace {
+struct Segment {
+  int owner;  // 0: network input, i + 1: layer i
+  int width;
+};
+struct Layout {
+  std::vector<Segment> segments;
+  long block = 1;       // consecutive values per channel in the flat layout
+  bool opaque = false;  // behind a Transpose or a non-flattening Reshape: channels cannot be followed
+};
+
+struct GraphLayout {
+  std::vector<Layout> act;  // per activation (0 = input, i + 1 = layer i)
+  std::vector<int> parent;  // union-find over owners
+  int find(int o) { return parent[o] == o ? o : parent[o] = find(parent[o]); }
+};
+
+int channelsOf(const Shape& s) { return s.rank() == 1 ? static_cast<int>(s.size()) : s.dims[0]; }
+
+GraphLayout layoutOf(const Network& net) {
+  GraphLayout g;
+  const size_t n = net.size();
+  g.parent.resize(n + 1);
+  std::iota(g.parent.begin(), g.parent.end(), 0);
+  g.act.resize(n + 1);
+  const Shape& in = net.inputShape();
+  g.act[0].segments = {{0, channelsOf(in)}};
+  g.act[0].block = in.size() / channelsOf(in);
+  for (size_t i = 0; i < n; ++i) {
+    const Layer& l = net.layer(i);
+    const std::string& kind = l.spec().kind;
+    const std::vector<int>& src = net.sources(i);
+    const Layout& first = g.act[src[0]];
+    Layout out;
+    const Shape& os = l.outputShape();
+    if (hasWidth(kind)) {
+      out.segments = {{static_cast<int>(i) + 1, l.spec().units}};
+      out.block = os.size() / channelsOf(os);
+    } else if (kind == "Add") {
+      out = first;
+      for (size_t k = 1; k < src.size(); ++k) {
+        const Layout& other = g.act[src[k]];
+        if (other.opaque || first.opaque || other.segments.size() != first.segments.size()) {
+          out.opaque = true;
+          continue;
+        }
+        for (size_t s = 0; s < first.segments.size(); ++s) {
+          const int a = g.find(first.segments[s].owner), b = g.find(other.segments[s].owner);
+          if (a != b) g.parent[std::max(a, b)] = std::min(a, b);
+        }
+      }
+    } else if (kind == "Concatenate") {
+      for (int a : src) {
+        out.opaque = out.opaque || g.act[a].opaque;
+        out.segments.insert(out.segments.end(), g.act[a].segments.begin(), g.act[a].segments.end());
+      }
+      out.block = first.block;
+    } else if (kind == "Transpose" || (kind == "Reshape" && os.rank() != 1)) {
+      out.opaque = true;
+    } else {
+      // Per-channel layers (activations, BN, dropout, pooling, softmax) and Flatten keep the channels.
+      out = first;
+      if (os.rank() > 1) out.block = os.size() / channelsOf(os);
+      else if (l.inputShape().rank() > 1) out.block = l.inputShape().size() / l.inputShape().dims[0];
+    }
+    g.act[i + 1] = std::move(out);
+  }
+  return g;
+}
+
+// Which channel ranges of the old tensor land where in the new one: (old offset, new offset, count),
+// in values of `block`.
+struct Span {
+  long from, to, count;
+};
+std::vector<Span> spans(const Layout& oldL, const Layout& newL, long block) {
+  std::vector<Span> out;
+  long o = 0, n = 0;
+  for (size_t s = 0; s < oldL.segments.size() && s < newL.segments.size(); ++s) {
+    const long ow = oldL.segments[s].width, nw = newL.segments[s].width;
+    out.push_back({o * block, n * block, std::min(ow, nw) * block});
+    o += ow;
+    n += nw;
+  }
+  return out;
+}
+
+// Copies `from` into `to`: along the input axis by spans (byRows: rows are inputs), the other axis
+// by its leading block; everything else of `to` keeps its fresh values.
+void copyBySpans(const Matrix& from, Matrix& to, const std::vector<Span>& sp, bool byRows) {
+  if (byRows) {
+    const long c = std::min(from.cols(), to.cols());
+    for (const Span& s : sp) to.block(s.to, 0, s.count, c) = from.block(s.from, 0, s.count, c);
+  } else {
+    const long r = std::min(from.rows(), to.rows());
+    for (const Span& s : sp) to.block(0, s.to, r, s.count) = from.block(0, s.from, r, s.count);
+  }
+}
+
+// The input axis of each parameter of layer `l`: how its entries follow the input channels.
+// Returns false for parameters indexed by output units only (biases) and for layers without
+// per-input parameters.
+bool inputAxis(const Layer& l, size_t param, long& block, bool& byRows) {
+  const std::string& kind = l.spec().kind;
+  if (kind == "Dense" && param == 0) {
+    byRows = true;
+    block = 1;  // the caller multiplies by the input layout's block
+    return true;
+  }
+  if ((kind == "Conv1D" || kind == "Conv2D") && param == 0) {
+    byRows = false;
+    block = static_cast<long>(l.spec().kernelH) * l.spec().kernelW;
+    return true;
+  }
+  if (kind == "BatchNormalization") {
+    byRows = false;
+    block = 1;
+    return true;
+  }
+  return false;
+}
+
+// Blocks per input channel of layer l's parameter `param` on input layout L.
+long channelBlock(const Layer& l, size_t param, const Layout& L) {
+  long block = 1;
+  bool byRows = false;
+  inputAxis(l, param, block, byRows);
+  const std::string& kind = l.spec().kind;
+  if (kind == "Dense" || (kind == "BatchNormalization" && l.inputShape().rank() == 1)) return L.block;
+  return block;
+}
+}  // namespace
+
+std::vector<std::vector<std::string>> widthGroups(const Network& net) {
+  GraphLayout g = layoutOf(net);
+  int last = -1;
+  for (size_t i = 0; i < net.size(); ++i)
+    if (hasWidth(net.layer(i).spec().kind)) last = static_cast<int>(i);
+  const int fixedInput = g.find(0), fixedOutput = last >= 0 ? g.find(last + 1) : -1;
+  std::vector<std::vector<std::string>> groups;
+  std::map<int, size_t> index;
+  for (size_t i = 0; i < net.size(); ++i) {
+    if (!hasWidth(net.layer(i).spec().kind)) continue;
+    const int root = g.find(static_cast<int>(i) + 1);
+    if (root == fixedInput || root == fixedOutput) continue;
+    auto [it, fresh] = index.emplace(root, groups.size());
+    if (fresh) groups.emplace_back();
+    groups[it->second].push_back(net.layer(i).spec().name);
+  }
+  return groups;
+}
+
+static Network graphWithLayerWidths(const Network& netIn, const std::map<std::string, int>& units, uint64_t seed) {
+  Network& net = const_cast<Network&>(netIn);  // parameters() is non-const; nothing is modified
+  std::vector<LayerSpec> specs = net.specs();
+  std::vector<int> width(specs.size() + 1, 0);
+  for (const auto& [name, w] : units) {
+    const int i = net.indexOf(name);
+    if (i < 0) throw Error("network has no layer named '" + name + "'");
+    if (!hasWidth(specs[i].kind)) throw Error("layer '" + name + "' (" + specs[i].kind + ") has no width to change");
+    if (w <= 0) throw Error("layer '" + name + "' needs a positive width");
+    specs[i].units = w;
+  }
+  // Channels joined by an Add must keep one width: check each group (and the input's channels).
+  GraphLayout g = layoutOf(net);
+  std::map<int, std::pair<int, std::string>> groupWidth;  // root -> (width, a member)
+  groupWidth[g.find(0)] = {channelsOf(net.inputShape()), "the network input"};
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (!hasWidth(specs[i].kind)) continue;
+    const int root = g.find(static_cast<int>(i) + 1);
+    auto [it, fresh] = groupWidth.emplace(root, std::make_pair(specs[i].units, "layer '" + specs[i].name + "'"));
+    if (!fresh && it->second.first != specs[i].units)
+      throw Error("layer '" + specs[i].name + "' and " + it->second.second +
+                  " are joined by an Add and must have the same width (" + std::to_string(specs[i].units) +
+                  " vs " + std::to_string(it->second.first) + "); scale them together");
+  }
+  Network out(net.inputShape(), seed);
+  for (const LayerSpec& s : specs) out.add(s);
+  GraphLayout ng = layoutOf(out);
+  for (size_t i = 0; i < net.size(); ++i) {
+    auto oldParams = net.layer(i).parameters();
+    auto newParams = out.layer(i).parameters();
+    const int a = net.sources(i)[0];
+    for (size_t p = 0; p < newParams.size(); ++p) {
+      Parameter& np = *newParams[p];
+      const Parameter& op = *oldParams[p];
+      long block = 1;
+      bool byRows = false;
+      const bool followsInput = inputAxis(net.layer(i), p, block, byRows) && !g.act[a].opaque;
+      auto copy = [&](const Matrix& from, Matrix& to) {
+        if (!followsInput) return copyLeadingBlock(from, to);
+        copyBySpans(from, to, spans(g.act[a], ng.act[a], channelBlock(net.layer(i), p, g.act[a])), byRows);
+      };
+      copy(op.value, np.value);
+      if (op.hasMask()) {
+        np.mask = Matrix::Ones(np.value.rows(), np.value.cols());
+        copy(op.mask, np.mask);
+        np.applyMask();
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+// Permutes the width group of `root` (new unit k = old unit order[k]): its members' outputs and
+// biases, and every parameter that reads its channels. The network computes the same function.
+void permuteGroup(Network& net, GraphLayout& g, int root, const std::vector<int>& order) {
+  for (size_t i = 0; i < net.size(); ++i) {
+    Layer& l = net.layer(i);
+    auto params = l.parameters();
+    if (hasWidth(l.spec().kind) && g.find(static_cast<int>(i) + 1) == root) {
+      const bool conv = l.spec().kind != "Dense";
+      permuteParameter(*params[0], order, 1, conv);
+      if (params.size() > 1) permuteParameter(*params[1], order, 1, false);
+    }
+    const Layout& L = g.act[net.sources(i)[0]];
+    if (L.opaque) continue;
+    for (size_t p = 0; p < params.size(); ++p) {
+      long block = 1;
+      bool byRows = false;
+      if (!inputAxis(l, p, block, byRows)) continue;
+      block = channelBlock(l, p, L);
+      long offset = 0;
+      for (const Segment& s : L.segments) {
+        if (g.find(s.owner) == root) {
+          Parameter& q = *params[p];
+          auto apply = [&](Matrix& m) {
+            if (m.size() == 0) return;
+            if (byRows) {
+              Matrix part = m.middleRows(offset * block, s.width * block);
+              permuteBlocks(part, order, block, true);
+              m.middleRows(offset * block, s.width * block) = part;
+            } else {
+              Matrix part = m.middleCols(offset * block, s.width * block);
+              permuteBlocks(part, order, block, false);
+              m.middleCols(offset * block, s.width * block) = part;
+            }
+          };
+          apply(q.value);
+          if (q.hasMask()) apply(q.mask);
+          if (q.grad.size() == q.value.size()) apply(q.grad);
+        }
+        offset += s.width;
+      }
+    }
+  }
+}
+}  // namespace
+
+// Graph networks rank a width group's units by the summed L2 norms of the members' incoming
+// weights and permute the whole group at once, so an Add keeps adding matching channels.
+static Network graphWithStrongestUnits(const Network& netIn, const std::map<std::string, int>& units, uint64_t seed) {
+  Network net = netIn.clone();
+  GraphLayout g = layoutOf(net);
+  std::map<int, int> groupTarget;  // root -> narrower width
+  for (const auto& [name, width] : units) {
+    const int i = net.indexOf(name);
+    if (i < 0) throw Error("network has no layer named '" + name + "'");
+    if (!hasWidth(net.layer(i).spec().kind))
+      throw Error("layer '" + name + "' (" + net.layer(i).spec().kind + ") has no units");
+    if (width < net.layer(i).spec().units) groupTarget[g.find(i + 1)] = width;
+  }
+  int last = -1;
+  for (size_t i = 0; i < net.size(); ++i)
+    if (hasWidth(net.layer(i).spec().kind)) last = static_cast<int>(i);
+  for (const auto& [root, width] : groupTarget) {
+    if (root == g.find(0) || (last >= 0 && root == g.find(last + 1)))
+      continue;  // input channels and outputs are never reordered; withLayerWidths reports the change
+    std::vector<double> score;
+    for (size_t i = 0; i < net.size(); ++i) {
+      Layer& l = net.layer(i);
+      if (!hasWidth(l.spec().kind) || g.find(static_cast<int>(i) + 1) != root) continue;
+      const Matrix& w = l.parameters()[0]->value;
+      const bool conv = l.spec().kind != "Dense";
+      score.resize(l.spec().units, 0.0);
+      for (int u = 0; u < l.spec().units; ++u) score[u] += conv ? w.row(u).norm() : w.col(u).norm();
+    }
+    std::vector<int> order(score.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
+    permuteGroup(net, g, root, order);
   }
   return withLayerWidths(net, units, seed);
 }

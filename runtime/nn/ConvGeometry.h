@@ -1,5 +1,7 @@
 // Spatial geometry shared by convolution and pooling: channels, input/output extents, kernel, stride, pad.
 #pragma once
+#include <algorithm>
+
 #include "nn/LayerSpec.h"
 #include "nn/Tensor.h"
 
@@ -7,7 +9,13 @@ namespace mmlc::nn {
 
 struct ConvGeometry {
   int channels = 0, inH = 1, inW = 1, outH = 1, outW = 1;
-  int kH = 1, kW = 1, sH = 1, sW = 1, pH = 0, pW = 0;
+  int kH = 1, kW = 1, sH = 1, sW = 1, pH = 0, pW = 0;  // pH/pW: zeros above/left of the input
+
+  bool same = false;  // "same" padding: pH/pW computed, the odd zero below/right
+
+  // Zeros below/right: pH/pW for explicit (symmetric) padding; for "same" padding what remains.
+  int padBottom() const { return same ? std::max(0, (outH - 1) * sH + kH - inH - pH) : pH; }
+  int padRight() const { return same ? std::max(0, (outW - 1) * sW + kW - inW - pW) : pW; }
 
   long inSpatial() const { return static_cast<long>(inH) * inW; }
   long outSpatial() const { return static_cast<long>(outH) * outW; }

@@ -2,6 +2,7 @@
 #include "nn/ConvLayer.h"
 
 
+#include <algorithm>
 #include <cmath>
 
 #include "nn/Error.h"
@@ -29,6 +30,17 @@ ConvGeometry ConvGeometry::from(const Shape& input, const LayerSpec& s, bool two
   g.pW = s.padW;
   if (g.kH <= 0 || g.kW <= 0 || g.sH <= 0 || g.sW <= 0 || g.pH < 0 || g.pW < 0)
     throw Error(s.kind + " layer '" + name + "' has a non-positive kernel/stride or negative padding");
+  if (s.padding == "same") {
+    // Keras/TensorFlow "same": ceil(in / stride) outputs, the zeros split with the odd one last.
+    g.same = true;
+    g.outH = (g.inH + g.sH - 1) / g.sH;
+    g.outW = (g.inW + g.sW - 1) / g.sW;
+    g.pH = std::max(0, (g.outH - 1) * g.sH + g.kH - g.inH) / 2;
+    g.pW = std::max(0, (g.outW - 1) * g.sW + g.kW - g.inW) / 2;
+    return g;
+  }
+  if (!s.padding.empty() && s.padding != "valid")
+    throw Error(s.kind + " layer '" + name + "' has unknown padding '" + s.padding + "' (use \"same\" or \"valid\")");
   const int spanH = g.inH + 2 * g.pH - g.kH, spanW = g.inW + 2 * g.pW - g.kW;
   if (spanH < 0 || spanW < 0)
     throw Error(s.kind + " layer '" + name + "' kernel is larger than its input " + input.str());
@@ -83,8 +95,15 @@ void ConvLayer::im2col(const float* x, float* col, long ld) const {
             continue;
           }
           const float* xr = xc + static_cast<long>(h) * g.inW;
-          if (g.sW == 1 && g.pW == 0) {  // common case: a contiguous copy
+          if (g.sW == 1 && g.pW == 0 && g.padRight() == 0) {  // common case: a contiguous copy
             std::copy(xr + j, xr + j + g.outW, o);
+            continue;
+          }
+          if (g.sW == 1) {  // padded ("same"): zeros at the edges, a contiguous copy between
+            const int lo = std::clamp(g.pW - j, 0, g.outW), hi = std::clamp(g.inW + g.pW - j, lo, g.outW);
+            std::fill(o, o + lo, 0.0f);
+            std::copy(xr + lo - g.pW + j, xr + hi - g.pW + j, o + lo);
+            std::fill(o + hi, o + g.outW, 0.0f);
             continue;
           }
           for (int ow = 0; ow < g.outW; ++ow) {
@@ -111,8 +130,13 @@ void ConvLayer::col2im(const float* col, long ld, float* dx) const {
           if (h < 0 || h >= g.inH) continue;
           float* dr = dc + static_cast<long>(h) * g.inW;
           const float* o = in + static_cast<long>(oh) * g.outW;
-          if (g.sW == 1 && g.pW == 0) {  // common case: a contiguous, vectorisable add
+          if (g.sW == 1 && g.pW == 0 && g.padRight() == 0) {  // common case: a contiguous, vectorisable add
             for (int ow = 0; ow < g.outW; ++ow) dr[j + ow] += o[ow];
+            continue;
+          }
+          if (g.sW == 1) {  // padded: only the columns inside the input
+            const int lo = std::clamp(g.pW - j, 0, g.outW), hi = std::clamp(g.inW + g.pW - j, lo, g.outW);
+            for (int ow = lo; ow < hi; ++ow) dr[ow - g.pW + j] += o[ow];
             continue;
           }
           for (int ow = 0; ow < g.outW; ++ow) {

@@ -1,5 +1,17 @@
-// LayerSpec convenience constructors (the layer factory lives in LayerFactory.cpp).
+// Layer input handling and LayerSpec convenience constructors (the factory is LayerFactory.cpp).
 #include "nn/Layer.h"
+
+#include "nn/Error.h"
+
+namespace mmlc::nn {
+
+Shape Layer::configureInputs(const std::vector<Shape>& inputs, Random& rng) {
+  if (inputs.size() != 1)
+    throw Error(spec_.kind + " layer '" + spec_.name + "' takes one input, got " + std::to_string(inputs.size()));
+  return configure(inputs.front(), rng);
+}
+
+}  // namespace mmlc::nn
 
 namespace mmlc::nn::layers {
 
@@ -74,6 +86,26 @@ LayerSpec reshape(std::vector<int> dims) {
   LayerSpec s = kind("Reshape");
   s.dims = std::move(dims);
   return s;
+}
+
+LayerSpec add(std::vector<std::string> inputs) {
+  LayerSpec s = kind("Add");
+  s.inputs = std::move(inputs);
+  return s;
+}
+LayerSpec concatenate(std::vector<std::string> inputs) {
+  LayerSpec s = kind("Concatenate");
+  s.inputs = std::move(inputs);
+  return s;
+}
+LayerSpec from(LayerSpec spec, std::vector<std::string> inputs) {
+  spec.inputs = std::move(inputs);
+  return spec;
+}
+LayerSpec same(LayerSpec spec) {
+  spec.padding = "same";
+  spec.padH = spec.padW = 0;
+  return spec;
 }
 
 }  // namespace mmlc::nn::layers

@@ -16,19 +16,32 @@ class Layer {
   virtual ~Layer() = default;
 
   const LayerSpec& spec() const { return spec_; }
+  // The (first) input's shape; merge layers have several (inputShapes()).
   const Shape& inputShape() const { return in_; }
+  const std::vector<Shape>& inputShapes() const { return ins_; }
   const Shape& outputShape() const { return out_; }
 
-  // Checks the input shape, computes the output shape and allocates/initialises parameters.
-  void build(const Shape& input, Random& rng) {
-    in_ = input;
-    out_ = configure(input, rng);
+  // Checks the input shape(s), computes the output shape and allocates/initialises parameters.
+  void build(const Shape& input, Random& rng) { build(std::vector<Shape>{input}, rng); }
+  void build(const std::vector<Shape>& inputs, Random& rng) {
+    ins_ = inputs;
+    in_ = inputs.empty() ? Shape{} : inputs.front();
+    out_ = configureInputs(inputs, rng);
   }
   // x: batch x in.size(); y is resized by the layer. `training` enables dropout and BN batch stats.
   virtual void forward(const Matrix& x, Matrix& y, bool training) = 0;
   // Given x, y from the last forward and dL/dy, accumulates parameter gradients (+=) and
   // writes dL/dx. Layers may keep caches from the last training forward.
   virtual void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx) = 0;
+  // Several inputs (one pointer per input, in spec().inputs order). Single-input layers forward
+  // to forward()/backward(); merge layers override these. dxs[i] may be null: not needed.
+  virtual void forwardInputs(const std::vector<const Matrix*>& xs, Matrix& y, bool training) {
+    forward(*xs.front(), y, training);
+  }
+  virtual void backwardInputs(const std::vector<const Matrix*>& xs, const Matrix& y, const Matrix& dy,
+                              const std::vector<Matrix*>& dxs) {
+    backward(*xs.front(), y, dy, *dxs.front());
+  }
   virtual std::vector<Parameter*> parameters() { return {}; }
   // Dropout-style layers need a per-network seed so training is reproducible.
   virtual void reseed(uint64_t) {}
@@ -39,8 +52,11 @@ class Layer {
 
  protected:
   virtual Shape configure(const Shape& input, Random& rng) = 0;
+  // Merge layers override this; the default accepts exactly one input.
+  virtual Shape configureInputs(const std::vector<Shape>& inputs, Random& rng);
   LayerSpec spec_;
   Shape in_, out_;
+  std::vector<Shape> ins_;
   bool inputGradientNeeded_ = true;
 };
 

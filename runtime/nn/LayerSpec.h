@@ -9,11 +9,14 @@ namespace mmlc::nn {
 // each kind reads only the fields it documents in docs/nn.md.
 struct LayerSpec {
   std::string kind;        // Dense, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, Flatten,
-                           // Conv1D, Conv2D, MaxPool, AveragePool, BatchNormalization, Transpose, Reshape
+                           // Conv1D, Conv2D, MaxPool, AveragePool, BatchNormalization, Transpose, Reshape,
+                           // Add, Concatenate (merge layers: several inputs)
   int units = 0;           // Dense output width; Conv filters
   int kernelH = 1, kernelW = 1;
   int strideH = 1, strideW = 1;
   int padH = 0, padW = 0;  // symmetric zero padding
+  std::string padding;     // "" (padH/padW as given) or "same": output = ceil(input / stride),
+                           // zeros split like Keras/TF (the odd one at the bottom/right)
   bool useBias = true;
   float alpha = 0.01f;     // LeakyReLU slope
   float rate = 0.5f;       // Dropout drop probability
@@ -22,6 +25,9 @@ struct LayerSpec {
   std::vector<int> perm;   // Transpose: permutation of the per-sample dims
   std::vector<int> dims;   // Reshape: target per-sample dims
   std::string name;        // unique within a network, assigned by Network::add when empty
+  // Names of the layers this one reads ("input" is the network input). Empty: the previous
+  // layer's output (a chain); merge layers (Add, Concatenate) list two or more.
+  std::vector<std::string> inputs;
 };
 
 // Convenience constructors so network definitions read like Keras code.
@@ -43,6 +49,14 @@ LayerSpec averagePool1d(int kernel, int stride = 0);
 LayerSpec batchNorm(float epsilon = 1e-3f, float momentum = 0.99f);
 LayerSpec transpose(std::vector<int> perm);
 LayerSpec reshape(std::vector<int> dims);
+// Element-wise sum of inputs of one shape (a residual connection).
+LayerSpec add(std::vector<std::string> inputs);
+// Joins inputs along the channel axis (dim 0 of the per-sample shape); other dims must match.
+LayerSpec concatenate(std::vector<std::string> inputs);
+// Returns `spec` reading the given layers instead of the previous one.
+LayerSpec from(LayerSpec spec, std::vector<std::string> inputs);
+// Returns `spec` (a Conv or pool) with "same" padding.
+LayerSpec same(LayerSpec spec);
 }  // namespace layers
 
 }  // namespace mmlc::nn

@@ -12,11 +12,18 @@ namespace mmlc::nn {
 
 using nlohmann::json;
 
+// Version 1 files hold chains; version 2 adds "inputs" (graph networks) and "padding" per layer.
+// Both keys are written only when set, so a chain of version-1 layers is saved byte for byte as before.
+static bool needsVersion2(const LayerSpec& s) { return !s.inputs.empty() || !s.padding.empty(); }
+
 static json specToJson(const LayerSpec& s) {
-  return json{{"kind", s.kind},         {"name", s.name},       {"units", s.units},     {"kernelH", s.kernelH},
+  json j{{"kind", s.kind},         {"name", s.name},       {"units", s.units},     {"kernelH", s.kernelH},
               {"kernelW", s.kernelW},   {"strideH", s.strideH}, {"strideW", s.strideW}, {"padH", s.padH},
               {"padW", s.padW},         {"useBias", s.useBias}, {"alpha", s.alpha},     {"rate", s.rate},
               {"epsilon", s.epsilon},   {"momentum", s.momentum}, {"perm", s.perm},     {"dims", s.dims}};
+  if (!s.inputs.empty()) j["inputs"] = s.inputs;
+  if (!s.padding.empty()) j["padding"] = s.padding;
+  return j;
 }
 
 static LayerSpec specFromJson(const json& j) {
@@ -37,13 +44,17 @@ static LayerSpec specFromJson(const json& j) {
   s.momentum = j.value("momentum", 0.9f);
   s.perm = j.value("perm", std::vector<int>{});
   s.dims = j.value("dims", std::vector<int>{});
+  s.inputs = j.value("inputs", std::vector<std::string>{});
+  s.padding = j.value("padding", std::string{});
   return s;
 }
 
 void saveModel(Network& net, const std::string& path) {
   json j;
   j["format"] = "mmlc-nn";
-  j["version"] = 1;
+  bool graph = false;
+  for (const LayerSpec& s : net.specs()) graph = graph || needsVersion2(s);
+  j["version"] = graph ? 2 : 1;
   j["input"] = net.inputShape().dims;
   j["seed"] = net.seed();
   for (const LayerSpec& s : net.specs()) j["layers"].push_back(specToJson(s));
@@ -89,8 +100,15 @@ Network loadModel(const std::string& path) {
     throw Error(path + ": corrupt architecture JSON (" + e.what() + ")");
   }
   try {
-    Network net(Shape(j.at("input").get<std::vector<int>>()), j.value("seed", uint64_t{0}));
-    for (const json& l : j.at("layers")) net.add(specFromJson(l));
+    const int version = j.value("version", 1);
+    if (version < 1 || version > 2)
+      throw Error(path + ": model file version " + std::to_string(version) + " is not supported (1 or 2)");
+    std::vector<LayerSpec> specs;
+    for (const json& l : j.at("layers")) specs.push_back(specFromJson(l));
+    if (version == 1)
+      for (const LayerSpec& s : specs)
+        if (needsVersion2(s)) throw Error(path + ": version 1 file has layer inputs or padding of version 2");
+    Network net = Network::fromSpecs(Shape(j.at("input").get<std::vector<int>>()), j.value("seed", uint64_t{0}), specs);
     auto params = net.parameters();
     const json& pj = j.at("parameters");
     if (pj.size() != params.size())

@@ -1,5 +1,8 @@
-// Sequential network: layer building, activation bookkeeping, parameter access and cloning.
+// Network (chain or DAG): layer wiring, activation bookkeeping, gradient accumulation, parameters, cloning.
 #include "nn/Network.h"
+
+#include <functional>
+#include <map>
 
 #include "nn/Error.h"
 
@@ -15,16 +18,112 @@ Network::Network(Shape input, uint64_t seed) : input_(std::move(input)), seed_(s
     if (d <= 0) throw Error("network input shape has a non-positive dimension: " + input_.str());
 }
 
+int Network::indexOf(const std::string& name) const {
+  for (size_t i = 0; i < layers_.size(); ++i)
+    if (layers_[i]->spec().name == name) return static_cast<int>(i);
+  return -1;
+}
+
 Network& Network::add(LayerSpec spec) {
   if (spec.name.empty()) spec.name = spec.kind + "_" + std::to_string(layers_.size());
+  if (spec.name == "input") throw Error("layer name 'input' is reserved for the network input");
   for (auto& l : layers_)
     if (l->spec().name == spec.name) throw Error("duplicate layer name '" + spec.name + "'");
+  std::vector<int> sources;
+  if (spec.inputs.empty()) {
+    sources.push_back(static_cast<int>(layers_.size()));
+  } else {
+    for (const std::string& in : spec.inputs) {
+      if (in == "input") {
+        sources.push_back(0);
+        continue;
+      }
+      const int j = indexOf(in);
+      if (j < 0)
+        throw Error("layer '" + spec.name + "' reads '" + in +
+                    "', which is neither the network input nor an earlier layer");
+      sources.push_back(j + 1);
+    }
+  }
+  std::vector<Shape> shapes;
+  for (int a : sources) shapes.push_back(activationShape(a));
   auto layer = makeLayer(spec);
-  layer->build(outputShape(), initRng_);
+  layer->build(shapes, initRng_);
   layer->reseed(seed_ * 0x9E3779B97F4A7C15ull + layers_.size() + 1);
-  layer->setInputGradientNeeded(!layers_.empty());
+  bool readsInput = false;
+  for (int a : sources) readsInput = readsInput || a == 0;
+  layer->setInputGradientNeeded(!readsInput);
+  chain_ = chain_ && sources.size() == 1 && sources[0] == static_cast<int>(layers_.size());
+  sources_.push_back(std::move(sources));
   layers_.push_back(std::move(layer));
   return *this;
+}
+
+std::vector<int> Network::consumers(size_t i) const {
+  std::vector<int> out;
+  for (size_t k = i + 1; k < layers_.size(); ++k)
+    for (int a : sources_[k])
+      if (a == static_cast<int>(i) + 1) {
+        out.push_back(static_cast<int>(k));
+        break;
+      }
+  return out;
+}
+
+Network Network::fromSpecs(Shape input, uint64_t seed, const std::vector<LayerSpec>& specs) {
+  const size_t n = specs.size();
+  std::map<std::string, size_t> byName;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string name = specs[i].name.empty() ? specs[i].kind + "_" + std::to_string(i) : specs[i].name;
+    if (!byName.emplace(name, i).second) throw Error("duplicate layer name '" + name + "'");
+  }
+  // deps[i]: spec indices layer i reads (an empty input list reads the layer listed before it).
+  std::vector<std::vector<size_t>> deps(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (specs[i].inputs.empty()) {
+      if (i > 0) deps[i].push_back(i - 1);
+      continue;
+    }
+    for (const std::string& in : specs[i].inputs) {
+      if (in == "input") continue;
+      auto it = byName.find(in);
+      if (it == byName.end())
+        throw Error("layer '" + specs[i].name + "' reads '" + in + "', which is neither the network input nor a layer");
+      deps[i].push_back(it->second);
+    }
+  }
+  // Depth-first topological sort in listing order; a grey node reached again closes a cycle.
+  std::vector<int> state(n, 0);  // 0 new, 1 on the stack, 2 done
+  std::vector<size_t> order, stack;
+  std::function<void(size_t)> visit = [&](size_t i) {
+    if (state[i] == 2) return;
+    if (state[i] == 1) {
+      // The stack holds readers above what they read: from its top down is the data flow.
+      std::string cycle = specs[i].name;
+      for (size_t k = stack.size(); k-- > 0 && stack[k] != i;) cycle += " -> " + specs[stack[k]].name;
+      throw Error("layers form a cycle: " + cycle + " -> " + specs[i].name);
+    }
+    state[i] = 1;
+    stack.push_back(i);
+    for (size_t d : deps[i]) visit(d);
+    stack.pop_back();
+    state[i] = 2;
+    order.push_back(i);
+  };
+  for (size_t i = 0; i < n; ++i) visit(i);
+  Network net(std::move(input), seed);
+  for (size_t k = 0; k < n; ++k) {
+    LayerSpec s = specs[order[k]];
+    // An implicit input means "the layer listed before"; after reordering it must be named.
+    if (s.inputs.empty() && order[k] > 0 && (k == 0 || order[k - 1] != order[k] - 1))
+      s.inputs = {specs[order[k] - 1].name};
+    net.add(s);
+  }
+  for (size_t i = 0; i + 1 < net.size(); ++i)
+    if (net.consumers(i).empty())
+      throw Error("the output of layer '" + net.layer(i).spec().name +
+                  "' is never read; only the last layer's output may be the network's output");
+  return net;
 }
 
 std::vector<LayerSpec> Network::specs() const {
@@ -39,18 +138,62 @@ const Matrix& Network::forward(const Matrix& x, bool training) {
                 std::to_string(input_.size()) + " for shape " + input_.str());
   activations_.resize(layers_.size() + 1);
   activations_[0] = x;
-  for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->forward(activations_[i], activations_[i + 1], training);
+  if (chain_) {
+    for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->forward(activations_[i], activations_[i + 1], training);
+    return activations_.back();
+  }
+  std::vector<const Matrix*> xs;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    xs.clear();
+    for (int a : sources_[i]) xs.push_back(&activations_[a]);
+    layers_[i]->forwardInputs(xs, activations_[i + 1], training);
+  }
   return activations_.back();
 }
 
 void Network::backward(const Matrix& dOutput) {
   if (activations_.size() != layers_.size() + 1) throw Error("backward() called before forward()");
-  const Matrix* dy = &dOutput;
-  Matrix* bufs[2] = {&gradA_, &gradB_};
-  for (size_t k = layers_.size(); k-- > 0;) {
-    Matrix* dx = bufs[k % 2];
-    layers_[k]->backward(activations_[k], activations_[k + 1], *dy, *dx);
-    dy = dx;
+  if (chain_) {
+    const Matrix* dy = &dOutput;
+    Matrix* bufs[2] = {&gradA_, &gradB_};
+    for (size_t k = layers_.size(); k-- > 0;) {
+      Matrix* dx = bufs[k % 2];
+      layers_[k]->backward(activations_[k], activations_[k + 1], *dy, *dx);
+      dy = dx;
+    }
+    return;
+  }
+  // A graph: walk the layers backwards; an activation read by several layers sums their
+  // gradients (in descending layer order, so results do not depend on anything but the graph).
+  const size_t n = layers_.size();
+  grads_.resize(n + 1);
+  std::vector<char> have(n + 1, 0);
+  grads_[n] = dOutput;
+  have[n] = 1;
+  std::vector<const Matrix*> xs;
+  std::vector<Matrix*> dxs;
+  for (size_t k = n; k-- > 0;) {
+    if (!have[k + 1]) continue;  // nothing downstream depends on this layer
+    const std::vector<int>& src = sources_[k];
+    scratch_.resize(std::max(scratch_.size(), src.size()));
+    xs.clear();
+    dxs.clear();
+    for (size_t j = 0; j < src.size(); ++j) {
+      xs.push_back(&activations_[src[j]]);
+      dxs.push_back(src[j] == 0 ? nullptr : &scratch_[j]);
+    }
+    if (!layers_[k]->inputGradientNeeded() && src.size() == 1) dxs[0] = &scratch_[0];  // left unspecified
+    layers_[k]->backwardInputs(xs, activations_[k + 1], grads_[k + 1], dxs);
+    for (size_t j = 0; j < src.size(); ++j) {
+      const int a = src[j];
+      if (a == 0) continue;  // the network input needs no gradient
+      if (!have[a]) {
+        grads_[a].swap(scratch_[j]);
+        have[a] = 1;
+      } else {
+        grads_[a] += scratch_[j];
+      }
+    }
   }
 }
 
@@ -121,7 +264,9 @@ std::string Network::summary() {
     long count = 0;
     for (Parameter* p : l->parameters())
       if (p->trainable) count += p->value.size();
-    out += l->spec().name + " (" + l->spec().kind + ") -> " + l->outputShape().str() + ", " + std::to_string(count) +
+    std::string from;
+    for (const std::string& in : l->spec().inputs) from += (from.empty() ? " <- " : ", ") + in;
+    out += l->spec().name + " (" + l->spec().kind + ")" + from + " -> " + l->outputShape().str() + ", " + std::to_string(count) +
            " parameters\n";
   }
   return out + "total " + std::to_string(parameterCount()) + " trainable parameters\n";

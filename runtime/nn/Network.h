@@ -1,4 +1,4 @@
-// A sequential network: an input shape plus an ordered list of layers, with batched forward/backward.
+// A network: an input shape plus layers in topological order (a chain or a DAG), batched forward/backward.
 #pragma once
 #include <memory>
 #include <string>
@@ -15,8 +15,15 @@ class Network {
   Network(Network&&) noexcept = default;
   Network& operator=(Network&&) noexcept = default;
 
-  // Appends a layer built for the current output shape; assigns "<kind>_<index>" if unnamed.
+  // Appends a layer reading spec.inputs (empty: the previous layer's output, or the network input
+  // for the first layer); assigns "<kind>_<index>" if unnamed. An input must be "input" or an
+  // earlier layer, so layers are always in topological order and a cycle cannot be built; an
+  // unknown name (dangling input) or a shape mismatch at a merge throws Error.
   Network& add(LayerSpec spec);
+  // Builds a network from specs in any order: sorts them topologically (keeping the given order
+  // where it already is one) and adds them. Throws Error naming the layers of a cycle or a
+  // dangling input, and when a layer other than the last one's output is never read.
+  static Network fromSpecs(Shape input, uint64_t seed, const std::vector<LayerSpec>& specs);
 
   size_t size() const { return layers_.size(); }
   Layer& layer(size_t i) { return *layers_.at(i); }
@@ -24,6 +31,16 @@ class Network {
   const Shape& inputShape() const { return input_; }
   const Shape& outputShape() const { return layers_.empty() ? input_ : layers_.back()->outputShape(); }
   std::vector<LayerSpec> specs() const;
+  // Where layer i reads from: activation indices, 0 = the network input, j + 1 = layer j's output.
+  const std::vector<int>& sources(size_t i) const { return sources_.at(i); }
+  // Layers reading layer i's output (indices, ascending); the last layer has none.
+  std::vector<int> consumers(size_t i) const;
+  // True when every layer reads exactly the previous one (a sequential network).
+  bool isChain() const { return chain_; }
+  // Index of the layer with this name, or -1.
+  int indexOf(const std::string& name) const;
+  // Shape of activation `a` (0 = input, j + 1 = layer j's output).
+  const Shape& activationShape(int a) const { return a == 0 ? input_ : layers_.at(a - 1)->outputShape(); }
   uint64_t seed() const { return seed_; }
 
   // x: batch x inputShape().size(). Keeps activations for backward().
@@ -52,8 +69,12 @@ class Network {
   uint64_t seed_;
   Random initRng_;
   std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<std::vector<int>> sources_;  // per layer: activation indices it reads
+  bool chain_ = true;
   std::vector<Matrix> activations_;  // activations_[0] = input copy, [i+1] = output of layer i
-  Matrix gradA_, gradB_;             // ping-pong buffers for backward
+  Matrix gradA_, gradB_;             // ping-pong buffers for backward (chains)
+  std::vector<Matrix> grads_;        // graphs: dL/d(activation), summed over its consumers
+  std::vector<Matrix> scratch_;      // graphs: one dL/dx per input of the layer being back-propagated
 };
 
 }  // namespace mmlc::nn

@@ -7,6 +7,7 @@
 #include "nn/ConvLayer.h"
 #include "nn/Error.h"
 #include "nn/OnnxModel.h"
+#include "nn/PoolLayer.h"
 
 namespace mmlc::nn {
 
@@ -65,14 +66,18 @@ void exportOnnx(Network& net, const std::string& path) {
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("mmlc_network");
   setValueInfo(g->add_input(), "input", net.inputShape());
-  std::string current = "input";
+  // Tensor names: "input", "<layer>_out", and "output" for the last layer.
+  auto tensorOf = [&](int activation) -> std::string {
+    if (activation == 0) return "input";
+    return static_cast<size_t>(activation) == net.size() ? "output" : net.layer(activation - 1).spec().name + "_out";
+  };
   for (size_t i = 0; i < net.size(); ++i) {
     Layer& layer = net.layer(i);
     const LayerSpec& s = layer.spec();
-    const std::string out = i + 1 == net.size() ? "output" : s.name + "_out";
+    const std::string out = tensorOf(static_cast<int>(i) + 1);
     onnx::NodeProto* n = g->add_node();
     n->set_name(s.name);
-    n->add_input(current);
+    for (int a : net.sources(i)) n->add_input(tensorOf(a));
     auto params = layer.parameters();
     auto weightInit = [&](Parameter* p, const std::vector<int64_t>& dims) {
       addFloatInitializer(*g, p->name, dims, p->value.data(), p->value.size());
@@ -95,21 +100,30 @@ void exportOnnx(Network& net, const std::string& path) {
       if (twoD) {
         setInts(n, "kernel_shape", {cg.kH, cg.kW});
         setInts(n, "strides", {cg.sH, cg.sW});
-        setInts(n, "pads", {cg.pH, cg.pW, cg.pH, cg.pW});
+        setInts(n, "pads", {cg.pH, cg.pW, cg.padBottom(), cg.padRight()});
       } else {
         setInts(n, "kernel_shape", {cg.kW});
         setInts(n, "strides", {cg.sW});
-        setInts(n, "pads", {cg.pW, cg.pW});
+        setInts(n, "pads", {cg.pW, cg.padRight()});
       }
     } else if (k == "MaxPool" || k == "AveragePool") {
       n->set_op_type(k);
+      const ConvGeometry& cg = static_cast<PoolLayer&>(layer).geometry();
+      const bool padded = cg.same && (cg.pH || cg.pW || cg.padBottom() || cg.padRight());
       if (layer.inputShape().rank() == 3) {
         setInts(n, "kernel_shape", {s.kernelH, s.kernelW});
         setInts(n, "strides", {s.strideH, s.strideW});
+        if (padded) setInts(n, "pads", {cg.pH, cg.pW, cg.padBottom(), cg.padRight()});
       } else {
         setInts(n, "kernel_shape", {s.kernelW});
         setInts(n, "strides", {s.strideW});
+        if (padded) setInts(n, "pads", {cg.pW, cg.padRight()});
       }
+    } else if (k == "Add") {
+      n->set_op_type("Add");
+    } else if (k == "Concatenate") {
+      n->set_op_type("Concat");
+      setInt(n, "axis", 1);  // dim 0 of the per-sample shape: channels (features of a flat input)
     } else if (k == "BatchNormalization") {
       n->set_op_type(k);
       for (Parameter* p : params) weightInit(p, {p->value.cols()});
@@ -147,7 +161,6 @@ void exportOnnx(Network& net, const std::string& path) {
       throw Error("ONNX export: layer kind '" + k + "' has no ONNX mapping");
     }
     n->add_output(out);
-    current = out;
   }
   if (net.size() == 0) {
     onnx::NodeProto* n = g->add_node();

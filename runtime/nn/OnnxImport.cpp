@@ -1,4 +1,5 @@
-// ONNX import: walks the node chain, turning each operator into engine layers and copying weights.
+// ONNX import: walks the nodes in graph order, turning each operator into engine layers (wired to the
+// layers producing their inputs: chains and DAGs with Add/Concat) and copying weights.
 // MatMul followed by Add(bias) (the Keras/tf2onnx form) folds into one Dense like Gemm (PyTorch form).
 #include <onnx/onnx_pb.h>
 
@@ -61,6 +62,28 @@ class Importer {
     used_.insert(base);
     return base;
   }
+  // The layer (or "input") producing a data tensor; fails for a dangling or not-yet-produced one.
+  std::string sourceOf(const onnx::NodeProto& n, const std::string& tensor) const {
+    auto it = source_.find(tensor);
+    if (it != source_.end()) return it->second;
+    if (produced_.count(tensor))
+      fail("node '" + n.name() + "' (" + n.op_type() + ") reads '" + tensor +
+           "' before the node producing it: the graph has a cycle or is not in topological order");
+    fail("node '" + n.name() + "' (" + n.op_type() + ") reads '" + tensor +
+         "', which is neither the graph input, an initializer nor a node's output");
+  }
+  // Adds `s` reading `inputs` (a single input that is the previous layer is left implicit, so
+  // chains import exactly as before).
+  void add(Network& net, LayerSpec s, const std::vector<std::string>& inputs) {
+    const std::string previous = net.size() ? net.layer(net.size() - 1).spec().name : "input";
+    if (!(inputs.size() == 1 && inputs[0] == previous)) s.inputs = inputs;
+    net.add(s);
+  }
+  void add(Network& net, LayerSpec s) { add(net, std::move(s), {src_}); }
+  // "same" when `pads` (begin..., end...) are Keras/TF "same" padding for `kernel`/`strides` on
+  // the current input, "" when all zero; anything else fails.
+  std::string padMode(const onnx::NodeProto& n, const std::vector<int64_t>& pads, const std::vector<int64_t>& kernel,
+                      const std::vector<int64_t>& strides) const;
   void addDense(Network& net, const onnx::NodeProto& n, const Tensor& w, bool transposed, float alpha, bool useBias);
   void addConv(Network& net, const onnx::NodeProto& n);
   void addPool(Network& net, const onnx::NodeProto& n);
@@ -68,8 +91,12 @@ class Importer {
   std::string path_;
   const onnx::GraphProto& g_;
   std::map<std::string, Tensor> inits_;
-  std::set<std::string> used_;
+  std::set<std::string> used_{"input"};  // "input" names the network input in layer inputs
   int counter_ = 0;
+  std::map<std::string, std::string> source_;  // data tensor -> producing layer name or "input"
+  std::set<std::string> produced_;             // every node output
+  std::string src_;                            // the data input of the node being imported
+  Shape in_;                                   // its shape
 };
 
 Tensor Importer::convert(const onnx::TensorProto& t) const {
@@ -124,12 +151,12 @@ void Importer::addDense(Network& net, const onnx::NodeProto& n, const Tensor& w,
                         bool useBias) {
   if (w.dims.size() != 2 || w.f.empty()) fail("node '" + n.name() + "' weight must be a 2-D float initializer");
   const long in = transposed ? w.dims[1] : w.dims[0], out = transposed ? w.dims[0] : w.dims[1];
-  if (net.outputShape().rank() != 1 || net.outputShape().size() != in)
+  if (in_.rank() != 1 || in_.size() != in)
     fail("node '" + n.name() + "' (" + n.op_type() + ") expects " + std::to_string(in) + " features but gets " +
-         net.outputShape().str());
+         in_.str());
   LayerSpec s = layers::dense(static_cast<int>(out), useBias);
   s.name = layerName(n);
-  net.add(s);
+  add(net, s);
   Parameter& W = *net.layer(net.size() - 1).parameters()[0];
   Eigen::Map<const Matrix> src(w.f.data(), w.dims[0], w.dims[1]);
   if (transposed) W.value = src.transpose() * alpha;
@@ -154,19 +181,24 @@ void Importer::addConv(Network& net, const onnx::NodeProto& n) {
   std::vector<int64_t> k = {w.dims[2]};
   if (twoD) k.push_back(w.dims[3]);
   if (strides.empty()) strides.assign(sp, 1);
-  if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
+  bool symmetricSame = ap == "SAME_UPPER" || ap == "SAME_LOWER";
+  for (int i = 0; i < sp; ++i) symmetricSame = symmetricSame && strides[i] == 1 && k[i] % 2 == 1;
+  if (symmetricSame) {  // odd kernels at stride 1: "same" is symmetric padding of k/2
     pads.clear();
-    for (int i = 0; i < sp; ++i) {
-      if (strides[i] != 1 || k[i] % 2 == 0) fail("node '" + n.name() + "' (Conv) auto_pad SAME needs stride 1 and odd kernels");
-      pads.push_back(k[i] / 2);
-    }
-    for (int i = 0; i < sp; ++i) pads.push_back(k[i] / 2);
+    for (int i = 0; i < 2 * sp; ++i) pads.push_back(k[i % sp] / 2);
+  } else if (ap == "SAME_UPPER") {
+    s.padding = "same";
+    pads.assign(2 * sp, 0);
   } else if (ap != "NOTSET" && ap != "VALID") {
     fail("node '" + n.name() + "' (Conv) has unsupported auto_pad " + ap);
   }
   if (pads.empty()) pads.assign(2 * sp, 0);
-  for (int i = 0; i < sp; ++i)
-    if (pads[i] != pads[i + sp]) fail("node '" + n.name() + "' (Conv) has asymmetric padding, which is not supported");
+  bool symmetric = true;
+  for (int i = 0; i < sp; ++i) symmetric = symmetric && pads[i] == pads[i + sp];
+  if (!symmetric) {
+    s.padding = padMode(n, pads, k, strides);
+    pads.assign(2 * sp, 0);
+  }
   if (twoD) {
     s.strideH = static_cast<int>(strides[0]);
     s.strideW = static_cast<int>(strides[1]);
@@ -179,10 +211,9 @@ void Importer::addConv(Network& net, const onnx::NodeProto& n) {
   const bool hasBias = n.input_size() > 2 && !n.input(2).empty();
   s.useBias = hasBias;
   s.name = layerName(n);
-  const Shape in = net.outputShape();
-  if (in.dims.empty() || in.dims[0] != w.dims[1])
-    fail("node '" + n.name() + "' (Conv) expects " + std::to_string(w.dims[1]) + " channels but gets " + in.str());
-  net.add(s);
+  if (in_.dims.empty() || in_.dims[0] != w.dims[1])
+    fail("node '" + n.name() + "' (Conv) expects " + std::to_string(w.dims[1]) + " channels but gets " + in_.str());
+  add(net, s);
   auto params = net.layer(net.size() - 1).parameters();
   params[0]->value = Eigen::Map<const Matrix>(w.f.data(), params[0]->value.rows(), params[0]->value.cols());
   if (hasBias) {
@@ -195,15 +226,17 @@ void Importer::addConv(Network& net, const onnx::NodeProto& n) {
 void Importer::addPool(Network& net, const onnx::NodeProto& n) {
   auto k = attrInts(n, "kernel_shape");
   auto strides = attrInts(n, "strides");
-  for (int64_t p : attrInts(n, "pads"))
-    if (p != 0) fail("node '" + n.name() + "' (" + n.op_type() + ") uses padding, which is not supported");
   if (attrInt(n, "ceil_mode", 0) != 0) fail("node '" + n.name() + "' (" + n.op_type() + ") uses ceil_mode");
-  const auto* autoPad = attr(n, "auto_pad");
-  if (autoPad && autoPad->s() != "NOTSET" && autoPad->s() != "VALID")
-    fail("node '" + n.name() + "' (" + n.op_type() + ") uses auto_pad " + autoPad->s());
   if (k.empty() || k.size() > 2) fail("node '" + n.name() + "' (" + n.op_type() + ") needs a 1-D or 2-D kernel_shape");
   if (strides.empty()) strides.assign(k.size(), 1);
   LayerSpec s;
+  const auto* autoPad = attr(n, "auto_pad");
+  const std::string ap = autoPad ? autoPad->s() : "NOTSET";
+  if (ap == "SAME_UPPER") s.padding = "same";
+  else if (ap != "NOTSET" && ap != "VALID") fail("node '" + n.name() + "' (" + n.op_type() + ") uses auto_pad " + ap);
+  else if (!attrInts(n, "pads").empty()) s.padding = padMode(n, attrInts(n, "pads"), k, strides);
+  if (!s.padding.empty() && n.op_type() == "AveragePool" && attrInt(n, "count_include_pad", 0) != 0)
+    fail("node '" + n.name() + "' (AveragePool) counts padding (count_include_pad=1), which is not supported");
   s.kind = n.op_type();
   s.kernelW = static_cast<int>(k.back());
   s.strideW = static_cast<int>(strides.back());
@@ -212,7 +245,24 @@ void Importer::addPool(Network& net, const onnx::NodeProto& n) {
     s.strideH = static_cast<int>(strides[0]);
   }
   s.name = layerName(n);
-  net.add(s);
+  add(net, s);
+}
+
+std::string Importer::padMode(const onnx::NodeProto& n, const std::vector<int64_t>& pads,
+                              const std::vector<int64_t>& kernel, const std::vector<int64_t>& strides) const {
+  const size_t sp = kernel.size();
+  bool zero = true, same = pads.size() == 2 * sp && in_.rank() == static_cast<int>(sp) + 1;
+  for (int64_t p : pads) zero = zero && p == 0;
+  if (zero) return "";
+  for (size_t i = 0; same && i < sp; ++i) {
+    const int64_t in = in_.dims[i + 1], out = (in + strides[i] - 1) / strides[i];
+    const int64_t total = std::max<int64_t>(0, (out - 1) * strides[i] + kernel[i] - in);
+    same = pads[i] == total / 2 && pads[i + sp] == total - total / 2;
+  }
+  if (!same)
+    fail("node '" + n.name() + "' (" + n.op_type() +
+         ") has padding other than none, symmetric (Conv) or \"same\" (the odd zero last), which is not supported");
+  return "same";
 }
 
 Network Importer::run() {
@@ -233,7 +283,10 @@ Network Importer::run() {
   }
   if (current.empty()) fail("the graph has no data input");
   Network net{Shape(inputDims)};
-  bool lastWasBiaslessMatMul = false;
+  source_[current] = "input";
+  for (const auto& n : g_.node())
+    for (const auto& o : n.output()) produced_.insert(o);
+  std::string lastMatMul;  // a bias-less MatMul layer that a following Add may give its bias
   for (const auto& n : g_.node()) {
     const std::string& op = n.op_type();
     if (!n.domain().empty() && n.domain() != "ai.onnx") fail("unsupported operator '" + n.domain() + "." + op + "'");
@@ -243,15 +296,37 @@ Network Importer::run() {
       inits_[n.output(0)] = convert(value->t());
       continue;
     }
-    if (n.input_size() == 0 || n.input(0) != current) {
-      // Add may list the running tensor second (bias + x).
-      if (!(op == "Add" && n.input_size() == 2 && n.input(1) == current))
-        fail("node '" + n.name() + "' (" + op + ") does not consume the previous node's output; only chains are supported");
-    }
+    if (n.input_size() == 0) fail("node '" + n.name() + "' (" + op + ") has no input");
     if (n.output_size() < 1) fail("node '" + n.name() + "' has no output");
-    const bool matMulBefore = lastWasBiaslessMatMul;
-    lastWasBiaslessMatMul = false;
-    if (op == "Gemm") {
+    // Data inputs are the ones that are not initializers; Add may list the running tensor second.
+    std::vector<std::string> data;
+    for (const auto& in : n.input())
+      if (!in.empty() && !inits_.count(in)) data.push_back(sourceOf(n, in));
+    if (data.empty()) fail("node '" + n.name() + "' (" + op + ") reads no data tensor");
+    src_ = data[0];
+    in_ = src_ == "input" ? net.inputShape() : net.layer(net.indexOf(src_)).outputShape();
+    const size_t before = net.size();
+    const std::string biasTarget = lastMatMul;
+    lastMatMul.clear();
+    std::string result;  // the layer producing this node's output when it adds none
+    if ((op == "Add" && data.size() == 2) || op == "Concat") {
+      if (op == "Concat") {
+        const int64_t axis = attrInt(n, "axis", 1);
+        if (axis != 1 && axis != -in_.rank() - 1)
+          fail("node '" + n.name() + "' (Concat) joins axis " + std::to_string(axis) +
+               "; only the channel axis 1 is supported");
+      }
+      LayerSpec s = op == "Add" ? layers::add(data) : layers::concatenate(data);
+      s.name = layerName(n);
+      try {
+        net.add(s);
+      } catch (const Error& e) {
+        fail("node '" + n.name() + "' (" + op + "): " + e.what());
+      }
+    } else if (data.size() != 1) {
+      fail("node '" + n.name() + "' (" + op + ") reads " + std::to_string(data.size()) +
+           " data tensors; only Add and Concat merge tensors");
+    } else if (op == "Gemm") {
       if (attrInt(n, "transA", 0) != 0) fail("node '" + n.name() + "' (Gemm) with transA=1 is not supported");
       const bool hasBias = n.input_size() > 2 && !n.input(2).empty();
       addDense(net, n, init(n, 1), attrInt(n, "transB", 0) != 0, attrFloat(n, "alpha", 1.0f), hasBias);
@@ -266,16 +341,18 @@ Network Importer::run() {
       }
     } else if (op == "MatMul") {
       addDense(net, n, init(n, 1), false, 1.0f, true);  // bias slot for a following Add (stays 0 otherwise)
-      lastWasBiaslessMatMul = true;
+      lastMatMul = net.layer(net.size() - 1).spec().name;
     } else if (op == "Add") {
-      const int other = n.input(0) == current ? 1 : 0;
-      if (!matMulBefore) fail("node '" + n.name() + "' (Add) is only supported as the bias of a preceding MatMul");
+      const int other = inits_.count(n.input(0)) ? 0 : 1;
+      if (biasTarget.empty() || src_ != biasTarget)
+        fail("node '" + n.name() + "' (Add) with a constant is only supported as the bias of a preceding MatMul");
       const Tensor& c = init(n, other);
       Parameter& b = *net.layer(net.size() - 1).parameters()[1];
       if (static_cast<long>(c.f.size()) != b.value.cols())
         fail("node '" + n.name() + "' (Add) bias has " + std::to_string(c.f.size()) + " values, expected " +
              std::to_string(b.value.cols()));
       b.value = Eigen::Map<const Matrix>(c.f.data(), 1, b.value.cols());
+      result = src_;
     } else if (op == "Conv") {
       addConv(net, n);
     } else if (op == "MaxPool" || op == "AveragePool") {
@@ -285,15 +362,15 @@ Network Importer::run() {
       s.kind = op == "Relu" ? "ReLU" : op == "LeakyRelu" ? "LeakyReLU" : op;
       s.alpha = attrFloat(n, "alpha", 0.01f);
       s.name = layerName(n);
-      net.add(s);
+      add(net, s);
     } else if (op == "Softmax") {
-      const int rank = net.outputShape().rank();
+      const int rank = in_.rank();
       const int64_t axis = attrInt(n, "axis", -1);
       if (!(axis == -1 || axis == rank || (rank == 1 && axis == 1)))
         fail("node '" + n.name() + "' (Softmax) over axis " + std::to_string(axis) + " is not supported (only the last axis)");
       LayerSpec s = layers::softmax();
       s.name = layerName(n);
-      net.add(s);
+      add(net, s);
     } else if (op == "Dropout") {
       float rate = attrFloat(n, "ratio", 0.5f);
       if (n.input_size() > 1 && !n.input(1).empty()) {
@@ -302,20 +379,21 @@ Network Importer::run() {
       }
       LayerSpec s = layers::dropout(rate);
       s.name = layerName(n);
-      net.add(s);
+      add(net, s);
     } else if (op == "Pad") {
       // PyTorch puts an all-zero Pad in front of AveragePool; only that no-op form is accepted.
       std::vector<int64_t> pads = attrInts(n, "pads");
       if (n.input_size() > 1 && !n.input(1).empty()) pads = init(n, 1).i;
       for (int64_t p : pads)
         if (p != 0) fail("node '" + n.name() + "' (Pad) with non-zero padding is not supported");
+      result = src_;
     } else if (op == "Identity") {
-      // no layer: the chain just continues under the new name
+      result = src_;  // no layer: the tensor just gets a new name
     } else if (op == "Flatten") {
       if (attrInt(n, "axis", 1) != 1) fail("node '" + n.name() + "' (Flatten) only axis=1 is supported");
       LayerSpec s = layers::flatten();
       s.name = layerName(n);
-      net.add(s);
+      add(net, s);
     } else if (op == "Reshape") {
       const Tensor& shape = init(n, 1);
       if (shape.i.empty()) fail("node '" + n.name() + "' (Reshape) shape must be an int64 initializer");
@@ -323,8 +401,8 @@ Network Importer::run() {
       for (size_t i = 1; i < shape.i.size(); ++i) {
         const int64_t d = shape.i[i];
         if (d == 0) {
-          if (static_cast<int>(i) - 1 >= net.outputShape().rank()) fail("node '" + n.name() + "' (Reshape) copies a missing dim");
-          dims.push_back(net.outputShape().dims[i - 1]);
+          if (static_cast<int>(i) - 1 >= in_.rank()) fail("node '" + n.name() + "' (Reshape) copies a missing dim");
+          dims.push_back(in_.dims[i - 1]);
         } else {
           dims.push_back(static_cast<int>(d));
         }
@@ -333,11 +411,11 @@ Network Importer::run() {
         // A fixed batch size (e.g. 1) is accepted when the other dims describe one whole sample.
         long prod = 1;
         for (int d : dims) prod *= d;
-        if (prod != net.outputShape().size()) fail("node '" + n.name() + "' (Reshape) changes the batch dimension");
+        if (prod != in_.size()) fail("node '" + n.name() + "' (Reshape) changes the batch dimension");
       }
       LayerSpec s = dims.size() == 1 && dims[0] == -1 ? layers::flatten() : layers::reshape(dims);
       s.name = layerName(n);
-      net.add(s);
+      add(net, s);
     } else if (op == "Transpose") {
       auto perm = attrInts(n, "perm");
       if (perm.empty() || perm[0] != 0) fail("node '" + n.name() + "' (Transpose) must keep the batch axis first");
@@ -345,12 +423,12 @@ Network Importer::run() {
       for (size_t i = 1; i < perm.size(); ++i) p.push_back(static_cast<int>(perm[i] - 1));
       LayerSpec s = layers::transpose(p);
       s.name = layerName(n);
-      net.add(s);
+      add(net, s);
     } else if (op == "BatchNormalization") {
       LayerSpec s = layers::batchNorm(attrFloat(n, "epsilon", 1e-5f), attrFloat(n, "momentum", 0.9f));
       s.name = layerName(n);
-      const long c = net.outputShape().dims.empty() ? 0 : net.outputShape().dims[0];
-      net.add(s);
+      const long c = in_.dims.empty() ? 0 : in_.dims[0];
+      add(net, s);
       auto params = net.layer(net.size() - 1).parameters();  // scale, bias, mean, var: ONNX input order
       for (int i = 0; i < 4; ++i) {
         const Tensor& t = init(n, i + 1);
@@ -362,10 +440,18 @@ Network Importer::run() {
     } else {
       fail("unsupported operator '" + op + "' (node '" + n.name() + "')");
     }
-    current = n.output(0);
+    if (result.empty()) {
+      if (net.size() != before + 1) fail("node '" + n.name() + "' (" + op + ") was not imported");
+      result = net.layer(net.size() - 1).spec().name;
+    }
+    source_[n.output(0)] = result;
   }
-  if (g_.output_size() != 1 || g_.output(0).name() != current)
-    fail("the graph output must be the last node's output ('" + current + "')");
+  const std::string last = net.size() ? net.layer(net.size() - 1).spec().name : "input";
+  if (g_.output_size() != 1 || !source_.count(g_.output(0).name()) || source_.at(g_.output(0).name()) != last)
+    fail("the graph must have one output, produced by its last layer");
+  for (size_t i = 0; i + 1 < net.size(); ++i)
+    if (net.consumers(i).empty())
+      fail("the output of node '" + net.layer(i).spec().name + "' is never used; only one graph output is supported");
   return net;
 }
 

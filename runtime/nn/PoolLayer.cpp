@@ -1,6 +1,7 @@
 // Pooling layers; max pooling remembers the argmax so backward routes the gradient to one input.
 #include "nn/PoolLayer.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "nn/Error.h"
@@ -21,6 +22,7 @@ Shape PoolLayer::configure(const Shape& input, Random&) {
 }
 
 void PoolLayer::forward(const Matrix& x, Matrix& y, bool) {
+  if (padded()) return forwardPadded(x, y);
   const ConvGeometry& g = g_;
   const long B = x.rows(), outSize = g.channels * g.outSpatial();
   y.resize(B, outSize);
@@ -67,6 +69,7 @@ void PoolLayer::forward(const Matrix& x, Matrix& y, bool) {
 }
 
 void PoolLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
+  if (padded()) return backwardPadded(x, dy, dx);
   const ConvGeometry& g = g_;
   const long B = x.rows(), outSize = g.channels * g.outSpatial();
   dx.setZero(B, x.cols());
@@ -87,6 +90,70 @@ void PoolLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
             for (int j = 0; j < g.kW; ++j)
               dxs[c * g.inSpatial() + static_cast<long>(oh * g.sH + i) * g.inW + ow * g.sW + j] += v;
         }
+  }
+}
+
+void PoolLayer::forwardPadded(const Matrix& x, Matrix& y) {
+  const ConvGeometry& g = g_;
+  const long B = x.rows(), outSize = g.channels * g.outSpatial();
+  y.resize(B, outSize);
+  if (max_) argmax_.resize(B * outSize);
+#pragma omp parallel for schedule(dynamic, 8)
+  for (long s = 0; s < B; ++s) {
+    const float* xs = x.row(s).data();
+    float* ys = y.row(s).data();
+    for (int c = 0; c < g.channels; ++c)
+      for (int oh = 0; oh < g.outH; ++oh) {
+        const int h0 = std::max(0, oh * g.sH - g.pH), h1 = std::min(g.inH, oh * g.sH - g.pH + g.kH);
+        for (int ow = 0; ow < g.outW; ++ow) {
+          const int w0 = std::max(0, ow * g.sW - g.pW), w1 = std::min(g.inW, ow * g.sW - g.pW + g.kW);
+          const long o = c * g.outSpatial() + static_cast<long>(oh) * g.outW + ow;
+          const long base = c * g.inSpatial();
+          float best = -std::numeric_limits<float>::infinity(), sum = 0.0f;
+          long bestAt = base + static_cast<long>(h0) * g.inW + w0;
+          for (int h = h0; h < h1; ++h)
+            for (int w = w0; w < w1; ++w) {
+              const long at = base + static_cast<long>(h) * g.inW + w;
+              if (xs[at] > best) {
+                best = xs[at];
+                bestAt = at;
+              }
+              sum += xs[at];
+            }
+          if (max_) {
+            ys[o] = best;
+            argmax_[s * outSize + o] = static_cast<int>(bestAt);
+          } else {
+            ys[o] = sum / static_cast<float>((h1 - h0) * (w1 - w0));
+          }
+        }
+      }
+  }
+}
+
+void PoolLayer::backwardPadded(const Matrix& x, const Matrix& dy, Matrix& dx) {
+  const ConvGeometry& g = g_;
+  const long B = x.rows(), outSize = g.channels * g.outSpatial();
+  dx.setZero(B, x.cols());
+#pragma omp parallel for schedule(dynamic, 8)
+  for (long s = 0; s < B; ++s) {
+    const float* d = dy.row(s).data();
+    float* dxs = dx.row(s).data();
+    if (max_) {
+      for (long o = 0; o < outSize; ++o) dxs[argmax_[s * outSize + o]] += d[o];
+      continue;
+    }
+    for (int c = 0; c < g.channels; ++c)
+      for (int oh = 0; oh < g.outH; ++oh) {
+        const int h0 = std::max(0, oh * g.sH - g.pH), h1 = std::min(g.inH, oh * g.sH - g.pH + g.kH);
+        for (int ow = 0; ow < g.outW; ++ow) {
+          const int w0 = std::max(0, ow * g.sW - g.pW), w1 = std::min(g.inW, ow * g.sW - g.pW + g.kW);
+          const float v = d[c * g.outSpatial() + static_cast<long>(oh) * g.outW + ow] /
+                          static_cast<float>((h1 - h0) * (w1 - w0));
+          for (int h = h0; h < h1; ++h)
+            for (int w = w0; w < w1; ++w) dxs[c * g.inSpatial() + static_cast<long>(h) * g.inW + w] += v;
+        }
+      }
   }
 }
 

@@ -63,6 +63,16 @@ std::vector<float> toVector(const nn::Matrix &m) {
 } // namespace
 
 hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
+  // Graph networks (skip connections) have no HLS emission yet (issue 13, item 3).
+  if (!net.isChain()) {
+    for (size_t i = 0; i < net.size(); ++i)
+      if (net.layer(i).spec().inputs.size() > 1)
+        throw std::invalid_argument("graph networks (" + net.layer(i).spec().kind + " at layer " +
+                                    std::to_string(i + 1) + ", '" + net.layer(i).spec().name +
+                                    "') cannot be converted to HLS yet");
+    throw std::invalid_argument("graph networks (layers that do not read the previous layer) cannot "
+                                "be converted to HLS yet");
+  }
   hls::NetworkDesc desc;
   desc.name = o.top;
   desc.inputType = o.precision;
@@ -101,7 +111,7 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
                               : std::vector<float>(static_cast<size_t>(nOut), 0.0f);
       desc.layers.push_back(std::move(d));
     } else if (kind == "Conv1D" || kind == "Conv2D") {
-      if (spec.padH != 0 || spec.padW != 0)
+      if (spec.padH != 0 || spec.padW != 0 || spec.padding == "same")
         unsupported(spec.name, "is padded; the HLS templates support unpadded convolutions");
       bool is2d = kind == "Conv2D";
       LayerDesc d = baseLayer(spec, is2d ? LayerKind::Conv2D : LayerKind::Conv1D, o);
@@ -124,7 +134,7 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
                               : std::vector<float>(static_cast<size_t>(filters), 0.0f);
       desc.layers.push_back(std::move(d));
     } else if (kind == "MaxPool" || kind == "AveragePool") {
-      if (spec.padH != 0 || spec.padW != 0)
+      if (spec.padH != 0 || spec.padW != 0 || spec.padding == "same")
         unsupported(spec.name, "is padded; the HLS templates support unpadded pooling");
       LayerDesc d = baseLayer(spec, kind == "MaxPool" ? LayerKind::MaxPool : LayerKind::AvgPool, o);
       bool is1d = current.rank() == 2;

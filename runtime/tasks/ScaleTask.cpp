@@ -16,27 +16,25 @@ namespace mmlc::tasks {
 
 namespace {
 
-/// The layers SCALING narrows: every Dense/Conv layer except the last one, whose width is the
-/// network's output.
-std::vector<std::string> hiddenLayers(const nn::Network &net) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < net.size(); ++i) {
-    const std::string &kind = net.layer(i).spec().kind;
-    if (kind == "Dense" || kind == "Conv1D" || kind == "Conv2D")
-      names.push_back(net.layer(i).spec().name);
-  }
-  if (!names.empty())
-    names.pop_back();
-  return names;
+/// What SCALING narrows: every Dense/Conv layer except the last one, whose width is the
+/// network's output, in width groups (layers joined by a residual Add share one width; in a
+/// chain each layer is its own group).
+using Groups = std::vector<std::vector<std::string>>;
+
+std::vector<int> widthsOf(const nn::Network &net, const Groups &groups) {
+  std::vector<int> widths;
+  for (const auto &group : groups)
+    widths.push_back(net.layer(static_cast<size_t>(net.indexOf(group.front()))).spec().units);
+  return widths;
 }
 
-std::vector<int> widthsOf(const nn::Network &net, const std::vector<std::string> &layers) {
-  std::vector<int> widths;
-  for (const std::string &name : layers)
-    for (size_t i = 0; i < net.size(); ++i)
-      if (net.layer(i).spec().name == name)
-        widths.push_back(net.layer(i).spec().units);
-  return widths;
+/// The width of every member of every group.
+std::map<std::string, int> unitsOf(const Groups &groups, const std::vector<int> &widths) {
+  std::map<std::string, int> units;
+  for (size_t i = 0; i < groups.size(); ++i)
+    for (const std::string &name : groups[i])
+      units[name] = widths[i];
+  return units;
 }
 
 std::string joinWidths(const std::vector<int> &widths, const char *separator) {
@@ -65,7 +63,7 @@ struct Candidate {
 class Scaler {
 public:
   Scaler(TaskContext &ctx, nn::Network &input, const nn::DatasetSplit &split)
-      : ctx_(ctx), a_(ctx.args), split_(split), layers_(hiddenLayers(input)),
+      : ctx_(ctx), a_(ctx.args), split_(split), layers_(nn::widthGroups(input)),
         y_(split.train.targetMatrix()) {
     if (layers_.empty())
       throw ctx.error("scale needs a network with hidden Dense or Conv layers; this one has only "
@@ -124,7 +122,9 @@ private:
       int next = shrink(best_.widths[i], factor_, minWidth_);
       if (frozen[i] || next == best_.widths[i])
         continue;
-      long params = nn::withLayerWidths(*best_.net, {{layers_[i], next}}, 0).parameterCount();
+      std::vector<int> widths = best_.widths;
+      widths[i] = next;
+      long params = nn::withLayerWidths(*best_.net, unitsOf(layers_, widths), 0).parameterCount();
       if (pick < 0 || params < fewest) {
         pick = static_cast<int>(i);
         fewest = params;
@@ -138,9 +138,7 @@ private:
   /// network learned, which for a fixed epoch budget is more accurate than training the narrow
   /// network from scratch (docs/tasks.md).
   Candidate retrain(const std::vector<int> &widths) {
-    std::map<std::string, int> units;
-    for (size_t i = 0; i < layers_.size(); ++i)
-      units[layers_[i]] = widths[i];
+    std::map<std::string, int> units = unitsOf(layers_, widths);
     std::uint64_t seed = static_cast<std::uint64_t>(a_.i("seed"));
     Candidate c;
     c.net = std::make_shared<nn::Network>(nn::withStrongestUnits(*best_.net, units, seed));
@@ -174,7 +172,7 @@ private:
   TaskContext &ctx_;
   const TaskArgs &a_;
   const nn::DatasetSplit &split_;
-  std::vector<std::string> layers_;
+  Groups layers_;
   nn::Matrix y_;
   Candidate best_;
   double baseline_ = 0, factor_ = 0.5;

@@ -16,6 +16,8 @@ void runAllocate(TaskContext &);
 // ModelTasks.cpp
 void runMlp(TaskContext &);
 void runCnn(TaskContext &);
+void runResnet(TaskContext &);
+void runVgg(TaskContext &);
 // TrainingTasks.cpp
 void runTrain(TaskContext &);
 void runEvaluate(TaskContext &);
@@ -50,7 +52,8 @@ const std::map<std::string, TaskFn> &builtinTasks() {
       {"idx", runIdx},           {"csv", runCsv},
       {"npy", runNpy},           {"openml", runOpenml},
       {"onnx", runOnnx},         {"keras", runKeras},       {"cnn", runCnn},
-      {"scale", runScale},
+      {"scale", runScale},       {"resnet", runResnet},
+      {"vgg", runVgg},
       {"quantize", runQuantize}, {"csim", runCSim},
       {"hls_import", runHlsImport}, {"set_precision", runSetPrecision},
       {"set_reuse", runSetReuse},   {"pragma", runPragma},

@@ -95,4 +95,5 @@ def main():
         f.write(b"\xff\xff\xff\xff this is not an ONNX model")
 
 
-main()
+if __name__ == "__main__":
+    main()

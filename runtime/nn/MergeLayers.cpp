@@ -1,0 +1,77 @@
+// Add and Concatenate: shape checks naming the inputs, forward and backward over several inputs.
+#include "nn/MergeLayers.h"
+
+#include "nn/Error.h"
+
+namespace mmlc::nn {
+
+void MergeLayer::forward(const Matrix&, Matrix&, bool) {
+  throw Error(spec_.kind + " layer '" + spec_.name + "' needs two or more inputs");
+}
+void MergeLayer::backward(const Matrix&, const Matrix&, const Matrix&, Matrix&) {
+  throw Error(spec_.kind + " layer '" + spec_.name + "' needs two or more inputs");
+}
+
+size_t MergeLayer::checkArity(const std::vector<Shape>& inputs) const {
+  if (inputs.size() < 2 || spec_.inputs.size() != inputs.size())
+    throw Error(spec_.kind + " layer '" + spec_.name + "' needs two or more inputs, got " +
+                std::to_string(inputs.size()));
+  return inputs.size();
+}
+
+Shape AddLayer::configureInputs(const std::vector<Shape>& inputs, Random&) {
+  const size_t n = checkArity(inputs);
+  for (size_t i = 1; i < n; ++i)
+    if (inputs[i] != inputs[0])
+      throw Error("Add layer '" + spec_.name + "': input '" + spec_.inputs[i] + "' has shape " + inputs[i].str() +
+                  " but '" + spec_.inputs[0] + "' has " + inputs[0].str() + "; added tensors need one shape");
+  return inputs[0];
+}
+
+void AddLayer::forwardInputs(const std::vector<const Matrix*>& xs, Matrix& y, bool) {
+  y = *xs[0];
+  for (size_t i = 1; i < xs.size(); ++i) y += *xs[i];
+}
+
+void AddLayer::backwardInputs(const std::vector<const Matrix*>&, const Matrix&, const Matrix& dy,
+                              const std::vector<Matrix*>& dxs) {
+  for (Matrix* dx : dxs)
+    if (dx) *dx = dy;
+}
+
+Shape ConcatenateLayer::configureInputs(const std::vector<Shape>& inputs, Random&) {
+  const size_t n = checkArity(inputs);
+  Shape out = inputs[0];
+  for (size_t i = 1; i < n; ++i) {
+    bool fits = inputs[i].rank() == out.rank();
+    for (int d = 1; fits && d < out.rank(); ++d) fits = inputs[i].dims[d] == out.dims[d];
+    if (!fits)
+      throw Error("Concatenate layer '" + spec_.name + "': input '" + spec_.inputs[i] + "' has shape " +
+                  inputs[i].str() + " but '" + spec_.inputs[0] + "' has " + inputs[0].str() +
+                  "; joined tensors may differ only in their first (channel) dimension");
+    out.dims[0] += inputs[i].dims[0];
+  }
+  return out;
+}
+
+void ConcatenateLayer::forwardInputs(const std::vector<const Matrix*>& xs, Matrix& y, bool) {
+  long cols = 0;
+  for (const Matrix* x : xs) cols += x->cols();
+  y.resize(xs[0]->rows(), cols);
+  long at = 0;
+  for (const Matrix* x : xs) {
+    y.middleCols(at, x->cols()) = *x;
+    at += x->cols();
+  }
+}
+
+void ConcatenateLayer::backwardInputs(const std::vector<const Matrix*>& xs, const Matrix&, const Matrix& dy,
+                                      const std::vector<Matrix*>& dxs) {
+  long at = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (dxs[i]) *dxs[i] = dy.middleCols(at, xs[i]->cols());
+    at += xs[i]->cols();
+  }
+}
+
+}  // namespace mmlc::nn
