@@ -213,6 +213,9 @@ public:
             continue;
           }
           exitStatus = readStatus(job); // it may have finished between the two looks
+          if (!exitStatus && state == "COMPLETED")
+            exitStatus = 0; // the script exits 0 only when mmlc did; its status file may not be
+                            // visible here yet (attribute caching of a network filesystem)
         }
         Job done = std::move(job);
         running_.erase(running_.begin() + static_cast<std::ptrdiff_t>(i));
