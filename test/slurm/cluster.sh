@@ -20,6 +20,10 @@ stop() {
     fi
     rm -f "$pidfile"
   done
+  if [ -f "$dir/munge-socket-dir" ]; then
+    rm -rf "$(cat "$dir/munge-socket-dir")"
+    rm -f "$dir/munge-socket-dir"
+  fi
 }
 
 if [ "$cmd" = stop ]; then
@@ -49,6 +53,12 @@ chmod 755 "$dir/munge"
 dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
 chmod 400 "$dir/munge/munge.key"
 socket="$dir/munge/munge.socket"
+if [ "${#socket}" -gt 100 ]; then # a Unix socket path has at most 107 bytes
+  short="$(mktemp -d /tmp/mmlc-munge.XXXXXX)"
+  chmod 755 "$short"
+  echo "$short" > "$dir/munge-socket-dir"
+  socket="$short/munge.socket"
+fi
 munged --force --socket="$socket" --key-file="$dir/munge/munge.key" \
   --pid-file="$dir/munged.pid" --log-file="$dir/munged.log" --seed-file="$dir/munge/seed" \
   || fail "munged did not start"
