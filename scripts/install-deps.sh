@@ -4,8 +4,11 @@ set -euo pipefail
 PKGS=(cmake ninja-build ccache clang-19 llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
       libclang-19-dev libclang-cpp19-dev libclang-rt-19-dev libomp-19-dev
       antlr4 libantlr4-runtime-dev libeigen3-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
-      libgtest-dev libonnx-dev libprotobuf-dev protobuf-compiler libhdf5-dev python3-h5py python3-numpy coinor-libcbc-dev pkg-config
-      dataset-fashion-mnist python3 g++ curl)
+      libgtest-dev libonnx-dev libprotobuf-dev protobuf-compiler
+      libhdf5-dev coinor-libcbc-dev pkg-config   # keras(): HDF5 weights; allocate(): the CBC MIP solver
+      python3-h5py python3-numpy                  # tests: NumPy references of Keras models
+      dataset-fashion-mnist python3 g++ curl
+      slurm-wlm munge) # slurm-wlm, munge: test/slurm starts a one-node cluster for the Slurm executor
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,19 +3,21 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <filesystem>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 
 #include "dse/BayesOpt.h"
-#include "flow/Interrupt.h"
-#include "flow/ProcessPool.h"
+#include "dse/Evaluator.h"
 #include "dse/Strategy.h"
+#include "flow/Interrupt.h"
 #include "flow/MetaModel.h"
 
 namespace mmlc::flow {
@@ -100,7 +102,6 @@ Interpreter::Interpreter(const Program &program, TaskRunner &runner, ExecutionOp
     : program_(program), runner_(runner), options_(std::move(options)),
       values_(static_cast<size_t>(std::max(program.numValues, 0))) {}
 
-namespace {
 /// Turns reuse of committed steps on for a scope (the replay of work done by worker processes).
 class ReuseScope {
 public:
@@ -114,45 +115,114 @@ private:
   bool previous_;
 };
 
+namespace {
 std::string fileSafe(const std::string &text) {
   std::string out;
   for (char c : text)
     out += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
   return out;
 }
+
+/// The log file stem of a part: `L<line>-<label>`, with the occurrence after the first.
+std::string partLogName(const Op &op, const std::string &site, const std::string &label) {
+  std::string occurrence = site.substr(site.find('#') + 1);
+  return "L" + std::to_string(op.loc.line) + "-" + (occurrence == "0" ? "" : occurrence + "-") +
+         fileSafe(label);
+}
 } // namespace
 
-void Interpreter::prefetch(const Op &op, const std::string &what,
-                           std::vector<std::pair<std::string, std::function<void()>>> work) {
-  if (options_.jobs <= 1 || work.size() <= 1)
+/// Counts one level of in-process work for a scope (a replay, a part computed in a child).
+class InlineScope {
+public:
+  explicit InlineScope(int &depth) : depth_(depth) { ++depth_; }
+  ~InlineScope() { --depth_; }
+  InlineScope(const InlineScope &) = delete;
+  InlineScope &operator=(const InlineScope &) = delete;
+
+private:
+  int &depth_;
+};
+
+namespace {
+/// The tasks a region calls, nested regions included (per-task cluster options).
+void collectTasks(const Region &region, std::set<std::string> &tasks) {
+  for (const Op &op : region.ops) {
+    if (op.kind == OpKind::Call)
+      tasks.insert(op.name);
+    for (const Region &r : op.regions)
+      collectTasks(r, tasks);
+  }
+}
+
+std::string encodeConfig(const std::vector<double> &values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, "%.17g", values[i]);
+    out += (i ? "," : "") + std::string(buffer);
+  }
+  return out;
+}
+} // namespace
+
+std::string Interpreter::enterSite(const Op &op) {
+  int occurrence = occurrences_[&op]++;
+  return "L" + std::to_string(op.loc.line) + "C" + std::to_string(op.loc.column) + "#" +
+         std::to_string(occurrence);
+}
+
+std::string Interpreter::workerTarget(const std::string &site) const {
+  const std::string &part = options_.workerPart;
+  if (part.size() > site.size() + 1 && part.compare(0, site.size(), site) == 0 &&
+      part[site.size()] == '/')
+    return part.substr(site.size() + 1);
+  return "";
+}
+
+void Interpreter::record(const std::string &event, const std::map<std::string, std::string> &fields) {
+  if (options_.workerPart.empty()) // the controller records the flow's events, once
+    runner_.record(event, fields);
+}
+
+void Interpreter::prefetch(const Op &op, const std::string &what, std::vector<Part> parts) {
+  Executor *executor = options_.executor;
+  if (!distributing() || parts.empty() || (parts.size() <= 1 && !executor->worthForOne()))
     return;
-  std::vector<WorkItem> items;
   std::string site = "L" + std::to_string(op.loc.line);
-  for (auto &[label, run] : work)
-    items.push_back({label,
-                     std::filesystem::path(options_.workerLogDir) / (site + "-" + fileSafe(label) + ".log"),
-                     std::move(run)});
-  runner_.note(op.loc, what + ": " + std::to_string(items.size()) + " in up to " +
-                           std::to_string(options_.jobs) + " worker processes (progress in " +
-                           options_.workerLogDir + "/" + site + "-*.log)");
-  runInWorkerProcesses(
-      std::move(items), options_.jobs,
-      [&](const WorkOutcome &o) {
-        char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%.1f", o.seconds);
-        runner_.note(op.loc, what + " \"" + o.label + "\" " +
-                                 (o.succeeded ? "computed" : "failed (the replay reports why)") +
-                                 " in " + seconds + " s");
-      },
-      interruptRequested);
+  runner_.note(op.loc, what + ": " + std::to_string(parts.size()) + " in up to " +
+                           executor->describeLogs(site));
+  std::vector<std::string> labels;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    labels.push_back(parts[i].label);
+    executor->submit(i, std::move(parts[i]));
+  }
+  for (size_t remaining = labels.size(); remaining > 0;) {
+    auto ended = executor->wait();
+    if (ended.empty())
+      break; // stopped (Ctrl-C) or nothing left to wait for
+    for (const auto &[ticket, outcome] : ended) {
+      --remaining;
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.1f", outcome.seconds);
+      runner_.note(op.loc, what + " \"" + labels.at(ticket) + "\" " +
+                               (outcome.succeeded ? "computed" : "failed (the replay reports why)") +
+                               " in " + seconds + " s");
+    }
+  }
   checkInterrupt(op.loc);
 }
 
 void Interpreter::run() {
-  runner_.record("run", {}); // LOG readers tell the invocations of a resumed directory apart
+  record("run", {}); // LOG readers tell the invocations of a resumed directory apart
+  if (!options_.workerPart.empty() && options_.muteLog)
+    options_.muteLog(true);
   const Op &terminator = runRegion(program_.main, {});
   if (terminator.kind != OpKind::Return)
     throw RuntimeError(terminator.loc, "main must end with a return");
+  if (!options_.workerPart.empty())
+    throw RuntimeError(terminator.loc, "--worker-part " + options_.workerPart +
+                                           ": the flow has no such part (a worker runs the flow "
+                                           "its controller runs, with the same options)");
 }
 
 const Op &Interpreter::runRegion(const Region &region, const std::vector<Value> &arguments) {
@@ -350,16 +420,41 @@ void Interpreter::runParallel(const Op &op) {
   // Branches run one after another here; their results do not depend on the order, which is
   // what lets `mmlc run --jobs N` run them concurrently.
   bool maximize = op.direction == "maximize";
-  std::vector<std::pair<std::string, std::function<void()>>> branches;
-  for (size_t b = 1; b < op.regions.size(); ++b)
-    branches.emplace_back(op.labels.at(b - 1), [this, &op, b] {
-      const Op &yield = runRegion(op.regions[b], {});
-      runRegion(op.regions[0], {get(yield.operands.at(0))}); // the metrics `select` reads
-    });
+  std::string site = enterSite(op);
+  if (std::string target = workerTarget(site); !target.empty()) {
+    size_t b = target.size() > 1 && target[0] == 'b' ? std::strtoul(target.c_str() + 1, nullptr, 10) : 0;
+    if (b < 1 || b >= op.regions.size())
+      throw RuntimeError(op.loc, "--worker-part " + options_.workerPart + ": no such branch");
+    if (options_.muteLog)
+      options_.muteLog(false);
+    InlineScope inlineScope(inlineDepth_);
+    const Op &yield = runRegion(op.regions[b], {});
+    runRegion(op.regions[0], {get(yield.operands.at(0))}); // the metrics `select` reads
+    throw PartFinished();
+  }
+  std::vector<Part> branches;
+  if (distributing()) {
+    std::set<std::string> selectTasks;
+    collectTasks(op.regions[0], selectTasks);
+    for (size_t b = 1; b < op.regions.size(); ++b) {
+      std::set<std::string> tasks = selectTasks;
+      collectTasks(op.regions[b], tasks);
+      const std::string &label = op.labels.at(b - 1);
+      branches.push_back({site + "/b" + std::to_string(b), label, partLogName(op, site, label), op.loc,
+                          std::vector<std::string>(tasks.begin(), tasks.end()), [this, &op, b] {
+                            InlineScope inlineScope(inlineDepth_);
+                            const Op &yield = runRegion(op.regions[b], {});
+                            runRegion(op.regions[0], {get(yield.operands.at(0))});
+                          }});
+    }
+  }
   prefetch(op, "parallel branches", std::move(branches));
   std::optional<ReuseScope> reuse;
-  if (options_.jobs > 1)
+  std::optional<InlineScope> replay;
+  if (distributing()) {
     reuse.emplace(runner_);
+    replay.emplace(inlineDepth_);
+  }
   std::optional<size_t> best;
   double bestObjective = 0;
   Value bestValue;
@@ -393,7 +488,7 @@ void Interpreter::runParallel(const Op &op) {
       fields["result"] = jsonString(h->id);
       fields["result_type"] = jsonString(h->type);
     }
-    runner_.record("parallel_branch", fields);
+    record("parallel_branch", fields);
   }
   if (!best)
     throw RuntimeError(op.loc, "no branch of this parallel block satisfies its 'where' constraint");
@@ -436,6 +531,32 @@ dse::SearchSpace spaceOf(const Op &op, int gridPoints) {
 }
 } // namespace
 
+namespace {
+/// The evaluator the interpreter drives dse::runSearch with: it collects the suggestions of one
+/// ask and evaluates them together when the driver waits (the executor computes them, the
+/// interpreter replays and tells them in id order), so a batch is what --jobs N asks for.
+class BatchEvaluator final : public dse::Evaluator {
+public:
+  using Batch = std::function<std::vector<std::pair<dse::Trial, dse::Observation>>(
+      const std::vector<dse::Trial> &)>;
+  BatchEvaluator(size_t capacity, Batch evaluate) : capacity_(capacity), evaluate_(std::move(evaluate)) {}
+  size_t capacity() const override { return capacity_; }
+  void submit(const dse::Trial &trial) override { pending_.push_back(trial); }
+  std::vector<std::pair<dse::Trial, dse::Observation>> wait() override {
+    std::vector<dse::Trial> batch;
+    batch.swap(pending_);
+    std::sort(batch.begin(), batch.end(),
+              [](const dse::Trial &a, const dse::Trial &b) { return a.id < b.id; });
+    return evaluate_(batch);
+  }
+
+private:
+  size_t capacity_;
+  Batch evaluate_;
+  std::vector<dse::Trial> pending_;
+};
+} // namespace
+
 void Interpreter::runSearch(const Op &op) {
   auto option = [&](const char *key, double fallback) {
     auto it = op.options.find(key);
@@ -463,17 +584,11 @@ void Interpreter::runSearch(const Op &op) {
   double gridSize = 1;
   for (const dse::Parameter &p : space.parameters())
     gridSize *= p.isDiscrete() ? static_cast<double>(p.cardinality()) : p.gridPoints;
-  double budget = option("budget", op.name == "grid" ? gridSize : 0);
-  if (budget <= 0)
-    throw RuntimeError(op.loc, "this search needs a 'budget'");
-
-  std::optional<Value> best;
-  double bestScore = std::numeric_limits<double>::infinity();
-  auto argumentsOf = [&](const dse::Trial &trial) {
+  auto argumentsOf = [&](const dse::Config &config) {
     std::vector<Value> arguments;
     for (size_t i = 0; i < op.params.size(); ++i) {
       const SearchParam &p = op.params[i];
-      double v = trial.config.values.at(i);
+      double v = config.values.at(i);
       if (!p.hasRange && p.type != "int" && p.type != "float")
         arguments.push_back(std::visit([](const auto &x) { return Value(x); },
                                        p.choices.at(static_cast<size_t>(v))));
@@ -484,25 +599,78 @@ void Interpreter::runSearch(const Op &op) {
     }
     return arguments;
   };
-  std::optional<ReuseScope> reuse;
-  if (options_.jobs > 1)
-    reuse.emplace(runner_);
-  for (std::int64_t evaluation = 0; evaluation < static_cast<std::int64_t>(budget);) {
-    // With --jobs N, N suggestions at a time (the strategy keeps them apart while pending);
-    // worker processes compute them, then each is replayed from the model space and told.
-    std::int64_t batch = std::min<std::int64_t>(std::max(options_.jobs, 1),
-                                                static_cast<std::int64_t>(budget) - evaluation);
-    std::vector<dse::Trial> trials = strategy->ask(static_cast<size_t>(batch));
-    if (trials.empty())
-      break; // a grid that is exhausted
-    std::vector<std::pair<std::string, std::function<void()>>> work;
-    for (size_t t = 0; t < trials.size(); ++t)
-      work.emplace_back("evaluation " + std::to_string(evaluation + static_cast<std::int64_t>(t) + 1),
-                        [this, &body, arguments = argumentsOf(trials[t])] { runRegion(body, arguments); });
-    prefetch(op, "search evaluations", std::move(work));
+  std::string site = enterSite(op);
+  if (std::string target = workerTarget(site); !target.empty()) {
+    // A worker computes one evaluation, the configuration its controller chose.
+    dse::Config config;
+    const char *text = target.c_str() + 1;
+    while (target[0] == 'e' && *text) {
+      char *end = nullptr;
+      config.values.push_back(std::strtod(text, &end));
+      if (end == text)
+        break;
+      text = *end == ',' ? end + 1 : end;
+    }
+    if (target[0] != 'e' || config.values.size() != op.params.size())
+      throw RuntimeError(op.loc, "--worker-part " + options_.workerPart + ": not a configuration of this search");
+    if (options_.muteLog)
+      options_.muteLog(false);
+    InlineScope inlineScope(inlineDepth_);
+    runRegion(body, argumentsOf(config));
+    throw PartFinished();
+  }
+
+  // The budget: evaluations (a grid without one visits every point: the grid's size, continuous
+  // ranges at `points` levels each) and wall time. A search with a time budget records how many
+  // evaluations it made, and a replay (--resume, a worker) makes those again.
+  dse::Budget budget;
+  budget.evaluations = static_cast<size_t>(std::max(option("budget", op.name == "grid" ? gridSize : 0), 0.0));
+  budget.seconds = std::max(option("time", 0), 0.0);
+  if (budget.evaluations == 0 && budget.seconds <= 0)
+    throw RuntimeError(op.loc, "this search needs a 'budget' (evaluations) or a 'time' limit");
+  std::filesystem::path countFile;
+  if (budget.seconds > 0 && !options_.searchStateDir.empty()) {
+    countFile = std::filesystem::path(options_.searchStateDir) / (fileSafe(site) + ".evaluations");
+    std::ifstream in(countFile);
+    size_t made = 0;
+    if (in >> made) {
+      budget.evaluations = made;
+      budget.seconds = 0;
+    }
+  }
+
+  std::optional<Value> best;
+  double bestScore = std::numeric_limits<double>::infinity();
+  std::set<std::string> bodyTasks;
+  collectTasks(body, bodyTasks);
+  std::int64_t evaluation = 0;
+  // Evaluates one batch (the suggestions of one ask, in id order): the executor computes them,
+  // then each is replayed here from the model space and told in order, so the strategy sees
+  // what it would see with every evaluation made in this process.
+  auto evaluateBatch = [&](const std::vector<dse::Trial> &trials) {
+    std::vector<Part> parts;
+    if (distributing())
+      for (size_t t = 0; t < trials.size(); ++t) {
+        std::string label = "evaluation " + std::to_string(evaluation + static_cast<std::int64_t>(t) + 1);
+        parts.push_back({site + "/e" + encodeConfig(trials[t].config.values), label,
+                         partLogName(op, site, label), op.loc,
+                         std::vector<std::string>(bodyTasks.begin(), bodyTasks.end()),
+                         [this, &body, arguments = argumentsOf(trials[t].config)] {
+                           InlineScope inlineScope(inlineDepth_);
+                           runRegion(body, arguments);
+                         }});
+      }
+    prefetch(op, "search evaluations", std::move(parts));
+    std::optional<ReuseScope> reuse;
+    std::optional<InlineScope> replay;
+    if (distributing()) {
+      reuse.emplace(runner_);
+      replay.emplace(inlineDepth_);
+    }
+    std::vector<std::pair<dse::Trial, dse::Observation>> told;
     for (const dse::Trial &trial : trials) {
       ++evaluation;
-      std::vector<Value> arguments = argumentsOf(trial);
+      std::vector<Value> arguments = argumentsOf(trial.config);
       const Op &yield = runRegion(body, arguments);
       dse::Observation observation;
       size_t objectives = static_cast<size_t>(op.numObjectives);
@@ -520,7 +688,6 @@ void Interpreter::runSearch(const Op &op) {
         satisfied.push_back(holds ? "true" : "false");
         constraintNames.push_back(jsonString(expressionOf(body, op, values_, yield.operands[k])));
       }
-      strategy->tell(trial, observation);
       std::string params = "{";
       for (size_t i = 0; i < op.params.size(); ++i)
         params += (i ? "," : "") + jsonString(op.params[i].name) + ":" + jsonValue(arguments[i]);
@@ -539,13 +706,21 @@ void Interpreter::runSearch(const Op &op) {
         fields["result"] = jsonString(h->id);
         fields["result_type"] = jsonString(h->type);
       }
-      runner_.record("search_eval", fields);
+      record("search_eval", fields);
       // The result is the best feasible evaluation by the first objective.
       if (observation.feasible() && observation.objectives.front() < bestScore) {
         bestScore = observation.objectives.front();
         best = get(yield.operands.at(0));
       }
+      told.emplace_back(trial, std::move(observation));
     }
+    return told;
+  };
+  BatchEvaluator evaluator(static_cast<size_t>(std::max(options_.jobs, 1)), evaluateBatch);
+  dse::SearchResult result = dse::runSearch(*strategy, evaluator, budget);
+  if (!countFile.empty() && !std::filesystem::exists(countFile)) {
+    std::filesystem::create_directories(countFile.parent_path());
+    std::ofstream(countFile) << result.evaluations.size() << "\n";
   }
   if (!best)
     throw RuntimeError(op.loc, "no evaluation of this search satisfied its 'require' constraints");

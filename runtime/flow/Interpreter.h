@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "flow/Executor.h"
 #include "flow/Program.h"
 
 namespace mmlc::flow {
@@ -46,10 +47,28 @@ public:
 
 /// How the interpreter may run independent work.
 struct ExecutionOptions {
-  /// Worker processes for `parallel` branches and batches of search evaluations (1: none).
+  /// Parallel branches at a time and search evaluations per batch (the strategy is asked for
+  /// this many suggestions at once, whoever computes them: results depend on it, not on where
+  /// the work runs).
   int jobs = 1;
-  /// Where worker processes write their progress (one log file per worker).
-  std::string workerLogDir = "jobs";
+  /// Computes parallel branches and batches of search evaluations elsewhere (forked processes,
+  /// Slurm jobs); null: in this process.
+  Executor *executor = nullptr;
+  /// Worker mode (`mmlc run --worker-part ID`): replay the flow up to the part `ID` (a Part::id),
+  /// compute only that part, then stop with PartFinished.
+  std::string workerPart;
+  /// Called with true while a worker replays the flow before its part (its LOG stays quiet),
+  /// false once the part starts.
+  std::function<void(bool)> muteLog;
+  /// Where a search with a `time:` budget records how many evaluations it made, so a replay
+  /// (--resume, a worker) makes the same ones; empty: not recorded.
+  std::string searchStateDir;
+};
+
+/// A worker finished its part (ExecutionOptions::workerPart); not an error.
+class PartFinished : public std::exception {
+public:
+  const char *what() const noexcept override { return "worker part finished"; }
 };
 
 class Interpreter {
@@ -70,9 +89,16 @@ private:
   void runFor(const Op &op);
   void runParallel(const Op &op);
   void runSearch(const Op &op);
-  /// Runs `work` in worker processes (when jobs > 1 and there is more than one item), so that
+  /// Computes `parts` with the executor (when there is one and this is not a replay), so that
   /// their steps are committed; the caller then replays them with reuse on.
-  void prefetch(const Op &op, const std::string &what, std::vector<std::pair<std::string, std::function<void()>>> work);
+  void prefetch(const Op &op, const std::string &what, std::vector<Part> parts);
+  /// Whether parts of `op` go to the executor (then the caller replays them with reuse on).
+  bool distributing() const { return options_.executor && inlineDepth_ == 0; }
+  /// The site of this execution of a parallel block or search: `L<line>C<column>#<occurrence>`.
+  std::string enterSite(const Op &op);
+  /// The part of `site` this worker computes ("" if it is not this site's).
+  std::string workerTarget(const std::string &site) const;
+  void record(const std::string &event, const std::map<std::string, std::string> &fields);
 
   const Value &get(ValueId id) const { return values_.at(static_cast<size_t>(id)); }
   std::vector<Value> operandValues(const Op &op, size_t from = 0) const;
@@ -85,6 +111,8 @@ private:
   TaskRunner &runner_;
   ExecutionOptions options_;
   std::vector<Value> values_;
+  std::map<const Op *, int> occurrences_;
+  int inlineDepth_ = 0; // > 0 while replaying or computing a part: nested work stays in-process
 };
 
 } // namespace mmlc::flow

@@ -51,7 +51,9 @@ std::string contentHash(const std::string &bytes) {
 /// Writes `text` to `path` through a temporary file and a rename, so readers never see half.
 void writeAtomically(const fs::path &path, const std::string &text) {
   fs::path tmp = path;
-  tmp += ".tmp-" + std::to_string(::getpid());
+  char host[256] = "";
+  ::gethostname(host, sizeof host - 1); // cluster workers on several hosts share the directory
+  tmp += ".tmp-" + std::string(host) + "-" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out)
@@ -71,11 +73,11 @@ json recordToJson(const StepRecord &r) {
 }
 } // namespace
 
-MetaModel::MetaModel(fs::path runDir) : runDir_(std::move(runDir)) {
+MetaModel::MetaModel(fs::path runDir, bool removeStaging) : runDir_(std::move(runDir)) {
   fs::create_directories(runDir_ / "models");
   // Staging directories and temporary files are what a killed run leaves behind.
   for (const fs::directory_entry &e : fs::directory_iterator(runDir_ / "models"))
-    if (e.path().filename().string().find(".staging") != std::string::npos)
+    if (removeStaging && e.path().filename().string().find(".staging") != std::string::npos)
       fs::remove_all(e.path());
   if (fs::exists(runDir_ / "cfg.json")) {
     std::ifstream in(runDir_ / "cfg.json");
@@ -176,6 +178,8 @@ void MetaModel::writeCfg() const {
 }
 
 void MetaModel::log(const std::string &event, const std::map<std::string, std::string> &fields) {
+  if (logMuted_)
+    return;
   using clock = std::chrono::system_clock;
   double now = std::chrono::duration<double>(clock::now().time_since_epoch()).count();
   std::string line = "{\"event\":" + jsonString(event) + ",\"time\":" + std::to_string(now);

@@ -29,8 +29,9 @@ struct StepRecord {
 /// every committed step instead of recomputing it.
 class MetaModel {
 public:
-  /// Opens (creating) `runDir`; removes half-written steps left by a killed run.
-  explicit MetaModel(std::filesystem::path runDir);
+  /// Opens (creating) `runDir`; removes half-written steps left by a killed run, unless
+  /// `removeStaging` is false (a worker of a cluster run: other workers are writing steps).
+  explicit MetaModel(std::filesystem::path runDir, bool removeStaging = true);
 
   /// The content key of a call: the task's implementation and version, and every argument
   /// (handles by their keys), in the task's parameter order. Equal inputs give equal keys.
@@ -60,6 +61,8 @@ public:
   void log(const std::string &event, const std::map<std::string, std::string> &fields);
 
   const std::filesystem::path &runDir() const { return runDir_; }
+  /// While muted, log() writes nothing (a worker replaying the flow before its part).
+  void setLogMuted(bool muted) { logMuted_ = muted; }
 
 private:
   void writeCfg() const;
@@ -67,6 +70,7 @@ private:
   std::filesystem::path runDir_;
   std::map<std::string, std::map<std::string, std::string>> cfg_; // path.param → fields (JSON)
   bool cfgDirty_ = false;
+  bool logMuted_ = false;
 };
 
 /// JSON string literal of `text` (quotes and escapes).

@@ -29,7 +29,10 @@
 #ifdef MMLC_HAVE_RUN
 #include "flow/Interpreter.h"
 #include "flow/Interrupt.h"
+#include "flow/SlurmExecutor.h"
 #include "mml/Bridge/ProgramBuilder.h"
+#include <filesystem>
+#include <unistd.h>
 #include "tasks/CoreTaskRunner.h"
 #include "llvm/Support/Path.h"
 #endif
@@ -65,7 +68,19 @@ Options:
   --resume               (run) reuse every step already committed in OUTDIR instead of
                          recomputing it: continues a killed or failed run
   --jobs N               (run) compute parallel branches and batches of N search
-                         evaluations in N worker processes (default 1)
+                         evaluations N at a time (default 1), in worker processes or
+                         cluster jobs (--executor)
+  --executor KIND        (run) where --jobs work runs: local (forked worker processes, the
+                         default) or slurm (one sbatch job per branch or evaluation, each
+                         running mmlc on the shared OUTDIR; docs/runtime.md)
+  --slurm-partition P    (slurm) sbatch --partition
+  --slurm-time T         (slurm) sbatch --time, e.g. 30 or 2:00:00
+  --slurm-mem M          (slurm) sbatch --mem, e.g. 4G
+  --slurm-cpus N         (slurm) sbatch --cpus-per-task
+  --slurm-arg ARG        (slurm) a further sbatch argument, as given (repeatable)
+  --slurm-task T.OPT=V   (slurm) OPT (partition, time, mem, cpus, arg) for the jobs that call
+                         task T, e.g. --slurm-task synth.mem=16G (repeatable)
+  --slurm-retries N      (slurm) submit a failed job again up to N times (default 2)
   --seed N               (run) shorthand for --set '*.seed=N': the `seed` parameter of
                          every task call, also where the flow text gives one
   --help                 show this help
@@ -78,6 +93,12 @@ was interrupted (Ctrl-C; continue it with --resume).
 
 enum class Emit { Ast, Mlir, Lowered };
 
+std::string absolutePath(const std::string &path) {
+  llvm::SmallString<256> p(path);
+  llvm::sys::fs::make_absolute(p);
+  return p.str().str();
+}
+
 struct CommandLine {
   bool checkOnly = false;
   bool run = false;
@@ -87,6 +108,13 @@ struct CommandLine {
   bool timing = false;
   bool resume = false;
   int jobs = 1;
+  std::string executor = "local";
+  std::string workerPart; // internal: what a cluster job computes (--worker-part)
+  int slurmRetries = 2;
+  std::vector<std::string> slurmJob;  // "name=value" options of every job
+  std::vector<std::string> slurmTask; // "task.name=value"
+  std::vector<std::string> workerArgs; // options a worker repeats (-I, --stdlib, --set)
+  std::string argv0;
   CompileOptions compile;
 };
 
@@ -135,16 +163,47 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
       if (auto rc = value(i, arg, "-I", v))
         return rc;
       cl.compile.frontEnd.includeDirs.push_back(v);
+      cl.workerArgs.insert(cl.workerArgs.end(), {"-I", absolutePath(v)});
     } else if (is("--stdlib")) {
       if (auto rc = value(i, arg, "--stdlib", v))
         return rc;
       cl.compile.frontEnd.stdlibDir = v;
+      cl.workerArgs.insert(cl.workerArgs.end(), {"--stdlib", absolutePath(v)});
     } else if (is("--set")) {
       if (auto rc = value(i, arg, "--set", v))
         return rc;
       if (v.find('=') == std::string::npos)
         return usageError("--set expects KEY=VALUE, got '" + v + "'");
       cl.compile.overrides.push_back(v);
+      cl.workerArgs.insert(cl.workerArgs.end(), {"--set", v});
+    } else if (is("--executor")) {
+      if (auto rc = value(i, arg, "--executor", v))
+        return rc;
+      if (v != "local" && v != "slurm")
+        return usageError("--executor expects local or slurm, got '" + v + "'");
+      cl.executor = v;
+    } else if (is("--worker-part")) {
+      if (auto rc = value(i, arg, "--worker-part", v))
+        return rc;
+      cl.workerPart = v;
+    } else if (is("--slurm-retries")) {
+      if (auto rc = value(i, arg, "--slurm-retries", v))
+        return rc;
+      if (!llvm::to_integer(v, cl.slurmRetries) || cl.slurmRetries < 0 || cl.slurmRetries > 100)
+        return usageError("--slurm-retries expects a number from 0 to 100, got '" + v + "'");
+    } else if (is("--slurm-task")) {
+      if (auto rc = value(i, arg, "--slurm-task", v))
+        return rc;
+      size_t dot = v.find('.'), eq = v.find('=');
+      if (dot == std::string::npos || eq == std::string::npos || dot > eq || dot == 0)
+        return usageError("--slurm-task expects TASK.OPTION=VALUE, got '" + v + "'");
+      cl.slurmTask.push_back(v);
+    } else if (is("--slurm-partition") || is("--slurm-time") || is("--slurm-mem") ||
+               is("--slurm-cpus") || is("--slurm-arg")) {
+      llvm::StringRef flag = arg.split('=').first;
+      if (auto rc = value(i, arg, flag, v))
+        return rc;
+      cl.slurmJob.push_back(flag.drop_front(strlen("--slurm-")).str() + "=" + v);
     } else if (is("--jobs") || is("-j")) {
       if (auto rc = value(i, arg, arg.starts_with("-j") ? "-j" : "--jobs", v))
         return rc;
@@ -157,6 +216,7 @@ std::optional<int> parseCommandLine(int argc, char **argv, CommandLine &cl) {
       if (!llvm::to_integer(v, seed) || seed < 0 || seed > 2147483647)
         return usageError("--seed expects an integer from 0 to 2147483647, got '" + v + "'");
       cl.compile.overrides.push_back("*.seed=" + v);
+      cl.workerArgs.insert(cl.workerArgs.end(), {"--set", "*.seed=" + v});
     } else if (is("-o")) {
       if (auto rc = value(i, arg, "-o", v))
         return rc;
@@ -218,14 +278,81 @@ int runFlow(const CommandLine &cl, mlir::ModuleOp module) {
   std::string outDir = cl.output;
   if (outDir == "-")
     outDir = "out/" + llvm::sys::path::stem(cl.compile.inputFile).str();
+  bool worker = !cl.workerPart.empty();
+  bool slurm = cl.executor == "slurm" && !worker;
+  std::filesystem::path jobsDir = std::filesystem::path(outDir) / "jobs";
   try {
-    mmlc::flow::MetaModel meta(outDir);
-    mmlc::tasks::CoreTaskRunner runner(meta, std::cout, cl.resume);
+    // A resumed cluster run whose jobs still run keeps their half-written steps; so do workers.
+    bool removeStaging = !worker && !(slurm && cl.resume && mmlc::flow::slurmHasActiveJobs(jobsDir));
+    mmlc::flow::MetaModel meta(outDir, removeStaging);
+    mmlc::tasks::CoreTaskRunner runner(meta, std::cout, cl.resume || worker);
     mmlc::flow::ExecutionOptions execution;
     execution.jobs = cl.jobs;
-    execution.workerLogDir = (meta.runDir() / "jobs").string();
+    execution.searchStateDir = (meta.runDir() / "searches").string();
+    std::unique_ptr<mmlc::flow::Executor> executor;
     mmlc::flow::installInterruptHandler();
-    mmlc::flow::Interpreter(*program, runner, execution).run();
+    if (worker) {
+      execution.workerPart = cl.workerPart;
+      execution.muteLog = [&meta](bool muted) { meta.setLogMuted(muted); };
+    } else if (slurm) {
+      mmlc::flow::SlurmOptions slurmOptions;
+      char self[4096];
+      ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+      std::string mmlcPath = n > 0 ? std::string(self, static_cast<size_t>(n)) : absolutePath(cl.argv0);
+      slurmOptions.workerCommand = {mmlcPath, "run", absolutePath(cl.compile.inputFile), "-o",
+                                    absolutePath(outDir), "--resume", "--jobs", std::to_string(cl.jobs)};
+      slurmOptions.workerCommand.insert(slurmOptions.workerCommand.end(), cl.workerArgs.begin(),
+                                        cl.workerArgs.end());
+      slurmOptions.workDir = std::filesystem::current_path();
+      slurmOptions.jobsDir = std::filesystem::absolute(jobsDir);
+      slurmOptions.jobs = cl.jobs;
+      slurmOptions.retries = cl.slurmRetries;
+      slurmOptions.resume = cl.resume;
+      auto split = [](const std::string &text, char at) {
+        size_t k = text.find(at);
+        return std::make_pair(text.substr(0, k), text.substr(k + 1));
+      };
+      for (const std::string &option : cl.slurmJob) {
+        auto [name, value] = split(option, '=');
+        if (!mmlc::flow::setSlurmJobOption(slurmOptions.job, name, value)) {
+          llvm::errs() << "mmlc: --slurm-" << name << ": bad value '" << value << "'\n";
+          return 2;
+        }
+      }
+      for (const std::string &option : cl.slurmTask) {
+        auto [key, value] = split(option, '=');
+        auto [task, name] = split(key, '.');
+        mmlc::flow::SlurmJobOptions taskOptions;
+        if (!mmlc::flow::setSlurmJobOption(taskOptions, name, value)) {
+          llvm::errs() << "mmlc: --slurm-task " << option
+                       << ": expected TASK.OPTION=VALUE with OPTION one of partition, time, mem, cpus, arg\n";
+          return 2;
+        }
+        if (!program->tasks.count(task)) {
+          llvm::errs() << "mmlc: --slurm-task " << option << ": the flow has no task '" << task << "'\n";
+          return 2;
+        }
+        slurmOptions.taskJobs.emplace_back(task, taskOptions);
+      }
+      slurmOptions.interrupted = mmlc::flow::interruptRequested;
+      slurmOptions.record = [&runner](const std::map<std::string, std::string> &fields) {
+        runner.record("slurm_job", fields);
+      };
+      slurmOptions.note = [&runner](const mmlc::flow::SourceLoc &loc, const std::string &message) {
+        runner.note(loc, message);
+      };
+      executor = mmlc::flow::makeSlurmExecutor(std::move(slurmOptions));
+    } else if (cl.jobs > 1) {
+      executor = mmlc::flow::makeLocalExecutor(cl.jobs, meta.runDir() / "jobs",
+                                               mmlc::flow::interruptRequested);
+    }
+    execution.executor = executor.get();
+    try {
+      mmlc::flow::Interpreter(*program, runner, execution).run();
+    } catch (const mmlc::flow::PartFinished &) {
+      std::cout << "mmlc: worker part " << cl.workerPart << " finished; its steps are in " << outDir << "\n";
+      return 0;
+    }
     std::cout << "mmlc: run finished; CFG, LOG and models are in " << outDir << "\n";
     for (const std::string &report : runner.reports())
       std::cout << "mmlc: report: " << report << "\n";
@@ -379,6 +506,7 @@ int main(int argc, char **argv) {
 #endif
   }
   CommandLine cl;
+  cl.argv0 = argv[0];
   if (std::optional<int> rc = parseCommandLine(argc, argv, cl))
     return *rc;
   // The parser and MLIRGen recurse on nesting; a large stack keeps adversarial input (long
