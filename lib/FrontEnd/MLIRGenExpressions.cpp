@@ -253,6 +253,12 @@ FailureOr<Value> MLIRGenImpl::name(MMLParser::NameExprContext *n) {
   std::string id = text(n->name());
   if (candidate && !lookupVar(id) && llvm::is_contained(getMetricNames(candidate.getType()), id))
     return Value(builder.create<MetricOp>(loc(n), builder.getF64Type(), candidate, id));
+  // A metrics record is open (an extern task's record holds whatever its command printed): in
+  // `select`/`where` over records, a name that is neither a variable nor a global is a metric
+  // (even one spelt like a task: `scale`).
+  if (candidate && isa<MetricsType>(candidate.getType()) && !lookupVar(id) &&
+      !isa_and_nonnull<GlobalOp>(lookupSymbol(id)))
+    return Value(builder.create<MetricOp>(loc(n), builder.getF64Type(), candidate, id));
   if (Value v = lookupVar(id))
     return v;
   if (Operation *symbol = lookupSymbol(id)) {
