@@ -1,6 +1,7 @@
 // Builds the allocation MIP of an HLS design from its per-layer estimates (AllocationProblem.h).
 #include "tasks/AllocationProblem.h"
 
+#include <set>
 #include <stdexcept>
 
 #include "hls/ResourceEstimator.h"
@@ -66,12 +67,12 @@ DesignAllocation allocationProblem(const hls::NetworkDesc& design, const hls::Es
   const hls::ResourceEstimate baseLayers = hls::estimateDesignLayers(design, estimator);
   p.fixed = {baseLayers.total.dsp, baseLayers.total.lut, baseLayers.total.ff, baseLayers.total.bram18,
              static_cast<double>(baseLayers.total.latencyMax)};
+  // Each layer's candidates, before costing.
+  std::vector<std::vector<long>> reusesOf(design.layers.size());
   for (size_t i = 0; i < design.layers.size(); ++i) {
     long nIn = 0, nOut = 0;
     if (!allocatable(design.layers[i], nIn, nOut)) continue;
-    AllocLayer layer;
-    layer.name = design.layers[i].name;
-    std::vector<long> reuses;
+    std::vector<long>& reuses = reusesOf[i];
     if (r.reuse.empty()) {
       for (long f = 1; f <= r.maxReuse; ++f)
         if (validReuseFactor(nIn, nOut, f)) reuses.push_back(f);
@@ -83,28 +84,47 @@ DesignAllocation allocationProblem(const hls::NetworkDesc& design, const hls::Es
       std::string valid;
       for (long f = 1, shown = 0; f <= nIn * nOut && shown < 12; ++f)
         if (validReuseFactor(nIn, nOut, f)) valid += (shown++ ? ", " : "") + std::to_string(f);
-      throw std::invalid_argument("none of the candidate reuse factors is valid for layer " + layer.name +
+      throw std::invalid_argument("none of the candidate reuse factors is valid for layer " + design.layers[i].name +
                                   " (n_in " + std::to_string(nIn) + ", n_out " + std::to_string(nOut) +
                                   "; hls4ml accepts " + valid + ", ...)");
     }
-    const AllocCosts was = costsOf(baseLayers.layers.at(i));
-    for (size_t k = 0; k < kCostCount; ++k) p.fixed[k] -= was[k];
+    AllocLayer layer;
+    layer.name = design.layers[i].name;
     for (long f : reuses)
       for (bool resource : strategies) {
-        hls::NetworkDesc variant = design;
-        variant.layers[i].reuseFactor = static_cast<int>(f);
-        variant.layers[i].strategy = resource ? hls::Strategy::Resource : hls::Strategy::Latency;
-        const hls::LayerEstimate e = hls::estimateDesignLayers(variant, estimator).layers.at(i);
         AllocCandidate c;
         c.reuse = static_cast<int>(f);
         c.resource = resource;
-        c.cost = costsOf(e);
-        c.ii = static_cast<double>(e.interval);
         layer.candidates.push_back(c);
       }
+    const AllocCosts was = costsOf(baseLayers.layers.at(i));
+    for (size_t k = 0; k < kCostCount; ++k) p.fixed[k] -= was[k];
     out.candidates += layer.candidates.size();
     out.layerIndex.push_back(i);
     p.layers.push_back(std::move(layer));
+  }
+  // Costing: a layer's estimate depends on its own reuse factor, strategy and input, so one
+  // estimate of the design with every layer that accepts (reuse, strategy) set to it costs that
+  // candidate for all of them at once (AllocationTest checks this against one design per candidate).
+  std::set<std::pair<long, bool>> settings;
+  for (const AllocLayer& l : p.layers)
+    for (const AllocCandidate& c : l.candidates) settings.insert({c.reuse, c.resource});
+  for (auto [f, resource] : settings) {
+    hls::NetworkDesc variant = design;
+    for (size_t l = 0; l < p.layers.size(); ++l)
+      for (const AllocCandidate& c : p.layers[l].candidates)
+        if (c.reuse == f && c.resource == resource) {
+          variant.layers[out.layerIndex[l]].reuseFactor = static_cast<int>(f);
+          variant.layers[out.layerIndex[l]].strategy = resource ? hls::Strategy::Resource : hls::Strategy::Latency;
+        }
+    const hls::ResourceEstimate e = hls::estimateDesignLayers(variant, estimator);
+    for (size_t l = 0; l < p.layers.size(); ++l)
+      for (AllocCandidate& c : p.layers[l].candidates)
+        if (c.reuse == f && c.resource == resource) {
+          const hls::LayerEstimate& le = e.layers.at(out.layerIndex[l]);
+          c.cost = costsOf(le);
+          c.ii = static_cast<double>(le.interval);
+        }
   }
   if (p.layers.empty()) throw std::invalid_argument("the HLS model has no dense or convolutional layer to allocate");
   return out;

@@ -1,11 +1,17 @@
 // The allocation MIP (Allocation.cpp, CBC) against exhaustive enumeration on random instances,
-// infeasible limits, the II filter, and hls4ml's valid-reuse-factor rule.
+// infeasible limits, the II filter, hls4ml's valid-reuse-factor rule, and the costing of a real
+// design's candidates (AllocationProblem.cpp).
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "hls/NetworkDesc.h"
+#include "nn/Network.h"
 #include "tasks/Allocation.h"
+#include "tasks/AllocationProblem.h"
+#include "tasks/HlsConversion.h"
 
+using namespace mmlc;
 using namespace mmlc::tasks;
 
 namespace {
@@ -88,4 +94,32 @@ TEST(Allocation, Hls4mlValidReuseFactors) {
   // multiples of 10 that divide 30.
   for (long r : {1, 2, 5, 10, 30}) EXPECT_TRUE(validReuseFactor(10, 3, r)) << r;
   for (long r : {3, 4, 6, 7, 9, 15, 20}) EXPECT_FALSE(validReuseFactor(10, 3, r)) << r;
+}
+
+
+// The problem of a real design costs each candidate with one estimate of the design per (reuse,
+// strategy) setting; each candidate's cost must equal an estimate of the design with only that
+// layer changed (the layers' estimates are independent of each other's settings).
+TEST(Allocation, CandidateCostsEqualOneDesignPerCandidate) {
+  nn::Network net(nn::Shape{16}, 1);
+  net.add(nn::layers::dense(32)).add(nn::layers::relu()).add(nn::layers::dense(12)).add(nn::layers::relu());
+  net.add(nn::layers::dense(5)).add(nn::layers::softmax());
+  const hls::NetworkDesc design = toHlsNetwork(net, HlsConversionOptions{});
+  AllocationRequest request;
+  request.maxReuse = 16;
+  const DesignAllocation a = allocationProblem(design, {}, request);
+  ASSERT_EQ(a.problem.layers.size(), 3u);
+  for (size_t l = 0; l < a.problem.layers.size(); ++l)
+    for (const AllocCandidate &c : a.problem.layers[l].candidates) {
+      hls::NetworkDesc one = design;
+      one.layers[a.layerIndex[l]].reuseFactor = c.reuse;
+      one.layers[a.layerIndex[l]].strategy = c.resource ? hls::Strategy::Resource : hls::Strategy::Latency;
+      const hls::LayerEstimate e = hls::estimateDesignLayers(one, {}).layers.at(a.layerIndex[l]);
+      EXPECT_EQ(c.cost[kDsp], e.dsp) << a.problem.layers[l].name << " RF " << c.reuse;
+      EXPECT_EQ(c.cost[kLut], e.lut) << a.problem.layers[l].name << " RF " << c.reuse;
+      EXPECT_EQ(c.cost[kFf], e.ff);
+      EXPECT_EQ(c.cost[kBram], e.bram18);
+      EXPECT_EQ(c.cost[kLatency], static_cast<double>(e.latency));
+      EXPECT_EQ(c.ii, static_cast<double>(e.interval));
+    }
 }
