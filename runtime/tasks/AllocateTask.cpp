@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -69,13 +70,24 @@ void runAllocate(TaskContext &ctx) {
 
   AllocSolution s = solveAllocation(p);
   if (s.status == AllocSolution::Status::Infeasible) {
-    const AllocCosts floor = allocationFloor(p);
     std::ostringstream msg;
     msg << "allocate: no choice of reuse factors and strategies meets the limits (";
     if (std::isfinite(p.limit[kLatency])) msg << "latency <= " << p.limit[kLatency] << " cycles, ";
     if (std::isfinite(p.iiLimit)) msg << "II <= " << p.iiLimit << ", ";
-    msg << budget * 100 << "% of " << net.part << "); the best any choice reaches, one figure at a time: "
-        << costsText(floor, clockNs);
+    msg << budget * 100 << "% of " << net.part << "); ";
+    // The tightest latency within the resource budget (and II limit), if the budget can be met.
+    AllocProblem fastest = p;
+    fastest.limit[kLatency] = std::numeric_limits<double>::infinity();
+    fastest.weight = {};
+    fastest.weight[kLatency] = 1;
+    const AllocSolution quick = solveAllocation(fastest);
+    if (quick.status == AllocSolution::Status::Optimal)
+      msg << "the fastest choice within the budget takes " << quick.total[kLatency] << " cycles ("
+          << quick.total[kLatency] * clockNs << " ns): " << costsText(quick.total, clockNs);
+    else
+      msg << "no choice fits the budget even without a latency limit; the least any choice "
+             "reaches, one figure at a time: "
+          << costsText(allocationFloor(p), clockNs);
     throw ctx.error(msg.str());
   }
   if (s.status == AllocSolution::Status::TimeLimit && s.choice.empty())
