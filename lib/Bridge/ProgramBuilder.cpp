@@ -37,6 +37,12 @@ public:
     if (failed(region(main.getBody(), program.main)))
       return failure();
     program.numValues = nextId;
+    if (auto slurm = module->getAttrOfType<ArrayAttr>("mml.slurm"))
+      for (Attribute entry : slurm) {
+        auto triple = cast<ArrayAttr>(entry).getAsValueRange<StringAttr>();
+        std::vector<std::string> parts(triple.begin(), triple.end());
+        program.slurm.push_back({parts.at(0), parts.at(1), parts.at(2)});
+      }
     return program;
   }
 

@@ -77,8 +77,14 @@ struct TaskDecl {
   SourceLoc loc; // the declaration (an extern task's command runs in its file's folder)
 };
 
+/// A Slurm site option from `cfg { slurm.[TASK.]OPTION = V; }` (task empty: every job).
+struct SlurmSetting {
+  std::string task, option, value;
+};
+
 struct Program {
   std::map<std::string, TaskDecl> tasks;
+  std::vector<SlurmSetting> slurm;
   Region main;
   int numValues = 0;
 };

@@ -111,4 +111,17 @@ dups="$(events slurm_job killed part state | grep SUBMITTED | sort | uniq -d)"
 diff <(ls killed-ref/models) <(ls killed/models) || fail "model keys differ after kill -9 and --resume"
 diff <(events search_eval killed-ref params result) <(events search_eval killed params result | tail -n 6) \
   || fail "search evaluations differ after kill -9 and --resume"
+# Site options from cfg (slurm.OPTION, slurm.TASK.OPTION): the partition reaches sbatch (Slurm
+# refuses one that does not exist), and the command line's --slurm-partition beats cfg.
+# (the copy of the flow runs its extern command from its own folder, next to a link to cost.py)
+{ echo 'cfg { slurm.partition = "nosuch"; slurm.cost.arg = "--comment=from-cfg"; }'; cat "$flow"; } > cfg-flow.mml
+ln -sf "$here/Inputs/cost.py" cost.py
+if "$mmlc" run cfg-flow.mml -o cfgbad --executor slurm --jobs 2 > cfgbad.out 2>&1; then
+  fail "a cfg partition that does not exist was accepted"
+fi
+grep -q "sbatch could not submit" cfgbad.out || { cat cfgbad.out; fail "cfg slurm.partition did not reach sbatch"; }
+partition="$(sinfo -h -o %P | head -1 | tr -d '*')"
+"$mmlc" run cfg-flow.mml -o cfgok --executor slurm --jobs 2 --slurm-partition "$partition" > cfgok.out 2>&1 \
+  || { cat cfgok.out; fail "--slurm-partition did not beat cfg's slurm.partition"; }
+diff <(ls ref/models) <(ls cfgok/models) || fail "cfg Slurm options changed the model keys"
 echo "PASS"

@@ -312,6 +312,19 @@ int runFlow(const CommandLine &cl, mlir::ModuleOp module) {
         size_t k = text.find(at);
         return std::make_pair(text.substr(0, k), text.substr(k + 1));
       };
+      // cfg { slurm.[TASK.]OPTION = V; } first: the command line's options win.
+      for (const mmlc::flow::SlurmSetting &setting : program->slurm) {
+        mmlc::flow::SlurmJobOptions options;
+        mmlc::flow::SlurmJobOptions &target = setting.task.empty() ? slurmOptions.job : options;
+        if (!mmlc::flow::setSlurmJobOption(target, setting.option,
+                                           setting.value)) {
+          llvm::errs() << "mmlc: cfg slurm." << (setting.task.empty() ? "" : setting.task + ".")
+                       << setting.option << ": bad value '" << setting.value << "'\n";
+          return 1;
+        }
+        if (!setting.task.empty())
+          slurmOptions.taskJobs.emplace_back(setting.task, options);
+      }
       for (const std::string &option : cl.slurmJob) {
         auto [name, value] = split(option, '=');
         if (!mmlc::flow::setSlurmJobOption(slurmOptions.job, name, value)) {

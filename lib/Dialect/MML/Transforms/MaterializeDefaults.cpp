@@ -1,4 +1,5 @@
-// Pass mml-materialize-defaults: every call gets every parameter, with the origin of its value.
+// Pass mml-materialize-defaults: every call gets every parameter, with the origin of its value
+// (and `slurm.` cfg entries become the module's Slurm site options).
 #include "mml/Dialect/MML/MMLPasses.h"
 #include "mml/FrontEnd/ModuleLoader.h"
 #include "mml/Support/Suggest.h"
@@ -130,6 +131,7 @@ private:
 
 struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeDefaultsPass> {
   using MaterializeDefaultsBase::MaterializeDefaultsBase;
+  SmallVector<Attribute> slurmOptions; // `slurm.` cfg entries
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -167,11 +169,18 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
         diag.attachNote(it->second) << "first set here";
         return failure();
       }
+      if (entry.getKey().starts_with("slurm.")) { // a site option of the Slurm executor
+        if (failed(collectSlurmOption(module, entry)))
+          return failure();
+        continue;
+      }
       FailureOr<Override> o = makeOverride(entry.getKey(), entry.getValue(), "cfg", entry.getLoc());
       if (failed(o))
         return failure();
       overrides.push_back(*o);
     }
+    if (!slurmOptions.empty())
+      module->setAttr("mml.slurm", ArrayAttr::get(&getContext(), slurmOptions));
     // --set values are written in the language's literal syntax; anything that is not a
     // literal (a path, a bare word) is taken as a string.
     llvm::SourceMgr sourceMgr;
@@ -191,6 +200,45 @@ struct MaterializeDefaultsPass : mml::impl::MaterializeDefaultsBase<MaterializeD
         return failure();
       overrides.push_back(*o);
     }
+    return success();
+  }
+
+  /// `slurm.OPTION = V` (every job) or `slurm.TASK.OPTION = V` (jobs whose part calls TASK), with
+  /// OPTION one of partition, time, mem, arg (strings) or cpus (a positive int): kept in the
+  /// module attribute `mml.slurm` as [task, option, value] string triples for the runtime.
+  LogicalResult collectSlurmOption(ModuleOp module, CfgEntryOp entry) {
+    SmallVector<StringRef> parts;
+    entry.getKey().split(parts, '.');
+    static const char *const kOptions[] = {"partition", "time", "mem", "cpus", "arg"};
+    StringRef option = parts.back();
+    if (parts.size() < 2 || parts.size() > 3 || !llvm::is_contained(kOptions, option))
+      return entry.emitError("cfg key '")
+             << entry.getKey()
+             << "': a Slurm option is slurm.OPTION or slurm.TASK.OPTION with OPTION one of "
+                "partition, time, mem, cpus, arg"
+             << mml::didYouMean(option, ArrayRef<const char *>(kOptions));
+    StringRef task = parts.size() == 3 ? parts[1] : StringRef();
+    if (!task.empty()) {
+      auto decl = SymbolTable::lookupNearestSymbolFrom<TaskOp>(module, StringAttr::get(&getContext(), task));
+      if (!decl)
+        return entry.emitError("cfg key '") << entry.getKey() << "': no task '" << task << "' in this program";
+    }
+    std::string value;
+    if (option == "cpus") {
+      auto n = dyn_cast<IntegerAttr>(entry.getValue());
+      if (!n || n.getInt() < 1)
+        return entry.emitError("cfg key '") << entry.getKey() << "': cpus must be a positive int";
+      value = std::to_string(n.getInt());
+    } else {
+      auto text = dyn_cast<StringAttr>(entry.getValue());
+      if (!text || text.getValue().empty())
+        return entry.emitError("cfg key '") << entry.getKey() << "': " << option
+                                            << " must be a non-empty string, e.g. \"16G\"";
+      value = text.getValue().str();
+    }
+    slurmOptions.push_back(ArrayAttr::get(
+        &getContext(), {StringAttr::get(&getContext(), task), StringAttr::get(&getContext(), option),
+                        StringAttr::get(&getContext(), value)}));
     return success();
   }
 
