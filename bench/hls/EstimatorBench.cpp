@@ -104,7 +104,7 @@ void ntorcHeldOut(const std::vector<CostRow>& ntorc, const std::function<std::st
                   const char* forestScript, const std::string& label) {
   const int folds = 5;
   std::vector<int> fold(ntorc.size());
-  for (size_t i = 0; i < ntorc.size(); ++i) fold[i] = static_cast<int>(std::hash<std::string>{}(groupOf(ntorc[i])) % folds);
+  for (size_t i = 0; i < ntorc.size(); ++i) fold[i] = holdOutFold(groupOf(ntorc[i]), folds);
   std::vector<std::array<double, kMetrics>> ours(ntorc.size());
   for (int f = 0; f < folds; ++f) {
     std::vector<CostRow> train;
@@ -255,13 +255,7 @@ int main(int argc, char** argv) {
     // and by structure (seq_len left out of the group: Conv1D resources do not depend on it, so
     // a configuration's siblings of other lengths give its resources away to a forest).
     ntorcHeldOut(ntorc, [](const CostRow& r) { return r.group; }, forestScript, "ntorc");
-    ntorcHeldOut(
-        ntorc,
-        [](const CostRow& r) {
-          return std::string(layerKindName(r.q.kind)) + "/" + std::to_string(r.q.nIn) + "/" + std::to_string(r.q.nOut) + "/" +
-                 std::to_string(r.q.reuse);
-        },
-        forestScript, "ntorc_bystructure");
+    ntorcHeldOut(ntorc, structureOf, forestScript, "ntorc_bystructure");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "estimator bench failed: %s\n", e.what());
     return 1;

@@ -2,6 +2,7 @@
 #include "estimator/CalibrationData.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -338,6 +339,19 @@ std::vector<CostRow> readNtorc(const std::string& dirIn) {
     }
   }
   return out;
+}
+
+int holdOutFold(const std::string& group, int folds) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : group) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int>(h % static_cast<std::uint64_t>(std::max(1, folds)));
+}
+
+std::string structureOf(const CostRow& r) {
+  return std::string(layerKindName(r.q.kind)) + "/" + std::to_string(r.q.nIn) + "/" + std::to_string(r.q.nOut) + "/" + std::to_string(r.q.reuse);
 }
 
 }  // namespace mmlc::estimator
