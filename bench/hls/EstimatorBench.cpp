@@ -104,7 +104,7 @@ void ntorcHeldOut(const std::vector<CostRow>& ntorc, const std::function<std::st
                   const char* forestScript, const std::string& label) {
   const int folds = 5;
   std::vector<int> fold(ntorc.size());
-  for (size_t i = 0; i < ntorc.size(); ++i) fold[i] = static_cast<int>(std::hash<std::string>{}(groupOf(ntorc[i])) % folds);
+  for (size_t i = 0; i < ntorc.size(); ++i) fold[i] = holdOutFold(groupOf(ntorc[i]), folds);
   std::vector<std::array<double, kMetrics>> ours(ntorc.size());
   for (int f = 0; f < folds; ++f) {
     std::vector<CostRow> train;
@@ -149,6 +149,24 @@ void ntorcHeldOut(const std::vector<CostRow>& ntorc, const std::function<std::st
     }
     fs::remove_all(work);
   }
+  if (std::getenv("MMLC_ESTIMATOR_BENCH_NTORC_GROUPS")) {
+    // Diagnosis: per configuration, the median real value, held-out estimate and forest.
+    std::map<std::string, std::vector<size_t>> byGroup;
+    for (size_t i = 0; i < ntorc.size(); ++i) byGroup[ntorc[i].group].push_back(i);
+    for (const auto& [g, idx] : byGroup)
+      for (int m = 0; m < kMetrics; ++m) {
+        std::vector<double> real, est, rf;
+        for (size_t i : idx)
+          if (std::isfinite(ntorc[i].y[m])) {
+            real.push_back(ntorc[i].y[m]);
+            est.push_back(ours[i][m]);
+            rf.push_back(forest[i][m]);
+          }
+        if (real.empty()) continue;
+        std::printf("INFO %s group %-28s %-7s rows %4zu real %9.1f model %9.1f forest %9.1f\n", label.c_str(), g.c_str(),
+                    metricName(static_cast<Metric>(m)), real.size(), median(real), median(est), haveForest ? median(rf) : NAN);
+      }
+  }
   for (LayerKind kind : {LayerKind::Dense, LayerKind::Conv1D}) {
     for (int m = 0; m < kMetrics; ++m) {
       std::vector<double> a, b;
@@ -185,6 +203,9 @@ int main(int argc, char** argv) {
     const std::vector<CostRow> ntorc = readNtorc(argv[2]);
     std::printf("INFO %zu designs, %zu N-TORC rows\n", designs.size(), ntorc.size());
 
+    const char* forestScript = argc > 3 ? argv[3] : nullptr;
+    // MMLC_ESTIMATOR_BENCH_NTORC_ONLY=1: only the N-TORC hold-outs (quick, while working on them).
+    const bool ntorcOnly = std::getenv("MMLC_ESTIMATOR_BENCH_NTORC_ONLY") != nullptr;
     // 1. Real designs: leave one design out (N-TORC rows are always in the training set).
     auto fitWithout = [&](long skip) {
       std::vector<CostRow> rows = ntorc;
@@ -196,6 +217,7 @@ int main(int argc, char** argv) {
       }
       return fitCalibration(rows, glue);
     };
+    if (!ntorcOnly) {
     const Calibration all = fitWithout(-1);
     const DesignResult in = evaluate(designs, [&](size_t) { return all; }, false, "in-sample");
     const DesignResult loo = evaluate(designs, [&](size_t i) { return fitWithout(static_cast<long>(i)); }, true, "loo");
@@ -227,18 +249,13 @@ int main(int argc, char** argv) {
     std::printf("RESULT insample_median_abs_err_pct_ff=%.2f\n", median(in.top.e[2]));
     std::printf("RESULT insample_median_abs_err_cycles=%.2f\n", median(in.top.e[4]));
 
+    }
+
     // 2. N-TORC, 5 folds. By configuration (the hold-out: kind, n_in, n_out, seq_len, RF),
     // and by structure (seq_len left out of the group: Conv1D resources do not depend on it, so
     // a configuration's siblings of other lengths give its resources away to a forest).
-    const char* forestScript = argc > 3 ? argv[3] : nullptr;
     ntorcHeldOut(ntorc, [](const CostRow& r) { return r.group; }, forestScript, "ntorc");
-    ntorcHeldOut(
-        ntorc,
-        [](const CostRow& r) {
-          return std::string(layerKindName(r.q.kind)) + "/" + std::to_string(r.q.nIn) + "/" + std::to_string(r.q.nOut) + "/" +
-                 std::to_string(r.q.reuse);
-        },
-        forestScript, "ntorc_bystructure");
+    ntorcHeldOut(ntorc, structureOf, forestScript, "ntorc_bystructure");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "estimator bench failed: %s\n", e.what());
     return 1;

@@ -2,6 +2,7 @@
 #include "estimator/CalibrationData.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -282,7 +283,7 @@ std::vector<CostRow> readNtorc(const std::string& dirIn) {
     const fs::path file = dir / s.file;
     const Csv c = readCsv(file);
     const int cRf = c.col(s.rf, file.string()), cIn = c.col(s.nIn, file.string()), cOut = c.col(s.nOut, file.string()),
-              cSeq = c.col(s.seq, file.string());
+              cSeq = c.col(s.seq, file.string()), cLayer = c.col("layer_index", file.string());
     int cDsp = -1, cLut = -1, cFf = -1, cBram = -1, cLat = -1;
     if (s.resources) {
       cDsp = c.col("dsp48e", file.string());
@@ -304,7 +305,15 @@ std::vector<CostRow> readNtorc(const std::string& dirIn) {
       const long seq = static_cast<long>(num(r, cSeq, file, line));
       if (s.kind == LayerKind::Conv1D) {
         q.kernel = 3;
-        q.seqLen = seq;  // padding 'same'
+        // Output pixels (padding 'same': as many as input pixels). N-TORC's networks are blocks of
+        // convolution, activation and pooling by 2 (the first convolution is layer 2, the next
+        // ones 5, 8, 11), and the sequence_length recorded for a later convolution is the length
+        // before the pooling that feeds it: it processes half as many pixels. The rows show it:
+        // latency_min is 6 cycles per processed pixel + 12 on every row only with this count, and
+        // latency_max (pixels x (RF + the loop's depth)) likewise; the recorded length of a layer
+        // does not depend on its depth (layers 5, 8 and 11 of one length have one latency).
+        const long layerIndex = static_cast<long>(num(r, cLayer, file, line));
+        q.seqLen = layerIndex > 2 ? std::max(1L, seq / 2) : seq;
       }
       q.strategy = q.reuse == 1 ? Strategy::Latency : Strategy::Resource;
       q.io = IOType::Stream;
@@ -330,6 +339,19 @@ std::vector<CostRow> readNtorc(const std::string& dirIn) {
     }
   }
   return out;
+}
+
+int holdOutFold(const std::string& group, int folds) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : group) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int>(h % static_cast<std::uint64_t>(std::max(1, folds)));
+}
+
+std::string structureOf(const CostRow& r) {
+  return std::string(layerKindName(r.q.kind)) + "/" + std::to_string(r.q.nIn) + "/" + std::to_string(r.q.nOut) + "/" + std::to_string(r.q.reuse);
 }
 
 }  // namespace mmlc::estimator

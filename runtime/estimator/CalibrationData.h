@@ -43,4 +43,11 @@ hls::GlueQuery glueOf(const hls::NetworkDesc& net, hls::ToolGen tool, const std:
 // group = the configuration (kind, n_in, n_out, seq_len, RF). Throws with file:line on bad rows.
 std::vector<hls::CostRow> readNtorc(const std::string& dir);
 
+// The hold-out fold (0..folds-1) of a group: FNV-1a of its name, the same on every platform, so
+// the bench and the tests hold out the same configurations.
+int holdOutFold(const std::string& group, int folds);
+// The structure of an N-TORC row: its configuration without the sequence length (kind, n_in,
+// n_out, RF): holding out by structure leaves no sibling of another length in the training set.
+std::string structureOf(const hls::CostRow& row);
+
 }  // namespace mmlc::estimator

@@ -231,40 +231,63 @@ Features featuresOf(const LayerQuery& q, Metric m) {
     }
     case LayerClass::MacShared: {
       // hls4ml resource strategy: block_factor = ceil(K*n_out/RF) multipliers, the weights
-      // reshaped into RF words of block_factor weights.
+      // reshaped into RF words of block_factor weights. With RF < K (dense_resource_rf_leq_nin)
+      // multiplier m reads input ir + (m mod K/RF)*RF at reuse step ir: an RF:1 mux per
+      // multiplier, K/RF products per output summed each step; with RF >= K every multiplier
+      // reads data[ir mod K]: one shared K:1 mux, one product per output per step.
       const double mults = static_cast<double>(ceilDiv(static_cast<long>(K) * q.nOut, q.reuse));
       const double rf = q.reuse;
+      const double steps = std::min(rf, K * q.nOut);  // reuse steps actually taken
+      const bool leqIn = rf < K;
+      const double perOutput = std::max(1.0, std::floor(mults / std::max(1L, q.nOut)));  // products per output per step
       switch (m) {
         case Metric::Dsp:
           add("mult_dsps", wide ? mults * dspsPerMult(q, ww) : 0);
           add("mult_narrow", wide ? 0 : mults);
           break;
         case Metric::Lut:
-          add("accum_bits", mults * aw);
-          add("mux_bits", mults * dw * log2c(rf));
-          add("lut_mult_bits", wide ? 0 : mults * dw * ww);
+          add("accum_bits_rf_lt_k", leqIn ? mults * aw : 0);
+          add("accum_bits_rf_ge_k", leqIn ? 0 : mults * aw);
+          // Mux inputs: RF per multiplier below K, one shared K-input mux from K on.
+          add("input_mux_bits", (leqIn ? mults * steps : K) * dw);
+          add("mux_select_bits", mults * dw * log2c(rf));
           add("lutrom_weight_bits", rf < 64 ? K * q.nOut * ww / 64.0 : 0);
           add("output_accum_bits", q.nOut * aw * log2c(rf));
+          // The adder tree of the products of one output (K/RF of them below K).
+          add("output_tree_bits", q.nOut * aw * log2c(perOutput));
+          // Below K, each multiplier's product is steered to its output's accumulator: the LUTs
+          // grow with multipliers x outputs (N-TORC's dense layers: ~290 + 4 n_out LUT per
+          // multiplier for n_in <= 256).
+          add("accum_steer_bits", leqIn ? mults * q.nOut * aw : 0);
           add("input_bits", K * dw);
           add("const", 1);
           break;
         case Metric::Ff:
-          add("accum_bits", mults * aw);
-          add("operand_bits", mults * (dw + ww));
+          add("accum_bits_rf_lt_k", leqIn ? mults * aw : 0);
+          add("accum_bits_rf_ge_k", leqIn ? 0 : mults * aw);
           add("output_accum_bits", q.nOut * aw);
+          // One register level per adder-tree level of each output's products.
+          add("output_tree_bits", q.nOut * aw * log2c(perOutput));
           add("input_bits", K * dw);
           add("const", 1);
           break;
-        case Metric::Bram:
-          // One word of block_factor weights per reuse step: 36-bit wide BRAM18 columns, 512 deep.
-          add("weight_bram18", std::ceil(mults * ww / 36.0) * std::ceil(rf / 512.0) * (rf >= 32 ? 1 : 0));
-          add("weight_bram18_small_rf", rf < 32 ? std::ceil(mults * ww / 36.0) : 0);
+        case Metric::Bram: {
+          // The reshaped weights: a ROM of RF words of block_factor weights. Read off N-TORC's
+          // Vivado HLS 2019.1 rows: the word is cut into 36-bit BRAM18 columns (512 deep) and a
+          // leftover of at most 8 bits goes to distributed RAM; a ROM of at most 1 Kbit is all
+          // distributed; ROMs 256 words deep or more take about one BRAM18 more.
+          const double width = mults * ww, depth = steps, bits = width * depth;
+          const long w = static_cast<long>(width);
+          const double columns = bits <= 1024 ? 0.0 : static_cast<double>(w / 36 + (w % 36 > 8 ? 1 : 0)) * std::ceil(depth / 512.0);
+          add("weight_rom_bram18", columns);
+          add("deep_weight_rom", bits > 1024 && depth >= 256 ? 1.0 : 0.0);
           add("stream_line_buffer_kb", stream && q.kernel > 1 ? std::ceil(K * dw / 18432.0) : 0);
           break;
+        }
         case Metric::Latency:
           // Steps actually taken: hls4ml cannot reuse a multiplier more often than there are products.
           add("const", 1);
-          add("reuse_steps", std::min(rf, K * q.nOut));
+          add("reuse_steps", steps);
           add("stream_inputs", stream ? K : 0);
           add("adder_tree_depth", log2c(K / rf + 1));
           add("stream_pixels_x_reuse", stream ? pixels * rf : 0);
