@@ -1,15 +1,21 @@
 // Keras import: reads the architecture JSON (Keras 2 `to_json`, or a whole-model HDF5 file's
 // `model_config`) and the HDF5 weights with the HDF5 C library, layer by layer into the engine.
+// QKeras layers (QDense, QConv1D/2D, QActivation) bring their quantizers: quantized_bits weights
+// and biases are quantised at import and typed exactly; quantized_relu/quantized_bits activations
+// become Quant layers (nn/QuantLayer.h).
 #include "nn/KerasImport.h"
 
 #include <hdf5.h>
 
+#include <cctype>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "nn/Error.h"
+#include "nn/QuantLayer.h"
 
 namespace mmlc::nn {
 
@@ -199,15 +205,129 @@ class KerasBuilder {
     fail(layerName(*chain.front()), "the first layer gives no input shape (batch_input_shape)");
   }
 
-  void addActivation(Network& net, const std::string& layer, const std::string& activation, bool own) {
+  // A QKeras quantizer: {"class_name": "quantized_bits", "config": {...}} or the string form
+  // "quantized_bits(6, 0, alpha=1)". quantized_bits(bits, integer, symmetric, keep_negative) is
+  // ap_fixed<bits, integer + 1> (ap_ufixed<bits, integer> without keep_negative), rounding half to
+  // even (tf.round) and saturating (symmetric: narrow range); quantized_relu(bits, integer) is the
+  // unsigned one after a ReLU. `isRelu` tells which it was.
+  IntQuantiser quantizerOf(const std::string& layer, const json& spec, bool* isRelu) const {
+    std::string cls;
+    std::map<std::string, std::string> args;  // named arguments, positional ones as "0", "1", ...
+    if (spec.is_object()) {
+      cls = spec.value("class_name", "");
+      const json config = spec.value("config", json::object());
+      for (const auto& [k, v] : config.items())
+        args[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    } else if (spec.is_string()) {
+      const std::string text = spec.get<std::string>();
+      const size_t open = text.find('(');
+      cls = text.substr(0, open);
+      if (open != std::string::npos) {
+        const size_t close = text.rfind(')');
+        if (close == std::string::npos || close < open) fail(layer, "quantizer '" + text + "' is not closed");
+        std::stringstream in(text.substr(open + 1, close - open - 1));
+        std::string item;
+        for (int pos = 0; std::getline(in, item, ','); ++pos) {
+          auto trim = [](std::string v) {
+            const size_t b = v.find_first_not_of(" \t"), e = v.find_last_not_of(" \t");
+            return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+          };
+          const size_t eq = item.find('=');
+          if (eq == std::string::npos) args[std::to_string(pos)] = trim(item);
+          else args[trim(item.substr(0, eq))] = trim(item.substr(eq + 1));
+        }
+      }
+    } else {
+      fail(layer, "quantizer " + spec.dump() + " is neither a name nor a {class_name, config} object");
+    }
+    auto number = [&](const char* key, int pos, double def) {
+      auto it = args.find(key);
+      if (it == args.end()) it = args.find(std::to_string(pos));
+      if (it == args.end() || it->second == "None" || it->second == "null") return def;
+      const std::string& v = it->second;
+      if (v == "True" || v == "true") return 1.0;
+      if (v == "False" || v == "false") return 0.0;
+      try {
+        return std::stod(v);
+      } catch (const std::exception&) {
+        fail(layer, "quantizer " + cls + ": " + key + " = '" + v + "' is not a number");
+      }
+    };
+    *isRelu = cls == "quantized_relu";
+    if (cls != "quantized_bits" && cls != "quantized_relu")
+      fail(layer, "QKeras quantizer '" + cls + "' is not supported (quantized_bits, quantized_relu)");
+    const double bits = number("bits", 0, 8), integer = number("integer", 1, 0);
+    if (bits != std::floor(bits) || bits < 1 || bits > kMaxQuantBits)
+      fail(layer, "quantizer " + cls + " bits = " + std::to_string(bits) + " is outside the supported range 1.." +
+                      std::to_string(kMaxQuantBits));
+    IntQuantiser q;
+    q.bits = static_cast<int>(bits);
+    q.rounding = "ROUND";
+    if (*isRelu) {
+      if (number("negative_slope", 2, 0) != 0) fail(layer, "quantized_relu with a negative slope is not supported");
+      q.isSigned = false;
+      q.scale = static_cast<float>(std::ldexp(1.0, static_cast<int>(integer) - q.bits));
+      return q;
+    }
+    auto alpha = args.find("alpha");
+    if (alpha != args.end() && alpha->second != "None" && alpha->second != "null" && alpha->second != "1" &&
+        alpha->second != "1.0")
+      fail(layer, "quantized_bits alpha = " + alpha->second +
+                      ": only alpha=1 (or None) has power-of-two steps that a fixed-point type holds exactly");
+    q.isSigned = number("keep_negative", 3, 1) != 0;
+    q.narrow = number("symmetric", 2, 0) != 0 && q.isSigned;
+    q.scale = static_cast<float>(std::ldexp(1.0, static_cast<int>(integer) - q.bits + (q.isSigned ? 1 : 0)));
+    return q;
+  }
+
+  // Applies a QKeras layer's kernel_quantizer / bias_quantizer to the weights just imported and
+  // records their exact types on the layer.
+  void quantiseParameters(Network& net, const std::string& layer, const json& c) {
+    Layer& l = net.layer(net.size() - 1);
+    auto params = l.parameters();
+    std::string types[2];
+    const char* keys[2] = {"kernel_quantizer", "bias_quantizer"};
+    for (size_t i = 0; i < 2 && i < params.size(); ++i) {
+      if (!c.contains(keys[i]) || c[keys[i]].is_null()) continue;
+      bool relu = false;
+      const IntQuantiser q = quantizerOf(layer, c[keys[i]], &relu);
+      if (relu) fail(layer, std::string(keys[i]) + " is quantized_relu; weights take quantized_bits");
+      Matrix& m = params[i]->value;
+      std::vector<float> v(m.data(), m.data() + m.size());
+      types[i] = quantiseToFixed(v, q, {q.scale}, {0.0f});
+      std::copy(v.begin(), v.end(), m.data());
+    }
+    l.setQuantisedTypes(types[0], types[1]);
+  }
+
+  void addActivation(Network& net, const std::string& layer, const json& activation, bool own) {
     LayerSpec s;
-    if (activation == "linear") return;
-    if (activation == "relu") s = layers::relu();
-    else if (activation == "sigmoid") s = layers::sigmoid();
-    else if (activation == "tanh") s = layers::tanh();
-    else if (activation == "softmax") s = layers::softmax();
-    else fail(layer, "activation '" + activation + "' is not supported (relu, sigmoid, tanh, softmax, linear)");
-    s.name = own ? layer : layer + "_" + activation;
+    const std::string text = activation.is_string() ? activation.get<std::string>() : "";
+    if (text == "linear") return;
+    if (activation.is_object() || text.rfind("quantized_", 0) == 0) {
+      bool relu = false;
+      const IntQuantiser q = quantizerOf(layer, activation, &relu);
+      if (relu) {
+        LayerSpec r = layers::relu();
+        r.name = layer + "_relu";
+        net.add(r);
+      }
+      s.kind = "Quant";
+      s.bits = q.bits;
+      s.scale = q.scale;
+      s.isSigned = q.isSigned;
+      s.narrow = q.narrow;
+      s.rounding = q.rounding;
+      s.name = own ? layer : layer + "_quantizer";
+      net.add(s);
+      return;
+    }
+    if (text == "relu") s = layers::relu();
+    else if (text == "sigmoid") s = layers::sigmoid();
+    else if (text == "tanh") s = layers::tanh();
+    else if (text == "softmax") s = layers::softmax();
+    else fail(layer, "activation " + (text.empty() ? activation.dump() : "'" + text + "'") + " is not supported (relu, sigmoid, tanh, softmax, linear, quantized_relu, quantized_bits)");
+    s.name = own ? layer : layer + "_" + text;
     net.add(s);
   }
 
@@ -230,13 +350,13 @@ class KerasBuilder {
       if (v.size() == 1) return {1, v[0].get<int>()};
       return {v[0].get<int>(), v[1].get<int>()};
     };
-    if (cls.rfind("Q", 0) == 0 && (cls == "QDense" || cls == "QActivation" || cls == "QConv1D" ||
-                                   cls == "QConv2D" || cls == "QBatchNormalization"))
-      fail(name, "QKeras layer " + cls + ": quantized Keras layers are not imported yet");
+    if (cls == "QBatchNormalization" || (cls.size() > 1 && cls[0] == 'Q' && std::isupper(static_cast<unsigned char>(cls[1])) &&
+                                         cls != "QDense" && cls != "QActivation" && cls != "QConv1D" && cls != "QConv2D"))
+      fail(name, "QKeras layer " + cls + " is not supported (QDense, QConv1D, QConv2D, QActivation)");
     if (c.value("data_format", "channels_last") != "channels_last")
       fail(name, "data_format '" + c.value("data_format", "") + "' (only channels_last Keras models are imported)");
     if (cls == "InputLayer") return;
-    if (cls == "Dense") {
+    if (cls == "Dense" || cls == "QDense") {
       const bool bias = c.value("use_bias", true);
       const Shape in = net.outputShape();
       if (in.rank() != 1) fail(name, "Dense on an input of shape " + in.str() + " (flatten it first)");
@@ -261,9 +381,10 @@ class KerasBuilder {
         if (static_cast<long>(w[1].size()) != units) fail(name, "bias of shape " + shapeText(w[1].dims));
         params[1]->value = Eigen::Map<const Matrix>(w[1].values.data(), 1, units);
       }
-      addActivation(net, name, c.value("activation", "linear"), false);
-    } else if (cls == "Activation") {
-      addActivation(net, name, c.at("activation").get<std::string>(), true);
+      quantiseParameters(net, name, c);
+      addActivation(net, name, c.value("activation", json("linear")), false);
+    } else if (cls == "Activation" || cls == "QActivation") {
+      addActivation(net, name, c.at("activation"), true);
     } else if (cls == "ReLU") {
       if (c.contains("max_value") && !c["max_value"].is_null()) fail(name, "ReLU with max_value is not supported");
       const float slope = c.value("negative_slope", 0.0f);
@@ -321,8 +442,8 @@ class KerasBuilder {
       take(1, center, 0.0f);
       take(2, true, 0.0f);
       take(3, true, 1.0f);
-    } else if (cls == "Conv1D" || cls == "Conv2D") {
-      addConv(net, l, name, cls == "Conv2D");
+    } else if (cls == "Conv1D" || cls == "Conv2D" || cls == "QConv1D" || cls == "QConv2D") {
+      addConv(net, l, name, cls == "Conv2D" || cls == "QConv2D");
     } else if (cls == "MaxPooling1D" || cls == "MaxPooling2D" || cls == "AveragePooling1D" ||
                cls == "AveragePooling2D") {
       const bool twoD = cls.back() == 'D' && cls[cls.size() - 2] == '2';
@@ -395,7 +516,8 @@ class KerasBuilder {
       if (static_cast<long>(w[1].size()) != F) fail(name, "bias of shape " + shapeText(w[1].dims));
       params[1]->value = Eigen::Map<const Matrix>(w[1].values.data(), 1, F);
     }
-    addActivation(net, name, c.value("activation", "linear"), false);
+    quantiseParameters(net, name, c);
+    addActivation(net, name, c.value("activation", json("linear")), false);
   }
 
   std::string source_;

@@ -16,6 +16,12 @@ class Layer {
   virtual ~Layer() = default;
 
   const LayerSpec& spec() const { return spec_; }
+  // Records the fixed-point types an importer quantised this layer's weights / biases to
+  // (LayerSpec::weightType/biasType; an empty string leaves the current one).
+  void setQuantisedTypes(const std::string& weightType, const std::string& biasType) {
+    if (!weightType.empty()) spec_.weightType = weightType;
+    if (!biasType.empty()) spec_.biasType = biasType;
+  }
   // The (first) input's shape; merge layers have several (inputShapes()).
   const Shape& inputShape() const { return in_; }
   const std::vector<Shape>& inputShapes() const { return ins_; }

@@ -7,6 +7,7 @@
 #include "nn/Error.h"
 #include "nn/MergeLayers.h"
 #include "nn/PoolLayer.h"
+#include "nn/QuantLayer.h"
 #include "nn/ShapeLayers.h"
 
 namespace mmlc::nn {
@@ -22,6 +23,7 @@ std::unique_ptr<Layer> makeLayer(const LayerSpec& spec) {
   if (k == "Conv1D" || k == "Conv2D") return std::make_unique<ConvLayer>(spec);
   if (k == "MaxPool" || k == "AveragePool") return std::make_unique<PoolLayer>(spec);
   if (k == "BatchNormalization") return std::make_unique<BatchNormLayer>(spec);
+  if (k == "Quant" || k == "BipolarQuant") return std::make_unique<QuantLayer>(spec);
   if (k == "Add") return std::make_unique<AddLayer>(spec);
   if (k == "Concatenate") return std::make_unique<ConcatenateLayer>(spec);
   throw Error("unknown layer kind '" + k + "'");

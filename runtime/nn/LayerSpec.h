@@ -10,7 +10,8 @@ namespace mmlc::nn {
 struct LayerSpec {
   std::string kind;        // Dense, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, Flatten,
                            // Conv1D, Conv2D, MaxPool, AveragePool, BatchNormalization, Transpose, Reshape,
-                           // Add, Concatenate (merge layers: several inputs)
+                           // Add, Concatenate (merge layers: several inputs),
+                           // Quant, BipolarQuant (quantisers of QONNX/QKeras models, nn/QuantLayer.h)
   int units = 0;           // Dense output width; Conv filters
   int kernelH = 1, kernelW = 1;
   int strideH = 1, strideW = 1;
@@ -24,6 +25,17 @@ struct LayerSpec {
   float momentum = 0.9f;   // BatchNormalization running-average momentum (Keras convention)
   std::vector<int> perm;   // Transpose: permutation of the per-sample dims
   std::vector<int> dims;   // Reshape: target per-sample dims
+  // Quant: y = (clamp(round(x / scale + zeroPoint)) - zeroPoint) * scale on `bits` bits;
+  // BipolarQuant: y = x >= 0 ? scale : -scale.
+  int bits = 0;
+  float scale = 1.0f;
+  float zeroPoint = 0.0f;
+  bool isSigned = true;
+  bool narrow = false;          // signed: [-2^(b-1)+1, 2^(b-1)-1]; unsigned: [0, 2^b-2]
+  std::string rounding;         // QONNX rounding mode; "" = ROUND (half to even)
+  // Dense/Conv of an imported quantised model: the exact fixed-point types (hls4ml spelling,
+  // e.g. "fixed<6,1,RND_CONV,SAT>") its weights and biases were quantised to; "" = not quantised.
+  std::string weightType, biasType;
   std::string name;        // unique within a network, assigned by Network::add when empty
   // Names of the layers this one reads ("input" is the network input). Empty: the previous
   // layer's output (a chain); merge layers (Add, Concatenate) list two or more.

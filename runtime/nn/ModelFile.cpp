@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -13,7 +14,12 @@ namespace mmlc::nn {
 using nlohmann::json;
 
 // Version 1 files hold chains; version 2 adds "inputs" (graph networks) and "padding" per layer.
-// Both keys are written only when set, so a chain of version-1 layers is saved byte for byte as before.
+// Version 3 adds the quantiser fields (Quant/BipolarQuant layers, quantised weight and bias types).
+// Every newer key is written only when set, so older models are saved byte for byte as before.
+static bool isQuantiser(const LayerSpec& s) { return s.kind == "Quant" || s.kind == "BipolarQuant"; }
+static bool needsVersion3(const LayerSpec& s) {
+  return isQuantiser(s) || !s.weightType.empty() || !s.biasType.empty();
+}
 static bool needsVersion2(const LayerSpec& s) { return !s.inputs.empty() || !s.padding.empty(); }
 
 static json specToJson(const LayerSpec& s) {
@@ -23,6 +29,16 @@ static json specToJson(const LayerSpec& s) {
               {"epsilon", s.epsilon},   {"momentum", s.momentum}, {"perm", s.perm},     {"dims", s.dims}};
   if (!s.inputs.empty()) j["inputs"] = s.inputs;
   if (!s.padding.empty()) j["padding"] = s.padding;
+  if (isQuantiser(s)) {
+    j["bits"] = s.bits;
+    j["scale"] = s.scale;
+    j["zeroPoint"] = s.zeroPoint;
+    j["signed"] = s.isSigned;
+    j["narrow"] = s.narrow;
+    j["rounding"] = s.rounding;
+  }
+  if (!s.weightType.empty()) j["weightType"] = s.weightType;
+  if (!s.biasType.empty()) j["biasType"] = s.biasType;
   return j;
 }
 
@@ -46,15 +62,24 @@ static LayerSpec specFromJson(const json& j) {
   s.dims = j.value("dims", std::vector<int>{});
   s.inputs = j.value("inputs", std::vector<std::string>{});
   s.padding = j.value("padding", std::string{});
+  s.bits = j.value("bits", 0);
+  s.scale = j.value("scale", 1.0f);
+  s.zeroPoint = j.value("zeroPoint", 0.0f);
+  s.isSigned = j.value("signed", true);
+  s.narrow = j.value("narrow", false);
+  s.rounding = j.value("rounding", std::string{});
+  s.weightType = j.value("weightType", std::string{});
+  s.biasType = j.value("biasType", std::string{});
   return s;
 }
 
 void saveModel(Network& net, const std::string& path) {
   json j;
   j["format"] = "mmlc-nn";
-  bool graph = false;
-  for (const LayerSpec& s : net.specs()) graph = graph || needsVersion2(s);
-  j["version"] = graph ? 2 : 1;
+  int version = 1;
+  for (const LayerSpec& s : net.specs())
+    version = std::max(version, needsVersion3(s) ? 3 : needsVersion2(s) ? 2 : 1);
+  j["version"] = version;
   j["input"] = net.inputShape().dims;
   j["seed"] = net.seed();
   for (const LayerSpec& s : net.specs()) j["layers"].push_back(specToJson(s));
@@ -101,8 +126,8 @@ Network loadModel(const std::string& path) {
   }
   try {
     const int version = j.value("version", 1);
-    if (version < 1 || version > 2)
-      throw Error(path + ": model file version " + std::to_string(version) + " is not supported (1 or 2)");
+    if (version < 1 || version > 3)
+      throw Error(path + ": model file version " + std::to_string(version) + " is not supported (1 to 3)");
     std::vector<LayerSpec> specs;
     for (const json& l : j.at("layers")) specs.push_back(specFromJson(l));
     if (version == 1)

@@ -65,6 +65,7 @@ void exportOnnx(Network& net, const std::string& path) {
   opset->set_version(13);
   onnx::GraphProto* g = model.mutable_graph();
   g->set_name("mmlc_network");
+  bool qonnxDomain = false;
   setValueInfo(g->add_input(), "input", net.inputShape());
   // Tensor names: "input", "<layer>_out", and "output" for the last layer.
   auto tensorOf = [&](int activation) -> std::string {
@@ -157,6 +158,32 @@ void exportOnnx(Network& net, const std::string& path) {
       std::vector<int64_t> perm = {0};
       for (int p : s.perm) perm.push_back(p + 1);
       setInts(n, "perm", perm);
+    } else if (k == "Quant" || k == "BipolarQuant") {
+      // QONNX's quantisers (hls4ml and FINN read them); the weights of a quantised model are
+      // written as their quantised values.
+      if (!qonnxDomain) {
+        auto* q = model.add_opset_import();
+        q->set_domain("qonnx.custom_op.general");
+        q->set_version(1);
+        qonnxDomain = true;
+      }
+      n->set_op_type(k);
+      n->set_domain("qonnx.custom_op.general");
+      auto scalarInput = [&](const char* what, float v) {
+        addFloatInitializer(*g, s.name + "." + what, {}, &v, 1);
+        n->add_input(s.name + "." + what);
+      };
+      scalarInput("scale", s.scale);
+      if (k == "Quant") {
+        scalarInput("zeropt", s.zeroPoint);
+        scalarInput("bitwidth", static_cast<float>(s.bits));
+        setInt(n, "signed", s.isSigned ? 1 : 0);
+        setInt(n, "narrow", s.narrow ? 1 : 0);
+        auto* a = n->add_attribute();
+        a->set_name("rounding_mode");
+        a->set_type(onnx::AttributeProto::STRING);
+        a->set_s(s.rounding.empty() ? "ROUND" : s.rounding);
+      }
     } else {
       throw Error("ONNX export: layer kind '" + k + "' has no ONNX mapping");
     }

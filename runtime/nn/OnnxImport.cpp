@@ -1,8 +1,13 @@
 // ONNX import: walks the nodes in graph order, turning each operator into engine layers (wired to the
 // layers producing their inputs: chains and DAGs with Add/Concat) and copying weights.
 // MatMul followed by Add(bias) (the Keras/tf2onnx form) folds into one Dense like Gemm (PyTorch form).
+// QONNX quantisers (Quant/IntQuant, BipolarQuant, Trunc): on an initializer they quantise it in
+// place and give the layer reading it an exact weight or bias type; on data they become Quant layers.
 #include <onnx/onnx_pb.h>
 
+#include <cctype>
+#include <climits>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -10,6 +15,7 @@
 
 #include "nn/Error.h"
 #include "nn/OnnxModel.h"
+#include "nn/QuantLayer.h"
 
 namespace mmlc::nn {
 
@@ -87,10 +93,19 @@ class Importer {
   void addDense(Network& net, const onnx::NodeProto& n, const Tensor& w, bool transposed, float alpha, bool useBias);
   void addConv(Network& net, const onnx::NodeProto& n);
   void addPool(Network& net, const onnx::NodeProto& n);
+  // A QONNX quantiser node: its quantiser (scalar parameters; `scales`/`zeros` get the per-value
+  // ones broadcast to `dims` when given) from its constant inputs and attributes.
+  LayerSpec qonnxQuantiser(const onnx::NodeProto& n, const std::vector<int64_t>* dims = nullptr,
+                           std::vector<float>* scales = nullptr, std::vector<float>* zeros = nullptr) const;
+  // Quantises the initializer a QONNX node reads into a new initializer under its output's name.
+  void quantiseInitializer(const onnx::NodeProto& n);
+  // Gives the layer just imported from `n` the types of the quantised initializers `n` reads.
+  void annotateQuantisedInputs(Network& net, const onnx::NodeProto& n);
 
   std::string path_;
   const onnx::GraphProto& g_;
   std::map<std::string, Tensor> inits_;
+  std::map<std::string, std::string> quantTypes_;  // quantised initializer -> its exact fixed type
   std::set<std::string> used_{"input"};  // "input" names the network input in layer inputs
   int counter_ = 0;
   std::map<std::string, std::string> source_;  // data tensor -> producing layer name or "input"
@@ -139,6 +154,16 @@ Tensor Importer::convert(const onnx::TensorProto& t) const {
         std::memcpy(out.i.data(), raw.data(), raw.size());
       } else {
         out.i.assign(t.int64_data().begin(), t.int64_data().end());
+      }
+      break;
+    case onnx::TensorProto::INT32:
+      if (!raw.empty()) {
+        if (raw.size() != count * 4) fail("initializer '" + t.name() + "' raw data size does not match its shape");
+        std::vector<int32_t> v(count);
+        std::memcpy(v.data(), raw.data(), raw.size());
+        out.i.assign(v.begin(), v.end());
+      } else {
+        out.i.assign(t.int32_data().begin(), t.int32_data().end());
       }
       break;
     default:
@@ -265,6 +290,162 @@ std::string Importer::padMode(const onnx::NodeProto& n, const std::vector<int64_
   return "same";
 }
 
+bool isQonnxDomain(const std::string& domain) {
+  return domain == "qonnx.custom_op.general" || domain == "finn.custom_op.general" || domain == "onnx.brevitas";
+}
+
+// numpy broadcasting of `t` (a scale or zero point) to `dims`, right-aligned.
+std::vector<float> broadcastTo(const Tensor& t, const std::vector<int64_t>& dims) {
+  size_t count = 1;
+  for (int64_t d : dims) count *= static_cast<size_t>(d);
+  if (t.f.size() == 1) return std::vector<float>(1, t.f[0]);
+  std::vector<float> out(count);
+  const size_t rank = dims.size(), trank = t.dims.size();
+  std::vector<size_t> idx(rank, 0);
+  for (size_t k = 0; k < count; ++k) {
+    size_t src = 0;
+    for (size_t a = 0; a < trank; ++a) {
+      const size_t axis = rank - trank + a;
+      const int64_t extent = t.dims[a];
+      src = src * static_cast<size_t>(extent) + (extent == 1 ? 0 : idx[axis]);
+    }
+    out[k] = t.f[src];
+    for (size_t a = rank; a-- > 0;) {  // next index, last axis fastest
+      if (++idx[a] < static_cast<size_t>(dims[a])) break;
+      idx[a] = 0;
+    }
+  }
+  return out;
+}
+
+LayerSpec Importer::qonnxQuantiser(const onnx::NodeProto& n, const std::vector<int64_t>* dims,
+                                   std::vector<float>* scales, std::vector<float>* zeros) const {
+  const std::string& op = n.op_type();
+  const std::string where = "node '" + n.name() + "' (" + op + ")";
+  // Scalar value of constant input i (a one-element tensor, float or integer).
+  auto scalar = [&](int i, const char* what) {
+    const Tensor& t = init(n, i);
+    if (t.f.size() == 1) return static_cast<double>(t.f[0]);
+    if (t.i.size() == 1) return static_cast<double>(t.i[0]);
+    fail(where + " " + what + " must be one number here, not a tensor of " + std::to_string(std::max(t.f.size(), t.i.size())) + " values");
+  };
+  // A scale or zero point: broadcast to `dims` when asked, else it must be one number.
+  auto perValue = [&](int i, const char* what, std::vector<float>* out) {
+    const Tensor& t = init(n, i);
+    if (t.f.empty()) fail(where + " " + what + " must be a float tensor");
+    if (out) {
+      if (t.f.size() != 1) {
+        if (t.dims.size() > dims->size()) fail(where + " " + what + " has more dimensions than the tensor it quantises");
+        for (size_t a = 0; a < t.dims.size(); ++a) {
+          const int64_t want = (*dims)[dims->size() - t.dims.size() + a];
+          if (t.dims[a] != 1 && t.dims[a] != want)
+            fail(where + " " + what + " of shape " + std::to_string(t.dims[a]) + " on axis " + std::to_string(a) +
+                 " does not broadcast to " + std::to_string(want));
+        }
+      }
+      *out = broadcastTo(t, *dims);
+      return t.f[0];
+    }
+    if (t.f.size() != 1)
+      fail(where + " " + what + " has " + std::to_string(t.f.size()) +
+           " values: per-channel quantisation of activations is not supported (only of weights and biases)");
+    return t.f[0];
+  };
+  auto rounding = [&](const char* def) {
+    const auto* a = attr(n, "rounding_mode");
+    std::string mode = a ? a->s() : def;
+    for (char& c : mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!isQuantRoundingMode(mode))
+      fail(where + " has rounding_mode '" + (a ? a->s() : def) + "' (ROUND, CEIL, FLOOR, UP, DOWN, HALF_UP, HALF_DOWN)");
+    return mode;
+  };
+  auto checkBits = [&](double bits, const char* what) {
+    if (bits != std::floor(bits) || bits < 1 || bits > kMaxQuantBits)
+      fail(where + " " + what + " " + std::to_string(bits) + " is outside the supported range 1.." +
+           std::to_string(kMaxQuantBits));
+    return static_cast<int>(bits);
+  };
+  LayerSpec s;
+  if (op == "BipolarQuant") {
+    if (n.input_size() != 2) fail(where + " needs 2 inputs (X, scale), has " + std::to_string(n.input_size()));
+    s.kind = "BipolarQuant";
+    s.scale = perValue(1, "scale", scales);
+    if (zeros) *zeros = {0.0f};
+  } else if (op == "Quant" || op == "IntQuant") {
+    if (n.input_size() != 4)
+      fail(where + " needs 4 inputs (X, scale, zeropt, bitwidth), has " + std::to_string(n.input_size()));
+    s.kind = "Quant";
+    s.scale = perValue(1, "scale", scales);
+    s.zeroPoint = perValue(2, "zero point", zeros);
+    s.bits = checkBits(scalar(3, "bitwidth"), "bit width");
+    s.isSigned = attrInt(n, "signed", 1) != 0;
+    s.narrow = attrInt(n, "narrow", 0) != 0;
+    s.rounding = rounding("ROUND");
+  } else if (op == "Trunc") {
+    // Version 2 (X, scale, zeropt, in_bitwidth, out_scale, out_bitwidth): on a tensor already on the
+    // grid of `scale` (the output of a quantiser), Trunc is a quantiser to out_scale/out_bitwidth.
+    if (n.input_size() != 6)
+      fail(where + " has " + std::to_string(n.input_size()) +
+           " inputs; only Trunc version 2 (X, scale, zeropt, in_bitwidth, out_scale, out_bitwidth) is supported");
+    const float in = perValue(1, "scale", nullptr);
+    if (perValue(2, "zero point", nullptr) != 0.0f) fail(where + " has a non-zero zero point, which is not supported");
+    checkBits(scalar(3, "in_bitwidth"), "input bit width");
+    s.kind = "Quant";
+    s.scale = perValue(4, "out_scale", nullptr);
+    const int e = powerOfTwoExponent(s.scale / in);
+    if (e == INT_MIN || e < 0)
+      fail(where + " out_scale / scale = " + std::to_string(s.scale / in) + " is not a power of two of at least 1");
+    s.bits = checkBits(scalar(5, "out_bitwidth"), "output bit width");
+    s.isSigned = attrInt(n, "signed", 1) != 0;
+    s.narrow = attrInt(n, "narrow", 0) != 0;
+    s.rounding = rounding("FLOOR");
+  } else {
+    fail("unsupported operator '" + n.domain() + "." + op + "' (node '" + n.name() + "')");
+  }
+  if (!(s.scale > 0.0f)) fail(where + " scale must be positive, not " + std::to_string(s.scale));
+  if (scales)
+    for (float v : *scales)
+      if (!(v > 0.0f)) fail(where + " scale must be positive, not " + std::to_string(v));
+  return s;
+}
+
+void Importer::quantiseInitializer(const onnx::NodeProto& n) {
+  if (n.output_size() != 1) fail("node '" + n.name() + "' (" + n.op_type() + ") must have one output");
+  Tensor t = init(n, 0);
+  if (t.f.empty()) fail("node '" + n.name() + "' (" + n.op_type() + ") quantises '" + n.input(0) + "', which is not a float tensor");
+  std::vector<float> scales, zeros;
+  const LayerSpec q = qonnxQuantiser(n, &t.dims, &scales, &zeros);
+  std::string type;
+  if (q.kind == "BipolarQuant") {
+    // +-scale: 2-bit integers (-1, +1) scaled by a power of two are exact in fixed<2, 1 + e>.
+    for (size_t i = 0; i < t.f.size(); ++i) {
+      const float sc = scales[scales.size() == 1 ? 0 : i];
+      t.f[i] = t.f[i] >= 0.0f ? sc : -sc;
+    }
+    IntQuantiser two;
+    two.bits = 2;
+    std::vector<float> copy = t.f;
+    type = quantiseToFixed(copy, two, scales, zeros);
+  } else {
+    type = quantiseToFixed(t.f, IntQuantiser::of(q), scales, zeros);
+  }
+  inits_[n.output(0)] = std::move(t);
+  if (!type.empty()) quantTypes_[n.output(0)] = type;
+}
+
+void Importer::annotateQuantisedInputs(Network& net, const onnx::NodeProto& n) {
+  if (!net.size()) return;
+  Layer& layer = net.layer(net.size() - 1);
+  if (layer.spec().kind != "Dense" && layer.spec().kind.rfind("Conv", 0) != 0) return;
+  for (const auto& in : n.input()) {
+    auto it = quantTypes_.find(in);
+    if (it == quantTypes_.end()) continue;
+    // A weight has two or more dimensions, a bias one (also when a MatMul's Add brings it).
+    if (inits_.at(in).dims.size() >= 2) layer.setQuantisedTypes(it->second, "");
+    else layer.setQuantisedTypes("", it->second);
+  }
+}
+
 Network Importer::run() {
   std::string current;
   std::vector<int> inputDims;
@@ -289,7 +470,12 @@ Network Importer::run() {
   std::string lastMatMul;  // a bias-less MatMul layer that a following Add may give its bias
   for (const auto& n : g_.node()) {
     const std::string& op = n.op_type();
-    if (!n.domain().empty() && n.domain() != "ai.onnx") fail("unsupported operator '" + n.domain() + "." + op + "'");
+    const bool qonnx = isQonnxDomain(n.domain());
+    if (qonnx && !n.input().empty() && inits_.count(n.input(0))) {
+      quantiseInitializer(n);  // a quantised weight or bias: no layer
+      continue;
+    }
+    if (!qonnx && !n.domain().empty() && n.domain() != "ai.onnx") fail("unsupported operator '" + n.domain() + "." + op + "'");
     if (op == "Constant") {  // PyTorch emits constants (e.g. pads) as nodes; treat them as initializers
       const auto* value = attr(n, "value");
       if (!value || !value->has_t() || n.output_size() != 1) fail("node '" + n.name() + "' (Constant) needs a tensor 'value'");
@@ -353,6 +539,10 @@ Network Importer::run() {
              std::to_string(b.value.cols()));
       b.value = Eigen::Map<const Matrix>(c.f.data(), 1, b.value.cols());
       result = src_;
+    } else if (qonnx) {
+      LayerSpec s = qonnxQuantiser(n);
+      s.name = layerName(n);
+      add(net, s);
     } else if (op == "Conv") {
       addConv(net, n);
     } else if (op == "MaxPool" || op == "AveragePool") {
@@ -444,6 +634,7 @@ Network Importer::run() {
       if (net.size() != before + 1) fail("node '" + n.name() + "' (" + op + ") was not imported");
       result = net.layer(net.size() - 1).spec().name;
     }
+    annotateQuantisedInputs(net, n);
     source_[n.output(0)] = result;
   }
   const std::string last = net.size() ? net.layer(net.size() - 1).spec().name : "input";

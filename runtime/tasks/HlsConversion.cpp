@@ -9,6 +9,7 @@
 #include "nn/BatchNormLayer.h"
 #include "nn/DenseLayer.h"
 #include "nn/Network.h"
+#include "tasks/QuantisedTypes.h"
 
 namespace mmlc::tasks {
 namespace {
@@ -17,7 +18,7 @@ using hls::LayerDesc;
 using hls::LayerKind;
 
 [[noreturn]] void unsupported(const std::string &layer, const std::string &why) {
-  throw std::invalid_argument("hls4ml: layer '" + layer + "' " + why);
+  throw std::invalid_argument("layer '" + layer + "' " + why);
 }
 
 /// Per-sample geometry of an engine tensor: channels-first (C), (C, L) or (C, H, W).
@@ -88,6 +89,10 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
   // channel-major order; HLS flattens channels-last, so the rows are permuted.
   std::vector<long> pendingRowOrder;
   nn::Shape current = net.inputShape();
+  // Quantised models: the layers whose weights an importer typed (index, products per output),
+  // given exact accumulators once every quantiser has been folded; the tensors quantised so far.
+  std::vector<std::pair<size_t, long>> exactSums;
+  std::vector<std::string> quantisedTensors;
   for (size_t i = 0; i < net.size(); ++i) {
     nn::Layer &layer = net.layer(i);
     const nn::LayerSpec &spec = layer.spec();
@@ -109,6 +114,7 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
       pendingRowOrder.clear();
       d.biases = spec.useBias ? toVector(dense.bias().value)
                               : std::vector<float>(static_cast<size_t>(nOut), 0.0f);
+      if (applyQuantisedParameterTypes(d, spec)) exactSums.emplace_back(desc.layers.size(), nIn);
       desc.layers.push_back(std::move(d));
     } else if (kind == "Conv1D" || kind == "Conv2D") {
       if (spec.padH != 0 || spec.padW != 0 || spec.padding == "same")
@@ -132,6 +138,7 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
                   w(f, (c * kh + y) * kw + x);
       d.biases = spec.useBias ? toVector(net.parameter(spec.name + ".bias").value)
                               : std::vector<float>(static_cast<size_t>(filters), 0.0f);
+      if (applyQuantisedParameterTypes(d, spec)) exactSums.emplace_back(desc.layers.size(), static_cast<long>(kh) * kw * channels);
       desc.layers.push_back(std::move(d));
     } else if (kind == "MaxPool" || kind == "AveragePool") {
       if (spec.padH != 0 || spec.padW != 0 || spec.padding == "same")
@@ -172,6 +179,14 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
                   channelsLastIndex(g, c, h, w);
         desc.layers.push_back(baseLayer(spec, LayerKind::Flatten, o));
       }
+    } else if (kind == "Quant" || kind == "BipolarQuant") {
+      // The result type of the layer before, or (on a tensor quantised already) a linear layer.
+      if (!foldQuantiser(desc, spec, quantisedTensors)) {
+        LayerDesc d = baseLayer(spec, LayerKind::Linear, o);
+        d.resultType = quantiserType(spec);
+        quantisedTensors.push_back(d.name);
+        desc.layers.push_back(std::move(d));
+      }
     } else if (kind == "Dropout") {
       // Identity at inference.
     } else {
@@ -181,6 +196,11 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
   }
   if (!pendingRowOrder.empty())
     unsupported(desc.layers.back().name, "flattens a feature map that no Dense layer reads");
+  for (const auto &[index, terms] : exactSums) {
+    hls::LayerDesc &d = desc.layers[index];
+    hls::FixedType accum;
+    if (exactAccumulator(inputTypeOf(desc, index), d.weightType, d.biasType, terms, accum)) d.accumType = accum;
+  }
   desc.resolve();
   return desc;
 }

@@ -104,7 +104,7 @@ TEST(KerasImport, ErrorsNameTheFileAndLayer) {
   EXPECT_NE(importError("branch").find("layer 'b': takes its input from 'input_1', not from the layer before it"),
             std::string::npos)
       << importError("branch");
-  EXPECT_NE(importError("qkeras").find("layer 'q': QKeras layer QDense"), std::string::npos) << importError("qkeras");
+  EXPECT_NE(importError("qkeras").find("layer 'q': QKeras quantizer 'quantized_po2' is not supported"), std::string::npos) << importError("qkeras");
   EXPECT_NE(importError("elu").find("layer 'e': activation 'elu' is not supported"), std::string::npos)
       << importError("elu");
   EXPECT_NE(importError("badshape").find("layer 'd': kernel of shape (3, 2), expected (4, 2)"), std::string::npos)

@@ -199,7 +199,8 @@ def generate(out):
                "inbound_nodes": [[["a", 0, 0, {}], ["b", 0, 0, {}]]]}]
     write(out, "branch", branch, {"a": [("kernel", u(4, 3)), ("bias", u(3))],
                                   "b": [("kernel", u(4, 3)), ("bias", u(3))]}, cls="Model")
-    write(out, "qkeras", [inp([4]), {"class_name": "QDense", "config": {"name": "q", "units": 2}}],
+    write(out, "qkeras", [inp([4]), {"class_name": "QDense", "config": {"name": "q", "units": 2,
+                                                                      "kernel_quantizer": "quantized_po2(4)"}}],
           {"q": [("kernel", u(4, 2)), ("bias", u(2))]})
     write(out, "elu", [inp([4]), {"class_name": "Dense", "config": {"name": "e", "units": 2, "activation": "elu"}}],
           {"e": [("kernel", u(4, 2)), ("bias", u(2))]})
