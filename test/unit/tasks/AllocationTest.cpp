@@ -123,3 +123,34 @@ TEST(Allocation, CandidateCostsEqualOneDesignPerCandidate) {
       EXPECT_EQ(c.ii, static_cast<double>(e.interval));
     }
 }
+
+// Requests the problem cannot be built for: a candidate list with no factor hls4ml accepts for a
+// layer names the layer and the factors it does accept; limits and the weighted objective need the
+// capacity of the part, so a part outside the device table is refused by name.
+TEST(Allocation, BadRequestsAreNamedErrors) {
+  nn::Network net(nn::Shape{16}, 1);
+  net.add(nn::layers::dense(12)).add(nn::layers::relu()).add(nn::layers::dense(5));
+  const hls::NetworkDesc design = toHlsNetwork(net, HlsConversionOptions{});
+  auto error = [](const hls::NetworkDesc &d, const AllocationRequest &r) {
+    try {
+      allocationProblem(d, {}, r);
+    } catch (const std::invalid_argument &e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  AllocationRequest noValid;
+  noValid.reuse = {11, 13};
+  const std::string reuse = error(design, noValid);
+  EXPECT_NE(reuse.find("none of the candidate reuse factors is valid for layer"), std::string::npos) << reuse;
+  EXPECT_NE(reuse.find("n_in 16, n_out 12; hls4ml accepts 1, 2, 4, 8, 16, 32, 48"), std::string::npos) << reuse;
+
+  hls::NetworkDesc unknownPart = design;
+  unknownPart.part = "xc9zzz-unknown";
+  AllocationRequest weighted;
+  weighted.objective = "weighted";
+  const std::string part = error(unknownPart, weighted);
+  EXPECT_NE(part.find("unknown FPGA part 'xc9zzz-unknown' (known: xc7z020"), std::string::npos) << part;
+  // With the part known, the same request builds.
+  EXPECT_EQ(error(design, weighted), "");
+}
