@@ -1,5 +1,7 @@
 // Keras import: reads the architecture JSON (Keras 2 `to_json`, or a whole-model HDF5 file's
 // `model_config`) and the HDF5 weights with the HDF5 C library, layer by layer into the engine.
+// Keras 3 `.keras` archives (a ZIP of config.json and model.weights.h5, whose variables live under
+// layers/<snake_case class>[_k]/vars/<i>) import through the same builder.
 // QKeras layers (QDense, QConv1D/2D, QActivation) bring their quantizers: quantized_bits weights
 // and biases are quantised at import and typed exactly; quantized_relu/quantized_bits activations
 // become Quant layers (nn/QuantLayer.h).
@@ -8,14 +10,19 @@
 #include <hdf5.h>
 
 #include <cctype>
+#include <functional>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <regex>
+#include <unistd.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "nn/Error.h"
 #include "nn/QuantLayer.h"
+#include "nn/ZipArchive.h"
 
 namespace mmlc::nn {
 
@@ -64,6 +71,11 @@ class WeightsFile {
   WeightsFile& operator=(const WeightsFile&) = delete;
 
   const std::string& path() const { return path_; }
+  // Keras 3 layout: the variables of layer L are /layers/<keys[L]>/vars/0, 1, ...
+  void useKeras3Layout(std::map<std::string, std::string> keys, std::string shownPath) {
+    keras3Keys_ = std::move(keys);
+    path_ = std::move(shownPath);
+  }
 
   /// A string (or list of strings) attribute of the object at `object` ("/" for the root).
   std::vector<std::string> stringsAttribute(const std::string& object, const char* name) const {
@@ -99,6 +111,19 @@ class WeightsFile {
 
   /// The weights of layer `layer`, in the order of its `weight_names` attribute.
   std::vector<Array> layerWeights(const std::string& layer) const {
+    if (!keras3Keys_.empty()) {
+      auto key = keras3Keys_.find(layer);
+      const std::string group = "/layers/" + (key == keras3Keys_.end() ? layer : key->second) + "/vars";
+      if (H5Lexists(file_, "/layers", H5P_DEFAULT) <= 0 || H5Lexists(file_, group.c_str(), H5P_DEFAULT) <= 0)
+        throw Error(path_ + ": no weights for layer '" + layer + "' (no group " + group + ")");
+      std::vector<Array> out;
+      for (int i = 0;; ++i) {
+        const std::string d = group + "/" + std::to_string(i);
+        if (H5Lexists(file_, d.c_str(), H5P_DEFAULT) <= 0) break;
+        out.push_back(dataset(d));
+      }
+      return out;
+    }
     const std::string group = root_ + "/" + layer;
     if (H5Lexists(file_, group.c_str(), H5P_DEFAULT) <= 0)
       throw Error(path_ + ": no weights for layer '" + layer + "' (no group " + group + ")");
@@ -127,6 +152,7 @@ class WeightsFile {
 
   std::string path_, root_;
   hid_t file_ = -1;
+  std::map<std::string, std::string> keras3Keys_;  // layer name -> its group under /layers
 };
 
 std::string shapeText(const std::vector<hsize_t>& dims) {
@@ -171,16 +197,41 @@ class KerasBuilder {
     return l.at("config").value("name", "");
   }
 
+  /// The layers a functional layer reads: Keras 2 `[[["name", 0, 0, {}], ...]]` or Keras 3
+  /// `[{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["name", 0, 0]}}]}]`
+  /// (a merge's args[0] is a list of such tensors).
+  static std::vector<std::string> inboundSources(const json& l) {
+    std::vector<std::string> out;
+    const json& inbound = l.value("inbound_nodes", json::array());
+    for (const json& node : inbound) {
+      if (node.is_array()) {
+        for (const json& t : node)
+          if (t.is_array() && !t.empty() && t[0].is_string()) out.push_back(t[0].get<std::string>());
+        continue;
+      }
+      if (!node.is_object()) continue;
+      std::function<void(const json&)> tensors = [&](const json& v) {
+        if (v.is_array()) {
+          for (const json& e : v) tensors(e);
+        } else if (v.is_object() && v.value("class_name", "") == "__keras_tensor__") {
+          const json& h = v.at("config").at("keras_history");
+          if (h.is_array() && !h.empty() && h[0].is_string()) out.push_back(h[0].get<std::string>());
+        }
+      };
+      tensors(node.value("args", json::array()));
+    }
+    return out;
+  }
+
   /// A functional model is imported when each layer takes exactly the previous one's output.
   void checkChain(const json& l, const std::string& name, const std::string& previous) const {
-    const json& inbound = l.value("inbound_nodes", json::array());
     if (previous.empty()) return;  // the input layer
-    if (inbound.size() != 1 || !inbound[0].is_array() || inbound[0].size() != 1)
-      fail(name, "takes " + std::to_string(inbound.size() == 1 && inbound[0].is_array() ? inbound[0].size() : inbound.size()) +
+    const std::vector<std::string> from = inboundSources(l);
+    if (from.size() != 1)
+      fail(name, "takes " + std::to_string(from.size()) +
                      " inputs; branches and merges (Add, Concatenate) are not imported from Keras yet");
-    const std::string from = inbound[0][0].is_array() && !inbound[0][0].empty() ? inbound[0][0][0].get<std::string>() : "";
-    if (from != previous)
-      fail(name, "takes its input from '" + from + "', not from the layer before it ('" + previous +
+    if (from[0] != previous)
+      fail(name, "takes its input from '" + from[0] + "', not from the layer before it ('" + previous +
                      "'); only chains of layers are imported from Keras");
   }
 
@@ -540,7 +591,68 @@ Network buildOrFail(const json& model, const std::string& source, const WeightsF
     throw Error("Keras model " + source + ": unexpected architecture JSON (" + std::string(e.what()) + ")");
   }
 }
+/// Keras's naming.to_snake_case: "Conv2D" -> "conv2d", "BatchNormalization" -> "batch_normalization".
+std::string snakeCase(const std::string& name) {
+  static const std::regex words("(.)([A-Z][a-z0-9]+)"), humps("([a-z])([A-Z])");
+  std::string s = std::regex_replace(std::regex_replace(name, words, "$1_$2"), humps, "$1_$2");
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+/// A temporary file removed when it goes out of scope (HDF5 opens files by name).
+class TempFile {
+ public:
+  explicit TempFile(const std::string& bytes) {
+    char name[] = "/tmp/mmlc-keras-XXXXXX";
+    const int fd = mkstemp(name);
+    if (fd < 0) throw Error("cannot create a temporary file for the Keras weights");
+    path_ = name;
+    const bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
+    ::close(fd);
+    if (!ok) throw Error("cannot write the temporary file " + path_);
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 }  // namespace
+
+Network importKerasArchive(const std::string& path) {
+  const ZipArchive zip(path);
+  for (const char* member : {"config.json", "model.weights.h5"})
+    if (!zip.contains(member))
+      throw Error(path + ": not a Keras 3 model archive (no " + member + (std::string(member) == "model.weights.h5" &&
+                                                                                zip.contains("model.weights.npz")
+                                                                            ? "; weights saved as .npz are not supported)"
+                                                                            : ")"));
+  const json model = parseJson(zip.read("config.json"), path + " (config.json)");
+  // Keras 3 stores each layer of the model's layer list under the snake-case name of its class,
+  // numbered from the second of a class on (dense, dense_1, ...), not under the layer's name.
+  std::map<std::string, std::string> keys;
+  std::map<std::string, int> used;
+  try {
+    const json& config = model.at("config");
+    const json& layerList = config.is_array() ? config : config.at("layers");
+    for (const json& l : layerList) {
+      const std::string cls = l.value("class_name", "");
+      std::string key = snakeCase(cls);
+      auto it = used.find(key);
+      if (it == used.end()) used[key] = 0;
+      else key += "_" + std::to_string(++it->second);
+      const std::string name = l.contains("name") && l["name"].is_string() ? l["name"].get<std::string>()
+                                                                         : l.at("config").value("name", "");
+      keys[name] = key;
+    }
+  } catch (const json::exception& e) {
+    throw Error("Keras model " + path + ": unexpected config.json (" + std::string(e.what()) + ")");
+  }
+  const TempFile weights(zip.read("model.weights.h5"));
+  WeightsFile file(weights.path(), "");
+  file.useKeras3Layout(keys, path + " (model.weights.h5)");
+  return buildOrFail(model, path, file);
+}
 
 Network importKeras(const std::string& jsonPath, const std::string& weightsPath) {
   std::ifstream in(jsonPath);
@@ -556,6 +668,12 @@ Network importKeras(const std::string& jsonPath, const std::string& weightsPath)
 }
 
 Network importKerasModel(const std::string& h5Path) {
+  {
+    std::ifstream in(h5Path, std::ios::binary);
+    char magic[4] = {};
+    if (in.read(magic, 4) && magic[0] == 'P' && magic[1] == 'K' && magic[2] == 3 && magic[3] == 4)
+      return importKerasArchive(h5Path);  // a ZIP: Keras 3's .keras
+  }
   WeightsFile file(h5Path, "/model_weights");
   const std::vector<std::string> config = file.stringsAttribute("/", "model_config");
   if (config.empty())

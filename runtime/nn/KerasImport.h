@@ -16,8 +16,10 @@ namespace mmlc::nn {
 // model computes on the same samples in channels-last order. Throws Error naming the file and the
 // layer for anything it cannot import (QKeras layers, branches, unsupported options).
 Network importKeras(const std::string& jsonPath, const std::string& weightsPath);
-// A whole-model HDF5 file: the architecture in its `model_config` attribute, the weights under
-// `model_weights`.
+// A whole-model file: Keras 2 HDF5 (the architecture in its `model_config` attribute, the weights
+// under `model_weights`), or a Keras 3 `.keras` archive (recognised by its ZIP signature).
 Network importKerasModel(const std::string& h5Path);
+// A Keras 3 `.keras` archive (model.save("m.keras")): a ZIP of config.json and model.weights.h5.
+Network importKerasArchive(const std::string& path);
 
 }  // namespace mmlc::nn

@@ -100,6 +100,50 @@ TEST(KerasImport, WholeModelFileMatchesNumpy) {
   EXPECT_THROW(importKerasModel((generated() / "cnn2d.h5").string()), Error);  // weights only
 }
 
+// Keras 3 archives: the same models saved as .keras (stored, as Keras writes them, and deflated),
+// Sequential and functional, match the NumPy reference of the Keras 2 files they were made from.
+TEST(KerasImport, Keras3ArchivesMatchNumpy) {
+  struct Case {
+    std::string json, h5, tag;
+    bool deflate;
+  };
+  const std::vector<Case> cases = {
+      {kFixtures + "/KERAS_3layer.json", kFixtures + "/KERAS_3layer_weights.h5", "jet", false},
+      {(generated() / "cnn2d.json").string(), (generated() / "cnn2d.h5").string(), "cnn2d", true},
+      {(generated() / "whole.h5").string(), (generated() / "whole.h5").string(), "whole", false}};
+  for (const Case& c : cases) {
+    const fs::path archive = fs::current_path() / (c.tag + ".keras");
+    ASSERT_EQ(python("keras3 " + c.json + " " + c.h5 + " " + archive.string() + (c.deflate ? " deflate" : "")), 0);
+    expectMatchesReference(importKerasArchive(archive.string()), c.json, c.h5, c.tag + "-keras3");
+    // keras(model:) recognises the archive by its ZIP signature.
+    EXPECT_EQ(importKerasModel(archive.string()).parameterCount(), importKerasArchive(archive.string()).parameterCount());
+  }
+  // A truncated archive and a ZIP that is not a Keras model are errors naming the file.
+  const fs::path jet = fs::current_path() / "jet.keras", cut = fs::current_path() / "cut.keras";
+  {
+    std::ifstream in(jet, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  try {
+    importKerasArchive(cut.string());
+    FAIL() << "a truncated archive was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cut.keras: not a readable ZIP archive"), std::string::npos) << e.what();
+  }
+  const fs::path notModel = fs::current_path() / "other.keras";
+  ASSERT_EQ(std::system(("cd " + fs::current_path().string() + " && /usr/bin/python3 -c \"import zipfile; "
+                         "zipfile.ZipFile('other.keras', 'w').writestr('readme.txt', 'hi')\"").c_str()),
+            0);
+  try {
+    importKerasArchive(notModel.string());
+    FAIL() << "a ZIP without config.json was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("other.keras: not a Keras 3 model archive (no config.json)"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(KerasImport, ErrorsNameTheFileAndLayer) {
   EXPECT_NE(importError("branch").find("layer 'b': takes its input from 'input_1', not from the layer before it"),
             std::string::npos)

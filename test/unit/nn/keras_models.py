@@ -3,6 +3,8 @@
 
   keras_models.py reference MODEL.json WEIGHTS.h5 OUTDIR   x.npy (channels-last samples) and y.npy
   keras_models.py generate OUTDIR                          small Keras 2 models written with h5py
+  keras_models.py keras3 MODEL.json WEIGHTS.h5 OUT.keras [deflate]
+                                                           the same model as a Keras 3 .keras archive
 
 The reference forward pass is written here from the Keras layer semantics (channels-last), with
 no code shared with mmlc's importer: it reads the files' own weights with h5py.
@@ -123,6 +125,73 @@ def reference(json_path, h5_path, out):
     np.save(os.path.join(out, "y.npy"), y.astype(np.float32))
 
 
+def snake_case(name):
+    """keras.src.utils.naming.to_snake_case."""
+    import re
+    s = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", s).lower()
+
+
+def keras3(json_path, h5_path, out, deflate=False):
+    """Writes a Keras 2 model as Keras 3's model.save("m.keras") does: a ZIP of metadata.json,
+    config.json (module/registered_name per object, InputLayer batch_shape, functional inbound
+    nodes as keras tensors) and model.weights.h5 (each layer's variables under
+    layers/<snake-case class>[_k]/vars/<i>, numbered per class, not by layer name)."""
+    import io
+    import zipfile
+
+    h5 = h5py.File(h5_path, "r")
+    if json_path.endswith(".h5"):
+        config = h5.attrs["model_config"]
+        model = json.loads(config.decode() if isinstance(config, bytes) else config)
+    else:
+        model = json.load(open(json_path))
+    root = "model_weights/" if "model_weights" in h5 else ""
+    layers = model["config"]["layers"] if isinstance(model["config"], dict) else model["config"]
+    functional = model["class_name"] != "Sequential"
+    new_layers, used = [], {}
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as w:
+        w.create_group("vars")
+        for l in layers:
+            name = l.get("name") or l["config"]["name"]
+            cfg = dict(l["config"])
+            if "batch_input_shape" in cfg:
+                cfg["batch_shape"] = cfg.pop("batch_input_shape")
+            cfg["dtype"] = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}}
+            entry = {"module": "keras.layers", "class_name": l["class_name"], "config": cfg, "registered_name": None}
+            if functional:
+                entry["name"] = name
+                entry["inbound_nodes"] = [
+                    {"args": [{"class_name": "__keras_tensor__",
+                               "config": {"shape": [None], "dtype": "float32", "keras_history": [t[0], t[1], t[2]]}}
+                              for t in node], "kwargs": {}} for node in l.get("inbound_nodes", [])]
+            new_layers.append(entry)
+            key = snake_case(l["class_name"])
+            if key in used:
+                used[key] += 1
+                key = "%s_%d" % (key, used[key])
+            else:
+                used[key] = 0
+            g = w.create_group("layers/" + key + "/vars")
+            group = h5[root + name] if (root + name) in h5 else None
+            if group is not None and len(group.attrs.get("weight_names", [])):
+                for i, v in enumerate(weights_of(h5, root, name)):
+                    g[str(i)] = v.astype(np.float32)
+    config = {"module": "keras", "class_name": "Functional" if functional else "Sequential",
+              "config": {"name": model["config"].get("name", "model") if isinstance(model["config"], dict) else "model",
+                         "trainable": True, "layers": new_layers},
+              "registered_name": None}
+    if functional:
+        config["config"]["input_layers"] = [[new_layers[0]["name"], 0, 0]]
+        config["config"]["output_layers"] = [[new_layers[-1]["name"], 0, 0]]
+    method = zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED
+    with zipfile.ZipFile(out, "w", compression=method) as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3", "date_saved": "2026-01-01@00:00:00"}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", buf.getvalue())
+
+
 def dense(name, units, activation="linear", use_bias=True, inbound=None):
     layer = {"class_name": "Dense", "name": name,
              "config": {"name": name, "units": units, "activation": activation, "use_bias": use_bias}}
@@ -211,6 +280,8 @@ def generate(out):
 if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "reference":
         reference(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif len(sys.argv) in (5, 6) and sys.argv[1] == "keras3":
+        keras3(sys.argv[2], sys.argv[3], sys.argv[4], deflate=len(sys.argv) == 6 and sys.argv[5] == "deflate")
     elif len(sys.argv) == 3 and sys.argv[1] == "generate":
         generate(sys.argv[2])
     else:
