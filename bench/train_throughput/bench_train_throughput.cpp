@@ -60,6 +60,31 @@ double mlpTrainFlopsPerSample(const std::vector<int>& widths) {
   return 6.0 * macs;
 }
 
+// MetaML's ResNet9 shape at the `resnet` builder's default widths (runtime/tasks/ModelTasks.cpp;
+// pytorch_train_throughput.py builds the same): conv-BN-ReLU blocks with "same" padding, max-pools,
+// two residual Adds, a global max-pool and a dense classifier.
+Network resnet() {
+  Network net(Shape{1, 28, 28}, 5);
+  auto block = [&](int filters) {
+    net.add(layers::same(layers::conv2d(filters, 3))).add(layers::batchNorm(1e-3f, 0.9f)).add(layers::relu());
+    return net.layer(net.size() - 1).spec().name;
+  };
+  const int f[] = {16, 32, 64, 128};
+  block(f[0]);
+  for (int stage = 1; stage <= 3; ++stage) {
+    block(f[stage]);
+    net.add(layers::same(layers::maxPool(2)));
+    if (stage == 2) continue;
+    const std::string in = net.layer(net.size() - 1).spec().name;
+    block(f[stage]);
+    const std::string out = block(f[stage]);
+    net.add(layers::add({in, out}));
+  }
+  LayerSpec global = layers::maxPool(4);  // 28 -> 14 -> 7 -> 4
+  net.add(global).add(layers::flatten()).add(layers::dense(10));
+  return net;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -94,6 +119,11 @@ int main(int argc, char** argv) {
     const long cnnSamples = 20000;
     const double cnnRate = samplesPerSecond(cnn, train.x.topRows(cnnSamples), ty.topRows(cnnSamples), 128, 1, threads);
     std::printf("mmlc_fmnist_cnn_samples_per_s=%.1f\n", cnnRate);
+
+    Network res = resnet();
+    const long resSamples = 2048;
+    const double resRate = samplesPerSecond(res, train.x.topRows(resSamples), ty.topRows(resSamples), 64, 1, threads);
+    std::printf("mmlc_fmnist_resnet_samples_per_s=%.1f\n", resRate);
 
     // Accuracy run: fresh MLP, Adam 1e-3, batch 256, seeded; test accuracy after the epochs.
     Network acc(Shape{784}, 4);

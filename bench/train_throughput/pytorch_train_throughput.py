@@ -78,6 +78,26 @@ def main():
     cnn_n = 20000
     print(f"torch_fmnist_cnn_samples_per_s={rate(cnn, tx[:cnn_n].unsqueeze(1), ty[:cnn_n], 128, 1):.1f}")
 
+    def block(cin, cout):
+        return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout, eps=1e-3, momentum=0.1), nn.ReLU()]
+
+    class Residual(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            self.body = nn.Sequential(*block(c, c), *block(c, c))
+
+        def forward(self, x):
+            return x + self.body(x)
+
+    # The resnet builder's network (bench_train_throughput.cpp): "same" max-pools round up (28, 14, 7, 4).
+    resnet = nn.Sequential(*block(1, 16),
+                           *block(16, 32), nn.MaxPool2d(2, ceil_mode=True), Residual(32),
+                           *block(32, 64), nn.MaxPool2d(2, ceil_mode=True),
+                           *block(64, 128), nn.MaxPool2d(2, ceil_mode=True), Residual(128),
+                           nn.MaxPool2d(4), nn.Flatten(), nn.Linear(128, 10))
+    res_n = 2048
+    print(f"torch_fmnist_resnet_samples_per_s={rate(resnet, tx[:res_n].unsqueeze(1), ty[:res_n], 64, 1):.1f}")
+
     model = mlp()
     start = time.perf_counter()
     train(model, flat, ty, 256, acc_epochs, shuffle_seed=4)
