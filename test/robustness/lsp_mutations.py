@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
-"""mmlc-lsp never crashes or hangs: every example is opened, then each of its mutants (the
-truncations and mutations of mutate_examples.py) and each fuzz corpus file arrives as a didChange
-of the same document; after each, the server must publish diagnostics for that version, and answer
-a hover, a completion and a signature help at a position in the middle of the text, each within 20 s."""
+"""mmlc-lsp never crashes or hangs, and publishes what `mmlc check` reports: every example is
+opened, then each of its mutants (the truncations and mutations of mutate_examples.py) and each fuzz
+corpus file arrives as a didChange of the same document; after each, the server must publish
+diagnostics for that version whose errors are exactly `mmlc check`'s on the same text (place and
+message), and answer a hover, a completion and a signature help at a random position, each within
+20 s."""
 import glob
 import os
 import random
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 
-server, source_dir = sys.argv[1], sys.argv[2]
+server, mmlc, source_dir = sys.argv[1], sys.argv[2], sys.argv[3]
+examples_dir = os.path.join(source_dir, "examples")
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 sys.path.insert(0, os.path.join(source_dir, "test", "lsp"))
@@ -17,9 +24,11 @@ from lspclient import Client, ServerDied  # noqa: E402
 from mutate_examples import mutants  # noqa: E402
 
 rng = random.Random(11)
-client = Client([server])
+client = Client([server, "-I", examples_dir])  # the mutants live elsewhere; their imports don't
+work = tempfile.mkdtemp()
 client.initialize(source_dir)
 changes, failures, slowest = 0, [], 0.0
+compared, with_errors = 0, 0
 
 
 def position_in(text: str):
@@ -28,14 +37,33 @@ def position_in(text: str):
     return {"line": line, "character": rng.randrange(len(lines[line]) + 1)}
 
 
-def exercise(uri: str, version: int, text: str, label: str) -> bool:
+def check_errors(path: str, text: str):
+    """`mmlc check`'s errors on `text` as {(line, col, message)} for the file itself, and their count."""
+    with open(path, "w") as f:
+        f.write(text)
+    proc = subprocess.run([mmlc, "check", path, "-I", examples_dir], capture_output=True, timeout=60)
+    err = proc.stderr.decode("utf-8", "replace")
+    here = re.compile(r"^" + re.escape(path) + r":(\d+):(\d+): error: (.*)$", re.MULTILINE)
+    return {(int(l), int(c), m) for l, c, m in here.findall(err)}, len(re.findall(r": error: ", err))
+
+
+def lsp_errors(diagnostics):
+    """The published errors as {(line, col, message)} (1-based) for the file itself, and their count."""
+    errors = [d for d in diagnostics if d.get("severity") == 1]
+    here = {(d["range"]["start"]["line"] + 1, d["range"]["start"]["character"] + 1, d["message"].split("\n")[0])
+            for d in errors
+            if not any(r["message"] == "the error is here" for r in d.get("relatedInformation", []))}
+    return here, len(errors)
+
+
+def exercise(uri: str, path: str, version: int, text: str, label: str) -> bool:
     global changes, slowest
     changes += 1
     start = time.monotonic()
     try:
         client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                  "contentChanges": [{"text": text}]})
-        client.wait_diagnostics(uri, version)
+        published = client.wait_diagnostics(uri, version)["params"]["diagnostics"]
         pos = position_in(text)
         for method in ("textDocument/hover", "textDocument/completion", "textDocument/signatureHelp"):
             reply = client.call(method, {"textDocument": {"uri": uri}, "position": pos})
@@ -48,6 +76,15 @@ def exercise(uri: str, version: int, text: str, label: str) -> bool:
         failures.append(f"{label}: the server died ({e})")
         return False
     slowest = max(slowest, time.monotonic() - start)
+    global compared, with_errors
+    if changes % 2:
+        return True  # mmlc check costs a process start: every other change is compared
+    expected, got = check_errors(path, text), lsp_errors(published)
+    compared += 1
+    with_errors += expected[1] > 0
+    if expected != got:
+        failures.append(f"{label}: mmlc check reports {sorted(expected[0])} ({expected[1]} errors), "
+                        f"mmlc-lsp {sorted(got[0])} ({got[1]} errors)")
     return True
 
 
@@ -55,14 +92,15 @@ alive = True
 examples = sorted(glob.glob(os.path.join(source_dir, "examples", "*.mml")))
 corpus = sorted(glob.glob(os.path.join(source_dir, "test", "fuzz", "corpus", "*")))
 for example in examples:
-    uri = "file://" + os.path.abspath(example)
+    path = os.path.join(work, os.path.basename(example))
+    uri = "file://" + path
     original = open(example, "rb").read()
     client.notify("textDocument/didOpen", {"textDocument": {
         "uri": uri, "languageId": "mml", "version": 1, "text": original.decode()}})
     version = 1
     for label, text in list(mutants(original)) + [(os.path.basename(c), open(c, "rb").read()) for c in corpus]:
         version += 1
-        alive = exercise(uri, version, text.decode("utf-8", "replace"),
+        alive = exercise(uri, path, version, text.decode("utf-8", "replace"),
                          f"{os.path.basename(example)}: {label}")
         if not alive:
             break
@@ -75,5 +113,7 @@ if alive and status != 0:
     failures.append(f"exit status {status} after shutdown")
 for f in failures:
     print("FAIL", f)
-print(f"{changes} changes, slowest change + 3 requests {slowest * 1000:.0f} ms; {len(failures)} failures")
+shutil.rmtree(work)
+print(f"{changes} changes, slowest change + 3 requests {slowest * 1000:.0f} ms; {compared} compared with "
+      f"mmlc check ({with_errors} with errors); {len(failures)} failures")
 sys.exit(1 if failures else 0)
