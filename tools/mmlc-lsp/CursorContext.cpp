@@ -27,8 +27,12 @@ std::optional<CallSite> enclosingCall(const FileIndex &index, int last) {
     } else if (t == "(" && depth > 0) {
       --depth;
     } else if (depth == 0 && (t == ";" || t == "{" || t == "}" || t == "[")) {
-      if (t == "[")
-        continue; // inside a list literal argument: keep looking for the call
+      if (t == "[") {
+        // Inside a list literal argument: its commas are not the call's; keep looking.
+        commas = 0;
+        argStarts.clear();
+        continue;
+      }
       return std::nullopt;
     } else if (depth == 0 && t == ",") {
       ++commas;

@@ -35,6 +35,7 @@ public:
     handler.notification("textDocument/didChange", this, &Server::onDidChange);
     handler.notification("textDocument/didClose", this, &Server::onDidClose);
     handler.notification("textDocument/didSave", this, &Server::onDidSave);
+    handler.notification("workspace/didChangeWatchedFiles", this, &Server::onWatchedFilesChanged);
     handler.method("textDocument/hover", this, &Server::onHover);
     handler.method("textDocument/completion", this, &Server::onCompletion);
     handler.method("textDocument/signatureHelp", this, &Server::onSignatureHelp);
@@ -95,6 +96,12 @@ private:
 
   void onDidSave(const proto::DidCloseTextDocumentParams &) {
     // Files that import the saved one see its new text on their next check; re-check them now.
+    for (auto &[path, doc] : documents)
+      update(doc);
+  }
+
+  /// An imported file changed on disk (the editor watches `**/*.mml`): re-check everything open.
+  void onWatchedFilesChanged(const proto::NoParams &) {
     for (auto &[path, doc] : documents)
       update(doc);
   }
