@@ -12,7 +12,7 @@ function start() {
   const args = config.get('server.args', []);
   const serverOptions = { run: { command, args }, debug: { command, args: args.concat(['-log=verbose']) } };
   const clientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'mml' }, { scheme: 'untitled', language: 'mml' }],
+    documentSelector: [{ scheme: 'file', language: 'mml' }], // imports resolve against the file's folder
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/*.mml') },
   };
   client = new LanguageClient('mml', 'mmlc-lsp', serverOptions, clientOptions);
