@@ -5,7 +5,7 @@
 // MLIRGenExpressions.cpp (expressions, calls, parallel). Private to lib/FrontEnd.
 #pragma once
 
-#include "ParsedFile.h"
+#include "mml/FrontEnd/ParsedFile.h"
 #include "mml/Dialect/MML/MMLOps.h"
 #include "mml/FrontEnd/ModuleLoader.h"
 

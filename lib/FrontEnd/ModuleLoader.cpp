@@ -21,6 +21,35 @@ std::string mml::getDefaultStdlibDir() {
   return MMLC_STDLIB_DIR;
 }
 
+std::vector<std::string> mml::importSearchDirs(StringRef fromFile, const FrontEndOptions &options) {
+  std::vector<std::string> dirs;
+  dirs.push_back(llvm::sys::path::parent_path(fromFile).str());
+  for (const std::string &d : options.includeDirs)
+    dirs.push_back(d);
+  std::string stdlib = options.stdlibDir.empty() ? getDefaultStdlibDir() : options.stdlibDir;
+  if (!stdlib.empty())
+    dirs.push_back(stdlib);
+  return dirs;
+}
+
+std::string mml::resolveImportPath(StringRef spec, StringRef fromFile,
+                                   const FrontEndOptions &options) {
+  auto exists = [](const llvm::Twine &p) { return llvm::sys::fs::is_regular_file(p); };
+  if (llvm::sys::path::is_absolute(spec))
+    return exists(spec) ? spec.str() : std::string();
+  for (const std::string &dir : importSearchDirs(fromFile, options)) {
+    llvm::SmallString<256> candidate(dir.empty() ? "." : dir);
+    llvm::sys::path::append(candidate, spec);
+    if (exists(candidate)) {
+      llvm::SmallString<256> real;
+      if (!llvm::sys::fs::real_path(candidate, real))
+        return std::string(real);
+      return std::string(candidate);
+    }
+  }
+  return {};
+}
+
 ModuleLoader::ModuleLoader(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                            FrontEndOptions options)
     : context(context), sourceMgr(sourceMgr), options(std::move(options)) {
@@ -57,26 +86,7 @@ OwningOpRef<ModuleOp> ModuleLoader::parseBuffer(std::unique_ptr<llvm::MemoryBuff
 }
 
 std::string ModuleLoader::resolveImport(StringRef spec, StringRef fromFile) const {
-  auto exists = [](const llvm::Twine &p) { return llvm::sys::fs::is_regular_file(p); };
-  if (llvm::sys::path::is_absolute(spec))
-    return exists(spec) ? spec.str() : std::string();
-  SmallVector<std::string> dirs;
-  dirs.push_back(llvm::sys::path::parent_path(fromFile).str());
-  for (const std::string &d : options.includeDirs)
-    dirs.push_back(d);
-  if (!options.stdlibDir.empty())
-    dirs.push_back(options.stdlibDir);
-  for (const std::string &dir : dirs) {
-    llvm::SmallString<256> candidate(dir.empty() ? "." : dir);
-    llvm::sys::path::append(candidate, spec);
-    if (exists(candidate)) {
-      llvm::SmallString<256> real;
-      if (!llvm::sys::fs::real_path(candidate, real))
-        return std::string(real);
-      return std::string(candidate);
-    }
-  }
-  return {};
+  return resolveImportPath(spec, fromFile, options);
 }
 
 ModuleOp ModuleLoader::loadImport(StringRef resolvedPath, Location importLoc) {

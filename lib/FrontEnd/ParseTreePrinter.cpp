@@ -1,6 +1,6 @@
 // Prints a .mml parse tree as an indented outline of rules and tokens (`mmlc --emit=ast`).
 #include "mml/FrontEnd/ParseTreePrinter.h"
-#include "ParsedFile.h"
+#include "mml/FrontEnd/ParsedFile.h"
 
 using namespace mml;
 

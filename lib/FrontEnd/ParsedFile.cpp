@@ -1,5 +1,5 @@
 // Runs the ANTLR lexer and parser over .mml text, with short, located syntax error messages.
-#include "ParsedFile.h"
+#include "mml/FrontEnd/ParsedFile.h"
 
 #include "llvm/Support/ConvertUTF.h"
 
@@ -95,7 +95,8 @@ bool checkUtf8(llvm::StringRef source, const std::function<void(const SyntaxErro
 } // namespace
 
 std::unique_ptr<ParsedFile>
-mml::parseMML(llvm::StringRef source, const std::function<void(const SyntaxError &)> &onError) {
+mml::parseMML(llvm::StringRef source, const std::function<void(const SyntaxError &)> &onError,
+              bool recover) {
   auto file = std::make_unique<ParsedFile>();
   if (!checkUtf8(source, onError))
     return file;
@@ -106,7 +107,7 @@ mml::parseMML(llvm::StringRef source, const std::function<void(const SyntaxError
   file->lexer->addErrorListener(&listener);
   file->tokens = std::make_unique<antlr4::CommonTokenStream>(file->lexer.get());
   file->tokens->fill();
-  if (!checkNesting(*file->tokens, onError) || !checkUnits(*file->tokens, onError))
+  if (!checkNesting(*file->tokens, onError) || (!recover && !checkUnits(*file->tokens, onError)))
     return file;
   file->parser = std::make_unique<MMLParser>(file->tokens.get());
   file->parser->removeErrorListeners();
@@ -129,7 +130,7 @@ mml::parseMML(llvm::StringRef source, const std::function<void(const SyntaxError
   }
   file->parser->removeErrorListeners();
   file->lexer->removeErrorListeners();
-  if (listener.count == 0)
+  if (listener.count == 0 || recover)
     file->tree = tree;
   return file;
 }

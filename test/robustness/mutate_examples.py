@@ -9,10 +9,10 @@ import subprocess
 import sys
 import tempfile
 
-mmlc, source_dir = sys.argv[1], sys.argv[2]
 LOCATED = re.compile(r"^[^\n]+:\d+:\d+: error: ", re.MULTILINE)
 rng = random.Random(7)
 failures, runs = [], 0
+mmlc = ""
 
 
 def check(text: bytes, label: str, workdir: str) -> None:
@@ -51,14 +51,21 @@ def mutants(text: bytes):
         yield f"chunk {a}:{b} duplicated", text[:b] + text[a:b] + text[b:]
 
 
-with tempfile.TemporaryDirectory() as workdir:
-    for example in sorted(glob.glob(os.path.join(source_dir, "examples", "*.mml"))):
-        with open(example, "rb") as f:
-            original = f.read()
-        for label, text in mutants(original):
-            check(text, f"{os.path.basename(example)}: {label}", workdir)
+def main() -> None:
+    global mmlc
+    mmlc, source_dir = sys.argv[1], sys.argv[2]
+    with tempfile.TemporaryDirectory() as workdir:
+        for example in sorted(glob.glob(os.path.join(source_dir, "examples", "*.mml"))):
+            with open(example, "rb") as f:
+                original = f.read()
+            for label, text in mutants(original):
+                check(text, f"{os.path.basename(example)}: {label}", workdir)
 
-for f in failures:
-    print("FAIL", f)
-print(f"{runs - len(failures)} passed, {len(failures)} failed")
-sys.exit(1 if failures else 0)
+    for f in failures:
+        print("FAIL", f)
+    print(f"{runs - len(failures)} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

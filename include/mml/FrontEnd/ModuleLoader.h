@@ -2,6 +2,8 @@
 #ifndef MML_FRONTEND_MODULELOADER_H
 #define MML_FRONTEND_MODULELOADER_H
 
+#include "mml/FrontEnd/ImportSearch.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
@@ -12,16 +14,6 @@
 #include <vector>
 
 namespace mml {
-
-struct FrontEndOptions {
-  /// Folders searched for imports after the importing file's own folder.
-  std::vector<std::string> includeDirs;
-  /// The stdlib folder, searched last; empty means the one mmlc was built with.
-  std::string stdlibDir;
-};
-
-/// The stdlib folder mmlc was built with (overridable with MMLC_STDLIB).
-std::string getDefaultStdlibDir();
 
 /// Parses .mml files into modules, caching each imported file once per loader. Diagnostics
 /// go to the context's handler with a FileLineColLoc; every buffer read is registered in

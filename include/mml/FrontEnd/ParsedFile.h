@@ -1,6 +1,7 @@
-// Internal: runs the ANTLR lexer and parser over .mml text, turning syntax errors into diagnostics.
-#ifndef MML_LIB_FRONTEND_PARSEDFILE_H
-#define MML_LIB_FRONTEND_PARSEDFILE_H
+// Runs the ANTLR lexer and parser over .mml text, turning syntax errors into diagnostics (used by
+// the front end and by mmlc-lsp's symbol index; only files that walk the parse tree include it).
+#ifndef MML_FRONTEND_PARSEDFILE_H
+#define MML_FRONTEND_PARSEDFILE_H
 
 #include "MMLLexer.h"
 #include "MMLParser.h"
@@ -30,9 +31,11 @@ struct ParsedFile {
 };
 
 /// Parses `source`; every syntax error is passed to `onError`. The tree is null when the
-/// text did not parse.
+/// text did not parse, unless `recover` is set (editor tooling): then numbers with an unknown
+/// unit are left to the parser and the tree ANTLR's error recovery built is kept.
 std::unique_ptr<ParsedFile> parseMML(llvm::StringRef source,
-                                     const std::function<void(const SyntaxError &)> &onError);
+                                     const std::function<void(const SyntaxError &)> &onError,
+                                     bool recover = false);
 
 /// Deepest bracket nesting the front end accepts; deeper input is rejected before parsing so
 /// that no input can exhaust the stack.

@@ -1,0 +1,21 @@
+// mmlc-lsp's server: the JSON-RPC glue between MLIR's LSP transport and the open documents
+// (their text, symbol index and diagnostics).
+#ifndef MMLC_LSP_LSPSERVER_H
+#define MMLC_LSP_LSPSERVER_H
+
+#include "mml/FrontEnd/ImportSearch.h"
+
+#include "llvm/Support/LogicalResult.h"
+
+namespace mlir::lsp {
+class JSONTransport;
+}
+
+namespace mml::lsp {
+
+/// Serves `transport` until the client says `exit` (or the stream ends).
+llvm::LogicalResult runServer(mlir::lsp::JSONTransport &transport, const FrontEndOptions &options);
+
+} // namespace mml::lsp
+
+#endif
