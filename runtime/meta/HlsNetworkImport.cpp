@@ -94,7 +94,9 @@ std::vector<float> arrayValues(const HlsProject& p, const HlsLayer& l, const std
 // Precisions, reuse, strategy, tables, weights and biases of one layer as the project has them.
 // Geometry (sizes, kernels) is set by the converter; `d.kind` must already be right.
 void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
-  if (const hls::FixedType* t = typeOf(l, "result")) d.resultType = *t;
+  // A reshape keeps its input's type (an io_stream Flatten process only repacks its stream).
+  if (!hls::kindInfo(d.kind).reshapeOnly)
+    if (const hls::FixedType* t = typeOf(l, "result")) d.resultType = *t;
   if (l.reuseFactor >= 1) d.reuseFactor = static_cast<int>(l.reuseFactor);
   if (!l.strategy.empty()) d.strategy = l.strategy == "resource" ? hls::Strategy::Resource : hls::Strategy::Latency;
   if (hasWeights(d.kind)) {
