@@ -412,6 +412,8 @@ void checkConversions(const RewriteContext& c) {
 void updateInputDependentFields(RewriteContext& c) {
   for (size_t k = 0; k < c.p.model.layers.size(); ++k) {
     if (!c.state[k].changedRoles.count("input")) continue;
+    // Only a softmax's in_width is the input's bit width: a convolution's or pooling's is geometry.
+    if (c.p.model.layers[k].kind.rfind("softmax", 0) != 0) continue;
     auto it = c.state[k].types.find("input");
     if (it == c.state[k].types.end()) continue;
     const hls::FixedType& t = it->second;
