@@ -63,12 +63,28 @@ std::string HlsProjectEmitter::resultTypeName(size_t k) const {
   if (kindInfo(net_.layers[k].kind).reshapeOnly) return inputTypeName(k);
   return net_.layers[k].name + "_t";
 }
-std::string HlsProjectEmitter::inputTypeName(size_t k) const { return k == 0 ? "input_t" : resultTypeName(k - 1); }
+std::string HlsProjectEmitter::sourceTypeName(int source) const {
+  return source < 0 ? "input_t" : resultTypeName(static_cast<size_t>(source));
+}
+std::string HlsProjectEmitter::sourceVar(int source) const {
+  return source < 0 ? "input_1" : outputVar(static_cast<size_t>(source));
+}
+std::string HlsProjectEmitter::inputTypeName(size_t k, size_t j) const { return sourceTypeName(net_.layers[k].sources.at(j)); }
 std::string HlsProjectEmitter::outputVar(size_t k) const {
   if (kindInfo(net_.layers[k].kind).reshapeOnly) return inputVar(k);
   return net_.layers[k].name + "_out";
 }
-std::string HlsProjectEmitter::inputVar(size_t k) const { return k == 0 ? "input_1" : outputVar(k - 1); }
+std::string HlsProjectEmitter::inputVar(size_t k, size_t j) const { return sourceVar(net_.layers[k].sources.at(j)); }
+std::string HlsProjectEmitter::inputVars(size_t k) const {
+  std::string s;
+  for (size_t j = 0; j < net_.layers[k].sources.size(); ++j) s += (j ? ", " : "") + inputVar(k, j);
+  return s;
+}
+std::string HlsProjectEmitter::inputTypeNames(size_t k) const {
+  std::string s;
+  for (size_t j = 0; j < net_.layers[k].sources.size(); ++j) s += (j ? ", " : "") + inputTypeName(k, j);
+  return s;
+}
 
 bool HlsProjectEmitter::hasWeights(size_t k) const { return kindInfo(net_.layers[k].kind).hasWeights; }
 
@@ -137,8 +153,13 @@ std::string HlsProjectEmitter::emitDenseUnrolled(size_t k) const {
 }
 
 EmitLayer HlsProjectEmitter::emitLayer(size_t k) const {
-  return EmitLayer{net_.layers[k], net_, k, inputTypeName(k), resultTypeName(k),
-                   k == 0 ? net_.inputType : net_.layers[k - 1].resultType, isUnrolledDense(k)};
+  // io_stream calls that read streams themselves take the packet types (hls4ml's convention).
+  const bool packets = net_.ioType == IOType::Stream && kindInfo(net_.layers[k].kind).streamCall;
+  std::string inType;
+  for (size_t j = 0; j < net_.layers[k].sources.size(); ++j)
+    inType += (j ? ", " : "") + (packets ? packetType(net_.layers[k].sources[j]) : inputTypeName(k, j));
+  return EmitLayer{net_.layers[k], net_, k, inType, packets ? packetType(static_cast<int>(k)) : resultTypeName(k),
+                   net_.inputTypeOf(k), isUnrolledDense(k)};
 }
 
 std::string HlsProjectEmitter::layerConfig(size_t k) const {
@@ -160,27 +181,100 @@ std::string HlsProjectEmitter::layerCall(size_t k) const {
   const std::string n = "N_" + upper(l.name);
   std::string s = "  " + resultTypeName(k) + " " + outputVar(k) + "[" + n + "];\n";
   s += "  MMLC_HLS_PRAGMA(HLS ARRAY_PARTITION variable = " + outputVar(k) + " complete dim = 0)\n";
-  s += "  " + kernelCall(k, inputVar(k), outputVar(k)) + "\n";
+  s += "  " + kernelCall(k, inputVars(k), outputVar(k)) + "\n";
   s += "#ifndef __SYNTHESIS__\n  nnet::trace_layer(\"" + l.name + "\", " + outputVar(k) + ", " + n + ");\n#endif\n";
   return s;
 }
 
-std::string HlsProjectEmitter::streamType(size_t k) const {
-  const int channels = k == static_cast<size_t>(-1) ? net_.inputChannels : net_.layers[k].outChannels;
-  const std::string t = k == static_cast<size_t>(-1) ? "input_t" : resultTypeName(k);
-  return "hls::stream<nnet::array<" + t + ", " + std::to_string(channels) + "> >";
+std::string HlsProjectEmitter::packetType(int source) const {
+  const int channels = source < 0 ? net_.inputChannels : net_.layers[static_cast<size_t>(source)].outChannels;
+  return "nnet::array<" + sourceTypeName(source) + ", " + std::to_string(channels) + ">";
 }
 
-// A dataflow process: read the whole input from its stream, run the io_parallel kernel, write the
+std::string HlsProjectEmitter::streamType(size_t k) const {
+  return "hls::stream<" + packetType(k == static_cast<size_t>(-1) ? -1 : static_cast<int>(k)) + " >";
+}
+
+// The stream layer k reads as input j: the producer's own stream, or the clone made for this
+// reader when several layers read it (hls4ml inserts clone layers the same way).
+std::string HlsProjectEmitter::streamFor(size_t k, size_t j) const {
+  const int src = net_.layers[k].sources.at(j);
+  const std::string base = src < 0 ? "input_1" : net_.layers[static_cast<size_t>(src)].name + "_out";
+  const std::vector<int> readers = src < 0 ? [&] {
+    std::vector<int> r;
+    for (size_t i = 0; i < net_.layers.size(); ++i)
+      for (int s2 : net_.layers[i].sources)
+        if (s2 < 0) {
+          r.push_back(static_cast<int>(i));
+          break;
+        }
+    return r;
+  }() : net_.consumers(static_cast<size_t>(src));
+  if (readers.size() < 2) return base;
+  const auto at = std::find(readers.begin(), readers.end(), static_cast<int>(k)) - readers.begin();
+  // A layer reading the same source twice (x + x) takes two copies.
+  size_t copy = static_cast<size_t>(at);
+  for (size_t i = 0; i < j; ++i)
+    if (net_.layers[k].sources[i] == src) ++copy;
+  return base + "_cpy" + std::to_string(copy + 1);
+}
+
+std::string HlsProjectEmitter::emitClones(int source) const {
+  std::vector<int> readers;
+  for (size_t i = 0; i < net_.layers.size(); ++i)
+    for (int s2 : net_.layers[i].sources)
+      if (s2 == source) readers.push_back(static_cast<int>(i));
+  if (readers.size() < 2) return "";
+  const std::string base = source < 0 ? "input_1" : net_.layers[static_cast<size_t>(source)].name + "_out";
+  const std::string t = "hls::stream<" + packetType(source) + " >";
+  const int size = source < 0 ? net_.inputSize() : net_.layers[static_cast<size_t>(source)].outputSize();
+  const int pixels = source < 0 ? net_.inputHeight * net_.inputWidth
+                                : net_.layers[static_cast<size_t>(source)].outHeight * net_.layers[static_cast<size_t>(source)].outWidth;
+  std::ostringstream o;
+  const size_t n = readers.size();
+  for (size_t i = 0; i < n; ++i) {
+    const std::string c = base + "_cpy" + std::to_string(i + 1);
+    o << "  " << t << " " << c << "(\"" << c << "\");\n  MMLC_HLS_PRAGMA(HLS STREAM variable = " << c << " depth = " << pixels << ")\n";
+  }
+  // Two or three copies per clone_stream; more copies chain through intermediate streams.
+  std::string from = base;
+  size_t next = 0;
+  for (int part = 0; next < n; ++part) {
+    const size_t left = n - next;
+    const std::string call = "  nnet::clone_stream<" + packetType(source) + ", " + packetType(source) + ", " + std::to_string(size) + ">(" + from;
+    if (left <= 3) {
+      o << call;
+      for (size_t i = next; i < n; ++i) o << ", " << base << "_cpy" << i + 1;
+      o << ");\n";
+      break;
+    }
+    const std::string rest = base + "_rest" + std::to_string(part);
+    o << "  " << t << " " << rest << "(\"" << rest << "\");\n";
+    o << call << ", " << base << "_cpy" << next + 1 << ", " << base << "_cpy" << next + 2 << ", " << rest << ");\n";
+    next += 2;
+    from = rest;
+  }
+  return o.str();
+}
+
+// A dataflow process. Kinds with a stream form (line buffers, merges) call it on the streams;
+// the others read the whole input from their stream, run the io_parallel kernel and write the
 // output as packets of its channel vector. Flatten only repacks.
 std::string HlsProjectEmitter::emitStreamLayer(size_t k) const {
   const LayerDesc& l = net_.layers[k];
-  const size_t prev = k == 0 ? static_cast<size_t>(-1) : k - 1;
-  const int inC = k == 0 ? net_.inputChannels : net_.layers[k - 1].outChannels;
   const std::string inT = inputTypeName(k), outT = resultTypeName(k);
   const std::string nIn = std::to_string(l.inputSize()), nOut = std::to_string(l.outputSize());
   std::ostringstream o;
-  o << "static void stream_" << l.name << "(" << streamType(prev) << "& in, " << streamType(k) << "& out) {\n";
+  const size_t inputs = l.sources.size();
+  o << "static void stream_" << l.name << "(";
+  for (size_t j = 0; j < inputs; ++j)
+    o << "hls::stream<" << packetType(l.sources[j]) << " >& " << (inputs == 1 ? std::string("in") : "in" + std::to_string(j + 1)) << ", ";
+  o << streamType(k) << "& out) {\n";
+  if (kindInfo(l.kind).streamCall) {
+    o << "  " << kernelCall(k, inputs == 1 ? "in" : "in1, in2", "out") << "\n}\n";
+    return o.str();
+  }
+  const int inC = l.sourceChannels.empty() ? l.inChannels : l.sourceChannels[0];
   o << "  " << inT << " in_buf[" << nIn << "];\n";
   o << "  nnet::read_stream<" << inT << ", " << inC << ", " << nIn << ">(in, in_buf);\n";
   if (kindInfo(l.kind).reshapeOnly) {
@@ -209,7 +303,14 @@ std::string HlsProjectEmitter::parametersHeader() const {
   o << "#ifndef PARAMETERS_H_\n#define PARAMETERS_H_\n\n#include \"defines.h\"\n\n";
   o << "#include \"nnet_utils/nnet_activation.h\"\n#include \"nnet_utils/nnet_batchnorm.h\"\n"
        "#include \"nnet_utils/nnet_conv.h\"\n#include \"nnet_utils/nnet_dense.h\"\n#include \"nnet_utils/nnet_pooling.h\"\n"
-       "#include \"nnet_utils/nnet_stream.h\"\n\n";
+       "#include \"nnet_utils/nnet_stream.h\"\n";
+  if (net_.ioType == IOType::Stream) o << "#include \"nnet_utils/nnet_conv_stream.h\"\n";
+  for (const LayerDesc& l : net_.layers)
+    if (kindInfo(l.kind).isMerge || (net_.ioType == IOType::Stream && !net_.isChain())) {
+      o << "#include \"nnet_utils/nnet_merge.h\"\n";
+      break;
+    }
+  o << "\n";
   for (size_t k = 0; k < net_.layers.size(); ++k) {
     if (!hasWeights(k)) continue;
     const std::string& n = net_.layers[k].name;
@@ -248,17 +349,19 @@ std::string HlsProjectEmitter::topSource() const {
     o << topSignature() << " {\n";
     o << "  MMLC_HLS_PRAGMA(HLS INTERFACE axis port = input_1)\n  MMLC_HLS_PRAGMA(HLS INTERFACE axis port = layer_out)\n";
     o << "  MMLC_HLS_PRAGMA(HLS DATAFLOW)\n\n";
-    std::string prev = "input_1";
+    o << emitClones(-1);
     for (size_t k = 0; k < net_.layers.size(); ++k) {
       const std::string& n = net_.layers[k].name;
+      std::string ins;
+      for (size_t j = 0; j < net_.layers[k].sources.size(); ++j) ins += streamFor(k, j) + ", ";
       if (k + 1 == net_.layers.size()) {
-        o << "  stream_" << n << "(" << prev << ", layer_out);\n";
+        o << "  stream_" << n << "(" << ins << "layer_out);\n";
       } else {
         o << "  " << streamType(k) << " " << n << "_out(\"" << n << "_out\");\n";
         o << "  MMLC_HLS_PRAGMA(HLS STREAM variable = " << n << "_out depth = " << net_.layers[k].outHeight * net_.layers[k].outWidth
           << ")\n";
-        o << "  stream_" << n << "(" << prev << ", " << n << "_out);\n";
-        prev = n + "_out";
+        o << "  stream_" << n << "(" << ins << n << "_out);\n";
+        o << emitClones(static_cast<int>(k));
       }
     }
     o << "}\n";

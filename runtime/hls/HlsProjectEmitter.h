@@ -57,8 +57,19 @@ class HlsProjectEmitter {
   std::string emitStreamLayer(size_t k) const;           // io_stream: one dataflow process per layer
   std::string streamType(size_t k) const;                // hls::stream type of layer k's output
   std::string topSignature() const;
-  std::string inputTypeName(size_t k) const;
-  std::string inputVar(size_t k) const;
+  // Input j of layer k: its C type and variable (graphs: the producer's; -1 the network input).
+  std::string inputTypeName(size_t k, size_t j = 0) const;
+  std::string inputVar(size_t k, size_t j = 0) const;
+  std::string sourceTypeName(int source) const;
+  std::string sourceVar(int source) const;
+  // Every input of layer k, comma-separated in order (a merge reads two).
+  std::string inputVars(size_t k) const;
+  std::string inputTypeNames(size_t k) const;
+  // io_stream: the packet type of a source's stream, and the stream layer k reads as input j
+  // (the producer's, or its clone when several layers read it).
+  std::string packetType(int source) const;
+  std::string streamFor(size_t k, size_t j) const;
+  std::string emitClones(int source) const;  // the clone_stream calls of a source read by several layers
   // weights header with a C array initialised from the float values (exact %.17g literals).
   std::string weightsHeader(const std::string& type, const std::string& var, const std::vector<float>& values) const;
   std::vector<float> emittedWeights(size_t k) const;  // layout the template expects

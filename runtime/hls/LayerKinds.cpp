@@ -17,6 +17,7 @@ void addBatchNormKind(std::vector<const LayerKindInfo*>&);
 void addActivationKinds(std::vector<const LayerKindInfo*>&);
 void addSoftmaxKind(std::vector<const LayerKindInfo*>&);
 void addQuantizeKind(std::vector<const LayerKindInfo*>&);
+void addMergeKinds(std::vector<const LayerKindInfo*>&);
 void addFlattenKind(std::vector<const LayerKindInfo*>&);
 
 namespace {
@@ -27,7 +28,7 @@ const std::vector<const LayerKindInfo*>& table() {
   static const std::vector<const LayerKindInfo*> t = [] {
     std::vector<const LayerKindInfo*> found;
     for (auto add : {addDenseKind, addConvKinds, addDepthwiseConvKinds, addPoolingKinds, addZeroPadKind, addBatchNormKind,
-                     addActivationKinds, addSoftmaxKind, addQuantizeKind, addFlattenKind})
+                     addActivationKinds, addSoftmaxKind, addQuantizeKind, addMergeKinds, addFlattenKind})
       add(found);
     std::vector<const LayerKindInfo*> byKind(kLayerKindCount, nullptr);
     for (const LayerKindInfo* k : found) {

@@ -100,6 +100,11 @@ struct LayerKindInfo {
   bool hasTable = false;      // lookup tables of tableSize entries (a power of two)
   bool hasPoolAccum = false;  // pooling: accum_t holds the window maximum or running sum
   bool reshapeOnly = false;   // no arithmetic and no type of its own (Flatten in io_parallel)
+  bool streamCall = false;    // io_stream: the call itself reads and writes streams of per-pixel
+                              // packets (line buffers; its template arguments are the packet types);
+                              // otherwise the process buffers the whole input and calls the array form
+  bool isMerge = false;       // reads two inputs (LayerDesc::inputs): the hooks get both, one after
+                              // the other; emitCall's `in` and EmitLayer::inType list both ("a, b")
   ResultSign resultSign = ResultSign::Any;
   EstimateFamily estimate = EstimateFamily::Other;
   // The rounding conversions its template performs (TemplateConversions.h): emission and

@@ -69,7 +69,9 @@ LayerClass layerClassOf(const LayerQuery& q) {
     case LayerKind::LeakyReLU:
     case LayerKind::HardTanh:
     case LayerKind::Linear:
-    case LayerKind::Quantize: return LayerClass::Elementwise;
+    case LayerKind::Quantize:
+    case LayerKind::Add:           // one adder per element
+    case LayerKind::Concatenate: return LayerClass::Elementwise;  // wiring and casts
     default: return LayerClass::Window;
   }
 }
@@ -423,9 +425,12 @@ std::vector<std::vector<bool>> constantOutputMasks(const NetworkDesc& net) {
   // 0); other layers are taken as non-constant.
   std::vector<std::vector<bool>> masks(net.layers.size());
   if (net.ioType != IOType::Parallel) return masks;
-  std::vector<bool> c(static_cast<size_t>(std::max(0, net.inputSize())), false);
+  const std::vector<bool> inputMask(static_cast<size_t>(std::max(0, net.inputSize())), false);
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const LayerDesc& l = net.layers[k];
+    // What the layer reads (graphs: its first input; a merge's result is taken as non-constant).
+    const int src = l.sources.empty() ? static_cast<int>(k) - 1 : l.sources[0];
+    const std::vector<bool>& c = src < 0 ? inputMask : masks[static_cast<size_t>(src)];
     const size_t outN = static_cast<size_t>(std::max(0, l.outputSize()));
     std::vector<bool> out(outN, false);
     const bool elementwise = (isActivation(l.kind) && l.kind != LayerKind::Softmax) || l.kind == LayerKind::Flatten ||
@@ -443,8 +448,8 @@ std::vector<std::vector<bool>> constantOutputMasks(const NetworkDesc& net) {
       if (l.kind == LayerKind::Quantize && l.elementTypes.size() == outN)
         for (size_t i = 0; i < outN; ++i) out[i] = out[i] || l.elementTypes[i].width <= 0;
     }
-    masks[k] = out;
-    c = std::move(out);
+    if (l.sources.size() > 1) out.assign(outN, false);
+    masks[k] = std::move(out);
   }
   return masks;
 }
@@ -505,7 +510,8 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool, const std::ve
   const LayerDesc& l = net.layers.at(k);
   LayerQuery q;
   q.kind = l.kind;
-  q.dataType = k == 0 ? net.inputType : net.layers[k - 1].resultType;
+  q.dataType = net.inputTypeOf(k);
+  const int src = l.sources.empty() ? static_cast<int>(k) - 1 : l.sources[0];  // the (first) producer
   q.weightType = l.weightType;
   q.accumType = l.accumType;
   q.resultType = l.resultType;
@@ -518,8 +524,9 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool, const std::ve
   const long inPix = static_cast<long>(l.inHeight) * l.inWidth, outPix = static_cast<long>(l.outHeight) * l.outWidth;
   // After a per-element quantizer each input has its own width (synthesis sees the narrower of
   // the element type and the result type; an element of width 0 is the constant 0).
-  if (k > 0 && net.layers[k - 1].kind == LayerKind::Quantize && (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D)) {
-    const LayerDesc& qz = net.layers[k - 1];
+  if (src >= 0 && net.layers[static_cast<size_t>(src)].kind == LayerKind::Quantize &&
+      (l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D)) {
+    const LayerDesc& qz = net.layers[static_cast<size_t>(src)];
     const long channels = l.kind == LayerKind::Dense ? l.nIn : l.inChannels;
     if (channels > 0 && !qz.elementTypes.empty() && static_cast<long>(qz.elementTypes.size()) % channels == 0) {
       q.inputWidths.assign(static_cast<size_t>(channels), 0);
@@ -539,7 +546,7 @@ LayerQuery queryOf(const NetworkDesc& net, size_t k, ToolGen tool, const std::ve
   // Inputs that are constants (io_parallel): their products fold into the bias, and element-wise
   // layers spend nothing on them.
   std::vector<bool> constantIn;
-  if (k > 0 && k - 1 < constant.size()) constantIn = constant[k - 1];
+  if (src >= 0 && static_cast<size_t>(src) < constant.size()) constantIn = constant[static_cast<size_t>(src)];
   const long constantInputs = static_cast<long>(std::count(constantIn.begin(), constantIn.end(), true));
   switch (l.kind) {
     case LayerKind::Dense:

@@ -49,15 +49,73 @@ bool isIdentifier(const std::string& s) {
 void NetworkDesc::resolve() {
   if (!isIdentifier(name)) throw std::invalid_argument("network name '" + name + "' is not a C identifier");
   if (inputSize() <= 0) throw std::invalid_argument("network input size must be positive");
-  int h = inputHeight, w = inputWidth, c = inputChannels;
-  FixedType current = inputType;
   std::map<std::string, int> seen;
   for (size_t idx = 0; idx < layers.size(); ++idx) {
-    LayerDesc& l = layers[idx];
+    const LayerDesc& l = layers[idx];
     if (!isIdentifier(l.name)) fail(l, idx, "name is not a C identifier");
+    if (l.name == kInputName) fail(l, idx, std::string("'") + kInputName + "' names the network input, not a layer");
     if (seen.count(l.name)) fail(l, idx, "duplicate layer name");
-    seen[l.name] = 1;
+    seen[l.name] = static_cast<int>(idx);
+  }
+  std::vector<int> readers(layers.size(), 0);
+  for (size_t idx = 0; idx < layers.size(); ++idx) {
+    LayerDesc& l = layers[idx];
     if (l.reuseFactor < 1) fail(l, idx, "reuse factor must be >= 1");
+    // The producers: the previous layer in a chain, else the named ones (earlier layers only).
+    l.sources.clear();
+    if (l.inputs.empty()) {
+      l.sources.push_back(static_cast<int>(idx) - 1);
+    } else {
+      for (const std::string& from : l.inputs) {
+        if (from == kInputName) {
+          l.sources.push_back(-1);
+          continue;
+        }
+        const auto it = seen.find(from);
+        if (it == seen.end()) fail(l, idx, "reads '" + from + "', which is no layer of the network (a dangling input)");
+        if (it->second >= static_cast<int>(idx))
+          fail(l, idx, "reads '" + from + "', which is computed " + (it->second == static_cast<int>(idx) ? "by this layer" : "later") +
+                           " (a cycle, or layers not in evaluation order)");
+        l.sources.push_back(it->second);
+      }
+    }
+    const bool merge = l.kind == LayerKind::Add || l.kind == LayerKind::Concatenate;
+    if (merge != (l.sources.size() != 1))
+      fail(l, idx, merge ? "a merge layer reads two inputs, got " + std::to_string(l.sources.size())
+                         : "reads " + std::to_string(l.sources.size()) + " inputs; only merge layers (Add, Concatenate) read several");
+    if (merge && l.sources.size() != 2)
+      fail(l, idx, "hls4ml's merge templates take two inputs, got " + std::to_string(l.sources.size()));
+    auto shapeOf = [&](int src, int& sh, int& sw, int& sc) {
+      if (src < 0) {
+        sh = inputHeight, sw = inputWidth, sc = inputChannels;
+      } else {
+        const LayerDesc& p = layers[static_cast<size_t>(src)];
+        sh = p.outHeight, sw = p.outWidth, sc = p.outChannels;
+      }
+    };
+    for (int src : l.sources)
+      if (src >= 0) ++readers[static_cast<size_t>(src)];
+    int h = 1, w = 1, c = 1;
+    shapeOf(l.sources[0], h, w, c);
+    const FixedType current = sourceType(l.sources[0]);
+    l.sourceChannels.assign(1, c);
+    for (size_t j = 1; j < l.sources.size(); ++j) {
+      int h2 = 1, w2 = 1, c2 = 1;
+      shapeOf(l.sources[j], h2, w2, c2);
+      auto shape = [](int a, int b, int d) { return std::to_string(a) + "x" + std::to_string(b) + "x" + std::to_string(d); };
+      const std::string from = l.inputs.empty() ? "" : l.inputs[0], other = l.inputs.size() > j ? l.inputs[j] : "";
+      if (l.kind == LayerKind::Add && (h2 != h || w2 != w || c2 != c))
+        fail(l, idx, "adds '" + from + "' (" + shape(h, w, c) + ") and '" + other + "' (" + shape(h2, w2, c2) +
+                         "): the inputs of an Add must have the same shape");
+      if (l.kind == LayerKind::Concatenate && (h2 != h || w2 != w))
+        fail(l, idx, "joins '" + from + "' (" + shape(h, w, c) + ") and '" + other + "' (" + shape(h2, w2, c2) +
+                         ") along channels: the inputs must have the same height and width");
+      l.sourceChannels.push_back(c2);
+    }
+    if (l.kind == LayerKind::Concatenate) {
+      c = 0;
+      for (int sc : l.sourceChannels) c += sc;
+    }
     l.inHeight = h;
     l.inWidth = w;
     l.inChannels = c;
@@ -115,10 +173,15 @@ void NetworkDesc::resolve() {
       case LayerKind::AvgPool: {
         if (l.kernelH <= 0 || l.kernelW <= 0) fail(l, idx, "pool size must be positive");
         if (l.strideH <= 0 || l.strideW <= 0) fail(l, idx, "stride must be positive");
-        if (l.padTop || l.padBottom || l.padLeft || l.padRight) fail(l, idx, "padded pooling is not supported");
-        if (h < l.kernelH || w < l.kernelW) fail(l, idx, "pool larger than the input");
-        l.outHeight = (h - l.kernelH) / l.strideH + 1;
-        l.outWidth = (w - l.kernelW) / l.strideW + 1;
+        // Padded cells are ignored, as in TensorFlow and hls4ml: a window's maximum or average is
+        // over the cells inside the input (a window must overlap it).
+        if (l.padTop < 0 || l.padBottom < 0 || l.padLeft < 0 || l.padRight < 0) fail(l, idx, "padding must be >= 0");
+        if (l.padTop >= l.kernelH || l.padBottom >= l.kernelH || l.padLeft >= l.kernelW || l.padRight >= l.kernelW)
+          fail(l, idx, "padding must be smaller than the pool (every window must overlap the input)");
+        const int ph = h + l.padTop + l.padBottom, pw = w + l.padLeft + l.padRight;
+        if (ph < l.kernelH || pw < l.kernelW) fail(l, idx, "pool larger than the input");
+        l.outHeight = (ph - l.kernelH) / l.strideH + 1;
+        l.outWidth = (pw - l.kernelW) / l.strideW + 1;
         l.outChannels = c;
         break;
       }
@@ -171,6 +234,12 @@ void NetworkDesc::resolve() {
         l.outChannels = c;
         break;
       }
+      case LayerKind::Add:
+      case LayerKind::Concatenate:  // shapes checked with the inputs above
+        l.outHeight = h;
+        l.outWidth = w;
+        l.outChannels = c;
+        break;
       case LayerKind::Flatten:
         l.outHeight = 1;
         l.outWidth = 1;
@@ -184,33 +253,54 @@ void NetworkDesc::resolve() {
     }
     for (const FixedType* t : {&l.weightType, &l.biasType, &l.accumType, &l.resultType})
       if (t->width < 1 || t->width > 64) fail(l, idx, "fixed-point widths must be in 1..64");
-    if (mac) {
-      const int inW = idx == 0 ? inputType.width : layers[idx - 1].resultType.width;
-      if (inW + l.weightType.width > 62)
-        fail(l, idx, "input width + weight width must be <= 62 bits (products are exact in 64-bit integers)");
-    }
+    if (mac && current.width + l.weightType.width > 62)
+      fail(l, idx, "input width + weight width must be <= 62 bits (products are exact in 64-bit integers)");
     // Flatten is a reshape in io_parallel: no cast, the values keep their type.
     if (kindInfo(l.kind).reshapeOnly) l.resultType = current;
-    current = l.resultType;
-    h = l.outHeight;
-    w = l.outWidth;
-    c = l.outChannels;
   }
+  for (size_t idx = 0; idx + 1 < layers.size(); ++idx)
+    if (readers[idx] == 0)
+      fail(layers[idx], idx, "its output is never read (only the last layer is the network's output)");
+}
+
+bool NetworkDesc::isChain() const {
+  for (size_t k = 0; k < layers.size(); ++k)
+    if (layers[k].sources.size() != 1 || layers[k].sources[0] != static_cast<int>(k) - 1) return false;
+  return true;
+}
+
+const FixedType& NetworkDesc::inputTypeOf(size_t k, size_t j) const {
+  const LayerDesc& l = layers.at(k);
+  if (j < l.sources.size()) return sourceType(l.sources[j]);
+  return j == 0 ? sourceType(static_cast<int>(k) - 1) : throw std::out_of_range("layer input index");
+}
+
+std::vector<int> NetworkDesc::consumers(size_t k) const {
+  std::vector<int> out;
+  for (size_t j = k + 1; j < layers.size(); ++j)
+    for (int src : layers[j].sources)
+      if (src == static_cast<int>(k)) {
+        out.push_back(static_cast<int>(j));
+        break;
+      }
+  return out;
 }
 
 std::vector<std::string> NetworkDesc::templateIssues() const {
   NetworkDesc n = *this;
   n.resolve();
   std::vector<std::string> issues;
-  FixedType current = n.inputType;
   for (size_t idx = 0; idx < n.layers.size(); ++idx) {
     const LayerDesc& l = n.layers[idx];
+    const FixedType& current = n.inputTypeOf(idx);
     const int h = l.inHeight, w = l.inWidth;
     auto fail = [&](const LayerDesc& layer, size_t i, const std::string& msg) {
       issues.push_back("layer " + std::to_string(i) + " ('" + layer.name + "', " + layerKindName(layer.kind) + "): " + msg);
     };
     const TemplateGeneration generation = n.generation;
     if (l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool) {
+      if (generation == TemplateGeneration::Hls4ml_0_8 && (l.padTop || l.padBottom || l.padLeft || l.padRight))
+        fail(l, idx, "hls4ml 0.8's pooling has no padding");
       if (n.ioType == IOType::Parallel && generation != TemplateGeneration::Hls4ml_1_1) {
         // These templates fill a stride-sized window (0.8: pooling1d/2d_cl; 1.0: pooling2d_cl) and
         // 1.0's pooling1d_cl writes width / stride outputs; other geometries read or write outside
@@ -247,7 +337,6 @@ std::vector<std::string> NetworkDesc::templateIssues() const {
           needBits(l.expTableType, l.tableSize, "exp_table_t");
       }
     }
-    current = l.resultType;
   }
   return issues;
 }

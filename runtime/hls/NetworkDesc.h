@@ -3,6 +3,7 @@
 // can be adapted to it by a small converter.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ enum class LayerKind {
   BatchNorm,
   Linear, ReLU, LeakyReLU, HardTanh, Sigmoid, Tanh, Softmax,
   Quantize,  // a per-element cast (HGQ's generated quantizer functions): out[i] = T_i(in[i])
+  Add, Concatenate,  // merge layers (nnet_merge.h): two inputs, see LayerDesc::inputs
   Flatten  // stays last: kLayerKindCount (hls/LayerKinds.h) counts up to it
 };
 // hls4ml's softmax implementations (nnet::softmax_implementation).
@@ -47,6 +49,15 @@ bool isDepthwise(LayerKind k);  // DepthwiseConv1D or DepthwiseConv2D
 struct LayerDesc {
   std::string name;  // C identifier used in emitted code (e.g. "fc1", "layer2")
   LayerKind kind = LayerKind::Dense;
+
+  // Graph networks: the layers this one reads, by name (NetworkDesc::kInputName: the network
+  // input), in the order of the template's arguments. Empty: the previous layer (the network
+  // input for the first), a chain. Merge layers (Add, Concatenate) read two.
+  std::vector<std::string> inputs;
+  // Set by NetworkDesc::resolve(): per input, the producing layer's index (-1: the network input)
+  // and its channels (the inputs of a merge share height and width; a Concatenate joins channels).
+  std::vector<int> sources;
+  std::vector<int> sourceChannels;
 
   // Dense: nIn -> nOut. Conv/pool/batch-norm/activations: channels-last tensors
   // (height x width x channels; Conv1D and 1-D pooling use height 1). Set by NetworkDesc::resolve().
@@ -105,12 +116,19 @@ struct LayerDesc {
 
   int inverseTableSize() const { return invTableSize > 0 ? invTableSize : tableSize; }
 
+  // One input's size (a Concatenate: all of them, inChannels being their sum).
   int inputSize() const { return kind == LayerKind::Dense ? nIn : inHeight * inWidth * inChannels; }
+  // What the simulation and reference hooks receive: every input's values, one after the other.
+  int inputValues() const {
+    return kind == LayerKind::Add ? inputSize() * static_cast<int>(std::max<size_t>(1, sources.size())) : inputSize();
+  }
   int outputSize() const { return kind == LayerKind::Dense ? nOut : outHeight * outWidth * outChannels; }
   int nonZeroWeights() const;
 };
 
 struct NetworkDesc {
+  // The name by which LayerDesc::inputs refers to the network input (no layer may have it).
+  static constexpr const char* kInputName = "input";
   std::string name = "myproject";  // top function name
   FixedType inputType = FixedType::fixed(16, 6);
   int inputHeight = 1, inputWidth = 1, inputChannels = 1;  // flat inputs: width = size
@@ -125,8 +143,19 @@ struct NetworkDesc {
   // Valid after resolve() (layer output shapes are computed there).
   int outputSize() const { return layers.empty() ? inputSize() : layers.back().outputSize(); }
   // Propagates shapes from the input through the layers and checks weights sizes, names and
-  // precisions. Throws std::invalid_argument naming the offending layer.
+  // precisions. Throws std::invalid_argument naming the offending layer. In a graph, a layer may
+  // only read the network input or earlier layers (the list is in evaluation order: reading a
+  // later layer is a cycle or an unsorted graph), every name must exist (no dangling input), the
+  // inputs of a merge must fit (same shape for Add; same height and width for Concatenate), and
+  // every layer but the last (the network's output) must be read by some layer.
   void resolve();
+  // After resolve(): whether every layer reads exactly the one before it.
+  bool isChain() const;
+  // After resolve(): the type of the values input j of layer k reads (the producer's result
+  // type, or the network input type), and the layers reading layer k's output, ascending.
+  const FixedType& inputTypeOf(size_t k, size_t j = 0) const;
+  const FixedType& sourceType(int source) const { return source < 0 ? inputType : layers[static_cast<size_t>(source)].resultType; }
+  std::vector<int> consumers(size_t k) const;
   // What the real hls4ml templates of `generation` cannot compute for this description (so there
   // is no vendor result to simulate): 0.8/1.0 pooling windows other than their stride-sized ones,
   // softmax tables addressed by a type narrower than log2(table size) bits (the vendor library

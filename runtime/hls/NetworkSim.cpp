@@ -21,6 +21,24 @@ NetworkSim::NetworkSim(NetworkDesc net) : net_(std::move(net)) {
     if (kind.prepare) kind.prepare(sl, layers_[k]);
     kinds_[k] = &kind;
   }
+  chain_ = net_.isChain();
+}
+
+void NetworkSim::forwardGraph(const std::vector<Raw>& input, std::vector<std::vector<Raw>>& acts, std::vector<Raw>& gather,
+                              SimScratch& s) const {
+  acts.resize(net_.layers.size());
+  for (size_t k = 0; k < net_.layers.size(); ++k) {
+    const LayerDesc& l = net_.layers[k];
+    acts[k].resize(static_cast<size_t>(l.outputSize()));
+    auto valuesOf = [&](int src) -> const std::vector<Raw>& { return src < 0 ? input : acts[static_cast<size_t>(src)]; };
+    const Raw* in = valuesOf(l.sources[0]).data();
+    if (l.sources.size() > 1) {  // a merge reads its inputs one after the other
+      gather.clear();
+      for (int src : l.sources) gather.insert(gather.end(), valuesOf(src).begin(), valuesOf(src).end());
+      in = gather.data();
+    }
+    forwardLayer(k, in, acts[k].data(), s);
+  }
 }
 
 size_t NetworkSim::maxBuffer() const {
@@ -39,6 +57,17 @@ void NetworkSim::runRaw(const float* inputs, size_t n, Raw* outputs) const {
   s.bufA.resize(m);
   s.bufB.resize(m);
   const int nIn = net_.inputSize(), nOut = net_.outputSize();
+  if (!chain_) {
+    std::vector<Raw> input(static_cast<size_t>(nIn)), gather;
+    std::vector<std::vector<Raw>> acts;
+    for (size_t smp = 0; smp < n; ++smp) {
+      const float* x = inputs + smp * nIn;
+      for (int i = 0; i < nIn; ++i) input[static_cast<size_t>(i)] = fromDouble(x[i], net_.inputType);
+      forwardGraph(input, acts, gather, s);
+      std::copy(acts.back().begin(), acts.back().end(), outputs + smp * nOut);
+    }
+    return;
+  }
   for (size_t smp = 0; smp < n; ++smp) {
     const float* x = inputs + smp * nIn;
     for (int i = 0; i < nIn; ++i) s.bufA[i] = fromDouble(x[i], net_.inputType);
@@ -90,6 +119,11 @@ std::vector<std::vector<Raw>> NetworkSim::trace(const float* input) const {
   std::vector<std::vector<Raw>> out;
   std::vector<Raw> cur(net_.inputSize());
   for (int i = 0; i < net_.inputSize(); ++i) cur[i] = fromDouble(input[i], net_.inputType);
+  if (!chain_) {
+    std::vector<Raw> gather;
+    forwardGraph(cur, out, gather, s);
+    return out;
+  }
   for (size_t k = 0; k < net_.layers.size(); ++k) {
     std::vector<Raw> nxt(net_.layers[k].outputSize());
     forwardLayer(k, cur.data(), nxt.data(), s);

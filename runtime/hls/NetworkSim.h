@@ -20,7 +20,8 @@ class NetworkSim {
 
   const NetworkDesc& desc() const { return net_; }
   // Type of the values entering layer k (the network input type for k == 0).
-  const FixedType& layerInputType(size_t k) const { return k == 0 ? net_.inputType : net_.layers[k - 1].resultType; }
+  // (Graphs: of its first input; NetworkDesc::inputTypeOf names each.)
+  const FixedType& layerInputType(size_t k) const { return net_.inputTypeOf(k); }
 
   // Runs n samples (n x inputSize floats, row-major) and writes n x outputSize doubles (exact
   // values of the output mantissas).
@@ -40,10 +41,14 @@ class NetworkSim {
  private:
   void forwardLayer(size_t k, const Raw* in, Raw* out, SimScratch& s) const;
   size_t maxBuffer() const;
+  // Graphs: every layer's output of one sample into acts[k] (input: the quantised sample).
+  void forwardGraph(const std::vector<Raw>& input, std::vector<std::vector<Raw>>& acts, std::vector<Raw>& gather,
+                    SimScratch& s) const;
 
   NetworkDesc net_;
   std::vector<PreparedLayer> layers_;
   std::vector<const LayerKindInfo*> kinds_;
+  bool chain_ = true;
 };
 
 // Index into a table of `tableSize` entries from the top log2(tableSize) bits of a mantissa of

@@ -250,7 +250,12 @@ LayerEstimate ResourceEstimator::estimateOther(const LayerDesc& l, const FixedTy
       }
       break;
     }
-    default: break;  // Flatten, ZeroPad: wiring only (a stream ZeroPad's counters are in the glue)
+    case LayerKind::Add:  // one adder of the result's width per element
+      e.lut = static_cast<double>(nOut) * l.resultType.width * m.lutPerAdderBit;
+      e.ff = static_cast<double>(nOut) * l.resultType.width;
+      e.latency = 1;
+      break;
+    default: break;  // Flatten, ZeroPad, Concatenate: wiring only (a stream ZeroPad's counters are in the glue)
   }
   return e;
 }
@@ -350,7 +355,7 @@ ResourceEstimate ResourceEstimator::estimateAnalytic(const NetworkDesc& netIn, c
   long latency = 0, interval = 1;
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const LayerDesc& l = net.layers[k];
-    const FixedType& in = k == 0 ? net.inputType : net.layers[k - 1].resultType;
+    const FixedType& in = net.inputTypeOf(k);
     LayerEstimate e;
     const LayerKindInfo& kind = kindInfo(l.kind);
     if (kind.estimate == EstimateFamily::Mac)

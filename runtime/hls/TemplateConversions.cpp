@@ -63,6 +63,13 @@ std::vector<TemplateConversion> templateConversions(const LayerTypes& l) {
     case Template::Softmax:
       if (l.expTable && l.invTable) add("exp x 1/sum product to result", productType(*l.expTable, *l.invTable), l.result, "exp_table");
       break;
+    case Template::Sum:  // nnet_merge.h add: res = data1 + data2, the sum exact
+      if (l.input && l.input2) add("sum of the inputs to result", sumType(*l.input, *l.input2), l.result, "input");
+      break;
+    case Template::Join:  // nnet_merge.h concatenate: each input copied to the result
+      add("first input to result", l.input, l.result, "input");
+      add("second input to result", l.input2, l.result, "input2");
+      break;
     case Template::None: break;
   }
   return out;
@@ -71,7 +78,8 @@ std::vector<TemplateConversion> templateConversions(const LayerTypes& l) {
 LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
   const LayerDesc& l = net.layers.at(k);
   LayerTypes t;
-  t.input = k == 0 ? net.inputType : net.layers[k - 1].resultType;
+  t.input = net.inputTypeOf(k);
+  if (l.sources.size() > 1) t.input2 = net.inputTypeOf(k, 1);
   t.result = l.resultType;
   // Which conversions the kind's template performs is its descriptor's (runtime/hls/layers).
   t.kind = kindInfo(l.kind).conversions;
@@ -100,6 +108,8 @@ LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
     case Template::Copy:
     case Template::ReLU:
     case Template::AvgPool:
+    case Template::Sum:
+    case Template::Join:
     case Template::None: break;
   }
   return t;
@@ -130,11 +140,12 @@ std::vector<std::string> widenToDefinedConversions(NetworkDesc& net) {
         else if (c.widen == "accum") target = &l.accumType;
         else if (c.widen == "table") target = &l.tableType;
         else if (c.widen == "exp_table") target = net.generation == TemplateGeneration::Hls4ml_1_1 ? &l.accumType : &l.expTableType;
-        else {  // the input: the result of the layer producing it (past reshaping Flattens)
-          size_t j = k;
-          while (j > 0 && net.layers[j - 1].kind == LayerKind::Flatten) --j;
-          target = j == 0 ? &net.inputType : &net.layers[j - 1].resultType;
-          owner = j == 0 ? std::string("network input") : net.layers[j - 1].name + " result";
+        else {  // an input: the result of the layer producing it (past reshaping Flattens)
+          int src = l.sources.at(c.widen == "input2" ? 1 : 0);
+          while (src >= 0 && net.layers[static_cast<size_t>(src)].kind == LayerKind::Flatten)
+            src = net.layers[static_cast<size_t>(src)].sources.at(0);
+          target = src < 0 ? &net.inputType : &net.layers[static_cast<size_t>(src)].resultType;
+          owner = src < 0 ? std::string("network input") : net.layers[static_cast<size_t>(src)].name + " result";
         }
         const int delta = widenedToConvert(c.from, c.to).integer - c.from.integer;
         const FixedType before = *target;

@@ -14,9 +14,12 @@ namespace mmlc::hls {
 
 // The types of one layer by role, as a NetworkDesc layer or a parsed project's layer knows them.
 struct LayerTypes {
-  enum class Template { Mac, BatchNorm, Copy, ReLU, LeakyReLU, Table, AvgPool, Softmax, None };
+  // Sum: nnet::add (the exact sum of both inputs to the result); Join: nnet::concatenate (each
+  // input to the result).
+  enum class Template { Mac, BatchNorm, Copy, ReLU, LeakyReLU, Table, AvgPool, Softmax, Sum, Join, None };
   Template kind = Template::None;
   std::optional<FixedType> input, weight, bias, accum, result, table, expTable, invTable, param;
+  std::optional<FixedType> input2;  // a merge layer's second input
 };
 
 // One conversion a template performs: `from` (an exact intermediate or a declared type) to `to`.
@@ -24,7 +27,7 @@ struct TemplateConversion {
   std::string what;   // e.g. "bias to accumulator", "input x weight product to accumulator"
   FixedType from, to;
   std::string widen;  // the role whose widening (FixedType widenedToConvert) makes it defined;
-                      // empty when none can (a literal)
+                      // empty when none can (a literal); "input2": a merge's second input
   std::string into;   // the role converted to ("accum", "result")
 };
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <tuple>
 
@@ -93,7 +94,9 @@ std::vector<float> arrayValues(const HlsProject& p, const HlsLayer& l, const std
 // Precisions, reuse, strategy, tables, weights and biases of one layer as the project has them.
 // Geometry (sizes, kernels) is set by the converter; `d.kind` must already be right.
 void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
-  if (const hls::FixedType* t = typeOf(l, "result")) d.resultType = *t;
+  // A reshape keeps its input's type (an io_stream Flatten process only repacks its stream).
+  if (!hls::kindInfo(d.kind).reshapeOnly)
+    if (const hls::FixedType* t = typeOf(l, "result")) d.resultType = *t;
   if (l.reuseFactor >= 1) d.reuseFactor = static_cast<int>(l.reuseFactor);
   if (!l.strategy.empty()) d.strategy = l.strategy == "resource" ? hls::Strategy::Resource : hls::Strategy::Latency;
   if (hasWeights(d.kind)) {
@@ -263,6 +266,50 @@ const std::vector<std::string>& importableLayerKinds() {
   return kinds;
 }
 
+// The layers of a graph: each layer's inputs are the layers writing the data it reads (through
+// clone_stream copies), or the top's input parameter. A chain (every layer reading the one
+// before) keeps empty inputs. Reading data nothing writes, or data written only later, is an
+// error at the call.
+void connectLayers(const HlsProject& p, hls::NetworkDesc& desc, const std::vector<const HlsLayer*>& sources) {
+  std::map<std::string, size_t> writer;  // data -> index into desc.layers
+  for (size_t k = 0; k < sources.size(); ++k)
+    if (!sources[k]->writesVar.empty() && (k + 1 == sources.size() || sources[k + 1] != sources[k])) writer[sources[k]->writesVar] = k;
+  auto original = [&](std::string v) {
+    for (int hops = 0; p.streamCopies.count(v) && hops < 64; ++hops) v = p.streamCopies.at(v);
+    return v;
+  };
+  // The network input: what the first layer reads.
+  const std::string input = sources.empty() || sources.front()->readsVars.empty() ? "" : original(sources.front()->readsVars.front());
+  std::vector<std::vector<std::string>> inputs(desc.layers.size());
+  bool chain = true;
+  for (size_t k = 0; k < desc.layers.size(); ++k) {
+    if (k > 0 && sources[k] == sources[k - 1]) {  // the second half of a separable convolution
+      inputs[k] = {desc.layers[k - 1].name};
+      continue;
+    }
+    const HlsLayer& l = *sources[k];
+    for (const std::string& read : l.readsVars) {
+      const std::string v = original(read);
+      const auto w = writer.find(v);
+      if (w != writer.end()) {
+        if (w->second >= k)
+          throw HlsMetaError(l.call, "layer " + l.name + " reads " + v + ", which " + desc.layers[w->second].name +
+                                         " writes later (a cycle, or calls out of order)");
+        inputs[k].push_back(desc.layers[w->second].name);
+        chain = chain && w->second + 1 == k;
+        continue;
+      }
+      if (v != input)
+        throw HlsMetaError(l.call, "layer " + l.name + " reads " + v + ", which no layer writes and which is not the network input");
+      inputs[k].push_back(hls::NetworkDesc::kInputName);
+      chain = chain && k == 0;
+    }
+    if (inputs[k].size() != 1) chain = false;
+  }
+  if (chain) return;
+  for (size_t k = 0; k < desc.layers.size(); ++k) desc.layers[k].inputs = inputs[k];
+}
+
 hls::NetworkDesc networkFromProject(const HlsProject& p) {
   if (p.layers.empty())
     throw HlsMetaError(p.topPos, "top function " + p.topFunction + " calls no layers (nnet:: templates with a config struct, or layer functions)");
@@ -336,6 +383,8 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     sources.push_back(&l);
   }
 
+  connectLayers(p, desc, sources);
+
   // The network's input: the first layer's input type and geometry.
   const HlsLayer& first = *sources.front();
   desc.inputType = requireType(first, "input");
@@ -408,6 +457,8 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     };
     if (d.kind == LayerKind::Dense) {
       check("n_in", d.nIn);
+    } else if (d.kind == LayerKind::Add) {
+      check("n_elem", d.inputSize());
     } else if (l.kind == "pooling1d_cl" || l.kind == "global_pooling1d_cl") {
       check("n_in", d.inWidth);
       check("n_filt", d.inChannels);

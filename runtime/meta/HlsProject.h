@@ -69,6 +69,10 @@ struct HlsLayer {
   std::vector<std::string> weightArrays;  // weights first, then biases (names of the C arrays)
   bool unrolledFunction = false;          // the call is a project function, not an nnet template
   std::string inputVar, outputVar;        // the arrays/streams the call reads and writes
+  // What connects the layers of a graph: the data the layer reads (a merge: two) and writes in the
+  // top function (an io_stream process: its arguments there, the last one written).
+  std::vector<std::string> readsVars;
+  std::string writesVar;
   bool streamIO = false;                  // they are hls::stream objects (io_stream)
   // A scalar parameter passed to the call (leaky_relu's alpha): its text; hasParam when present.
   std::string paramText;
@@ -142,6 +146,9 @@ struct HlsProject {
   std::vector<HlsPragma> pragmas;
   std::vector<HlsLoop> loops;
   std::vector<std::string> functions;  // functions defined in project files (not in ap_types)
+  // io_stream: the copies nnet::clone_stream makes of a stream read by several layers (copy ->
+  // the stream copied).
+  std::map<std::string, std::string> streamCopies;
   HlsAxiWrapper axiWrapper;  // VivadoAccelerator projects
   double parseMs = 0.0;
 

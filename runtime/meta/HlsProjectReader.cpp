@@ -526,6 +526,13 @@ void buildLayers(ParsedHlsProject& p) {
     const bool quantizer = !site.config && !projectFunction && varOf(call->getArg(0)) && varOf(call->getArg(1)) &&
                            perElementQuantizer(callee, ctx, &elementTypes);
     if (!site.config && !projectFunction && !quantizer) {  // helpers without a config are not layers...
+      // ...but a clone of a stream read by several layers connects them (hls4ml's clone_stream).
+      if (call == topCall && base == "clone_stream" && call->getNumArgs() >= 3 && varOf(call->getArg(0))) {
+        for (unsigned a = 1; a < call->getNumArgs(); ++a)
+          if (const VarDecl* copy = varOf(call->getArg(a)))
+            p.model.streamCopies[copy->getNameAsString()] = varOf(call->getArg(0))->getNameAsString();
+        continue;
+      }
       skipped.push_back(call);
       continue;
     }
@@ -559,8 +566,33 @@ void buildLayers(ParsedHlsProject& p) {
         written.erase(written.begin() + 1);
       }
     }
+    // A merge (nnet::add, concatenate...): <input1_T, input2_T, res_T, CONFIG_T>(data1, data2, res).
+    const VarDecl* in2Var = nullptr;
+    {
+      size_t dataTypes = 0;
+      for (const QualType& t : written) dataTypes += t->getAsCXXRecordDecl() != site.config;
+      if (!layer.hasParam && dataTypes == 3 && call->getNumArgs() == 3 && inVar && outVar && varOf(call->getArg(2)) &&
+          layerKind(qname).rfind("separable_conv_", 0) != 0) {
+        in2Var = outVar;
+        outVar = varOf(call->getArg(2));
+        addPrecision(p, layer, site, "input2", written[1], call->getBeginLoc());
+        written.erase(written.begin() + 1);
+      }
+    }
     if (inVar) layer.inputVar = inVar->getNameAsString();
     if (outVar) layer.outputVar = outVar->getNameAsString();
+    if (call != topCall) {  // a stream process: its arguments in the top connect it
+      for (unsigned a = 0; a < topCall->getNumArgs(); ++a)
+        if (const VarDecl* v = varOf(topCall->getArg(a))) layer.readsVars.push_back(v->getNameAsString());
+      if (!layer.readsVars.empty()) {
+        layer.writesVar = layer.readsVars.back();
+        layer.readsVars.pop_back();
+      }
+    } else {
+      if (inVar) layer.readsVars.push_back(inVar->getNameAsString());
+      if (in2Var) layer.readsVars.push_back(in2Var->getNameAsString());
+      layer.writesVar = layer.outputVar;
+    }
     layer.streamIO = outVar && isStreamType(outVar->getType());
     layer.elementTypes = elementTypes;
     if (!nameHint.empty()) {

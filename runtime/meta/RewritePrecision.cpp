@@ -54,7 +54,9 @@ class PrecisionRewriter {
     auto related = [&](const std::pair<size_t, std::string>& u) {
       if (u.first == k && u.second == r.role) return true;
       // A result typedef is also the next layers' input type: that is the point of changing it.
-      if ((r.role == "result" || r.role == "input") && (u.second == "result" || u.second == "input")) return true;
+      // (A merge's second input, "input2", is another layer's result too.)
+      auto data = [](const std::string& role) { return role == "result" || role == "input" || role == "input2"; };
+      if (data(r.role) && data(u.second)) return true;
       return false;
     };
     const TypedefNameDecl* target = terminal;
@@ -370,6 +372,8 @@ void checkConversions(const RewriteContext& c) {
     else if (kind == "linear" || kind.rfind("zeropad", 0) == 0) t.kind = Template::Copy;
     else if (kind == "sigmoid" || kind == "tanh") t.kind = Template::Table;
     else if (kind == "softmax") t.kind = Template::Softmax;
+    else if (kind == "add") t.kind = Template::Sum;
+    else if (kind.rfind("concatenate", 0) == 0) t.kind = Template::Join;
     else if (kind.rfind("pooling", 0) == 0) {
       const HlsConfigField* op = l.field("pool_type");
       if (!op) op = l.field("pool_op");
@@ -382,6 +386,7 @@ void checkConversions(const RewriteContext& c) {
       return it->second;
     };
     t.input = role("input");
+    t.input2 = role("input2");
     t.weight = role(l.precisions.count("scale") ? "scale" : "weight");
     t.bias = role("bias");
     t.accum = role("accum");
@@ -407,6 +412,8 @@ void checkConversions(const RewriteContext& c) {
 void updateInputDependentFields(RewriteContext& c) {
   for (size_t k = 0; k < c.p.model.layers.size(); ++k) {
     if (!c.state[k].changedRoles.count("input")) continue;
+    // Only a softmax's in_width is the input's bit width: a convolution's or pooling's is geometry.
+    if (c.p.model.layers[k].kind.rfind("softmax", 0) != 0) continue;
     auto it = c.state[k].types.find("input");
     if (it == c.state[k].types.end()) continue;
     const hls::FixedType& t = it->second;

@@ -1,8 +1,10 @@
 // nn::Network → hls::NetworkDesc: layer mapping, weight layouts and the channels-first/last bridge.
 #include "tasks/HlsConversion.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <tuple>
 #include <stdexcept>
 
 #include "hls/LayerKinds.h"
@@ -61,19 +63,29 @@ std::vector<float> toVector(const nn::Matrix &m) {
   return std::vector<float>(m.data(), m.data() + m.size());
 }
 
+
+/// Keras/TensorFlow "same" padding of one axis: ceil(in / stride) outputs, the odd zero last.
+std::pair<int, int> samePadding(int in, int kernel, int stride) {
+  const int out = (in + stride - 1) / stride;
+  const int total = std::max(0, (out - 1) * stride + kernel - in);
+  return {total / 2, total - total / 2};
+}
+
+/// Sets the padding of a conv or pool from the engine's spec (explicit symmetric or "same").
+void setPadding(LayerDesc &d, const nn::LayerSpec &spec, const Geometry &g, bool is2d) {
+  if (spec.padding == "same") {
+    if (is2d)
+      std::tie(d.padTop, d.padBottom) = samePadding(g.height, d.kernelH, d.strideH);
+    std::tie(d.padLeft, d.padRight) = samePadding(g.width, d.kernelW, d.strideW);
+  } else {
+    d.padTop = d.padBottom = is2d ? spec.padH : 0;
+    d.padLeft = d.padRight = spec.padW;
+  }
+}
+
 } // namespace
 
 hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
-  // Graph networks (skip connections) have no HLS emission yet (issue 13, item 3).
-  if (!net.isChain()) {
-    for (size_t i = 0; i < net.size(); ++i)
-      if (net.layer(i).spec().inputs.size() > 1)
-        throw std::invalid_argument("graph networks (" + net.layer(i).spec().kind + " at layer " +
-                                    std::to_string(i + 1) + ", '" + net.layer(i).spec().name +
-                                    "') cannot be converted to HLS yet");
-    throw std::invalid_argument("graph networks (layers that do not read the previous layer) cannot "
-                                "be converted to HLS yet");
-  }
   hls::NetworkDesc desc;
   desc.name = o.top;
   desc.inputType = o.precision;
@@ -85,10 +97,14 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
   desc.inputHeight = in.height;
   desc.inputWidth = in.width;
 
-  // After a Flatten of a feature map, the next Dense layer's rows follow the engine's
-  // channel-major order; HLS flattens channels-last, so the rows are permuted.
-  std::vector<long> pendingRowOrder;
-  nn::Shape current = net.inputShape();
+  // Per engine activation (0: the input, i + 1: layer i's output): the HLS layer computing it
+  // (a layer HLS drops, Dropout or a flat Flatten, passes its input's on), and, for a flattened
+  // feature map, the permutation its reader's rows need: the engine flattens channel-major, HLS
+  // channels-last.
+  const bool graph = !net.isChain();
+  std::vector<std::string> producer(net.size() + 1, hls::NetworkDesc::kInputName);
+  std::vector<std::vector<long>> rowOrder(net.size() + 1);
+  std::vector<char> rowOrderUsed(net.size() + 1, 0);
   // Quantised models: the layers whose weights an importer typed (index, products per output),
   // given exact accumulators once every quantiser has been folded; the tensors quantised so far.
   std::vector<std::pair<size_t, long>> exactSums;
@@ -97,7 +113,24 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
     nn::Layer &layer = net.layer(i);
     const nn::LayerSpec &spec = layer.spec();
     const std::string &kind = spec.kind;
+    const std::vector<int> &srcs = net.sources(i);
+    const int src = srcs.at(0);
+    const nn::Shape &current = net.activationShape(src);
     Geometry g = geometryOf(current);
+    const hls::LayerKindInfo *act = hls::kindByNnName(kind);
+    const bool elementwise = act && act->isActivation && act->emitConfig && act->kind != LayerKind::Softmax;
+    for (int a : srcs)
+      if (!rowOrder[static_cast<size_t>(a)].empty() && kind != "Dense" && kind != "Dropout" && !elementwise)
+        unsupported(spec.name, "reads a flattened feature map; HLS only supports a Dense layer there (the engine "
+                               "flattens channels first, the HLS templates channels last)");
+    auto push = [&](LayerDesc d) {
+      if (graph)
+        for (int a : srcs)
+          d.inputs.push_back(producer[static_cast<size_t>(a)]);
+      producer[i + 1] = d.name;
+      desc.layers.push_back(std::move(d));
+    };
+    producer[i + 1] = producer[static_cast<size_t>(src)]; // unless the layer is emitted
     if (kind == "Dense") {
       auto &dense = static_cast<nn::DenseLayer &>(layer);
       LayerDesc d = baseLayer(spec, LayerKind::Dense, o);
@@ -106,19 +139,18 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
       d.nIn = static_cast<int>(nIn);
       d.nOut = static_cast<int>(nOut);
       d.weights.assign(static_cast<size_t>(nIn * nOut), 0.0f);
+      const std::vector<long> &order = rowOrder[static_cast<size_t>(src)];
+      rowOrderUsed[static_cast<size_t>(src)] = 1;
       for (long r = 0; r < nIn; ++r) {
-        long hlsRow = pendingRowOrder.empty() ? r : pendingRowOrder[static_cast<size_t>(r)];
+        long hlsRow = order.empty() ? r : order[static_cast<size_t>(r)];
         for (long c = 0; c < nOut; ++c)
           d.weights[static_cast<size_t>(hlsRow * nOut + c)] = w(r, c);
       }
-      pendingRowOrder.clear();
       d.biases = spec.useBias ? toVector(dense.bias().value)
                               : std::vector<float>(static_cast<size_t>(nOut), 0.0f);
       if (applyQuantisedParameterTypes(d, spec)) exactSums.emplace_back(desc.layers.size(), nIn);
-      desc.layers.push_back(std::move(d));
+      push(std::move(d));
     } else if (kind == "Conv1D" || kind == "Conv2D") {
-      if (spec.padH != 0 || spec.padW != 0 || spec.padding == "same")
-        unsupported(spec.name, "is padded; the HLS templates support unpadded convolutions");
       bool is2d = kind == "Conv2D";
       LayerDesc d = baseLayer(spec, is2d ? LayerKind::Conv2D : LayerKind::Conv1D, o);
       d.nFilters = spec.units;
@@ -127,6 +159,7 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
       d.kernelW = spec.kernelW;
       d.strideH = is2d ? spec.strideH : 1;
       d.strideW = spec.strideW;
+      setPadding(d, spec, g, is2d);
       const nn::Matrix &w = net.parameter(spec.name + ".weight").value; // F x (C*kH*kW), ONNX order
       int channels = g.channels, kh = d.kernelH, kw = d.kernelW, filters = d.nFilters;
       d.weights.assign(static_cast<size_t>(w.size()), 0.0f);
@@ -139,17 +172,16 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
       d.biases = spec.useBias ? toVector(net.parameter(spec.name + ".bias").value)
                               : std::vector<float>(static_cast<size_t>(filters), 0.0f);
       if (applyQuantisedParameterTypes(d, spec)) exactSums.emplace_back(desc.layers.size(), static_cast<long>(kh) * kw * channels);
-      desc.layers.push_back(std::move(d));
+      push(std::move(d));
     } else if (kind == "MaxPool" || kind == "AveragePool") {
-      if (spec.padH != 0 || spec.padW != 0 || spec.padding == "same")
-        unsupported(spec.name, "is padded; the HLS templates support unpadded pooling");
       LayerDesc d = baseLayer(spec, kind == "MaxPool" ? LayerKind::MaxPool : LayerKind::AvgPool, o);
       bool is1d = current.rank() == 2;
       d.kernelH = is1d ? 1 : spec.kernelH;
       d.kernelW = spec.kernelW;
       d.strideH = is1d ? 1 : spec.strideH;
       d.strideW = spec.strideW;
-      desc.layers.push_back(std::move(d));
+      setPadding(d, spec, g, !is1d); // padded cells are ignored on both sides
+      push(std::move(d));
     } else if (kind == "BatchNormalization") {
       auto &bn = static_cast<nn::BatchNormLayer &>(layer);
       LayerDesc d = baseLayer(spec, LayerKind::BatchNorm, o);
@@ -161,41 +193,61 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
         d.weights.push_back(scale);
         d.biases.push_back(beta(c) - mean(c) * scale);
       }
-      desc.layers.push_back(std::move(d));
-    } else if (const hls::LayerKindInfo *act = hls::kindByNnName(kind);
-               act && act->isActivation && act->emitConfig) {
-      // An activation the HLS templates have (its descriptor names the engine's layer).
-      desc.layers.push_back(baseLayer(spec, act->kind, o));
+      push(std::move(d));
+    } else if (kind == "Add" || kind == "Concatenate") {
+      // hls4ml's merge layers (nnet_merge.h) take two inputs; the engine concatenates along its
+      // channel axis, which is the last one of the HLS (channels-last) layout.
+      if (srcs.size() != 2)
+        unsupported(spec.name, "merges " + std::to_string(srcs.size()) +
+                                   " inputs; hls4ml's merge layers take two (chain two " + kind +
+                                   " layers instead)");
+      push(baseLayer(spec, kind == "Add" ? LayerKind::Add : LayerKind::Concatenate, o));
+    } else if (act && act->isActivation && act->emitConfig) {
+      // An activation the HLS templates have (its descriptor names the engine's layer); an
+      // element-wise one passes a flattened map's row order on to the Dense layer after it.
+      push(baseLayer(spec, act->kind, o));
+      if (elementwise && !rowOrder[static_cast<size_t>(src)].empty()) {
+        rowOrder[i + 1] = rowOrder[static_cast<size_t>(src)];
+        rowOrderUsed[static_cast<size_t>(src)] = 1;
+      }
     } else if (kind == "Flatten" || kind == "Reshape") {
       if (kind == "Reshape" && layer.outputShape().rank() != 1)
         unsupported(spec.name, "reshapes to rank " + std::to_string(layer.outputShape().rank()) +
                                    "; only flattening is supported");
       if (g.isFeatureMap) {
-        pendingRowOrder.resize(static_cast<size_t>(current.size()));
+        std::vector<long> &order = rowOrder[i + 1];
+        order.resize(static_cast<size_t>(current.size()));
         for (int c = 0; c < g.channels; ++c)
           for (int h = 0; h < g.height; ++h)
             for (int w = 0; w < g.width; ++w)
-              pendingRowOrder[static_cast<size_t>((c * g.height + h) * g.width + w)] =
-                  channelsLastIndex(g, c, h, w);
-        desc.layers.push_back(baseLayer(spec, LayerKind::Flatten, o));
+              order[static_cast<size_t>((c * g.height + h) * g.width + w)] = channelsLastIndex(g, c, h, w);
+        push(baseLayer(spec, LayerKind::Flatten, o));
       }
     } else if (kind == "Quant" || kind == "BipolarQuant") {
       // The result type of the layer before, or (on a tensor quantised already) a linear layer.
+      const std::string last = desc.layers.empty() ? std::string(hls::NetworkDesc::kInputName) : desc.layers.back().name;
+      if (graph && producer[static_cast<size_t>(src)] != last)
+        unsupported(spec.name, "quantises the output of '" + producer[static_cast<size_t>(src)] +
+                                   "', not of the layer before it; quantisers in graph networks must follow their layer");
+      rowOrder[i + 1] = rowOrder[static_cast<size_t>(src)];  // a quantiser keeps a flattened map's order
+      rowOrderUsed[static_cast<size_t>(src)] = 1;
       if (!foldQuantiser(desc, spec, quantisedTensors)) {
         LayerDesc d = baseLayer(spec, LayerKind::Linear, o);
         d.resultType = quantiserType(spec);
         quantisedTensors.push_back(d.name);
-        desc.layers.push_back(std::move(d));
+        push(std::move(d));
       }
     } else if (kind == "Dropout") {
-      // Identity at inference.
+      // Identity at inference: its readers read its input.
+      rowOrder[i + 1] = rowOrder[static_cast<size_t>(src)];
+      rowOrderUsed[static_cast<size_t>(src)] = 1;
     } else {
       unsupported(spec.name, "is a " + kind + ", which the HLS backend does not implement");
     }
-    current = layer.outputShape();
   }
-  if (!pendingRowOrder.empty())
-    unsupported(desc.layers.back().name, "flattens a feature map that no Dense layer reads");
+  for (size_t a = 1; a <= net.size(); ++a)
+    if (!rowOrder[a].empty() && !rowOrderUsed[a])
+      unsupported(net.layer(a - 1).spec().name, "flattens a feature map that no Dense layer reads");
   for (const auto &[index, terms] : exactSums) {
     hls::LayerDesc &d = desc.layers[index];
     hls::FixedType accum;

@@ -23,13 +23,15 @@ struct HlsConversionOptions {
   std::string top = "myproject";
 };
 
-/// Builds the HLS description of `net`: Dense, Conv1D/2D, pooling, BatchNormalization (as
-/// scale and shift), ReLU/Sigmoid/Tanh/Softmax and Flatten; Dropout is dropped (inference).
-/// The engine is channels-first and the HLS templates channels-last, so convolution weights
-/// are reordered to (kH, kW, C, F) and the rows of a Dense layer after a Flatten of a feature
-/// map are permuted to match; `toHlsInputOrder` reorders samples the same way.
+/// Builds the HLS description of `net`: Dense, Conv1D/2D and pooling (padding included),
+/// BatchNormalization (as scale and shift), ReLU/Sigmoid/Tanh/Softmax, Flatten, and the merges
+/// Add/Concatenate of a graph network (each layer then names its inputs); Dropout is dropped
+/// (inference). The engine is channels-first and the HLS templates channels-last, so convolution
+/// weights are reordered to (kH, kW, C, F) and the rows of a Dense layer after a Flatten of a
+/// feature map are permuted to match; `toHlsInputOrder` reorders samples the same way.
 /// Throws std::invalid_argument naming the layer for anything HLS cannot express (LeakyReLU,
-/// padding other than none, Transpose/Reshape that is not a plain flatten).
+/// merges of more than two inputs, a flattened map read by anything but a Dense layer,
+/// Transpose/Reshape that is not a plain flatten).
 hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &options);
 
 /// Reorders `n` samples laid out for the engine (channels-first) into the HLS input order

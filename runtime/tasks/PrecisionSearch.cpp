@@ -164,7 +164,8 @@ private:
       narrow = narrow && (k + 1 == layers || d.layers[k].resultType.width <= 24);
       bytes += static_cast<double>(n_) * d.layers[k].outputSize() * sizeof(double) * kKeptPerLayer;
     }
-    if (!narrow || layers == 0 || bytes > kMaxKeptBytes)
+    // Graphs run whole (the kept outputs follow a chain).
+    if (!narrow || layers == 0 || bytes > kMaxKeptBytes || !d.isChain())
       return hls::NetworkSim(d).accuracy(x_, labels_, n_);
     const std::vector<double> &out = layerOutputs(d, layers - 1);
     const size_t classes = static_cast<size_t>(d.outputSize());
@@ -306,6 +307,10 @@ ValueRanges analyseRanges(const hls::NetworkDesc &input, const float *inputs, si
   for (const LayerDesc &l : net.layers)
     widest = std::max(widest, static_cast<size_t>(l.outputSize()));
   std::vector<double> a(widest), b(widest);
+  // Graphs: every layer's output of the sample (a merge reads its inputs one after the other).
+  const bool chain = net.isChain();
+  std::vector<std::vector<double>> acts(chain ? 0 : net.layers.size());
+  std::vector<double> gather;
   hls::RangeProbe probe;
   probe.partialSums = partialSums;
   const size_t nIn = static_cast<size_t>(net.inputSize());
@@ -322,6 +327,17 @@ ValueRanges analyseRanges(const hls::NetworkDesc &input, const float *inputs, si
     for (size_t k = 0; k < net.layers.size(); ++k) {
       // The kind's float reference (runtime/hls/layers), next to its bit-exact arithmetic.
       const LayerDesc &l = net.layers[k];
+      if (!chain) {
+        gather.clear();
+        for (int src : l.sources) {
+          const double *v = src < 0 ? a.data() : acts[static_cast<size_t>(src)].data();
+          const size_t m = static_cast<size_t>(src < 0 ? net.inputSize() : net.layers[static_cast<size_t>(src)].outputSize());
+          gather.insert(gather.end(), v, v + m);
+        }
+        acts[k].resize(static_cast<size_t>(l.outputSize()));
+        cur = gather.data();
+        next = acts[k].data();
+      }
       const hls::LayerKindInfo &kind = hls::kindInfo(l.kind);
       LayerRange &lr = r.layers[k];
       probe.accumAbs = lr.accumAbs;
@@ -333,7 +349,8 @@ ValueRanges analyseRanges(const hls::NetworkDesc &input, const float *inputs, si
       if (partialSums && kind.isMac)
         for (double p : probe.peak)
           lr.accumAbs = std::max(lr.accumAbs, p);
-      std::swap(cur, next);
+      if (chain)
+        std::swap(cur, next);
     }
   }
   return r;
@@ -350,16 +367,22 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
     const LayerDesc &l = net.layers[k];
     return static_cast<double>(l.weights.size()) * l.outHeight * l.outWidth;
   };
-  auto consumerWork = [&](size_t from) { // the next MAC layer reading this value, past a Flatten
-    for (size_t j = from; j < net.layers.size(); ++j) {
+  // The MAC layers reading a value (of layer `from` - 1; 0: the input), past Flattens.
+  std::function<double(int)> readersWork = [&](int source) {
+    double work = 0;
+    for (size_t j = 0; j < net.layers.size(); ++j) {
+      const auto &srcs = net.layers[j].sources;
+      if (std::find(srcs.begin(), srcs.end(), source) == srcs.end())
+        continue;
       const hls::LayerKindInfo &kind = hls::kindInfo(net.layers[j].kind);
       if (kind.isMac)
-        return macWork(j);
-      if (!kind.reshapeOnly)
-        break;
+        work += macWork(j);
+      else if (kind.reshapeOnly)
+        work += readersWork(static_cast<int>(j));
     }
-    return 0.0;
+    return work;
   };
+  auto consumerWork = [&](size_t from) { return readersWork(static_cast<int>(from) - 1); };
 
   std::vector<PrecisionSlot> slots;
   PrecisionSlot in;
@@ -371,10 +394,14 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
   in.cost = net.inputSize() + consumerWork(0);
   slots.push_back(in);
 
-  bool nonNegative = !in.isSigned; // the values entering the current layer are never negative
+  // Per layer: its results are never negative (a merge's inputs all are, for AsInput kinds).
+  std::vector<char> resultNonNegative(net.layers.size(), 0);
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const LayerDesc &l = net.layers[k];
     const LayerRange &r = ranges.layers[k];
+    bool nonNegative = true; // the values entering the layer are never negative
+    for (int src : l.sources)
+      nonNegative = nonNegative && (src < 0 ? !in.isSigned : resultNonNegative[static_cast<size_t>(src)] != 0);
     auto add = [&](const std::string &role, int integerBits, bool isSigned, bool constant,
                    double maxValue, double minValue, double cost) {
       PrecisionSlot s;
@@ -402,12 +429,13 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
     if (kind.hasPoolAccum) // pooling casts the maximum, or sums the window, in accum_t
       add("accum", integerBitsFor(r.accumAbs, true) + guardBits, true, false, 0, 0,
           l.outputSize());
-    if (kind.reshapeOnly)
-      continue; // keeps its input's type
     if (kind.resultSign == hls::ResultSign::NonNegative)
       nonNegative = true;
     else if (kind.resultSign == hls::ResultSign::Any)
       nonNegative = false;
+    resultNonNegative[k] = nonNegative;
+    if (kind.reshapeOnly)
+      continue; // keeps its input's type
     add("result", integerBitsFor(r.resultAbs, !nonNegative) + guardBits, !nonNegative, false, 0,
         0, l.outputSize() + consumerWork(k + 1));
   }

@@ -97,6 +97,7 @@ LayerKindInfo convKind(LayerKind kind, const char* name, std::string call, std::
                     {"bias_t", "bias type"},          {"weight_t", "weight type"}};
   k.hasWeights = true;
   k.isMac = true;
+  k.streamCall = true;  // nnet_conv_stream.h: a line buffer
   k.estimate = EstimateFamily::Mac;
   k.conversions = LayerTypes::Template::Mac;
   k.prepare = prepareMacLayer;

@@ -36,10 +36,16 @@ void simulate(const SimLayer& sl, const PreparedLayer&, const Raw* in, Raw* out,
   for (int oh = 0; oh < l.outHeight; ++oh)
     for (int ow = 0; ow < l.outWidth; ++ow)
       for (int ch = 0; ch < c; ++ch) {
+        // The window's cells inside the input, in (kh, kw) order; padded cells are ignored (the
+        // maximum and the average are over the `q` cells inside, as in TensorFlow).
         int q = 0;
         for (int kh = 0; kh < l.kernelH; ++kh)
-          for (int kw = 0; kw < l.kernelW; ++kw)
-            v[q++] = in[(static_cast<size_t>(oh * l.strideH + kh) * l.inWidth + ow * l.strideW + kw) * c + ch];
+          for (int kw = 0; kw < l.kernelW; ++kw) {
+            const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
+            if (ih >= 0 && ih < l.inHeight && iw >= 0 && iw < l.inWidth)
+              v[q++] = in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch];
+          }
+        const bool padded = q < n;
         Raw r;  // the result before the cast to res_T, in fraction rf
         int rf = fin;
         if (stream) {
@@ -47,26 +53,38 @@ void simulate(const SimLayer& sl, const PreparedLayer&, const Raw* in, Raw* out,
           // values are first cast to accum_t; windows reduce by nnet::reduce, global pooling
           // accumulates pixel by pixel.
           rf = fa;
-          for (int i = 0; i < n; ++i) v[i] = quantizeRaw(v[i], fin, accT);
+          for (int i = 0; i < q; ++i) v[i] = quantizeRaw(v[i], fin, accT);
           if (isMax) {
-            r = *std::max_element(v, v + n);
+            r = *std::max_element(v, v + q);
           } else if (global) {
             Raw y = 0;
             for (int i = 0; i < n; ++i) y = quantizeRaw(static_cast<WideRaw>(y) + v[i], fa, accT);
             r = quantizeRaw(truncDiv(y, n), fa, accT);
+          } else if (padded) {
+            // mmlc's line-buffer template reduces the whole window with zeros in the padded
+            // cells (the tree's shape is the full window's) and divides by the cells inside.
+            std::vector<Raw>& full = s.expRes;
+            full.assign(static_cast<size_t>(n), 0);
+            int at = 0, i = 0;
+            for (int kh = 0; kh < l.kernelH; ++kh)
+              for (int kw = 0; kw < l.kernelW; ++kw, ++at) {
+                const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
+                if (ih >= 0 && ih < l.inHeight && iw >= 0 && iw < l.inWidth) full[static_cast<size_t>(at)] = v[i++];
+              }
+            r = quantizeRaw(truncDiv(reduceAdd(full.data(), n, accT), q), fa, accT);
           } else {
             r = quantizeRaw(truncDiv(reduceAdd(v, n, accT), n), fa, accT);
           }
         } else if (g08) {
           if (isMax) {
-            r = *std::max_element(v, v + n);
+            r = *std::max_element(v, v + q);
           } else if (exactAvg08) {
             WideRaw sum = 0;
-            for (int i = 0; i < n; ++i) sum += v[i];
+            for (int i = 0; i < q; ++i) sum += v[i];
             r = quantizeRaw(truncDiv(sum, n), fin, inT);
           } else {  // generic avg(): y += x and y /= N in data_T
             Raw y = 0;
-            for (int i = 0; i < n; ++i) y = quantizeRaw(static_cast<WideRaw>(y) + v[i], fin, inT);
+            for (int i = 0; i < q; ++i) y = quantizeRaw(static_cast<WideRaw>(y) + v[i], fin, inT);
             r = quantizeRaw(truncDiv(y, n), fin, inT);
           }
         } else {
@@ -74,11 +92,11 @@ void simulate(const SimLayer& sl, const PreparedLayer&, const Raw* in, Raw* out,
           // accum_t result is cast to res_T.
           rf = fa;
           if (isMax) {
-            r = quantizeRaw(*std::max_element(v, v + n), fin, accT);
+            r = quantizeRaw(*std::max_element(v, v + q), fin, accT);
           } else {
             Raw y = 0;
-            for (int i = 0; i < n; ++i) y = addCast(y, fa, v[i], fin, accT);
-            r = quantizeRaw(truncDiv(y, n), fa, accT);
+            for (int i = 0; i < q; ++i) y = addCast(y, fa, v[i], fin, accT);
+            r = quantizeRaw(truncDiv(y, q), fa, accT);
           }
         }
         Raw res = quantizeRaw(r, rf, l.resultType);
@@ -95,16 +113,19 @@ void reference(const LayerDesc& l, const double* in, double* out, RangeProbe& r)
       for (int ch = 0; ch < c; ++ch) {
         double best = 0, sum = 0;
         bool first = true;
+        int window = 0;
         for (int kh = 0; kh < l.kernelH; ++kh)
           for (int kw = 0; kw < l.kernelW; ++kw) {
-            const double v = in[(static_cast<size_t>(oh * l.strideH + kh) * l.inWidth + ow * l.strideW + kw) * c + ch];
+            const int ih = oh * l.strideH + kh - l.padTop, iw = ow * l.strideW + kw - l.padLeft;
+            if (ih < 0 || ih >= l.inHeight || iw < 0 || iw >= l.inWidth) continue;  // padding is ignored
+            ++window;
+            const double v = in[(static_cast<size_t>(ih) * l.inWidth + iw) * c + ch];
             best = first ? v : std::max(best, v);
             first = false;
             sum += v;
             // accum_t holds the maximum or every running sum of the average (hls4ml's pool_op)
             r.accumAbs = std::max(r.accumAbs, std::abs(isMaxKind(l.kind) ? v : sum));
           }
-        const int window = l.kernelH * l.kernelW;
         out[(static_cast<size_t>(oh) * l.outWidth + ow) * c + ch] = isMaxKind(l.kind) ? best : sum / window;
       }
 }
@@ -117,6 +138,8 @@ std::string emitConfig(const EmitLayer& e) {
   s += configUnsigned("in_height", l.inHeight) + configUnsigned("in_width", l.inWidth) + configUnsigned("n_filt", l.inChannels);
   s += configUnsigned("pool_height", l.kernelH) + configUnsigned("pool_width", l.kernelW);
   s += configUnsigned("stride_height", l.strideH) + configUnsigned("stride_width", l.strideW);
+  s += configUnsigned("pad_top", l.padTop) + configUnsigned("pad_bottom", l.padBottom) + configUnsigned("pad_left", l.padLeft) +
+       configUnsigned("pad_right", l.padRight);
   s += configUnsigned("out_height", l.outHeight) + configUnsigned("out_width", l.outWidth);
   s += std::string("  static const nnet::pool_op pool_type = nnet::") + (l.kind == LayerKind::MaxPool ? "pool_max" : "pool_average") + ";\n";
   // io_stream pooling casts window values to accum_t before reducing them (hls4ml's reduce_pool).
@@ -146,10 +169,13 @@ LayerKindInfo poolKind(LayerKind kind, const char* name, const char* nnKind, boo
   k.configStruct = global ? "" : "pooling2d_config";
   k.configFields = {{"in_height", "input rows"},     {"in_width", "input columns"},  {"n_filt", "channels"},
                     {"pool_height", "window rows"},  {"pool_width", "window columns"}, {"stride_height", "row stride"},
-                    {"stride_width", "column stride"}, {"out_height", "output rows"}, {"out_width", "output columns"},
+                    {"stride_width", "column stride"}, {"pad_top", "ignored rows above"}, {"pad_bottom", "ignored rows below"},
+                    {"pad_left", "ignored columns left"}, {"pad_right", "ignored columns right"},
+                    {"out_height", "output rows"}, {"out_width", "output columns"},
                     {"pool_type", "pool_max or pool_average"}, {"io_type", "io_parallel or io_stream"},
                     {"accum_t", "accumulator type"}, {"reuse_factor", "reuse factor"}};
   k.hasPoolAccum = true;
+  k.streamCall = !global;  // nnet_conv_stream.h: a line buffer
   // The search keeps the sign of windowed pooling's input; a global pool's result is taken as signed.
   k.resultSign = global ? ResultSign::Any : ResultSign::AsInput;
   k.estimate = EstimateFamily::Other;

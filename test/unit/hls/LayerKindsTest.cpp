@@ -80,7 +80,7 @@ std::map<std::string, std::pair<std::string, std::set<std::string>>> configStruc
 
 TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   NetworkDesc net = testnets::convNet();
-  // Cover the emitted kinds convNet lacks: MaxPool and Conv1D.
+  // Cover the emitted kinds convNet lacks: MaxPool and Conv1D (and the merges, below).
   NetworkDesc net1d;
   net1d.name = "net1d";
   net1d.inputWidth = 8;
@@ -94,7 +94,7 @@ TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   p.kernelW = p.strideW = 2;
   net1d.layers.push_back(p);
   std::set<LayerKind> seen;
-  for (const NetworkDesc& n : {net, net1d}) {
+  for (const NetworkDesc& n : {net, net1d, testnets::residualNet()}) {  // the last: Add, Concatenate
     HlsProjectEmitter e(n, EmitOptions{});
     const auto structs = configStructs(e.parametersHeader());
     for (const LayerDesc& l : e.desc().layers) {

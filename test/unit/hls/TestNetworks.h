@@ -116,4 +116,69 @@ inline NetworkDesc conv1dNet(unsigned seed = 2) {
   return n;
 }
 
+// A graph (residual and concatenating branches): 5x5x2 -> conv1 (3x3, pad 1, 4 filters) -> relu1
+// -> conv2 (3x3, pad 1) -> relu2; add1 = relu1 + relu2 (unsigned inputs, rounding and saturating
+// result); cat1 = [add1, conv1] (channels 4 + 4); maxpool 2x2 padded to 3x3; avgpool 2x2 padded to
+// 2x2 (saturating accumulator); flat -> fc1 (6) and fc2 (5) both read flat; cat2 = [fc1, fc2] ->
+// fc3 (4) -> softmax. Several layers read relu1, conv1 and flat (io_stream clones them).
+inline NetworkDesc residualNet(unsigned seed = 3) {
+  std::mt19937 rng(seed);
+  NetworkDesc n;
+  n.name = "resnet";
+  n.inputType = FixedType::fixed(12, 4, QuantMode::RND, OverflowMode::SAT);
+  n.inputHeight = 5;
+  n.inputWidth = 5;
+  n.inputChannels = 2;
+  auto conv = [&](const std::string& name, int inC) {
+    LayerDesc c = layer(name, LayerKind::Conv2D, FixedType::fixed(16, 6));
+    c.nFilters = 4;
+    c.kernelH = c.kernelW = 3;
+    c.padTop = c.padBottom = c.padLeft = c.padRight = 1;
+    c.weights = randomValues(static_cast<size_t>(3 * 3 * inC * 4), rng, 0.8f, 0.2f);
+    c.biases = randomValues(4, rng, 0.3f);
+    c.weightType = FixedType::fixed(8, 2);
+    c.accumType = FixedType::fixed(20, 8);
+    return c;
+  };
+  n.layers.push_back(conv("conv1", 2));
+  n.layers.push_back(layer("relu1", LayerKind::ReLU, FixedType::ufixed(10, 4, QuantMode::TRN, OverflowMode::SAT)));
+  n.layers.push_back(conv("conv2", 4));
+  n.layers.push_back(layer("relu2", LayerKind::ReLU, FixedType::ufixed(9, 3, QuantMode::RND, OverflowMode::SAT)));
+  LayerDesc add = layer("add1", LayerKind::Add, FixedType::ufixed(9, 4, QuantMode::RND, OverflowMode::SAT));
+  add.inputs = {"relu1", "relu2"};
+  n.layers.push_back(add);
+  LayerDesc cat = layer("cat1", LayerKind::Concatenate, FixedType::fixed(12, 5, QuantMode::RND_CONV));
+  cat.inputs = {"add1", "conv1"};
+  n.layers.push_back(cat);
+  LayerDesc mp = layer("pool1", LayerKind::MaxPool, FixedType::fixed(12, 5));
+  mp.kernelH = mp.kernelW = mp.strideH = mp.strideW = 2;
+  mp.padBottom = mp.padRight = 1;  // 5x5 -> 3x3
+  mp.accumType = FixedType::fixed(12, 5);
+  n.layers.push_back(mp);
+  LayerDesc ap = layer("pool2", LayerKind::AvgPool, FixedType::fixed(11, 4, QuantMode::RND));
+  ap.kernelH = ap.kernelW = ap.strideH = ap.strideW = 2;
+  ap.padBottom = ap.padRight = 1;  // 3x3 -> 2x2
+  ap.accumType = FixedType::fixed(10, 4, QuantMode::TRN, OverflowMode::SAT);
+  n.layers.push_back(ap);
+  n.layers.push_back(layer("flat", LayerKind::Flatten, FixedType::fixed(11, 4)));
+  auto dense = [&](const std::string& name, int nIn, int nOut) {
+    LayerDesc d = layer(name, LayerKind::Dense, FixedType::fixed(16, 6));
+    d.nOut = nOut;
+    d.weights = randomValues(static_cast<size_t>(nIn * nOut), rng, 1.0f, 0.2f);
+    d.biases = randomValues(static_cast<size_t>(nOut), rng, 0.5f);
+    return d;
+  };
+  n.layers.push_back(dense("fc1", 32, 6));
+  LayerDesc fc2 = dense("fc2", 32, 5);
+  fc2.inputs = {"flat"};
+  fc2.accumType = FixedType::fixed(12, 3, QuantMode::TRN, OverflowMode::SAT);
+  n.layers.push_back(fc2);
+  LayerDesc cat2 = layer("cat2", LayerKind::Concatenate, FixedType::fixed(14, 6));
+  cat2.inputs = {"fc1", "fc2"};
+  n.layers.push_back(cat2);
+  n.layers.push_back(dense("fc3", 11, 4));
+  n.layers.push_back(layer("softmax1", LayerKind::Softmax, FixedType::ufixed(16, 0, QuantMode::RND, OverflowMode::SAT)));
+  return n;
+}
+
 }  // namespace mmlc::hls::testnets

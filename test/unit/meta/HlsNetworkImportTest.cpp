@@ -51,7 +51,7 @@ void expectSameNetwork(const hls::NetworkDesc& want, const hls::NetworkDesc& got
   for (const hls::LayerDesc& w : want.layers) {
     if (w.kind == LayerKind::Flatten && want.ioType == hls::IOType::Parallel) continue;  // no call in io_parallel
     const hls::LayerDesc& g = layerOf(got, w.name);
-    EXPECT_EQ(g.resultType, w.resultType) << w.name;
+    if (w.kind != LayerKind::Flatten) EXPECT_EQ(g.resultType, w.resultType) << w.name;  // a Flatten keeps its input's
     EXPECT_EQ(g.reuseFactor, w.reuseFactor) << w.name;
     EXPECT_EQ(g.weights, w.weights) << w.name;
     EXPECT_EQ(g.biases, w.biases) << w.name;
@@ -229,5 +229,67 @@ TEST(NetworkImport, InconsistentSizesAreErrorsAtTheConfig) {
   } catch (const HlsMetaError& e) {
     EXPECT_EQ(e.pos().file, "firmware/parameters.h");
     EXPECT_NE(e.message().find("layer layer3: n_in is 4 but the previous layer gives 3"), std::string::npos) << e.what();
+  }
+}
+
+// Graph projects (merge calls with two inputs, clone_stream copies in io_stream) import as the
+// graph they were emitted from.
+TEST(NetworkImport, EmittedGraphBothIoTypes) {
+  for (hls::IOType io : {hls::IOType::Parallel, hls::IOType::Stream}) {
+    ScratchDir tmp;
+    hls::NetworkDesc net = hls::testnets::residualNet();
+    net.ioType = io;
+    const hls::NetworkDesc got = networkFromProject(readHlsProject(emit(net, tmp.path() / "prj", 0)));
+    EXPECT_EQ(layerOf(got, "add1").kind, LayerKind::Add);
+    EXPECT_EQ(layerOf(got, "add1").inputs, (std::vector<std::string>{"relu1", "relu2"}));
+    EXPECT_EQ(layerOf(got, "cat1").inputs, (std::vector<std::string>{"add1", "conv1"}));
+    // io_parallel has no Flatten call: the dense layers read the pooled array.
+    EXPECT_EQ(layerOf(got, "fc2").inputs,
+              (std::vector<std::string>{io == hls::IOType::Stream ? "flat" : "pool2"}));
+    expectSameNetwork(net, got, 17);
+  }
+}
+
+// Bad graphs in a project: data that no layer writes, a cycle (a call reading what a later call
+// writes), and merge sizes that disagree are errors at the call or the config field.
+TEST(NetworkImport, BadGraphsAreErrorsAtTheCall) {
+  ScratchDir tmp;
+  const std::string dir = emit(hls::testnets::residualNet(), tmp.path() / "prj", 0);
+  const fs::path top = fs::path(dir) / "firmware" / "resnet.cpp";
+  const std::string original = readText(top);
+  auto expectError = [&](const std::string& text, const std::string& file, const std::string& message) {
+    writeText(top, text);
+    try {
+      networkFromProject(readHlsProject(dir));
+      ADD_FAILURE() << "expected an error: " << message;
+    } catch (const HlsMetaError& e) {
+      EXPECT_EQ(e.pos().file, file) << e.what();
+      EXPECT_GT(e.pos().line, 0u) << e.what();
+      EXPECT_NE(e.message().find(message), std::string::npos) << e.what();
+    }
+  };
+  // Dangling: add1 reads an array nothing writes.
+  std::string text = replaceOnce(original, "  // conv1\n", "  relu2_t ghost[N_RELU2];\n  // conv1\n");
+  text = replaceOnce(text, "(relu1_out, relu2_out, add1_out)", "(relu1_out, ghost, add1_out)");
+  expectError(text, "firmware/resnet.cpp", "layer add1 reads ghost, which no layer writes and which is not the network input");
+  // A cycle: conv2 reads the array relu2 writes after it.
+  text = replaceOnce(original, "  // conv1\n", "  relu1_t relu2b_out[N_RELU1];\n  // conv1\n");
+  text = replaceOnce(text, "(relu1_out, conv2_out, w_conv2", "(relu2b_out, conv2_out, w_conv2");
+  text = replaceOnce(text, "<conv2_t, relu2_t, config_relu2>(conv2_out, relu2_out)", "<conv2_t, relu1_t, config_relu2>(conv2_out, relu2b_out)");
+  text = replaceOnce(text, "nnet::add<relu1_t, relu2_t, add1_t, config_add1>(relu1_out, relu2_out, add1_out)",
+                     "nnet::add<relu1_t, relu1_t, add1_t, config_add1>(relu1_out, relu2b_out, add1_out)");
+  expectError(text, "firmware/resnet.cpp", "layer conv2 reads relu2b_out, which relu2b writes later (a cycle, or calls out of order)");
+  writeText(top, original);
+  // A shape mismatch at a merge: add1's config claims another size.
+  const fs::path params = fs::path(dir) / "firmware" / "parameters.h";
+  const std::string p = readText(params);
+  writeText(params, replaceOnce(p, "struct config_add1 : nnet::merge_config {\n  static const unsigned n_elem = 100;",
+                                "struct config_add1 : nnet::merge_config {\n  static const unsigned n_elem = 90;"));
+  try {
+    networkFromProject(readHlsProject(dir));
+    ADD_FAILURE() << "expected an error";
+  } catch (const HlsMetaError& e) {
+    EXPECT_EQ(e.pos().file, "firmware/parameters.h");
+    EXPECT_NE(e.message().find("layer add1: n_elem is 90 but the previous layer gives 100"), std::string::npos) << e.what();
   }
 }

@@ -15,6 +15,11 @@ namespace {
 using nn::Matrix;
 namespace L = nn::layers;
 
+nn::LayerSpec named(nn::LayerSpec spec, const std::string &name) {
+  spec.name = name;
+  return spec;
+}
+
 Matrix randomInputs(long n, long features, unsigned seed) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> u(-1.0f, 1.0f);
@@ -124,9 +129,47 @@ TEST(HlsConversion, UnsupportedLayersAreNamed) {
   } catch (const std::invalid_argument &e) {
     EXPECT_NE(std::string(e.what()).find("LeakyReLU"), std::string::npos) << e.what();
   }
+  nn::Network three(nn::Shape{4}, 8);
+  three.add(named(L::dense(4), "a")).add(named(L::dense(4), "b"));
+  three.add(named(L::from(L::dense(4), {"a"}), "c")).add(L::add({"a", "b", "c"}));
+  try {
+    toHlsNetwork(three, {});
+    FAIL() << "a three-input Add must be rejected";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("merges 3 inputs; hls4ml's merge layers take two"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(HlsConversion, PaddedConvolutionMatchesTheEngine) {
   nn::Network padded(nn::Shape{1, 5, 5}, 9);
   padded.add(L::conv2d(2, 3, 1, 1)).add(L::flatten()).add(L::dense(2));
-  EXPECT_THROW(toHlsNetwork(padded, {}), std::invalid_argument);
+  EXPECT_LT(maxDifference(padded), 1e-3);
+}
+
+// A residual block with "same" padding (7x7: the max-pool pads one row and column, ignored) and a
+// concatenation of two branches read from the input: the graph, the padding and the merges
+// reproduce the engine.
+TEST(HlsConversion, GraphWithSamePaddingMatchesTheEngine) {
+  nn::Network net(nn::Shape{2, 7, 7}, 11);
+  net.add(named(L::same(L::conv2d(4, 3)), "stem")).add(named(L::relu(), "r1"));
+  net.add(L::same(L::conv2d(4, 3))).add(L::relu()).add(named(L::add({"r1", "ReLU_3"}), "sum"));
+  net.add(L::same(L::maxPool(2))).add(L::same(L::averagePool(2))).add(L::flatten()).add(L::dense(3));
+  ASSERT_FALSE(net.isChain());
+  const hls::NetworkDesc d = toHlsNetwork(net, {});
+  EXPECT_EQ(d.layers[4].kind, hls::LayerKind::Add);
+  EXPECT_EQ(d.layers[4].inputs, (std::vector<std::string>{"r1", "ReLU_3"}));
+  EXPECT_EQ(d.layers[5].padBottom, 1);  // 7 -> 4
+  EXPECT_LT(maxDifference(net), 1e-3);
+
+  nn::Network cat(nn::Shape{3, 6}, 12);
+  cat.add(named(L::conv1d(2, 3), "left"));
+  cat.add(named(L::from(L::same(L::conv1d(3, 3)), {"input"}), "right"));
+  cat.add(L::from(L::same(L::conv1d(3, 3)), {"input"}));  // "same": width 6, like `right`
+  cat.add(L::concatenate({"right", "Conv1D_2"})).add(L::relu()).add(L::flatten()).add(L::dense(2));
+  cat.add(named(L::from(L::flatten(), {"left"}), "lflat")).add(named(L::dense(2), "ldense"));
+  cat.add(L::add({"Dense_6", "ldense"}));
+  EXPECT_LT(maxDifference(cat), 1e-3);
 }
 
 } // namespace
