@@ -136,6 +136,8 @@ TEST(QuantisedImport, Errors) {
   EXPECT_NE(importError("bad_bits.onnx").find("supported range 1..32"), std::string::npos);
   EXPECT_NE(importError("bad_perchannel.onnx").find("per-channel quantisation of activations"), std::string::npos)
       << importError("bad_perchannel.onnx");
+  EXPECT_NE(importError("bad_trunc_v1.onnx").find("only Trunc version 2"), std::string::npos)
+      << importError("bad_trunc_v1.onnx");
   // These import (the engine computes them) but no ap_fixed cast computes them exactly.
   EXPECT_NE(conversionError("bad_scale.onnx").find("is not a power of two"), std::string::npos)
       << conversionError("bad_scale.onnx");

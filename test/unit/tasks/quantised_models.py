@@ -147,6 +147,10 @@ def bad_models(d):
     one("bad_ceil", rounding_mode="CEIL")  # no ap_fixed quantisation mode
     one("bad_bits", bits=40)               # over the supported range
     one("bad_perchannel", scale=np.full((1, 4), 0.25))  # per-channel activation scale
+    g = Graph(4)  # Trunc version 1 (5 inputs): no out_scale
+    t = g.quant("x", 2.0 ** -3, 0.0, 8)
+    t = g.node("Trunc", [t, g.const(2.0 ** -3), g.const(0.0), g.const(8), g.const(4)], QONNX)
+    g.save(os.path.join(d, "bad_trunc_v1.onnx"), t, 4)
 
 
 def quantized_bits(x, bits, integer, symmetric=0, keep_negative=1):
