@@ -14,7 +14,11 @@ using nlohmann::json;
 
 // Version 1 files hold chains; version 2 adds "inputs" (graph networks) and "padding" per layer.
 // Both keys are written only when set, so a chain of version-1 layers is saved byte for byte as before.
-static bool needsVersion2(const LayerSpec& s) { return !s.inputs.empty() || !s.padding.empty(); }
+// Version 2 also adds "beta" and "groups", written only when they differ from their defaults.
+static bool needsVersion2(const LayerSpec& s) {
+  return !s.inputs.empty() || !s.padding.empty() || s.beta != 0.0f || s.groups != 1 || s.padBottom >= 0 ||
+         s.padRight >= 0;
+}
 
 static json specToJson(const LayerSpec& s) {
   json j{{"kind", s.kind},         {"name", s.name},       {"units", s.units},     {"kernelH", s.kernelH},
@@ -23,6 +27,10 @@ static json specToJson(const LayerSpec& s) {
               {"epsilon", s.epsilon},   {"momentum", s.momentum}, {"perm", s.perm},     {"dims", s.dims}};
   if (!s.inputs.empty()) j["inputs"] = s.inputs;
   if (!s.padding.empty()) j["padding"] = s.padding;
+  if (s.beta != 0.0f) j["beta"] = s.beta;
+  if (s.groups != 1) j["groups"] = s.groups;
+  if (s.padBottom >= 0) j["padBottom"] = s.padBottom;
+  if (s.padRight >= 0) j["padRight"] = s.padRight;
   return j;
 }
 
@@ -46,6 +54,10 @@ static LayerSpec specFromJson(const json& j) {
   s.dims = j.value("dims", std::vector<int>{});
   s.inputs = j.value("inputs", std::vector<std::string>{});
   s.padding = j.value("padding", std::string{});
+  s.beta = j.value("beta", 0.0f);
+  s.groups = j.value("groups", 1);
+  s.padBottom = j.value("padBottom", -1);
+  s.padRight = j.value("padRight", -1);
   return s;
 }
 

@@ -7,6 +7,7 @@
 
 #include "hls/LayerKinds.h"
 #include "nn/BatchNormLayer.h"
+#include "nn/ConvLayer.h"
 #include "nn/DenseLayer.h"
 #include "nn/Network.h"
 
@@ -53,6 +54,27 @@ LayerDesc baseLayer(const nn::LayerSpec &spec, LayerKind kind, const HlsConversi
   d.weightType = d.biasType = d.accumType = d.resultType = o.precision;
   d.reuseFactor = o.reuseFactor;
   d.strategy = o.strategy;
+  return d;
+}
+
+/// An activation layer with its constants (ELU's alpha, HardSigmoid's slope and shift, Clip's
+/// bounds); hls4ml's selu has SELU's standard constants built in, so no others convert.
+LayerDesc activationLayer(const nn::LayerSpec &spec, LayerKind kind, const HlsConversionOptions &o) {
+  LayerDesc d = baseLayer(spec, kind, o);
+  if (kind == LayerKind::ELU || kind == LayerKind::LeakyReLU) d.alpha = spec.alpha;
+  if (kind == LayerKind::HardSigmoid) {
+    d.slope = spec.alpha;
+    d.shift = spec.beta;
+  }
+  if (kind == LayerKind::Clip) {
+    d.clipMin = spec.alpha;
+    d.clipMax = spec.beta;
+  }
+  if (kind == LayerKind::SELU &&
+      (std::abs(spec.alpha - 1.6732632f) > 1e-6f || std::abs(spec.beta - 1.0507010f) > 1e-6f))
+    unsupported(spec.name, "is a SELU with alpha " + std::to_string(spec.alpha) + " and gamma " +
+                               std::to_string(spec.beta) +
+                               "; hls4ml's selu has the standard constants (1.6732632, 1.0507010) built in");
   return d;
 }
 
@@ -111,10 +133,17 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
                               : std::vector<float>(static_cast<size_t>(nOut), 0.0f);
       desc.layers.push_back(std::move(d));
     } else if (kind == "Conv1D" || kind == "Conv2D") {
-      if (spec.padH != 0 || spec.padW != 0 || spec.padding == "same")
-        unsupported(spec.name, "is padded; the HLS templates support unpadded convolutions");
+      if (spec.groups != 1)
+        unsupported(spec.name, "is a grouped convolution (groups=" + std::to_string(spec.groups) +
+                                   "), which the HLS backend does not emit yet");
       bool is2d = kind == "Conv2D";
       LayerDesc d = baseLayer(spec, is2d ? LayerKind::Conv2D : LayerKind::Conv1D, o);
+      // Explicit or "same" zero padding: the templates pad each side (the odd zero last).
+      const nn::ConvGeometry &cg = static_cast<nn::ConvLayer &>(layer).geometry();
+      d.padTop = is2d ? cg.pH : 0;
+      d.padBottom = is2d ? cg.padBottom() : 0;
+      d.padLeft = cg.pW;
+      d.padRight = cg.padRight();
       d.nFilters = spec.units;
       // Conv1D is a Conv2D of height 1 on both sides (the engine keeps kernelH = strideH = 1).
       d.kernelH = is2d ? spec.kernelH : 1;
@@ -158,7 +187,7 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
     } else if (const hls::LayerKindInfo *act = hls::kindByNnName(kind);
                act && act->isActivation && act->emitConfig) {
       // An activation the HLS templates have (its descriptor names the engine's layer).
-      desc.layers.push_back(baseLayer(spec, act->kind, o));
+      desc.layers.push_back(activationLayer(spec, act->kind, o));
     } else if (kind == "Flatten" || kind == "Reshape") {
       if (kind == "Reshape" && layer.outputShape().rank() != 1)
         unsupported(spec.name, "reshapes to rank " + std::to_string(layer.outputShape().rank()) +

@@ -93,8 +93,19 @@ TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   LayerDesc p = testnets::layer("pool", LayerKind::MaxPool, FixedType::fixed(16, 6));
   p.kernelW = p.strideW = 2;
   net1d.layers.push_back(p);
+  // ... and the element-wise activations of framework exports.
+  NetworkDesc netAct;
+  netAct.name = "netact";
+  netAct.inputWidth = 6;
+  LayerDesc fc = testnets::layer("fc", LayerKind::Dense, FixedType::fixed(16, 6));
+  fc.nOut = 6;
+  fc.weights.assign(36, 0.25f);
+  netAct.layers.push_back(fc);
+  for (LayerKind k : {LayerKind::LeakyReLU, LayerKind::ELU, LayerKind::SELU, LayerKind::Softplus, LayerKind::Softsign,
+                      LayerKind::HardSigmoid, LayerKind::Clip})
+    netAct.layers.push_back(testnets::layer(std::string("act_") + layerKindName(k), k, FixedType::fixed(16, 6)));
   std::set<LayerKind> seen;
-  for (const NetworkDesc& n : {net, net1d}) {
+  for (const NetworkDesc& n : {net, net1d, netAct}) {
     HlsProjectEmitter e(n, EmitOptions{});
     const auto structs = configStructs(e.parametersHeader());
     for (const LayerDesc& l : e.desc().layers) {

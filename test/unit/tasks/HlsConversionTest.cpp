@@ -117,16 +117,45 @@ TEST(HlsConversion, DropoutIsIdentityAtInference) {
 
 TEST(HlsConversion, UnsupportedLayersAreNamed) {
   nn::Network net(nn::Shape{4}, 8);
-  net.add(L::dense(4)).add(L::leakyRelu());
+  nn::LayerSpec prelu;
+  prelu.kind = "PReLU";
+  net.add(L::dense(4)).add(prelu);
   try {
     toHlsNetwork(net, {});
-    FAIL() << "LeakyReLU must be rejected";
+    FAIL() << "PReLU must be rejected";
   } catch (const std::invalid_argument &e) {
-    EXPECT_NE(std::string(e.what()).find("LeakyReLU"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("PReLU"), std::string::npos) << e.what();
   }
-  nn::Network padded(nn::Shape{1, 5, 5}, 9);
-  padded.add(L::conv2d(2, 3, 1, 1)).add(L::flatten()).add(L::dense(2));
-  EXPECT_THROW(toHlsNetwork(padded, {}), std::invalid_argument);
+  nn::Network grouped(nn::Shape{2, 5, 5}, 9);
+  grouped.add(L::grouped(L::conv2d(2, 3), 2)).add(L::flatten()).add(L::dense(2));
+  EXPECT_THROW(toHlsNetwork(grouped, {}), std::invalid_argument);
+}
+
+TEST(HlsConversion, PaddedConvolutionsAndExportActivations) {
+  // Symmetric and "same" (odd zero last) padding reach the HLS templates' pad fields.
+  nn::Network padded(nn::Shape{1, 6, 6}, 9);
+  padded.add(L::conv2d(2, 3, 1, 1)).add(L::same(L::conv2d(3, 2, 2))).add(L::flatten()).add(L::dense(2));
+  hls::NetworkDesc d = toHlsNetwork(padded, {});
+  EXPECT_EQ(d.layers[0].padTop, 1);
+  EXPECT_EQ(d.layers[0].padBottom, 1);
+  EXPECT_EQ(d.layers[1].padTop, 0);
+  EXPECT_EQ(d.layers[1].padBottom, 0);  // 6 / 2 = 3 outputs of a 2-kernel need no zero
+  EXPECT_LT(maxDifference(padded), 1e-3);
+  nn::Network odd(nn::Shape{1, 5, 5}, 9);
+  odd.add(L::same(L::conv2d(2, 2, 2))).add(L::flatten()).add(L::dense(2));
+  hls::NetworkDesc o = toHlsNetwork(odd, {});
+  EXPECT_EQ(o.layers[0].padTop, 0);
+  EXPECT_EQ(o.layers[0].padBottom, 1);
+  EXPECT_LT(maxDifference(odd), 1e-3);
+  for (const char *kind : {"ELU", "SELU", "Softplus", "Softsign", "HardSigmoid", "Clip", "LeakyReLU"}) {
+    nn::Network net(nn::Shape{6}, 3);
+    nn::LayerSpec act;
+    act.kind = kind;
+    act.alpha = std::string(kind) == "SELU" ? 1.6732632f : std::string(kind) == "Clip" ? -0.5f : 0.2f;
+    act.beta = std::string(kind) == "SELU" ? 1.0507010f : std::string(kind) == "Clip" ? 0.75f : 0.5f;
+    net.add(L::dense(5)).add(act).add(L::dense(2));
+    EXPECT_LT(maxDifference(net), 8e-2) << kind;  // lookup tables of 1024 entries over [-8, 8) (bit-exactness: TemplateConformance)
+  }
 }
 
 } // namespace
