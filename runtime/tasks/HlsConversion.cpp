@@ -132,10 +132,35 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
       d.biases = spec.useBias ? toVector(dense.bias().value)
                               : std::vector<float>(static_cast<size_t>(nOut), 0.0f);
       desc.layers.push_back(std::move(d));
+    } else if ((kind == "Conv1D" || kind == "Conv2D") && spec.groups != 1) {
+      // A depthwise convolution (one filter per channel): hls4ml's DepthwiseConv kinds; a
+      // separable convolution is this followed by a 1x1 Conv2D.
+      if (spec.groups != g.channels || spec.units != g.channels)
+        unsupported(spec.name, "is a grouped convolution with " + std::to_string(spec.groups) + " groups, " +
+                                   std::to_string(g.channels) + " channels and " + std::to_string(spec.units) +
+                                   " filters; only depthwise ones (groups = channels = filters) convert to HLS");
+      const bool is2d = kind == "Conv2D";
+      LayerDesc d = baseLayer(spec, is2d ? LayerKind::DepthwiseConv2D : LayerKind::DepthwiseConv1D, o);
+      const nn::ConvGeometry &cg = static_cast<nn::ConvLayer &>(layer).geometry();
+      d.nFilters = spec.units;
+      d.kernelH = is2d ? spec.kernelH : 1;
+      d.kernelW = spec.kernelW;
+      d.strideH = is2d ? spec.strideH : 1;
+      d.strideW = spec.strideW;
+      d.padTop = is2d ? cg.pH : 0;
+      d.padBottom = is2d ? cg.padBottom() : 0;
+      d.padLeft = cg.pW;
+      d.padRight = cg.padRight();
+      const nn::Matrix &w = net.parameter(spec.name + ".weight").value; // C x (kH*kW)
+      const int channels = g.channels, taps = d.kernelH * d.kernelW;
+      d.weights.assign(static_cast<size_t>(w.size()), 0.0f);
+      for (int c = 0; c < channels; ++c)
+        for (int t = 0; t < taps; ++t)
+          d.weights[static_cast<size_t>(t * channels + c)] = w(c, t);
+      d.biases = spec.useBias ? toVector(net.parameter(spec.name + ".bias").value)
+                              : std::vector<float>(static_cast<size_t>(channels), 0.0f);
+      desc.layers.push_back(std::move(d));
     } else if (kind == "Conv1D" || kind == "Conv2D") {
-      if (spec.groups != 1)
-        unsupported(spec.name, "is a grouped convolution (groups=" + std::to_string(spec.groups) +
-                                   "), which the HLS backend does not emit yet");
       bool is2d = kind == "Conv2D";
       LayerDesc d = baseLayer(spec, is2d ? LayerKind::Conv2D : LayerKind::Conv1D, o);
       // Explicit or "same" zero padding: the templates pad each side (the odd zero last).

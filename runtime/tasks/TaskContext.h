@@ -134,6 +134,10 @@ struct NetworkScore {
   hls::OutputScoring scoring;
 };
 NetworkScore scoreNetwork(nn::Network &net, const nn::Dataset &d);
+/// Training targets for a network with `outputs` outputs: one-hot as wide as the outputs, 0/1 in one
+/// column for one output, or the regression targets. Throws std::invalid_argument for labels that
+/// do not fit.
+nn::Matrix trainingTargets(const nn::Dataset &d, int outputs);
 /// Validation accuracy (the test split when there is no validation split).
 double selectionAccuracy(nn::Network &net, const nn::DatasetSplit &split);
 /// Test accuracy and loss.

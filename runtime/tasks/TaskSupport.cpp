@@ -69,8 +69,31 @@ hls::FixedType toFixedType(const flow::FixedFormat &f) {
 }
 
 nn::LossKind lossFor(nn::Network &net) {
-  bool softmaxOut = net.size() && net.layer(net.size() - 1).spec().kind == "Softmax";
-  return softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;
+  const std::string last = net.size() ? net.layer(net.size() - 1).spec().kind : "";
+  if (net.outputShape().size() == 1) // one output: a binary classifier (a sigmoid or a logit)
+    return last == "Sigmoid" ? nn::LossKind::BinaryCrossEntropy : nn::LossKind::BinaryCrossEntropyFromLogits;
+  return last == "Softmax" ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;
+}
+
+nn::Matrix trainingTargets(const nn::Dataset &d, int outputs) {
+  if (d.labels.empty() || d.numClasses == outputs)
+    return d.targetMatrix();
+  if (outputs == 1) { // 0/1 labels for one output
+    nn::Matrix y(d.size(), 1);
+    for (long s = 0; s < d.size(); ++s) {
+      const int l = d.labels[static_cast<size_t>(s)];
+      if (l > 1)
+        throw std::invalid_argument("the model has one output, which learns 0/1 labels, but the data set has label " +
+                                    std::to_string(l));
+      y(s, 0) = static_cast<float>(l);
+    }
+    return y;
+  }
+  for (int l : d.labels)
+    if (l >= outputs)
+      throw std::invalid_argument("the data set has label " + std::to_string(l) + " but the model has " +
+                                  std::to_string(outputs) + " outputs");
+  return nn::oneHot(d.labels, outputs); // a class missing from the data is still one of the outputs
 }
 
 NetworkScore scoreNetwork(nn::Network &net, const nn::Dataset &d) {

@@ -46,8 +46,14 @@ void runTrain(TaskContext &ctx) {
                       {"val_loss", jsonNumber(valLoss)},
                       {"val_accuracy", jsonNumber(valAccuracy)}});
   };
-  nn::Matrix y = data.split.train.targetMatrix();
-  nn::Matrix yVal = data.split.validation.targetMatrix();
+  const int outputs = static_cast<int>(net->outputShape().size());
+  nn::Matrix y, yVal;
+  try {
+    y = trainingTargets(data.split.train, outputs);
+    yVal = trainingTargets(data.split.validation, outputs);
+  } catch (const std::invalid_argument &e) {
+    throw ctx.error(std::string("train: ") + e.what());
+  }
   bool hasVal = data.split.validation.size() > 0;
   nn::Trainer(config).fit(*net, data.split.train.x, y, hasVal ? &data.split.validation.x : nullptr,
                           hasVal ? &yVal : nullptr);

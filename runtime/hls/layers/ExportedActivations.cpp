@@ -75,12 +75,15 @@ void elu(const SimLayer& s, const PreparedLayer& p, const Raw* in, Raw* out, Sim
                         : quantizeRaw(static_cast<WideRaw>(a) * p.table[negativeIndex(in[i], fin, ts)], fp, l.resultType);
 }
 
-// selu: x >= 0 ? res_T(res_T(scale) * x) : res_T(table[index]).
+// selu: x >= 0 ? res_T(lambda * x) : res_T(table[index]), lambda = res_T(scale) in hls4ml 1.0
+// (and mmlc's template), ap_ufixed<16,1>(scale) in 1.1; the product exact before the cast.
 void selu(const SimLayer& s, const PreparedLayer& p, const Raw* in, Raw* out, SimScratch&) {
   const LayerDesc& l = s.l;
   const int n = l.inputSize(), fin = s.in.frac(), ts = l.tableSize;
-  const Raw scale = fromDouble(kSeluScale, l.resultType);
-  const int fp = l.resultType.frac() + fin;
+  const FixedType lambdaType =
+      s.net.generation == TemplateGeneration::Hls4ml_1_1 ? FixedType::ufixed(16, 1) : l.resultType;
+  const Raw scale = fromDouble(kSeluScale, lambdaType);
+  const int fp = lambdaType.frac() + fin;
   for (int i = 0; i < n; ++i)
     out[i] = in[i] >= 0 ? quantizeRaw(static_cast<WideRaw>(scale) * in[i], fp, l.resultType)
                         : quantizeRaw(p.table[negativeIndex(in[i], fin, ts)], l.tableType.frac(), l.resultType);

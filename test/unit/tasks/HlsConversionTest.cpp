@@ -126,9 +126,22 @@ TEST(HlsConversion, UnsupportedLayersAreNamed) {
   } catch (const std::invalid_argument &e) {
     EXPECT_NE(std::string(e.what()).find("PReLU"), std::string::npos) << e.what();
   }
-  nn::Network grouped(nn::Shape{2, 5, 5}, 9);
-  grouped.add(L::grouped(L::conv2d(2, 3), 2)).add(L::flatten()).add(L::dense(2));
+  nn::Network grouped(nn::Shape{4, 5, 5}, 9);  // 2 groups of 2 channels: neither plain nor depthwise
+  grouped.add(L::grouped(L::conv2d(4, 3), 2)).add(L::flatten()).add(L::dense(2));
   EXPECT_THROW(toHlsNetwork(grouped, {}), std::invalid_argument);
+}
+
+TEST(HlsConversion, SeparableConvolutionIsDepthwisePlusPointwise) {
+  nn::Network net(nn::Shape{3, 6, 6}, 5);
+  net.add(L::grouped(L::same(L::conv2d(3, 3)), 3)).add(L::conv2d(4, 1)).add(L::relu()).add(L::flatten()).add(L::dense(2));
+  hls::NetworkDesc d = toHlsNetwork(net, {});
+  EXPECT_EQ(d.layers[0].kind, hls::LayerKind::DepthwiseConv2D);
+  EXPECT_EQ(d.layers[1].kind, hls::LayerKind::Conv2D);
+  EXPECT_LT(maxDifference(net), 1e-3);
+  nn::Network net1d(nn::Shape{2, 9}, 5);
+  net1d.add(L::grouped(L::conv1d(2, 3, 2), 2)).add(L::flatten()).add(L::dense(2));
+  EXPECT_EQ(toHlsNetwork(net1d, {}).layers[0].kind, hls::LayerKind::DepthwiseConv1D);
+  EXPECT_LT(maxDifference(net1d), 1e-3);
 }
 
 TEST(HlsConversion, PaddedConvolutionsAndExportActivations) {
