@@ -161,8 +161,10 @@ std::string emitCall(const EmitLayer& e, const std::string& in, const std::strin
     char alpha[40];
     std::snprintf(alpha, sizeof alpha, "%.17g", e.l.alpha);
     const std::string p = e.l.name + "_param_t";
-    return "nnet::leaky_relu<" + e.inType + ", " + p + ", " + e.outType + ", config_" + e.l.name + ">(" + in + ", " + p + "(" +
-           alpha + "), " + out + ");";
+    // alpha as a bare literal, as hls4ml writes it (the call converts it to param_T; the project
+    // reader takes the value from there).
+    return "nnet::leaky_relu<" + e.inType + ", " + p + ", " + e.outType + ", config_" + e.l.name + ">(" + in + ", " + alpha +
+           ", " + out + ");";
   }
   return std::string("nnet::") + rowOf(e.l.kind).call + "<" + e.inType + ", " + e.outType + ", config_" + e.l.name + ">(" + in +
          ", " + out + ");";

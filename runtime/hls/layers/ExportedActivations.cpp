@@ -184,7 +184,7 @@ std::string plainCall(const EmitLayer& e, const std::string& in, const std::stri
 }
 std::string eluCall(const EmitLayer& e, const std::string& in, const std::string& out) {
   return "nnet::elu<" + e.inType + ", " + e.l.name + "_param_t, " + e.outType + ", config_" + e.l.name + ">(" + in + ", " +
-         e.l.name + "_param_t(" + formatDouble(e.l.alpha) + "), " + out + ");";
+         formatDouble(e.l.alpha) + ", " + out + ");";
 }
 constexpr char kSelu[] = "selu", kSoftplus[] = "softplus", kSoftsign[] = "softsign", kHardSigmoid[] = "hard_sigmoid", kClip[] = "clip";
 
