@@ -15,6 +15,7 @@ void addPoolingKinds(std::vector<const LayerKindInfo*>&);
 void addZeroPadKind(std::vector<const LayerKindInfo*>&);
 void addBatchNormKind(std::vector<const LayerKindInfo*>&);
 void addActivationKinds(std::vector<const LayerKindInfo*>&);
+void addExportedActivationKinds(std::vector<const LayerKindInfo*>&);
 void addSoftmaxKind(std::vector<const LayerKindInfo*>&);
 void addQuantizeKind(std::vector<const LayerKindInfo*>&);
 void addMergeKinds(std::vector<const LayerKindInfo*>&);
@@ -28,7 +29,8 @@ const std::vector<const LayerKindInfo*>& table() {
   static const std::vector<const LayerKindInfo*> t = [] {
     std::vector<const LayerKindInfo*> found;
     for (auto add : {addDenseKind, addConvKinds, addDepthwiseConvKinds, addPoolingKinds, addZeroPadKind, addBatchNormKind,
-                     addActivationKinds, addSoftmaxKind, addQuantizeKind, addMergeKinds, addFlattenKind})
+                     addActivationKinds, addExportedActivationKinds, addSoftmaxKind, addQuantizeKind, addMergeKinds,
+                     addFlattenKind})
       add(found);
     std::vector<const LayerKindInfo*> byKind(kLayerKindCount, nullptr);
     for (const LayerKindInfo* k : found) {

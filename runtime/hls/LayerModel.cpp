@@ -64,7 +64,13 @@ LayerClass layerClassOf(const LayerQuery& q) {
       return q.strategy == Strategy::Resource ? LayerClass::MacShared : LayerClass::MacConst;
     case LayerKind::Softmax: return LayerClass::Softmax;
     case LayerKind::Sigmoid:
-    case LayerKind::Tanh: return LayerClass::Table;
+    case LayerKind::Tanh:
+    case LayerKind::ELU:
+    case LayerKind::SELU:
+    case LayerKind::Softplus:
+    case LayerKind::Softsign: return LayerClass::Table;
+    case LayerKind::HardSigmoid:
+    case LayerKind::Clip:
     case LayerKind::ReLU:
     case LayerKind::LeakyReLU:
     case LayerKind::HardTanh:

@@ -18,6 +18,7 @@ enum class LayerKind {
   ZeroPad,                                          // zeropad1d_cl / zeropad2d_cl
   BatchNorm,
   Linear, ReLU, LeakyReLU, HardTanh, Sigmoid, Tanh, Softmax,
+  ELU, SELU, Softplus, Softsign, HardSigmoid, Clip,  // layers/ExportedActivations.cpp
   Quantize,  // a per-element cast (HGQ's generated quantizer functions): out[i] = T_i(in[i])
   Add, Concatenate,  // merge layers (nnet_merge.h): two inputs, see LayerDesc::inputs
   Flatten  // stays last: kLayerKindCount (hls/LayerKinds.h) counts up to it
@@ -99,7 +100,9 @@ struct LayerDesc {
   FixedType paramType = FixedType::fixed(18, 8);
   // HardTanh: 2 * clamp(slope * x + shift, 0, 1) - 1 in full precision (hls4ml's hard_tanh),
   // with slope and shift held in their config types (slope_t, shift_t).
-  double slope = 0.5, shift = 0.5;
+  double slope = 0.5, shift = 0.5;  // also HardSigmoid's (hls4ml's hard_sigmoid)
+  // Clip: the bounds (mmlc's nnet::clip; ELU's alpha is `alpha`, in paramType).
+  double clipMin = 0, clipMax = 6;
   FixedType slopeType = FixedType::fixed(16, 6), shiftType = FixedType::fixed(16, 6);
   // Quantize: one type per element (its size is the layer's input size); the result of element
   // i is resultType(elementTypes[i](x_i)); an element type of width 0 stands for the constant 0

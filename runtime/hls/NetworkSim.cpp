@@ -101,7 +101,8 @@ void NetworkSim::runParallel(const float* inputs, size_t n, double* outputs, uns
   for (auto& th : pool) th.join();
 }
 
-double NetworkSim::accuracy(const float* inputs, const int* labels, size_t n, unsigned threads) const {
+double NetworkSim::accuracy(const float* inputs, const int* labels, size_t n, unsigned threads,
+                            const OutputScoring& scoring) const {
   if (n == 0) return 0.0;
   const int nOut = net_.outputSize();
   std::vector<double> out(n * static_cast<size_t>(nOut));
@@ -109,7 +110,7 @@ double NetworkSim::accuracy(const float* inputs, const int* labels, size_t n, un
   size_t correct = 0;
   for (size_t s = 0; s < n; ++s) {
     const double* row = &out[s * nOut];
-    correct += std::max_element(row, row + nOut) - row == labels[s];  // first maximum, like argmax
+    correct += scoring.correct(row, nOut, s, labels);
   }
   return static_cast<double>(correct) / n;
 }

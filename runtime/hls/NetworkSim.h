@@ -10,6 +10,7 @@
 #include "hls/FixedPointSim.h"
 #include "hls/LayerKinds.h"
 #include "hls/NetworkDesc.h"
+#include "hls/OutputScoring.h"
 
 namespace mmlc::hls {
 
@@ -30,8 +31,10 @@ class NetworkSim {
   void runRaw(const float* inputs, size_t n, Raw* outputs) const;
   // run() split over `threads` threads (0: all cores); outputs are identical.
   void runParallel(const float* inputs, size_t n, double* outputs, unsigned threads = 0) const;
-  // Fraction of samples whose output argmax (first maximum) equals the label.
-  double accuracy(const float* inputs, const int* labels, size_t n, unsigned threads = 0) const;
+  // Fraction of samples whose outputs are right by `scoring` (default: the argmax, first
+  // maximum, equals the label).
+  double accuracy(const float* inputs, const int* labels, size_t n, unsigned threads = 0,
+                  const OutputScoring& scoring = {}) const;
   // Output mantissas of every layer for one sample: trace[k] is layer k's output.
   std::vector<std::vector<Raw>> trace(const float* input) const;
 

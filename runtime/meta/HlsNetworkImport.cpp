@@ -160,7 +160,20 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
     // hls4ml 1.0 passes alpha as param_T; 0.x as data_T (the input type).
     d.paramType = l.precisions.count("param") ? requireType(l, "param") : requireType(l, "input");
   }
-  if (d.kind == LayerKind::HardTanh) {
+  if (d.kind == LayerKind::Clip)  // mmlc's own nnet::clip: bounds in its config
+    for (auto [name, value] : {std::pair<const char*, double*>{"min", &d.clipMin}, {"max", &d.clipMax}}) {
+      const HlsConfigField* f = l.field(name);
+      char* end = nullptr;
+      const double v = f ? std::strtod(f->text.c_str(), &end) : 0.0;
+      if (!f || end == f->text.c_str())
+        throw HlsMetaError(f ? f->pos : l.call, "layer " + l.name + ": clip needs a numeric '" + name + "' in its config");
+      *value = v;
+    }
+  if (d.kind == LayerKind::ELU) {  // elu(data, alpha, res), or elu(data, res): alpha 1 as ap_uint<1>
+    d.alpha = l.hasParam ? l.paramValue : 1.0;
+    d.paramType = l.precisions.count("param") ? requireType(l, "param") : hls::FixedType::ufixed(1, 1);
+  }
+  if (d.kind == LayerKind::HardTanh || d.kind == LayerKind::HardSigmoid) {
     for (auto [name, value, type] : {std::tuple<const char*, double*, hls::FixedType*>{"slope", &d.slope, &d.slopeType},
                                      {"shift", &d.shift, &d.shiftType}}) {
       const HlsConfigField* f = l.field(name);

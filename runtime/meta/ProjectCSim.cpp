@@ -118,13 +118,6 @@ std::vector<std::vector<double>> readRows(const std::string& path) {
   return rows;
 }
 
-int argmax(const double* v, size_t n) {
-  size_t best = 0;
-  for (size_t i = 1; i < n; ++i)
-    if (v[i] > v[best]) best = i;
-  return static_cast<int>(best);
-}
-
 }  // namespace
 
 ProjectCSim::ProjectCSim(const std::string& projectDir, const std::string& workDir, ProjectCSimOptions options)
@@ -303,7 +296,7 @@ std::vector<std::vector<double>> ProjectCSim::execute(const std::vector<float>& 
 }
 
 ProjectCSimResult ProjectCSim::run(const hls::NetworkDesc& descIn, const std::vector<float>& inputs,
-                                   const std::vector<int>* labels) const {
+                                   const std::vector<int>* labels, const hls::OutputScoring& scoring) const {
   hls::NetworkDesc desc = descIn;
   desc.resolve();
   const size_t nIn = static_cast<size_t>(desc.inputSize()), nOut = static_cast<size_t>(desc.outputSize());
@@ -344,9 +337,9 @@ ProjectCSimResult ProjectCSim::run(const hls::NetworkDesc& descIn, const std::ve
       ++r.mismatches;
       if (r.firstMismatchSample < 0) r.firstMismatchSample = static_cast<long>(s);
     }
-    if (labels && s < labels->size() && row.size() == nOut) {
-      csimCorrect += argmax(row.data(), nOut) == (*labels)[s];
-      simCorrect += argmax(&ref[s * nOut], nOut) == (*labels)[s];
+    if (labels && (s < labels->size() || scoring.rule == hls::OutputScoring::Rule::Tolerance) && row.size() == nOut) {
+      csimCorrect += scoring.correct(row.data(), static_cast<int>(nOut), s, labels->data());
+      simCorrect += scoring.correct(&ref[s * nOut], static_cast<int>(nOut), s, labels->data());
     }
   }
   if (labels && r.samples) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "hls/NetworkDesc.h"
+#include "hls/OutputScoring.h"
 #include "meta/HlsProject.h"
 
 namespace mmlc::meta {
@@ -30,7 +31,7 @@ struct ProjectCSimResult {
   long firstMismatchElement = -1;
   double csimValue = 0.0, simValue = 0.0;
   std::string mismatchReport;  // one line, empty when bit-exact
-  double csimAccuracy = -1.0, simAccuracy = -1.0;  // argmax against labels, when given
+  double csimAccuracy = -1.0, simAccuracy = -1.0;  // by the scoring rule (argmax) against labels, when given
   double compileSeconds = 0.0, csimSeconds = 0.0, simSeconds = 0.0;
 };
 
@@ -49,7 +50,7 @@ class ProjectCSim {
   // and compares every output with hls::NetworkSim of `desc`; on a mismatch, re-runs the first
   // mismatching sample with tracing and names the first layer that differs.
   ProjectCSimResult run(const hls::NetworkDesc& desc, const std::vector<float>& inputs,
-                        const std::vector<int>* labels = nullptr) const;
+                        const std::vector<int>* labels = nullptr, const hls::OutputScoring& scoring = {}) const;
 
   // The raw C-simulation outputs of n samples (one row per sample).
   std::vector<std::vector<double>> execute(const std::vector<float>& inputs, size_t inputSize,

@@ -43,6 +43,45 @@ const ElementwiseFunction kFunctions[] = {
      [](ConstRows, ConstRows y, ConstRows dy, Rows dx, const LayerSpec&) {
        dx.array() = dy.array() * (1.0f - y.array().square());
      }},
+    // alpha * (e^x - 1) below zero; f' = y + alpha there.
+    {"ELU", "elu",
+     [](ConstRows x, Rows y, const LayerSpec& s) {
+       y.array() = (x.array() > 0.0f).select(x.array(), s.alpha * (x.array().exp() - 1.0f));
+     },
+     [](ConstRows x, ConstRows y, ConstRows dy, Rows dx, const LayerSpec& s) {
+       dx.array() = (x.array() > 0.0f).select(dy.array(), dy.array() * (y.array() + s.alpha));
+     }},
+    // gamma (beta) times ELU(alpha).
+    {"SELU", "selu",
+     [](ConstRows x, Rows y, const LayerSpec& s) {
+       y.array() = s.beta * (x.array() > 0.0f).select(x.array(), s.alpha * (x.array().exp() - 1.0f));
+     },
+     [](ConstRows x, ConstRows y, ConstRows dy, Rows dx, const LayerSpec& s) {
+       dx.array() = (x.array() > 0.0f).select(s.beta * dy.array(), dy.array() * (y.array() + s.beta * s.alpha));
+     }},
+    // clamp(alpha * x + beta, 0, 1) (ONNX HardSigmoid; Keras' hard_sigmoid is alpha 0.2, beta 0.5).
+    {"HardSigmoid", "hard_sigmoid",
+     [](ConstRows x, Rows y, const LayerSpec& s) { y.array() = (s.alpha * x.array() + s.beta).max(0.0f).min(1.0f); },
+     [](ConstRows x, ConstRows, ConstRows dy, Rows dx, const LayerSpec& s) {
+       const auto z = s.alpha * x.array() + s.beta;
+       dx.array() = (z > 0.0f && z < 1.0f).select(s.alpha * dy.array(), 0.0f);
+     }},
+    // clamp(x, alpha, beta) (ONNX Clip; ReLU6 is Clip(0, 6)).
+    {"Clip", "clip", [](ConstRows x, Rows y, const LayerSpec& s) { y.array() = x.array().max(s.alpha).min(s.beta); },
+     [](ConstRows x, ConstRows, ConstRows dy, Rows dx, const LayerSpec& s) {
+       dx.array() = (x.array() > s.alpha && x.array() < s.beta).select(dy.array(), 0.0f);
+     }},
+    // log(1 + e^x), computed as max(x, 0) + log1p(e^-|x|) so it never overflows; f' = sigmoid(x).
+    {"Softplus", "softplus",
+     [](ConstRows x, Rows y, const LayerSpec&) { y.array() = x.array().max(0.0f) + (-x.array().abs()).exp().log1p(); },
+     [](ConstRows x, ConstRows, ConstRows dy, Rows dx, const LayerSpec&) {
+       dx.array() = dy.array() / (1.0f + (-x.array()).exp());
+     }},
+    // x / (1 + |x|); f' = 1 / (1 + |x|)^2.
+    {"Softsign", "softsign", [](ConstRows x, Rows y, const LayerSpec&) { y.array() = x.array() / (1.0f + x.array().abs()); },
+     [](ConstRows x, ConstRows, ConstRows dy, Rows dx, const LayerSpec&) {
+       dx.array() = dy.array() / (1.0f + x.array().abs()).square();
+     }},
 };
 
 const ElementwiseFunction* functionOf(const std::string& kind) {
@@ -92,6 +131,32 @@ void ElementwiseActivation::backward(const Matrix& xAll, const Matrix& yAll, con
     function_->backward(xAll.middleRows(b, e - b), yAll.middleRows(b, e - b), dyAll.middleRows(b, e - b),
                         dxAll.middleRows(b, e - b), spec_);
   });
+}
+
+Shape PReLULayer::configure(const Shape& input, Random&) {
+  alpha_.name = spec_.name + ".alpha";
+  alpha_.value = Matrix::Constant(1, input.size(), 0.25f);  // PyTorch's initial slope
+  alpha_.grad = Matrix::Zero(1, input.size());
+  alpha_.mask.resize(0, 0);
+  alpha_.regularised = false;
+  return input;
+}
+
+void PReLULayer::forward(const Matrix& x, Matrix& y, bool) {
+  y.resize(x.rows(), x.cols());
+  const auto a = alpha_.value.row(0).array();
+  for (long r = 0; r < x.rows(); ++r) y.row(r).array() = (x.row(r).array() > 0.0f).select(x.row(r).array(), a * x.row(r).array());
+}
+
+void PReLULayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
+  dx.resize(x.rows(), x.cols());
+  const auto a = alpha_.value.row(0).array();
+  for (long r = 0; r < x.rows(); ++r) {
+    const auto xr = x.row(r).array();
+    const auto dr = dy.row(r).array();
+    dx.row(r).array() = (xr > 0.0f).select(dr, a * dr);
+    alpha_.grad.row(0).array() += (xr > 0.0f).select(0.0f, xr * dr);
+  }
 }
 
 void SoftmaxLayer::forward(const Matrix& x, Matrix& y, bool) {

@@ -1,5 +1,5 @@
-// Element-wise activations (one table in ActivationLayers.cpp: ReLU, LeakyReLU, Sigmoid, Tanh)
-// and Softmax over the last dimension.
+// Element-wise activations (one table in ActivationLayers.cpp: ReLU, LeakyReLU, Sigmoid, Tanh, ELU,
+// SELU, HardSigmoid, Clip, Softplus, Softsign), PReLU (a learned slope per element) and Softmax.
 #pragma once
 #include <string>
 #include <utility>
@@ -30,6 +30,22 @@ class ElementwiseActivation : public Layer {
 
  private:
   const ElementwiseFunction* function_ = nullptr;
+};
+
+// x > 0 ? x : alpha_i * x with one learned slope per element (parameter `<layer>.alpha`, 1 x size),
+// as hls4ml's prelu; ONNX PRelu's per-channel slopes are broadcast on import.
+class PReLULayer : public Layer {
+ public:
+  explicit PReLULayer(LayerSpec spec) : Layer(std::move(spec)) {}
+  void forward(const Matrix& x, Matrix& y, bool training) override;
+  void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx) override;
+  std::vector<Parameter*> parameters() override { return {&alpha_}; }
+
+ protected:
+  Shape configure(const Shape& input, Random&) override;
+
+ private:
+  Parameter alpha_;
 };
 
 // Softmax over the last per-sample dimension (the whole row for flat inputs).

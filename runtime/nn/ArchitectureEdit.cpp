@@ -12,6 +12,15 @@ namespace mmlc::nn {
 
 static bool hasWidth(const std::string& kind) { return kind == "Dense" || kind == "Conv1D" || kind == "Conv2D"; }
 
+// Grouped (depthwise) convolutions tie their filters to their input channels, which the width
+// edits do not follow: they refuse such networks instead of producing a wrong one.
+static void refuseGroupedConvs(const Network& net) {
+  for (const LayerSpec& s : net.specs())
+    if (s.groups != 1)
+      throw Error("layer '" + s.name + "' is a grouped convolution (groups=" + std::to_string(s.groups) +
+                  "); widths of networks with grouped convolutions cannot be changed yet");
+}
+
 static void copyLeadingBlock(const Matrix& from, Matrix& to) {
   const long r = std::min(from.rows(), to.rows()), c = std::min(from.cols(), to.cols());
   to.topLeftCorner(r, c) = from.topLeftCorner(r, c);
@@ -20,6 +29,7 @@ static void copyLeadingBlock(const Matrix& from, Matrix& to) {
 static Network graphWithLayerWidths(const Network& net, const std::map<std::string, int>& units, uint64_t seed);
 
 Network withLayerWidths(const Network& netIn, const std::map<std::string, int>& units, uint64_t seed) {
+  refuseGroupedConvs(netIn);
   if (!netIn.isChain()) return graphWithLayerWidths(netIn, units, seed);
   Network& net = const_cast<Network&>(netIn);  // parameters() is non-const; nothing is modified
   std::map<std::string, int> pending = units;
@@ -347,6 +357,7 @@ long channelBlock(const Layer& l, size_t param, const Layout& L) {
 }  // namespace
 
 std::vector<std::vector<std::string>> widthGroups(const Network& net) {
+  refuseGroupedConvs(net);
   GraphLayout g = layoutOf(net);
   int last = -1;
   for (size_t i = 0; i < net.size(); ++i)

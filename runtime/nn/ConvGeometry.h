@@ -14,8 +14,9 @@ struct ConvGeometry {
   bool same = false;  // "same" padding: pH/pW computed, the odd zero below/right
 
   // Zeros below/right: pH/pW for explicit (symmetric) padding; for "same" padding what remains.
-  int padBottom() const { return same ? std::max(0, (outH - 1) * sH + kH - inH - pH) : pH; }
-  int padRight() const { return same ? std::max(0, (outW - 1) * sW + kW - inW - pW) : pW; }
+  int pB = 0, pR = 0;  // explicit zeros below/right (asymmetric padding; = pH/pW when symmetric)
+  int padBottom() const { return same ? std::max(0, (outH - 1) * sH + kH - inH - pH) : pB; }
+  int padRight() const { return same ? std::max(0, (outW - 1) * sW + kW - inW - pW) : pR; }
 
   long inSpatial() const { return static_cast<long>(inH) * inW; }
   long outSpatial() const { return static_cast<long>(outH) * outW; }

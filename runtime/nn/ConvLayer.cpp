@@ -41,7 +41,10 @@ ConvGeometry ConvGeometry::from(const Shape& input, const LayerSpec& s, bool two
   }
   if (!s.padding.empty() && s.padding != "valid")
     throw Error(s.kind + " layer '" + name + "' has unknown padding '" + s.padding + "' (use \"same\" or \"valid\")");
-  const int spanH = g.inH + 2 * g.pH - g.kH, spanW = g.inW + 2 * g.pW - g.kW;
+  g.pB = twoD && s.padBottom >= 0 ? s.padBottom : g.pH;
+  g.pR = s.padRight >= 0 ? s.padRight : g.pW;
+  if (g.pB < 0 || g.pR < 0) throw Error(s.kind + " layer '" + name + "' has negative padding");
+  const int spanH = g.inH + g.pH + g.pB - g.kH, spanW = g.inW + g.pW + g.pR - g.kW;
   if (spanH < 0 || spanW < 0)
     throw Error(s.kind + " layer '" + name + "' kernel is larger than its input " + input.str());
   g.outH = spanH / g.sH + 1;
@@ -55,14 +58,18 @@ ConvLayer::ConvLayer(LayerSpec spec) : Layer(std::move(spec)) {
     spec_.kernelH = 1;
     spec_.strideH = 1;
     spec_.padH = 0;
+    spec_.padBottom = -1;
   }
 }
 
 Shape ConvLayer::configure(const Shape& input, Random& rng) {
   const bool twoD = spec_.kind == "Conv2D";
   g_ = ConvGeometry::from(input, spec_, twoD, spec_.name);
-  const int F = spec_.units;
-  const long K = static_cast<long>(g_.channels) * g_.kH * g_.kW;
+  const int F = spec_.units, G = spec_.groups;
+  if (G < 1 || g_.channels % G != 0 || F % G != 0)
+    throw Error(spec_.kind + " layer '" + spec_.name + "' has groups=" + std::to_string(G) + ", which must divide its " +
+                std::to_string(g_.channels) + " input channels and " + std::to_string(F) + " filters");
+  const long K = static_cast<long>(g_.channels / G) * g_.kH * g_.kW;  // one group's inputs per filter
   const double fanIn = static_cast<double>(K), fanOut = static_cast<double>(F) * g_.kH * g_.kW;
   const double limit = std::sqrt(6.0 / (fanIn + fanOut));  // Glorot-uniform like Keras
   weight_.name = spec_.name + ".weight";
@@ -156,16 +163,22 @@ long ConvLayer::groupSize() const { return std::max(1L, 4096 / std::max(1L, g_.o
 
 void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
+  const long CG = spec_.groups, FG = F / CG, KAll = K * CG;  // channel groups: filters and patch rows per group
   const long G = groupSize(), groups = (B + G - 1) / G;
   y.resize(B, F * P);
 #pragma omp parallel if (groups > 1)
   {
-    Matrix col(K, G * P), out(F, G * P);
+    Matrix col(KAll, G * P), out(F, G * P);
 #pragma omp for schedule(dynamic, 1)
     for (long gi = 0; gi < groups; ++gi) {
       const long first = gi * G, n = std::min(G, B - first), width = n * P;
       for (long s = 0; s < n; ++s) im2col(x.row(first + s).data(), col.data() + s * P, G * P);
-      out.leftCols(width).noalias() = weight_.value * col.leftCols(width);
+      if (CG == 1)
+        out.leftCols(width).noalias() = weight_.value * col.leftCols(width);
+      else
+        for (long c = 0; c < CG; ++c)
+          out.middleRows(c * FG, FG).leftCols(width).noalias() =
+              weight_.value.middleRows(c * FG, FG) * col.middleRows(c * K, K).leftCols(width);
       for (long s = 0; s < n; ++s) {
         Eigen::Map<Matrix> ys(y.row(first + s).data(), F, P);
         ys = out.middleCols(s * P, P);
@@ -177,6 +190,7 @@ void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
 
 void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
+  const long CG = spec_.groups, FG = F / CG, KAll = K * CG;
   const long G = groupSize(), groups = (B + G - 1) / G;
   dx.resize(B, x.cols());
   // Each group accumulates into its own gradient buffer and the buffers are summed in group
@@ -185,7 +199,7 @@ void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
   std::vector<Matrix> dW(groups), db(groups);
 #pragma omp parallel if (groups > 1)
   {
-    Matrix col(K, G * P), dys(F, G * P), dcol(K, G * P);
+    Matrix col(KAll, G * P), dys(F, G * P), dcol(KAll, G * P);
 #pragma omp for schedule(dynamic, 1)
     for (long gi = 0; gi < groups; ++gi) {
       const long first = gi * G, n = std::min(G, B - first), width = n * P;
@@ -193,10 +207,22 @@ void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
         im2col(x.row(first + s).data(), col.data() + s * P, G * P);
         dys.middleCols(s * P, P) = Eigen::Map<const Matrix>(dy.row(first + s).data(), F, P);
       }
-      dW[gi].noalias() = dys.leftCols(width) * col.leftCols(width).transpose();
+      if (CG == 1) {
+        dW[gi].noalias() = dys.leftCols(width) * col.leftCols(width).transpose();
+      } else {
+        dW[gi].resize(F, K);
+        for (long c = 0; c < CG; ++c)
+          dW[gi].middleRows(c * FG, FG).noalias() =
+              dys.middleRows(c * FG, FG).leftCols(width) * col.middleRows(c * K, K).leftCols(width).transpose();
+      }
       if (spec_.useBias) db[gi] = dys.leftCols(width).rowwise().sum().transpose();
       if (!inputGradientNeeded_) continue;
-      dcol.leftCols(width).noalias() = weight_.value.transpose() * dys.leftCols(width);
+      if (CG == 1)
+        dcol.leftCols(width).noalias() = weight_.value.transpose() * dys.leftCols(width);
+      else
+        for (long c = 0; c < CG; ++c)
+          dcol.middleRows(c * K, K).leftCols(width).noalias() =
+              weight_.value.middleRows(c * FG, FG).transpose() * dys.middleRows(c * FG, FG).leftCols(width);
       for (long s = 0; s < n; ++s) col2im(dcol.data() + s * P, G * P, dx.row(first + s).data());
     }
   }

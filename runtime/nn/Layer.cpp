@@ -102,6 +102,16 @@ LayerSpec from(LayerSpec spec, std::vector<std::string> inputs) {
   spec.inputs = std::move(inputs);
   return spec;
 }
+LayerSpec grouped(LayerSpec conv, int groups) {
+  conv.groups = groups;
+  return conv;
+}
+LayerSpec upsample(int factorH, int factorW) {
+  LayerSpec s = kind("Upsample");
+  s.kernelH = factorH;
+  s.kernelW = factorW;
+  return s;
+}
 LayerSpec same(LayerSpec spec) {
   spec.padding = "same";
   spec.padH = spec.padW = 0;

@@ -9,6 +9,7 @@
 #include "nn/PoolLayer.h"
 #include "nn/QuantLayer.h"
 #include "nn/ShapeLayers.h"
+#include "nn/UpsampleLayer.h"
 
 namespace mmlc::nn {
 
@@ -17,6 +18,8 @@ std::unique_ptr<Layer> makeLayer(const LayerSpec& spec) {
   if (k == "Dense") return std::make_unique<DenseLayer>(spec);
   if (isElementwiseActivation(k)) return std::make_unique<ElementwiseActivation>(spec);
   if (k == "Softmax") return std::make_unique<SoftmaxLayer>(spec);
+  if (k == "PReLU") return std::make_unique<PReLULayer>(spec);
+  if (k == "Upsample") return std::make_unique<UpsampleLayer>(spec);
   if (k == "Dropout") return std::make_unique<DropoutLayer>(spec);
   if (k == "Flatten" || k == "Reshape") return std::make_unique<ReshapeLayer>(spec);
   if (k == "Transpose") return std::make_unique<TransposeLayer>(spec);

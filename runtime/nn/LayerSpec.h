@@ -11,15 +11,20 @@ struct LayerSpec {
   std::string kind;        // Dense, ReLU, LeakyReLU, Sigmoid, Tanh, Softmax, Dropout, Flatten,
                            // Conv1D, Conv2D, MaxPool, AveragePool, BatchNormalization, Transpose, Reshape,
                            // Add, Concatenate (merge layers: several inputs),
-                           // Quant, BipolarQuant (quantisers of QONNX/QKeras models, nn/QuantLayer.h)
+                           // Quant, BipolarQuant (quantisers of QONNX/QKeras models, nn/QuantLayer.h),
+                           // ELU, SELU, HardSigmoid,
+                           // Clip, Softplus, Softsign, PReLU (per-element slope), Upsample
   int units = 0;           // Dense output width; Conv filters
-  int kernelH = 1, kernelW = 1;
+  int kernelH = 1, kernelW = 1;  // Upsample: the repeat factors
   int strideH = 1, strideW = 1;
-  int padH = 0, padW = 0;  // symmetric zero padding
+  int padH = 0, padW = 0;  // zero padding above/left (and below/right unless set below)
+  int padBottom = -1, padRight = -1;  // Conv: zeros below/right when they differ from padH/padW (-1: the same)
   std::string padding;     // "" (padH/padW as given) or "same": output = ceil(input / stride),
                            // zeros split like Keras/TF (the odd one at the bottom/right)
   bool useBias = true;
-  float alpha = 0.01f;     // LeakyReLU slope
+  float alpha = 0.01f;     // LeakyReLU slope; ELU/SELU alpha, HardSigmoid slope, Clip minimum
+  float beta = 0.0f;       // SELU gamma, HardSigmoid offset, Clip maximum
+  int groups = 1;          // Conv: channel groups (ONNX `group`; = channels for depthwise)
   float rate = 0.5f;       // Dropout drop probability
   float epsilon = 1e-5f;   // BatchNormalization
   float momentum = 0.9f;   // BatchNormalization running-average momentum (Keras convention)
@@ -60,6 +65,11 @@ LayerSpec maxPool1d(int kernel, int stride = 0);
 LayerSpec averagePool1d(int kernel, int stride = 0);
 LayerSpec batchNorm(float epsilon = 1e-3f, float momentum = 0.99f);
 LayerSpec transpose(std::vector<int> perm);
+// Grouped convolution: `groups` divides the input channels and the filters (depthwise: groups =
+// channels; a separable convolution is a depthwise one followed by a 1x1 one).
+LayerSpec grouped(LayerSpec conv, int groups);
+// Nearest-neighbour upsampling of (C,L) by `factorW` or (C,H,W) by factorH x factorW.
+LayerSpec upsample(int factorH, int factorW);
 LayerSpec reshape(std::vector<int> dims);
 // Element-wise sum of inputs of one shape (a residual connection).
 LayerSpec add(std::vector<std::string> inputs);

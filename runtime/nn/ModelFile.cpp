@@ -13,14 +13,18 @@ namespace mmlc::nn {
 
 using nlohmann::json;
 
-// Version 1 files hold chains; version 2 adds "inputs" (graph networks) and "padding" per layer.
-// Version 3 adds the quantiser fields (Quant/BipolarQuant layers, quantised weight and bias types).
-// Every newer key is written only when set, so older models are saved byte for byte as before.
+// Version 1 files hold chains; version 2 adds "inputs" (graph networks), "padding", and "beta",
+// "groups", "padBottom", "padRight" when they differ from their defaults. Version 3 adds the
+// quantiser fields (Quant/BipolarQuant layers, quantised weight and bias types). Every newer key is
+// written only when set, so older models are saved byte for byte as before.
 static bool isQuantiser(const LayerSpec& s) { return s.kind == "Quant" || s.kind == "BipolarQuant"; }
 static bool needsVersion3(const LayerSpec& s) {
   return isQuantiser(s) || !s.weightType.empty() || !s.biasType.empty();
 }
-static bool needsVersion2(const LayerSpec& s) { return !s.inputs.empty() || !s.padding.empty(); }
+static bool needsVersion2(const LayerSpec& s) {
+  return !s.inputs.empty() || !s.padding.empty() || s.beta != 0.0f || s.groups != 1 || s.padBottom >= 0 ||
+         s.padRight >= 0;
+}
 
 static json specToJson(const LayerSpec& s) {
   json j{{"kind", s.kind},         {"name", s.name},       {"units", s.units},     {"kernelH", s.kernelH},
@@ -39,6 +43,10 @@ static json specToJson(const LayerSpec& s) {
   }
   if (!s.weightType.empty()) j["weightType"] = s.weightType;
   if (!s.biasType.empty()) j["biasType"] = s.biasType;
+  if (s.beta != 0.0f) j["beta"] = s.beta;
+  if (s.groups != 1) j["groups"] = s.groups;
+  if (s.padBottom >= 0) j["padBottom"] = s.padBottom;
+  if (s.padRight >= 0) j["padRight"] = s.padRight;
   return j;
 }
 
@@ -70,6 +78,10 @@ static LayerSpec specFromJson(const json& j) {
   s.rounding = j.value("rounding", std::string{});
   s.weightType = j.value("weightType", std::string{});
   s.biasType = j.value("biasType", std::string{});
+  s.beta = j.value("beta", 0.0f);
+  s.groups = j.value("groups", 1);
+  s.padBottom = j.value("padBottom", -1);
+  s.padRight = j.value("padRight", -1);
   return s;
 }
 

@@ -91,7 +91,8 @@ Dataset loadNpyDataset(const std::string& xPath, const std::string& yPath) {
   if (dims.empty()) dims.push_back(1);
   d.shape = Shape(dims);
   d.x = Eigen::Map<Matrix>(x.values.data(), n, d.shape.size());
-  bool integral = y.shape.size() == 1;
+  // Class labels: whole non-negative numbers shaped (N,) or (N, 1) (Keras' binary labels).
+  bool integral = y.shape.size() == 1 || (y.shape.size() == 2 && y.shape[1] == 1);
   for (float v : y.values) integral = integral && v >= 0 && v == static_cast<float>(static_cast<int>(v));
   if (integral) {
     int maxLabel = 0;

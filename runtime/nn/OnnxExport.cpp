@@ -93,7 +93,8 @@ void exportOnnx(Network& net, const std::string& path) {
       n->set_op_type("Conv");
       const ConvGeometry& cg = static_cast<ConvLayer&>(layer).geometry();
       const bool twoD = k == "Conv2D";
-      std::vector<int64_t> dims = {s.units, cg.channels};
+      std::vector<int64_t> dims = {s.units, cg.channels / s.groups};
+      if (s.groups != 1) setInt(n, "group", s.groups);
       if (twoD) dims.push_back(cg.kH);
       dims.push_back(cg.kW);
       weightInit(params[0], dims);
@@ -135,6 +136,44 @@ void exportOnnx(Network& net, const std::string& path) {
     } else if (k == "LeakyReLU") {
       n->set_op_type("LeakyRelu");
       setFloat(n, "alpha", s.alpha);
+    } else if (k == "ELU" || k == "SELU") {
+      n->set_op_type(k == "ELU" ? "Elu" : "Selu");
+      setFloat(n, "alpha", s.alpha);
+      if (k == "SELU") setFloat(n, "gamma", s.beta);
+    } else if (k == "HardSigmoid") {
+      n->set_op_type(k);
+      setFloat(n, "alpha", s.alpha);
+      setFloat(n, "beta", s.beta);
+    } else if (k == "Clip") {
+      n->set_op_type("Clip");  // opset 13: the bounds are inputs
+      addFloatInitializer(*g, s.name + ".min", {}, &s.alpha, 1);
+      addFloatInitializer(*g, s.name + ".max", {}, &s.beta, 1);
+      n->add_input(s.name + ".min");
+      n->add_input(s.name + ".max");
+    } else if (k == "Softplus" || k == "Softsign") {
+      n->set_op_type(k);
+    } else if (k == "PReLU") {
+      n->set_op_type("PRelu");
+      std::vector<int64_t> dims(layer.inputShape().dims.begin(), layer.inputShape().dims.end());
+      weightInit(params[0], dims);
+    } else if (k == "Upsample") {
+      n->set_op_type("Resize");  // nearest, each value repeated: asymmetric coordinates, floor
+      const bool twoD = layer.inputShape().rank() == 3;
+      std::vector<float> scales = {1.0f, 1.0f};
+      if (twoD) scales.push_back(static_cast<float>(s.kernelH));
+      scales.push_back(static_cast<float>(s.kernelW));
+      n->add_input("");
+      addFloatInitializer(*g, s.name + ".scales", {static_cast<int64_t>(scales.size())}, scales.data(), scales.size());
+      n->add_input(s.name + ".scales");
+      auto str = [&](const char* name, const char* v) {
+        auto* a = n->add_attribute();
+        a->set_name(name);
+        a->set_type(onnx::AttributeProto::STRING);
+        a->set_s(v);
+      };
+      str("mode", "nearest");
+      str("coordinate_transformation_mode", "asymmetric");
+      str("nearest_mode", "floor");
     } else if (k == "Sigmoid" || k == "Tanh" || k == "Softmax") {
       n->set_op_type(k);
       if (k == "Softmax") setInt(n, "axis", -1);

@@ -9,6 +9,7 @@
 
 #include "hls/LayerKinds.h"
 #include "nn/BatchNormLayer.h"
+#include "nn/ConvLayer.h"
 #include "nn/DenseLayer.h"
 #include "nn/Network.h"
 #include "tasks/QuantisedTypes.h"
@@ -56,6 +57,27 @@ LayerDesc baseLayer(const nn::LayerSpec &spec, LayerKind kind, const HlsConversi
   d.weightType = d.biasType = d.accumType = d.resultType = o.precision;
   d.reuseFactor = o.reuseFactor;
   d.strategy = o.strategy;
+  return d;
+}
+
+/// An activation layer with its constants (ELU's alpha, HardSigmoid's slope and shift, Clip's
+/// bounds); hls4ml's selu has SELU's standard constants built in, so no others convert.
+LayerDesc activationLayer(const nn::LayerSpec &spec, LayerKind kind, const HlsConversionOptions &o) {
+  LayerDesc d = baseLayer(spec, kind, o);
+  if (kind == LayerKind::ELU || kind == LayerKind::LeakyReLU) d.alpha = spec.alpha;
+  if (kind == LayerKind::HardSigmoid) {
+    d.slope = spec.alpha;
+    d.shift = spec.beta;
+  }
+  if (kind == LayerKind::Clip) {
+    d.clipMin = spec.alpha;
+    d.clipMax = spec.beta;
+  }
+  if (kind == LayerKind::SELU &&
+      (std::abs(spec.alpha - 1.6732632f) > 1e-6f || std::abs(spec.beta - 1.0507010f) > 1e-6f))
+    unsupported(spec.name, "is a SELU with alpha " + std::to_string(spec.alpha) + " and gamma " +
+                               std::to_string(spec.beta) +
+                               "; hls4ml's selu has the standard constants (1.6732632, 1.0507010) built in");
   return d;
 }
 
@@ -150,16 +172,50 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
                               : std::vector<float>(static_cast<size_t>(nOut), 0.0f);
       if (applyQuantisedParameterTypes(d, spec)) exactSums.emplace_back(desc.layers.size(), nIn);
       push(std::move(d));
+    } else if ((kind == "Conv1D" || kind == "Conv2D") && spec.groups != 1) {
+      // A depthwise convolution (one filter per channel): hls4ml's DepthwiseConv kinds; a
+      // separable convolution is this followed by a 1x1 Conv2D.
+      if (spec.groups != g.channels || spec.units != g.channels)
+        unsupported(spec.name, "is a grouped convolution with " + std::to_string(spec.groups) + " groups, " +
+                                   std::to_string(g.channels) + " channels and " + std::to_string(spec.units) +
+                                   " filters; only depthwise ones (groups = channels = filters) convert to HLS");
+      const bool is2d = kind == "Conv2D";
+      LayerDesc d = baseLayer(spec, is2d ? LayerKind::DepthwiseConv2D : LayerKind::DepthwiseConv1D, o);
+      const nn::ConvGeometry &cg = static_cast<nn::ConvLayer &>(layer).geometry();
+      d.nFilters = spec.units;
+      d.kernelH = is2d ? spec.kernelH : 1;
+      d.kernelW = spec.kernelW;
+      d.strideH = is2d ? spec.strideH : 1;
+      d.strideW = spec.strideW;
+      d.padTop = is2d ? cg.pH : 0;
+      d.padBottom = is2d ? cg.padBottom() : 0;
+      d.padLeft = cg.pW;
+      d.padRight = cg.padRight();
+      const nn::Matrix &w = net.parameter(spec.name + ".weight").value; // C x (kH*kW)
+      const int channels = g.channels, taps = d.kernelH * d.kernelW;
+      d.weights.assign(static_cast<size_t>(w.size()), 0.0f);
+      for (int c = 0; c < channels; ++c)
+        for (int t = 0; t < taps; ++t)
+          d.weights[static_cast<size_t>(t * channels + c)] = w(c, t);
+      d.biases = spec.useBias ? toVector(net.parameter(spec.name + ".bias").value)
+                              : std::vector<float>(static_cast<size_t>(channels), 0.0f);
+      if (applyQuantisedParameterTypes(d, spec)) exactSums.emplace_back(desc.layers.size(), static_cast<long>(taps));
+      push(std::move(d));
     } else if (kind == "Conv1D" || kind == "Conv2D") {
       bool is2d = kind == "Conv2D";
       LayerDesc d = baseLayer(spec, is2d ? LayerKind::Conv2D : LayerKind::Conv1D, o);
+      // Explicit or "same" zero padding: the templates pad each side (the odd zero last).
+      const nn::ConvGeometry &cg = static_cast<nn::ConvLayer &>(layer).geometry();
+      d.padTop = is2d ? cg.pH : 0;
+      d.padBottom = is2d ? cg.padBottom() : 0;
+      d.padLeft = cg.pW;
+      d.padRight = cg.padRight();
       d.nFilters = spec.units;
       // Conv1D is a Conv2D of height 1 on both sides (the engine keeps kernelH = strideH = 1).
       d.kernelH = is2d ? spec.kernelH : 1;
       d.kernelW = spec.kernelW;
       d.strideH = is2d ? spec.strideH : 1;
       d.strideW = spec.strideW;
-      setPadding(d, spec, g, is2d);
       const nn::Matrix &w = net.parameter(spec.name + ".weight").value; // F x (C*kH*kW), ONNX order
       int channels = g.channels, kh = d.kernelH, kw = d.kernelW, filters = d.nFilters;
       d.weights.assign(static_cast<size_t>(w.size()), 0.0f);
@@ -205,7 +261,7 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
     } else if (act && act->isActivation && act->emitConfig) {
       // An activation the HLS templates have (its descriptor names the engine's layer); an
       // element-wise one passes a flattened map's row order on to the Dense layer after it.
-      push(baseLayer(spec, act->kind, o));
+      push(activationLayer(spec, act->kind, o));
       if (elementwise && !rowOrder[static_cast<size_t>(src)].empty()) {
         rowOrder[i + 1] = rowOrder[static_cast<size_t>(src)];
         rowOrderUsed[static_cast<size_t>(src)] = 1;

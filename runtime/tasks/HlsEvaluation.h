@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hls/OutputScoring.h"
 #include "tasks/TaskContext.h"
 
 namespace mmlc::tasks {
@@ -33,6 +34,13 @@ struct ProjectCSim {
 /// compiler's output) when the project does not build or run.
 ProjectCSim simulateProject(const hls::NetworkDesc &desc, const std::filesystem::path &projectDir,
                             const std::filesystem::path &workDir, const std::vector<float> &inputs,
-                            const std::vector<int> &labels);
+                            const std::vector<int> &labels, const hls::OutputScoring &scoring = {});
+
+/// The decision rule for a model with `outputs` outputs (`sigmoidOut`: the last layer is a
+/// sigmoid) on `data`: argmax for labels and several outputs (a label must be below the output
+/// count), threshold 0.5 (sigmoid) or 0 (logit) for one output and 0/1 labels, and for
+/// regression targets |output - target| <= 0.1 standard deviations of the targets. Throws
+/// std::invalid_argument saying what does not fit.
+hls::OutputScoring scoringFor(int outputs, bool sigmoidOut, const nn::Dataset &data);
 
 } // namespace mmlc::tasks

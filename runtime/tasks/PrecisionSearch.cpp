@@ -67,7 +67,7 @@ public:
 
   QuantizeResult run() {
     QuantizeResult result;
-    result.baselineAccuracy = hls::NetworkSim(input_).accuracy(x_, labels_, n_);
+    result.baselineAccuracy = hls::NetworkSim(input_).accuracy(x_, labels_, n_, 0, o_.scoring);
     baseline_ = result.baselineAccuracy;
     for (const PrecisionSlot &s : slots_)
       result.bitsBefore += slotType(input_, s).width;
@@ -166,13 +166,13 @@ private:
     }
     // Graphs run whole (the kept outputs follow a chain).
     if (!narrow || layers == 0 || bytes > kMaxKeptBytes || !d.isChain())
-      return hls::NetworkSim(d).accuracy(x_, labels_, n_);
+      return hls::NetworkSim(d).accuracy(x_, labels_, n_, 0, o_.scoring);
     const std::vector<double> &out = layerOutputs(d, layers - 1);
     const size_t classes = static_cast<size_t>(d.outputSize());
     size_t correct = 0;
     for (size_t s = 0; s < n_; ++s) {
       const double *row = &out[s * classes];
-      correct += std::max_element(row, row + classes) - row == labels_[s]; // first maximum
+      correct += o_.scoring.correct(row, static_cast<int>(classes), s, labels_);
     }
     return static_cast<double>(correct) / static_cast<double>(n_);
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hls/NetworkDesc.h"
+#include "hls/OutputScoring.h"
 
 namespace mmlc::tasks {
 
@@ -55,6 +56,7 @@ struct QuantizeOptions {
   hls::QuantMode rounding = hls::QuantMode::TRN;         // accumulators, results, input
   hls::QuantMode constantRounding = hls::QuantMode::RND; // weights and biases
   hls::OverflowMode overflow = hls::OverflowMode::WRAP;
+  hls::OutputScoring scoring;   // the decision rule of the outputs (argmax by default)
 };
 
 /// One evaluated candidate (reported as the search goes).

@@ -155,7 +155,7 @@ std::string fmt(double v, int digits = 4) {
 } // namespace
 
 void runQuantize(TaskContext &ctx) {
-  const QuantizeOptions options = optionsOf(ctx);
+  QuantizeOptions options = optionsOf(ctx);
 #ifndef MMLC_HAVE_META
   (void)options;
   throw ctx.error("quantize writes the chosen precisions into the HLS C++ with the "
@@ -174,9 +174,19 @@ void runQuantize(TaskContext &ctx) {
   const nn::DatasetSplit &split = ctx.store.data.at(dh.id).split;
   const nn::Dataset &selection = split.validation.size() > 0 ? split.validation : split.test;
   const nn::Dataset &test = split.test;
+  const bool sigmoidOut =
+      !input.desc.layers.empty() && input.desc.layers.back().kind == hls::LayerKind::Sigmoid;
+  hls::OutputScoring testScoring;
+  try {
+    options.scoring = scoringFor(input.desc.outputSize(), sigmoidOut, selection);
+    testScoring = scoringFor(input.desc.outputSize(), sigmoidOut, test);
+  } catch (const std::invalid_argument &e) {
+    throw ctx.error(std::string("quantize: ") + e.what());
+  }
+  testScoring.tolerance = options.scoring.tolerance; // one regression tolerance for both sets
+  const std::string decision = options.scoring.describe(input.desc.outputSize());
+  ctx.log("quantize_decision", {{"decision", flow::jsonString(decision)}});
   for (const nn::Dataset *set : {&selection, &test}) {
-    if (set->labels.empty())
-      throw ctx.error("quantize: the data set has no class labels to measure the accuracy with");
     if (set->x.cols() != input.desc.inputSize())
       throw ctx.error("quantize: the data has " + std::to_string(set->x.cols()) +
                       " features per sample but the design takes " +
@@ -187,8 +197,10 @@ void runQuantize(TaskContext &ctx) {
   // Ranges: a float forward pass over the selection samples; the input range over every split.
   const std::vector<float> x = hlsInputs(ctx.store, input, selection, kSearchSamples);
   const size_t n = x.size() / static_cast<size_t>(input.desc.inputSize());
-  const std::vector<int> labels(selection.labels.begin(),
-                                selection.labels.begin() + static_cast<long>(n));
+  const std::vector<int> labels =
+      selection.labels.empty() ? std::vector<int>(n, 0)
+                               : std::vector<int>(selection.labels.begin(),
+                                                  selection.labels.begin() + static_cast<long>(n));
   ValueRanges ranges = analyseRanges(input.desc, x.data(), n,
                                      options.overflow != hls::OverflowMode::WRAP);
   for (const nn::Dataset *set : {&split.train, &split.validation, &split.test})
@@ -241,10 +253,11 @@ void runQuantize(TaskContext &ctx) {
   // Test accuracy of the input and the chosen design.
   const std::vector<float> testX = hlsInputs(ctx.store, input, test, 0);
   const size_t nTest = static_cast<size_t>(test.size());
+  const std::vector<int> testLabels = test.labels.empty() ? std::vector<int>(nTest, 0) : test.labels;
   const double baselineTest =
-      hls::NetworkSim(input.desc).accuracy(testX.data(), test.labels.data(), nTest);
+      hls::NetworkSim(input.desc).accuracy(testX.data(), testLabels.data(), nTest, 0, testScoring);
   const double accuracyTest =
-      hls::NetworkSim(result.desc).accuracy(testX.data(), test.labels.data(), nTest);
+      hls::NetworkSim(result.desc).accuracy(testX.data(), testLabels.data(), nTest, 0, testScoring);
   ctx.progress << ", bits " << result.bitsBefore << " -> " << result.bits << ", accuracy "
                << fmt(baselineTest) << " -> " << fmt(accuracyTest) << "]" << std::flush;
 
@@ -254,6 +267,7 @@ void runQuantize(TaskContext &ctx) {
   json saved = precisionsJson(result.desc);
   saved["granularity"] = a.s("granularity");
   saved["tolerance"] = options.tolerance;
+  saved["decision"] = decision;
   saved["selection_samples"] = n;
   saved["baseline_accuracy"] = baselineTest;
   saved["accuracy"] = accuracyTest;
@@ -283,8 +297,8 @@ void runQuantize(TaskContext &ctx) {
   if (a.b("csim")) {
     std::vector<float> csimX = hlsInputs(ctx.store, input, test, kCSimSamples);
     const size_t nc = csimX.size() / static_cast<size_t>(input.desc.inputSize());
-    std::vector<int> csimLabels(test.labels.begin(), test.labels.begin() + static_cast<long>(nc));
-    csim = simulateProject(result.desc, staged, ctx.staging / "csim", csimX, csimLabels);
+    std::vector<int> csimLabels(testLabels.begin(), testLabels.begin() + static_cast<long>(nc));
+    csim = simulateProject(result.desc, staged, ctx.staging / "csim", csimX, csimLabels, testScoring);
     ctx.progress << " [csim " << csim.samples << " samples: accuracy " << fmt(csim.csimAccuracy)
                  << (csim.mismatches ? ", MISMATCH]" : ", bit-exact]") << std::flush;
     metrics["csim_accuracy"] = csim.csimAccuracy;

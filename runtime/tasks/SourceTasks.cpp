@@ -227,8 +227,11 @@ void runNpy(TaskContext &ctx) {
   const TaskArgs &a = ctx.args;
   const std::string &labelsPath = a.s("labels");
   nn::Dataset all = nn::loadNpyDataset(a.s("features"), labelsPath);
+  bool regression = false;
   if (all.labels.empty() && all.targets.size() > 0) {
-    // (samples, 1) class indices or (samples, classes) one-hot rows → class indices.
+    // (samples, 1) class indices or (samples, classes) one-hot rows → class indices; any other
+    // (samples, k) array holds regression targets (a (samples,) file must be class indices).
+    const bool twoDimensional = nn::readNpy(labelsPath).shape.size() == 2;
     const bool oneHot = all.targets.cols() > 1;
     int classes = oneHot ? static_cast<int>(all.targets.cols()) : 0;
     for (long r = 0; r < all.targets.rows(); ++r) {
@@ -249,16 +252,28 @@ void runNpy(TaskContext &ctx) {
           label = static_cast<long>(v);
         classes = std::max(classes, static_cast<int>(label) + 1);
       }
+      if (label < 0 && twoDimensional) {
+        regression = true;
+        break;
+      }
       if (label < 0)
         throw nn::Error(labelsPath + ": sample " + std::to_string(r) +
                         " has no class label (labels must be class indices of shape (samples) "
                         "or one-hot rows of shape (samples, classes))");
       all.labels.push_back(static_cast<int>(label));
     }
+    if (regression) {
+      all.labels.clear();
+      classes = 0;
+    } else {
+      all.targets.resize(0, 0);
+    }
     all.numClasses = classes;
-    all.targets.resize(0, 0);
   }
-  requireClasses(all, labelsPath);
+  if (!regression)
+    requireClasses(all, labelsPath);
+  else if (all.size() == 0)
+    throw nn::Error(labelsPath + ": contains no samples");
   storeData(ctx, std::move(all), std::nullopt, splitOptions(a));
 }
 

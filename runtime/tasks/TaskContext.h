@@ -13,6 +13,7 @@
 
 #include "flow/Interpreter.h"
 #include "flow/MetaModel.h"
+#include "hls/OutputScoring.h"
 #include "hls/DesignEstimate.h"
 #include "hls/NetworkDesc.h"
 #include "hls/SynthMetrics.h"
@@ -124,6 +125,19 @@ std::map<std::string, double> synthMetricsRecord(const hls::SynthMetrics &metric
 hls::SynthMetrics synthMetricsFromRecord(const std::map<std::string, double> &record);
 /// The loss a classifier trains with, from its output layer (softmax or logits).
 nn::LossKind lossFor(nn::Network &net);
+/// A network's accuracy and loss on a data set by the decision rule of its outputs
+/// (scoringFor: argmax, a threshold on one output, a tolerance on regression outputs);
+/// `balanced` is the mean recall over the classes present (classifiers only, else -1).
+/// Throws std::invalid_argument when the data does not fit the outputs.
+struct NetworkScore {
+  double accuracy = 0, loss = 0, balanced = -1;
+  hls::OutputScoring scoring;
+};
+NetworkScore scoreNetwork(nn::Network &net, const nn::Dataset &d);
+/// Training targets for a network with `outputs` outputs: one-hot as wide as the outputs, 0/1 in one
+/// column for one output, or the regression targets. Throws std::invalid_argument for labels that
+/// do not fit.
+nn::Matrix trainingTargets(const nn::Dataset &d, int outputs);
 /// Validation accuracy (the test split when there is no validation split).
 double selectionAccuracy(nn::Network &net, const nn::DatasetSplit &split);
 /// Test accuracy and loss.

@@ -8,6 +8,8 @@
 
 #include "hls/HlsProjectEmitter.h"
 #include "nn/Loss.h"
+#include "nn/Metrics.h"
+#include "tasks/HlsEvaluation.h"
 #include "nn/ModelFile.h"
 #include "nn/Network.h"
 #include "nn/Trainer.h"
@@ -67,19 +69,90 @@ hls::FixedType toFixedType(const flow::FixedFormat &f) {
 }
 
 nn::LossKind lossFor(nn::Network &net) {
-  bool softmaxOut = net.size() && net.layer(net.size() - 1).spec().kind == "Softmax";
-  return softmaxOut ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;
+  const std::string last = net.size() ? net.layer(net.size() - 1).spec().kind : "";
+  if (net.outputShape().size() == 1) // one output: a binary classifier (a sigmoid or a logit)
+    return last == "Sigmoid" ? nn::LossKind::BinaryCrossEntropy : nn::LossKind::BinaryCrossEntropyFromLogits;
+  return last == "Softmax" ? nn::LossKind::CrossEntropy : nn::LossKind::CrossEntropyFromLogits;
+}
+
+nn::Matrix trainingTargets(const nn::Dataset &d, int outputs) {
+  if (d.labels.empty() || d.numClasses == outputs)
+    return d.targetMatrix();
+  if (outputs == 1) { // 0/1 labels for one output
+    nn::Matrix y(d.size(), 1);
+    for (long s = 0; s < d.size(); ++s) {
+      const int l = d.labels[static_cast<size_t>(s)];
+      if (l > 1)
+        throw std::invalid_argument("the model has one output, which learns 0/1 labels, but the data set has label " +
+                                    std::to_string(l));
+      y(s, 0) = static_cast<float>(l);
+    }
+    return y;
+  }
+  for (int l : d.labels)
+    if (l >= outputs)
+      throw std::invalid_argument("the data set has label " + std::to_string(l) + " but the model has " +
+                                  std::to_string(outputs) + " outputs");
+  return nn::oneHot(d.labels, outputs); // a class missing from the data is still one of the outputs
+}
+
+NetworkScore scoreNetwork(nn::Network &net, const nn::Dataset &d) {
+  NetworkScore r;
+  const int outputs = static_cast<int>(net.outputShape().size());
+  const bool sigmoidOut = net.size() && net.layer(net.size() - 1).spec().kind == "Sigmoid";
+  r.scoring = scoringFor(outputs, sigmoidOut, d);
+  if (r.scoring.rule == hls::OutputScoring::Rule::Argmax) {
+    // One-hot targets as wide as the outputs (a class absent from the data is still a class).
+    const nn::Matrix targets = nn::oneHot(d.labels, outputs);
+    auto [loss, accuracy] = nn::Trainer::evaluate(net, d.x, targets, lossFor(net));
+    r.accuracy = accuracy;
+    r.loss = loss;
+    r.balanced = nn::balancedAccuracy(net.predict(d.x), targets);
+    return r;
+  }
+  const nn::Matrix out = net.predict(d.x);
+  const std::vector<double> rows(out.data(), out.data() + out.size());
+  size_t correct = 0;
+  for (long s = 0; s < out.rows(); ++s)
+    correct += r.scoring.correct(&rows[static_cast<size_t>(s * outputs)], outputs, static_cast<size_t>(s),
+                                 d.labels.data());
+  r.accuracy = out.rows() ? static_cast<double>(correct) / static_cast<double>(out.rows()) : 0.0;
+  if (r.scoring.rule == hls::OutputScoring::Rule::Threshold) {
+    nn::Matrix y(d.size(), 1);
+    for (long s = 0; s < d.size(); ++s)
+      y(s, 0) = static_cast<float>(d.labels[static_cast<size_t>(s)]);
+    r.loss = nn::computeLoss(sigmoidOut ? nn::LossKind::BinaryCrossEntropy
+                                        : nn::LossKind::BinaryCrossEntropyFromLogits,
+                             out, y, nullptr);
+    double recall = 0;
+    int present = 0;
+    for (int c = 0; c < 2; ++c) {
+      size_t total = 0, hit = 0;
+      for (long s = 0; s < out.rows(); ++s)
+        if (d.labels[static_cast<size_t>(s)] == c) {
+          ++total;
+          hit += ((out(s, 0) > r.scoring.threshold) ? 1 : 0) == c;
+        }
+      if (total) {
+        recall += static_cast<double>(hit) / static_cast<double>(total);
+        ++present;
+      }
+    }
+    r.balanced = present ? recall / present : 0.0;
+  } else {
+    r.loss = nn::computeLoss(nn::LossKind::MeanSquaredError, out, d.targets, nullptr);
+  }
+  return r;
 }
 
 double selectionAccuracy(nn::Network &net, const nn::DatasetSplit &split) {
   const nn::Dataset &d = split.validation.size() > 0 ? split.validation : split.test;
-  return nn::Trainer::evaluate(net, d.x, d.targetMatrix(), lossFor(net)).second;
+  return scoreNetwork(net, d).accuracy;
 }
 
 std::pair<double, double> testAccuracyAndLoss(nn::Network &net, const nn::DatasetSplit &split) {
-  auto [loss, accuracy] =
-      nn::Trainer::evaluate(net, split.test.x, split.test.targetMatrix(), lossFor(net));
-  return {accuracy, loss};
+  const NetworkScore s = scoreNetwork(net, split.test);
+  return {s.accuracy, s.loss};
 }
 
 std::map<std::string, double> synthMetricsRecord(const hls::SynthMetrics &m) {

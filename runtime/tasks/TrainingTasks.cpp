@@ -46,8 +46,14 @@ void runTrain(TaskContext &ctx) {
                       {"val_loss", jsonNumber(valLoss)},
                       {"val_accuracy", jsonNumber(valAccuracy)}});
   };
-  nn::Matrix y = data.split.train.targetMatrix();
-  nn::Matrix yVal = data.split.validation.targetMatrix();
+  const int outputs = static_cast<int>(net->outputShape().size());
+  nn::Matrix y, yVal;
+  try {
+    y = trainingTargets(data.split.train, outputs);
+    yVal = trainingTargets(data.split.validation, outputs);
+  } catch (const std::invalid_argument &e) {
+    throw ctx.error(std::string("train: ") + e.what());
+  }
   bool hasVal = data.split.validation.size() > 0;
   nn::Trainer(config).fit(*net, data.split.train.x, y, hasVal ? &data.split.validation.x : nullptr,
                           hasVal ? &yVal : nullptr);
@@ -65,16 +71,27 @@ void runEvaluate(TaskContext &ctx) {
                                                  : split.test;
   if (d.size() == 0)
     throw ctx.error("the " + which + " split of this data set is empty");
-  auto [loss, accuracy] = nn::Trainer::evaluate(net, d.x, d.targetMatrix(), lossFor(net));
+  NetworkScore score;
+  try {
+    score = scoreNetwork(net, d);
+  } catch (const std::invalid_argument &e) {
+    throw ctx.error(std::string("evaluate: ") + e.what());
+  }
   long params = net.parameterCount(), nonzero = nn::countNonZeros(net);
-  ctx.store.metrics[ctx.key] = {
-      {"accuracy", accuracy},
-      {"loss", loss},
-      {"params", static_cast<double>(params)},
-      {"nonzero", static_cast<double>(nonzero)},
-      {"sparsity", 1.0 - static_cast<double>(nonzero) / std::max(1L, params)},
-      {"macs", static_cast<double>(nn::nonZeroMacs(net))},
-      {"balanced_accuracy", nn::balancedAccuracy(net.predict(d.x), d.targetMatrix())}};
+  std::map<std::string, double> &m = ctx.store.metrics[ctx.key];
+  m = {{"accuracy", score.accuracy},
+       {"loss", score.loss},
+       {"params", static_cast<double>(params)},
+       {"nonzero", static_cast<double>(nonzero)},
+       {"sparsity", 1.0 - static_cast<double>(nonzero) / std::max(1L, params)},
+       {"macs", static_cast<double>(nn::nonZeroMacs(net))}};
+  if (score.balanced >= 0) // classifiers: the mean recall over the classes present
+    m["balanced_accuracy"] = score.balanced;
+  const int outputs = static_cast<int>(net.outputShape().size());
+  const std::string decision = score.scoring.describe(outputs);
+  ctx.log("decision", {{"task", flow::jsonString("evaluate")}, {"rule", flow::jsonString(decision)}});
+  if (score.scoring.rule != hls::OutputScoring::Rule::Argmax)
+    ctx.progress << " [" << decision << "]" << std::flush;
 }
 
 } // namespace mmlc::tasks

@@ -1,6 +1,8 @@
 // The element-wise activation kinds (hls4ml Activation, nnet::<function>): one table row each, with
 // its bit-exact arithmetic and its float reference. A new element-wise activation is one row here
 // plus its LayerKind value (docs/layer-kinds.md).
+#include <cstdio>
+
 #include "hls/layers/SimKernels.h"
 
 namespace mmlc::hls {
@@ -117,7 +119,7 @@ struct Activation {
 const Activation kActivations[] = {
     {LayerKind::Linear, "Linear", "", "linear", "linear", false, ResultSign::Any, LayerTypes::Template::Copy, linear, nullptr, linearF},
     {LayerKind::ReLU, "ReLU", "ReLU", "relu", "relu", true, ResultSign::NonNegative, LayerTypes::Template::ReLU, relu, nullptr, reluF},
-    {LayerKind::LeakyReLU, "LeakyReLU", "LeakyReLU", "leaky_relu", "leaky_relu", false, ResultSign::Any,
+    {LayerKind::LeakyReLU, "LeakyReLU", "LeakyReLU", "leaky_relu", "leaky_relu", true, ResultSign::Any,
      LayerTypes::Template::LeakyReLU, leakyRelu, nullptr,
      leakyReluF},
     {LayerKind::HardTanh, "HardTanh", "", "hard_tanh", "hard_tanh", false, ResultSign::Any, LayerTypes::Template::None,
@@ -149,11 +151,21 @@ std::string emitConfig(const EmitLayer& e) {
 }
 
 std::string emitTypedefs(const EmitLayer& e) {
+  if (e.l.kind == LayerKind::LeakyReLU) return "typedef " + e.l.paramType.toCpp() + " " + e.l.name + "_param_t;\n";
   if (!rowOf(e.l.kind).prepare) return "";
   return "typedef " + e.l.tableType.toCpp() + " " + e.l.name + "_table_t;\n";
 }
 
 std::string emitCall(const EmitLayer& e, const std::string& in, const std::string& out) {
+  if (e.l.kind == LayerKind::LeakyReLU) {  // hls4ml 1.x: leaky_relu<data_T, param_T, res_T, CONFIG_T>(data, alpha, res)
+    char alpha[40];
+    std::snprintf(alpha, sizeof alpha, "%.17g", e.l.alpha);
+    const std::string p = e.l.name + "_param_t";
+    // alpha as a bare literal, as hls4ml writes it (the call converts it to param_T; the project
+    // reader takes the value from there).
+    return "nnet::leaky_relu<" + e.inType + ", " + p + ", " + e.outType + ", config_" + e.l.name + ">(" + in + ", " + alpha +
+           ", " + out + ");";
+  }
   return std::string("nnet::") + rowOf(e.l.kind).call + "<" + e.inType + ", " + e.outType + ", config_" + e.l.name + ">(" + in +
          ", " + out + ");";
 }

@@ -1,6 +1,8 @@
 // Layer kinds DepthwiseConv1D and DepthwiseConv2D (hls4ml DepthwiseConv1D/2D and the depthwise
 // half of SeparableConv, nnet::depthwise_conv_1d/2d_cl, depth multiplier 1): one kernel per
-// channel. Simulated and rewritten in imported projects; mmlc does not emit them.
+// channel. Simulated and rewritten in imported projects; mmlc emits them (io_parallel) with its own
+// nnet::depthwise_conv_2d_cl (runtime/hls/templates/nnet_utils/nnet_conv.h), whose arithmetic is
+// hls4ml 1.x's depthwise_conv_2d_latency_cl: a separable convolution is this plus a 1x1 Conv2D.
 #include "hls/layers/SimKernels.h"
 
 namespace mmlc::hls {
@@ -56,6 +58,34 @@ void reference(const LayerDesc& l, const double* in, double* out, RangeProbe& r)
       }
 }
 
+std::string emitConfig(const EmitLayer& e) {
+  const LayerDesc& l = e.l;
+  std::string s = "struct config_" + l.name + " : nnet::conv2d_config {\n";
+  s += configUnsigned("in_height", l.inHeight) + configUnsigned("in_width", l.inWidth) + configUnsigned("n_chan", l.inChannels);
+  s += configUnsigned("filt_height", l.kernelH) + configUnsigned("filt_width", l.kernelW) + configUnsigned("n_filt", l.nFilters);
+  s += configUnsigned("stride_height", l.strideH) + configUnsigned("stride_width", l.strideW);
+  s += configUnsigned("pad_top", l.padTop) + configUnsigned("pad_bottom", l.padBottom) + configUnsigned("pad_left", l.padLeft) +
+       configUnsigned("pad_right", l.padRight);
+  s += configUnsigned("out_height", l.outHeight) + configUnsigned("out_width", l.outWidth);
+  s += configUnsigned("reuse_factor", l.reuseFactor);
+  s += "  typedef " + l.name + "_accum_t accum_t;\n  typedef " + l.name + "_bias_t bias_t;\n  typedef " + l.name +
+       "_weight_t weight_t;\n};\n";
+  return s;
+}
+
+std::string emitTypedefs(const EmitLayer& e) {
+  const LayerDesc& l = e.l;
+  return "typedef " + l.weightType.toCpp() + " " + l.name + "_weight_t;\n" + "typedef " + l.biasType.toCpp() + " " + l.name +
+         "_bias_t;\n" + "typedef " + l.accumType.toCpp() + " " + l.name + "_accum_t;\n";
+}
+
+// Both kinds call the channels-last 2-D template (1-D is its height-1 case).
+std::string emitCall(const EmitLayer& e, const std::string& in, const std::string& out) {
+  const LayerDesc& l = e.l;
+  return "nnet::depthwise_conv_2d_cl<" + e.inType + ", " + e.outType + ", config_" + l.name + ">(" + in + ", " + out + ", w_" +
+         l.name + ", b_" + l.name + ");";
+}
+
 LayerKindInfo depthwiseKind(LayerKind kind, const char* name, std::vector<std::string> calls) {
   LayerKindInfo k;
   k.kind = kind;
@@ -63,18 +93,23 @@ LayerKindInfo depthwiseKind(LayerKind kind, const char* name, std::vector<std::s
   k.nnKind = "";
   k.mmlName = "";
   k.nnetCalls = std::move(calls);
-  k.configStruct = "";
-  k.configFields = {{"in_height", "input rows"},     {"in_width", "input columns"},   {"n_chan", "channels"},
-                    {"filt_height", "kernel rows"},  {"filt_width", "kernel columns"}, {"stride_height", "row stride"},
-                    {"stride_width", "column stride"}, {"pad_top", "zero rows above"}, {"pad_left", "zero columns left"},
-                    {"reuse_factor", "multiplications per multiplier"}};
+  k.configStruct = "conv2d_config";
+  k.configFields = {{"in_height", "input rows"},       {"in_width", "input columns"},    {"n_chan", "channels"},
+                    {"filt_height", "kernel rows"},    {"filt_width", "kernel columns"}, {"n_filt", "filters (= channels)"},
+                    {"stride_height", "row stride"},   {"stride_width", "column stride"}, {"pad_top", "zero rows above"},
+                    {"pad_bottom", "zero rows below"}, {"pad_left", "zero columns left"}, {"pad_right", "zero columns right"},
+                    {"out_height", "output rows"},     {"out_width", "output columns"},
+                    {"reuse_factor", "multiplications per multiplier"}, {"accum_t", "accumulator type"},
+                    {"bias_t", "bias type"},           {"weight_t", "weight type"}};
   k.hasWeights = true;
   k.isMac = true;
   k.estimate = EstimateFamily::Mac;
   k.conversions = LayerTypes::Template::Mac;  // the same three casts per product (depthwise_product)
   k.simulate = simulate;
   k.reference = reference;
-  k.notEmitted = "they are simulated and rewritten in imported hls4ml projects";
+  k.emitConfig = emitConfig;
+  k.emitTypedefs = emitTypedefs;
+  k.emitCall = emitCall;
   return k;
 }
 

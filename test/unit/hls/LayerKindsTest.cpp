@@ -90,11 +90,39 @@ TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   c.kernelW = 3;
   c.weights.assign(3 * 2 * 3, 0.25f);
   net1d.layers.push_back(c);
+  LayerDesc dw1 = testnets::layer("dw1", LayerKind::DepthwiseConv1D, FixedType::fixed(16, 6));
+  dw1.kernelW = 2;
+  dw1.weights.assign(2 * 3, 0.5f);
+  net1d.layers.push_back(dw1);
   LayerDesc p = testnets::layer("pool", LayerKind::MaxPool, FixedType::fixed(16, 6));
   p.kernelW = p.strideW = 2;
   net1d.layers.push_back(p);
+  // ... and the element-wise activations of framework exports.
+  NetworkDesc netAct;
+  netAct.name = "netact";
+  netAct.inputWidth = 6;
+  LayerDesc fc = testnets::layer("fc", LayerKind::Dense, FixedType::fixed(16, 6));
+  fc.nOut = 6;
+  fc.weights.assign(36, 0.25f);
+  netAct.layers.push_back(fc);
+  for (LayerKind k : {LayerKind::LeakyReLU, LayerKind::ELU, LayerKind::SELU, LayerKind::Softplus, LayerKind::Softsign,
+                      LayerKind::HardSigmoid, LayerKind::Clip})
+    netAct.layers.push_back(testnets::layer(std::string("act_") + layerKindName(k), k, FixedType::fixed(16, 6)));
+  NetworkDesc netDw;  // a separable convolution: depthwise + pointwise
+  netDw.name = "netdw";
+  netDw.inputHeight = netDw.inputWidth = 4;
+  netDw.inputChannels = 2;
+  LayerDesc dw2 = testnets::layer("dw2", LayerKind::DepthwiseConv2D, FixedType::fixed(16, 6));
+  dw2.kernelH = dw2.kernelW = 3;
+  dw2.padTop = dw2.padBottom = dw2.padLeft = dw2.padRight = 1;
+  dw2.weights.assign(9 * 2, 0.25f);
+  netDw.layers.push_back(dw2);
+  LayerDesc pw = testnets::layer("pw", LayerKind::Conv2D, FixedType::fixed(16, 6));
+  pw.nFilters = 3;
+  pw.weights.assign(2 * 3, 0.5f);
+  netDw.layers.push_back(pw);
   std::set<LayerKind> seen;
-  for (const NetworkDesc& n : {net, net1d, testnets::residualNet()}) {  // the last: Add, Concatenate
+  for (const NetworkDesc& n : {net, net1d, testnets::residualNet(), netAct, netDw}) {  // residualNet: Add, Concatenate
     HlsProjectEmitter e(n, EmitOptions{});
     const auto structs = configStructs(e.parametersHeader());
     for (const LayerDesc& l : e.desc().layers) {

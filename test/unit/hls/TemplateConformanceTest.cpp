@@ -206,6 +206,19 @@ std::vector<Case> buildCases(const Generation& g) {
     ht.slopeType = F(16, 6);
     ht.shiftType = ai % 2 ? F(16, 6) : F(4, 1);
     add(makeCase("hard_tanh_" + s, t.in, 1, 16, 1, ht, seed++));
+    if (!v08) {  // the activations of framework exports (hls4ml 1.x signatures)
+      for (LayerKind k : {LayerKind::ELU, LayerKind::SELU, LayerKind::Softplus, LayerKind::Softsign}) {
+        LayerDesc e = makeLayer(k, t.res);
+        e.tableSize = ai % 2 ? 1024 : 256;
+        e.tableType = ai % 2 ? F(18, 8) : F(10, 2, RND, SAT);
+        e.alpha = 0.75;
+        e.paramType = F(8, 1, RND);
+        add(makeCase(std::string(layerKindName(k)) + "_" + s, t.in, 1, 16, 1, e, seed++));
+      }
+      LayerDesc hs = ht;
+      hs.kind = LayerKind::HardSigmoid;
+      add(makeCase("hard_sigmoid_" + s, t.in, 1, 16, 1, hs, seed++));
+    }
   }
   // Softmax, every implementation.
   struct SoftTypes { FixedType in, exp, inv, res; int ts; };
@@ -776,10 +789,11 @@ std::string emitCase(const Case& k, int id, const Generation& g, std::string* se
         << ", table_size = " << l.tableSize << ";\n"
         << "  static const unsigned io_type = nnet::" << (stream ? "io_stream" : "io_parallel") << ", reuse_factor = 1;\n"
         << "  typedef " << l.tableType.toCpp() << " table_t;\n";
-      if (l.kind == LayerKind::HardTanh)
+      const bool hard = l.kind == LayerKind::HardTanh || l.kind == LayerKind::HardSigmoid;
+      if (hard)
         o << "  static const " << l.slopeType.toCpp() << " slope;\n  static const " << l.shiftType.toCpp() << " shift;\n";
       o << "};\n";
-      if (l.kind == LayerKind::HardTanh)
+      if (hard)
         o << "const " << l.slopeType.toCpp() << " " << cfg << "::slope = " << l.slope << ";\nconst " << l.shiftType.toCpp()
           << " " << cfg << "::shift = " << l.shift << ";\n";
       const char* fn = l.kind == LayerKind::Linear      ? "linear"
@@ -787,8 +801,17 @@ std::string emitCase(const Case& k, int id, const Generation& g, std::string* se
                        : l.kind == LayerKind::Sigmoid   ? "sigmoid"
                        : l.kind == LayerKind::Tanh      ? "tanh"
                        : l.kind == LayerKind::HardTanh  ? "hard_tanh"
+                       : l.kind == LayerKind::HardSigmoid ? "hard_sigmoid"
+                       : l.kind == LayerKind::SELU      ? "selu"
+                       : l.kind == LayerKind::Softplus  ? "softplus"
+                       : l.kind == LayerKind::Softsign  ? "softsign"
                                                         : "leaky_relu";
-      if (l.kind == LayerKind::LeakyReLU) {
+      if (l.kind == LayerKind::ELU) {
+        std::ostringstream a;
+        a.precision(17);
+        a << l.alpha;
+        call = "nnet::elu<IN_T, " + l.paramType.toCpp() + ", OUT_T, " + cfg + ">(x, " + a.str() + ", y);";
+      } else if (l.kind == LayerKind::LeakyReLU) {
         std::ostringstream a;
         a.precision(17);
         a << l.alpha;

@@ -197,10 +197,10 @@ TEST(NetworkImport, UnsupportedLayerIsAnErrorAtItsCall) {
   // Replace the ReLU template by a project function of a kind mmlc does not model.
   std::string text = readText(top);
   text = replaceOnce(text, "void myproject(",
-                     "static void elu_layer3(layer2_t in[N_LAYER_2], layer3_t out[N_LAYER_2]) {\n"
+                     "static void swish_layer3(layer2_t in[N_LAYER_2], layer3_t out[N_LAYER_2]) {\n"
                      "    for (int i = 0; i < N_LAYER_2; i++) out[i] = in[i] > 0 ? layer3_t(in[i]) : layer3_t(0);\n"
                      "}\n\nvoid myproject(");
-  text = replaceOnce(text, "nnet::relu<layer2_t, layer3_t, relu_config3>(layer2_out, layer3_out);", "elu_layer3(layer2_out, layer3_out);");
+  text = replaceOnce(text, "nnet::relu<layer2_t, layer3_t, relu_config3>(layer2_out, layer3_out);", "swish_layer3(layer2_out, layer3_out);");
   writeText(top, text);
   const HlsProject p = readHlsProject(dir);
   try {
@@ -209,7 +209,7 @@ TEST(NetworkImport, UnsupportedLayerIsAnErrorAtItsCall) {
   } catch (const HlsMetaError& e) {
     EXPECT_EQ(e.pos().file, "firmware/myproject.cpp");
     EXPECT_EQ(e.pos().line, 23u) << e.what();
-    EXPECT_NE(e.message().find("layer layer3 calls elu_layer3, which mmlc cannot model (importable layers: dense,"), std::string::npos)
+    EXPECT_NE(e.message().find("layer layer3 calls swish_layer3, which mmlc cannot model (importable layers: dense,"), std::string::npos)
         << e.what();
   }
 }

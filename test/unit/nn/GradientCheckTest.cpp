@@ -125,6 +125,33 @@ TEST(GradientCheck, Conv2DAcrossSampleGroups) {
   checkGradients(net, x);
   checkInputGradient(layers::conv2d(2, 3), Shape{1, 40, 40}, x, true, 37);  // a sample of inputs in every group
 }
+// The activations of framework exports and the layers ONNX import brings.
+LayerSpec act(const char* kind, float alpha, float beta) {
+  LayerSpec s;
+  s.kind = kind;
+  s.alpha = alpha;
+  s.beta = beta;
+  return s;
+}
+TEST(GradientCheck, ELU) { checkLayer(act("ELU", 0.7f, 0), Shape{6}, awayFromZero(3, 6, 50)); }
+TEST(GradientCheck, SELU) { checkLayer(act("SELU", 1.6732632f, 1.050701f), Shape{6}, awayFromZero(3, 6, 51)); }
+TEST(GradientCheck, HardSigmoid) { checkLayer(act("HardSigmoid", 0.2f, 0.5f), Shape{6}, randomMatrix(3, 6, 52)); }
+TEST(GradientCheck, Clip) { checkLayer(act("Clip", -0.5f, 0.6f), Shape{6}, randomMatrix(3, 6, 53)); }
+TEST(GradientCheck, Softplus) { checkLayer(act("Softplus", 0, 0), Shape{6}, randomMatrix(3, 6, 54)); }
+TEST(GradientCheck, Softsign) { checkLayer(act("Softsign", 0, 0), Shape{6}, awayFromZero(3, 6, 55)); }
+TEST(GradientCheck, PReLU) { checkLayer(act("PReLU", 0, 0), Shape{2, 3}, awayFromZero(3, 6, 56)); }
+TEST(GradientCheck, Upsample2D) { checkLayer(layers::upsample(2, 3), Shape{2, 2, 3}, randomMatrix(2, 12, 57)); }
+TEST(GradientCheck, Upsample1D) { checkLayer(layers::upsample(1, 2), Shape{2, 3}, randomMatrix(2, 6, 58)); }
+TEST(GradientCheck, GroupedConv2D) {
+  checkLayer(layers::grouped(layers::conv2d(4, 3, 1, 1), 2), Shape{2, 4, 4}, randomMatrix(2, 32, 59));
+}
+TEST(GradientCheck, DepthwiseConv2DAsymmetricPads) {
+  LayerSpec s = layers::grouped(layers::conv2d(3, 3, 2, 0), 3);
+  s.padBottom = 1;  // zeros below and right only (a Pad node of an export)
+  s.padRight = 2;
+  checkLayer(s, Shape{3, 5, 5}, randomMatrix(2, 75, 60));
+}
+
 TEST(GradientCheck, MaxPool2D) { checkLayer(layers::maxPool(2), Shape{2, 4, 4}, distinctValues(2, 32, 16)); }
 TEST(GradientCheck, MaxPool2DOverlapping) { checkLayer(layers::maxPool(3, 1), Shape{1, 4, 5}, distinctValues(2, 20, 17)); }
 TEST(GradientCheck, MaxPool1D) { checkLayer(layers::maxPool1d(2), Shape{3, 6}, distinctValues(2, 18, 18)); }

@@ -122,13 +122,18 @@ TEST(HlsConversion, DropoutIsIdentityAtInference) {
 
 TEST(HlsConversion, UnsupportedLayersAreNamed) {
   nn::Network net(nn::Shape{4}, 8);
-  net.add(L::dense(4)).add(L::leakyRelu());
+  nn::LayerSpec prelu;
+  prelu.kind = "PReLU";
+  net.add(L::dense(4)).add(prelu);
   try {
     toHlsNetwork(net, {});
-    FAIL() << "LeakyReLU must be rejected";
+    FAIL() << "PReLU must be rejected";
   } catch (const std::invalid_argument &e) {
-    EXPECT_NE(std::string(e.what()).find("LeakyReLU"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("PReLU"), std::string::npos) << e.what();
   }
+  nn::Network grouped(nn::Shape{4, 5, 5}, 9);  // 2 groups of 2 channels: neither plain nor depthwise
+  grouped.add(L::grouped(L::conv2d(4, 3), 2)).add(L::flatten()).add(L::dense(2));
+  EXPECT_THROW(toHlsNetwork(grouped, {}), std::invalid_argument);
   nn::Network three(nn::Shape{4}, 8);
   three.add(named(L::dense(4), "a")).add(named(L::dense(4), "b"));
   three.add(named(L::from(L::dense(4), {"a"}), "c")).add(L::add({"a", "b", "c"}));
@@ -141,10 +146,44 @@ TEST(HlsConversion, UnsupportedLayersAreNamed) {
   }
 }
 
-TEST(HlsConversion, PaddedConvolutionMatchesTheEngine) {
-  nn::Network padded(nn::Shape{1, 5, 5}, 9);
-  padded.add(L::conv2d(2, 3, 1, 1)).add(L::flatten()).add(L::dense(2));
+TEST(HlsConversion, SeparableConvolutionIsDepthwisePlusPointwise) {
+  nn::Network net(nn::Shape{3, 6, 6}, 5);
+  net.add(L::grouped(L::same(L::conv2d(3, 3)), 3)).add(L::conv2d(4, 1)).add(L::relu()).add(L::flatten()).add(L::dense(2));
+  hls::NetworkDesc d = toHlsNetwork(net, {});
+  EXPECT_EQ(d.layers[0].kind, hls::LayerKind::DepthwiseConv2D);
+  EXPECT_EQ(d.layers[1].kind, hls::LayerKind::Conv2D);
+  EXPECT_LT(maxDifference(net), 1e-3);
+  nn::Network net1d(nn::Shape{2, 9}, 5);
+  net1d.add(L::grouped(L::conv1d(2, 3, 2), 2)).add(L::flatten()).add(L::dense(2));
+  EXPECT_EQ(toHlsNetwork(net1d, {}).layers[0].kind, hls::LayerKind::DepthwiseConv1D);
+  EXPECT_LT(maxDifference(net1d), 1e-3);
+}
+
+TEST(HlsConversion, PaddedConvolutionsAndExportActivations) {
+  // Symmetric and "same" (odd zero last) padding reach the HLS templates' pad fields.
+  nn::Network padded(nn::Shape{1, 6, 6}, 9);
+  padded.add(L::conv2d(2, 3, 1, 1)).add(L::same(L::conv2d(3, 2, 2))).add(L::flatten()).add(L::dense(2));
+  hls::NetworkDesc d = toHlsNetwork(padded, {});
+  EXPECT_EQ(d.layers[0].padTop, 1);
+  EXPECT_EQ(d.layers[0].padBottom, 1);
+  EXPECT_EQ(d.layers[1].padTop, 0);
+  EXPECT_EQ(d.layers[1].padBottom, 0);  // 6 / 2 = 3 outputs of a 2-kernel need no zero
   EXPECT_LT(maxDifference(padded), 1e-3);
+  nn::Network odd(nn::Shape{1, 5, 5}, 9);
+  odd.add(L::same(L::conv2d(2, 2, 2))).add(L::flatten()).add(L::dense(2));
+  hls::NetworkDesc o = toHlsNetwork(odd, {});
+  EXPECT_EQ(o.layers[0].padTop, 0);
+  EXPECT_EQ(o.layers[0].padBottom, 1);
+  EXPECT_LT(maxDifference(odd), 1e-3);
+  for (const char *kind : {"ELU", "SELU", "Softplus", "Softsign", "HardSigmoid", "Clip", "LeakyReLU"}) {
+    nn::Network net(nn::Shape{6}, 3);
+    nn::LayerSpec act;
+    act.kind = kind;
+    act.alpha = std::string(kind) == "SELU" ? 1.6732632f : std::string(kind) == "Clip" ? -0.5f : 0.2f;
+    act.beta = std::string(kind) == "SELU" ? 1.0507010f : std::string(kind) == "Clip" ? 0.75f : 0.5f;
+    net.add(L::dense(5)).add(act).add(L::dense(2));
+    EXPECT_LT(maxDifference(net), 8e-2) << kind;  // lookup tables of 1024 entries over [-8, 8) (bit-exactness: TemplateConformance)
+  }
 }
 
 // A residual block with "same" padding (7x7: the max-pool pads one row and column, ignored) and a

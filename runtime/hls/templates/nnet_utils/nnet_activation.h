@@ -159,6 +159,178 @@ void softmax(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   for (unsigned i = 0; i < CONFIG_T::n_in; i++) res[i] = (res_T)(exp_res[i] * inv_exp_sum);
 }
 
+// hls4ml 1.x's leaky_relu: alpha in param_T, the product exact before the cast to res_T.
+template <class data_T, class param_T, class res_T, typename CONFIG_T>
+void leaky_relu(data_T data[CONFIG_T::n_in], param_T alpha, res_T res[CONFIG_T::n_in]) {
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const data_T datareg = data[ii];
+    if (datareg > 0)
+      res[ii] = datareg;
+    else
+      res[ii] = alpha * datareg;
+  }
+}
+
+// ---- The activations of framework exports: ELU, SELU, softplus, softsign (hls4ml's tables and
+// indexing), hard_sigmoid (hls4ml's), clip (mmlc's own: hls4ml has none). ----
+
+template <typename CONFIG_T, int N_TABLE>
+void init_softplus_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
+  // Inputs cover [-8, 8).
+  for (int ii = 0; ii < N_TABLE; ii++) {
+    const float in_val = 2 * 8.0 * (ii - float(N_TABLE) / 2.0) / float(N_TABLE);
+    const float real_val = std::log(std::exp(in_val) + 1.);  // hls4ml's softplus_fcn_float
+    table_out[ii] = real_val;
+  }
+}
+
+template <typename CONFIG_T, int N_TABLE>
+void init_softsign_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
+  for (int ii = 0; ii < N_TABLE; ii++) {
+    const float in_val = 2 * 8.0 * (ii - float(N_TABLE) / 2.0) / float(N_TABLE);
+    const float real_val = in_val / (std::abs(in_val) + 1.);  // hls4ml's softsign_fcn_float
+    table_out[ii] = real_val;
+  }
+}
+
+// softplus and softsign index their [-8, 8) tables like sigmoid.
+template <class data_T, class res_T, typename CONFIG_T>
+void softplus(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  static bool initialized = false;
+  static typename CONFIG_T::table_t softplus_table[CONFIG_T::table_size];
+  if (!initialized) {
+    init_softplus_table<CONFIG_T, CONFIG_T::table_size>(softplus_table);
+    initialized = true;
+  }
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const int data_round = (data[ii] * CONFIG_T::table_size / 16).to_int();
+    int index = data_round + (int)(8 * CONFIG_T::table_size / 16);
+    if (index < 0) index = 0;
+    if (index > (int)CONFIG_T::table_size - 1) index = (int)CONFIG_T::table_size - 1;
+    res[ii] = (res_T)softplus_table[index];
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void softsign(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  static bool initialized = false;
+  static typename CONFIG_T::table_t softsign_table[CONFIG_T::table_size];
+  if (!initialized) {
+    init_softsign_table<CONFIG_T, CONFIG_T::table_size>(softsign_table);
+    initialized = true;
+  }
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const int data_round = (data[ii] * CONFIG_T::table_size / 16).to_int();
+    int index = data_round + (int)(8 * CONFIG_T::table_size / 16);
+    if (index < 0) index = 0;
+    if (index > (int)CONFIG_T::table_size - 1) index = (int)CONFIG_T::table_size - 1;
+    res[ii] = (res_T)softsign_table[index];
+  }
+}
+
+template <typename CONFIG_T, int N_TABLE>
+void init_elu_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
+  // Inputs cover (-8, 0].
+  for (int ii = 0; ii < N_TABLE; ii++) {
+    const float in_val = -8.0 * ii / float(N_TABLE);
+    const float real_val = std::exp(in_val) - 1.;  // hls4ml's elu_fcn_float
+    table_out[ii] = real_val;
+  }
+}
+
+template <typename CONFIG_T, int N_TABLE>
+void init_selu_table(typename CONFIG_T::table_t table_out[N_TABLE]) {
+  for (int ii = 0; ii < N_TABLE; ii++) {
+    const float in_val = -8.0 * ii / float(N_TABLE);
+    const float real_val =  // hls4ml's selu_fcn_float
+        1.0507009873554804934193349852946 * (1.6732632423543772848170429916717 * (std::exp(in_val) - 1.));
+    table_out[ii] = real_val;
+  }
+}
+
+template <class data_T, class param_T, class res_T, typename CONFIG_T>
+void elu(data_T data[CONFIG_T::n_in], const param_T alpha, res_T res[CONFIG_T::n_in]) {
+  static bool initialized = false;
+  static typename CONFIG_T::table_t elu_table[CONFIG_T::table_size];
+  if (!initialized) {
+    init_elu_table<CONFIG_T, CONFIG_T::table_size>(elu_table);
+    initialized = true;
+  }
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const data_T datareg = data[ii];
+    if (datareg >= 0) {
+      res[ii] = datareg;
+    } else {
+      int index = (datareg * CONFIG_T::table_size / -8).to_int();
+      if (index > (int)CONFIG_T::table_size - 1) index = (int)CONFIG_T::table_size - 1;
+      res[ii] = alpha * elu_table[index];
+    }
+  }
+}
+
+template <class data_T, class res_T, typename CONFIG_T>
+void selu(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  static bool initialized = false;
+  static typename CONFIG_T::table_t selu_table[CONFIG_T::table_size];
+  if (!initialized) {
+    init_selu_table<CONFIG_T, CONFIG_T::table_size>(selu_table);
+    initialized = true;
+  }
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const data_T datareg = data[ii];
+    if (datareg >= 0) {
+      res[ii] = res_T(1.0507009873554804934193349852946) * datareg;
+    } else {
+      int index = (datareg * CONFIG_T::table_size / -8).to_int();
+      if (index > (int)CONFIG_T::table_size - 1) index = (int)CONFIG_T::table_size - 1;
+      res[ii] = selu_table[index];
+    }
+  }
+}
+
+struct hard_activ_config {
+  static const unsigned n_in = 10;
+  static const unsigned io_type = io_parallel;
+  static const unsigned reuse_factor = 1;
+};
+
+template <class data_T, class res_T, typename CONFIG_T>
+void hard_sigmoid(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    auto datareg = CONFIG_T::slope * data[ii] + CONFIG_T::shift;  // full precision, as hls4ml
+    if (datareg > 1)
+      datareg = 1;
+    else if (datareg < 0)
+      datareg = 0;
+    res[ii] = datareg;
+  }
+}
+
+struct clip_config {
+  static const unsigned n_in = 10;
+  static const unsigned io_type = io_parallel;
+  static const unsigned reuse_factor = 1;
+};
+
+template <class data_T, class res_T, typename CONFIG_T>
+void clip(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    if (data[ii] < CONFIG_T::min)
+      res[ii] = CONFIG_T::min;
+    else if (data[ii] > CONFIG_T::max)
+      res[ii] = CONFIG_T::max;
+    else
+      res[ii] = data[ii];
+  }
+}
+
 }  // namespace nnet
 
 #endif

@@ -87,6 +87,37 @@ void conv_2d_cl(data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T:
   }
 }
 
+// Depthwise convolution (one kernel per channel, depth multiplier 1): weights[(kh * filt_width +
+// kw) * n_chan + c] (Keras order). Per output pixel and channel acc = accum_t(bias), then for each
+// kernel position inside the input acc += accum_t(x * w), as hls4ml 1.x's
+// depthwise_conv_2d_latency_cl; res = res_T(acc).
+template <class data_T, class res_T, typename CONFIG_T>
+void depthwise_conv_2d_cl(data_T data[CONFIG_T::in_height * CONFIG_T::in_width * CONFIG_T::n_chan],
+                          res_T res[CONFIG_T::out_height * CONFIG_T::out_width * CONFIG_T::n_chan],
+                          typename CONFIG_T::weight_t weights[CONFIG_T::filt_height * CONFIG_T::filt_width * CONFIG_T::n_chan],
+                          typename CONFIG_T::bias_t biases[CONFIG_T::n_chan]) {
+  MMLC_HLS_PRAGMA(HLS PIPELINE II = CONFIG_T::reuse_factor)
+  for (unsigned oh = 0; oh < CONFIG_T::out_height; oh++) {
+    for (unsigned ow = 0; ow < CONFIG_T::out_width; ow++) {
+      for (unsigned c = 0; c < CONFIG_T::n_chan; c++) {
+        typename CONFIG_T::accum_t acc = (typename CONFIG_T::accum_t)biases[c];
+        for (unsigned kh = 0; kh < CONFIG_T::filt_height; kh++) {
+          for (unsigned kw = 0; kw < CONFIG_T::filt_width; kw++) {
+            const int ih = (int)(oh * CONFIG_T::stride_height + kh) - (int)CONFIG_T::pad_top;
+            const int iw = (int)(ow * CONFIG_T::stride_width + kw) - (int)CONFIG_T::pad_left;
+            if (ih < 0 || ih >= (int)CONFIG_T::in_height || iw < 0 || iw >= (int)CONFIG_T::in_width) continue;
+            typename CONFIG_T::accum_t mult =
+                data[((unsigned)ih * CONFIG_T::in_width + (unsigned)iw) * CONFIG_T::n_chan + c] *
+                weights[(kh * CONFIG_T::filt_width + kw) * CONFIG_T::n_chan + c];
+            acc += mult;
+          }
+        }
+        res[(oh * CONFIG_T::out_width + ow) * CONFIG_T::n_chan + c] = (res_T)acc;
+      }
+    }
+  }
+}
+
 }  // namespace nnet
 
 #endif

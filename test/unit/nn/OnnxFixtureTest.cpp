@@ -1,0 +1,122 @@
+// Every ONNX model of test/fixtures/onnx (real exports from hls4ml's example models and the small
+// generated ones of each export pattern) imports and computes what the file itself says: the
+// engine's forward pass against a naive interpreter of the file's nodes and initialisers.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "OnnxReference.h"
+#include "nn/Error.h"
+#include "nn/OnnxModel.h"
+#include "nn/Random.h"
+
+using namespace mmlc::nn;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kDir = MMLC_ONNX_FIXTURES_DIR;
+
+// The engine's input layout: the ONNX per-sample shape, or its channels-first form when the
+// importer folded a channels-last input Transpose.
+std::vector<int> engineOrder(const Shape& engine, const std::vector<int64_t>& onnxSample) {
+  std::vector<int> perm(onnxSample.size());
+  for (size_t i = 0; i < perm.size(); ++i) perm[i] = static_cast<int>(i);
+  std::vector<int> same(engine.dims.begin(), engine.dims.end());
+  std::vector<int> onnx(onnxSample.begin(), onnxSample.end());
+  if (same == onnx) return perm;
+  // channels last -> first: engine axis 0 is ONNX's last axis.
+  perm.insert(perm.begin(), perm.back());
+  perm.pop_back();
+  return perm;
+}
+
+void expectMatches(const std::string& file, double tolerance = 1e-4) {
+  SCOPED_TRACE(file);
+  Network net = importOnnx(file);
+  std::vector<int64_t> dims = onnxref::onnxInputDims(file, 1);
+  const bool fixedOne = dims[0] == 1;
+  const int batch = 5;
+  std::vector<int64_t> sample(dims.begin() + 1, dims.end());
+  long size = 1;
+  for (int64_t d : sample) size *= d;
+  ASSERT_EQ(net.inputShape().size(), size);
+  const std::vector<int> perm = engineOrder(net.inputShape(), sample);
+  Random rng(7);
+  for (int s = 0; s < batch; ++s) {
+    onnxref::RefTensor x;
+    x.dims = dims;
+    x.dims[0] = 1;
+    for (long i = 0; i < size; ++i) x.v.push_back(rng.normal());
+    // The same sample in the engine's layout (ONNX element at index idx goes to the permuted place).
+    Matrix in(1, size);
+    std::vector<long> stride(sample.size(), 1), estride(sample.size(), 1);
+    std::vector<int64_t> edims(sample.size());
+    for (size_t i = 0; i < sample.size(); ++i) edims[i] = sample[perm[i]];
+    for (int i = static_cast<int>(sample.size()) - 2; i >= 0; --i) {
+      stride[i] = stride[i + 1] * sample[i + 1];
+      estride[i] = estride[i + 1] * edims[i + 1];
+    }
+    for (long e = 0; e < size; ++e) {
+      long rem = e, dst = 0;
+      std::vector<long> idx(sample.size());
+      for (size_t i = 0; i < sample.size(); ++i) {
+        idx[i] = rem / stride[i];
+        rem %= stride[i];
+      }
+      for (size_t i = 0; i < sample.size(); ++i) dst += idx[perm[i]] * estride[i];
+      in(0, dst) = static_cast<float>(x.v[e]);
+    }
+    const onnxref::RefTensor want = onnxref::runOnnxReference(file, x);
+    const Matrix got = net.predict(in);
+    ASSERT_EQ(got.size(), want.size());
+    for (long i = 0; i < got.size(); ++i)
+      EXPECT_NEAR(got(0, i), want.v[i], tolerance * (1 + std::abs(want.v[i]))) << "sample " << s << " output " << i;
+  }
+  (void)fixedOne;
+}
+
+TEST(OnnxFixtures, RealExportsMatchTheirOwnInitialisers) {
+  // hls4ml's example models: Keras MatMul+Add jet tagger, PyTorch BatchNorm1d (Unsqueeze/Squeeze,
+  // unnamed nodes, a fixed export batch), Keras channels-last CNN (Transposes, Flatten axis 0).
+  for (const char* f : {"three_layer_keras.onnx", "three_layer_bn_pytorch.onnx", "conv2d_small_keras.onnx"})
+    expectMatches(kDir + "/" + f);
+}
+
+TEST(OnnxFixtures, GeneratedPatternsMatchTheirOwnInitialisers) {
+  for (const char* f : {"keras_cnn_same.onnx", "pytorch_bn1d_binary.onnx", "mlp_activations.onnx", "mlp_prelu.onnx",
+                        "separable_conv.onnx", "upsample_concat.onnx", "mlp_regression.onnx"})
+    expectMatches(kDir + "/generated/" + f);
+}
+
+TEST(OnnxFixtures, ChannelsLastExportsLeaveNoTranspose) {
+  for (const char* f : {"conv2d_small_keras.onnx", "generated/keras_cnn_same.onnx"}) {
+    Network net = importOnnx(kDir + "/" + f);
+    for (size_t i = 0; i < net.size(); ++i) EXPECT_NE(net.layer(i).spec().kind, "Transpose") << f << " layer " << i;
+    EXPECT_EQ(net.inputShape().rank(), 3);
+    EXPECT_EQ(net.inputShape().dims[1], net.inputShape().dims[2]) << "channels first";
+  }
+  Network bn = importOnnx(kDir + "/three_layer_bn_pytorch.onnx");  // Unsqueeze/Squeeze fold away
+  for (size_t i = 0; i < bn.size(); ++i) EXPECT_NE(bn.layer(i).spec().kind, "Reshape");
+}
+
+TEST(OnnxFixtures, BadInputIsALocatedError) {
+  auto message = [](const std::string& f) {
+    try {
+      importOnnx(f);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string g = kDir + "/generated/";
+  // An unnamed node: its index and output, and the attribute's values.
+  EXPECT_EQ(message(g + "bad_dilation.onnx"),
+            "ONNX model " + g + "bad_dilation.onnx: node 0 (Conv, output 't1') has dilations=[2,2], which is not supported (all 1)");
+  EXPECT_EQ(message(g + "bad_operator.onnx"),
+            "ONNX model " + g + "bad_operator.onnx: unsupported operator 'Celu' (node 1, output 't2')");
+  EXPECT_NE(message(g + "truncated.onnx").find("truncated.onnx"), std::string::npos);
+  EXPECT_NE(message(g + "truncated.onnx"), "no error");
+}
+
+}  // namespace
