@@ -154,6 +154,22 @@ void Importer::defineInit(const std::string& tensor, InitTensor t, const std::st
   if (!fixedType.empty()) quantTypes_[tensor] = fixedType;
 }
 
+Value Importer::importAs(const onnx::NodeProto& n, std::vector<Value> inputs) {
+  auto h = opHandlers().find(n.op_type());
+  if (h == opHandlers().end()) failNode("wraps operator '" + n.op_type() + "', which is not supported");
+  const onnx::NodeProto* outer = node_;
+  std::vector<Value> outerData = std::move(data_);
+  node_ = &n;
+  data_ = std::move(inputs);
+  defined_ = false;
+  h->second(*this);
+  node_ = outer;
+  data_ = std::move(outerData);
+  if (!defined_) failNode("was not imported");
+  defined_ = false;
+  return out_;
+}
+
 void Importer::annotateQuantisedInputs() {
   if (quantTypes_.empty() || out_.layer == "input") return;
   Layer& layer = net_->layer(net_->indexOf(out_.layer));
@@ -220,11 +236,24 @@ Value Importer::sourceOf(const std::string& tensor) const {
 }
 
 // When every reader of the graph input is a Transpose with one permutation (a channels-last export
-// turning NHWC into NCHW), the network takes the transposed layout and the Transposes vanish.
+// turning NHWC into NCHW), the network takes the transposed layout and the Transposes vanish; so
+// does a QONNX channels-last model.
 std::vector<int> Importer::foldedInputPerm() const {
   std::string input;
   for (const auto& in : g_.input())
     if (!inits_.count(in.name())) input = in.name();
+  // A model QONNX converted to channels-last (its Conv/pool nodes in the channels_last domain) is
+  // channels-last throughout: the network takes the channels-first layout and views it.
+  int rank = 0;
+  for (const auto& in : g_.input())
+    if (in.name() == input) rank = in.type().tensor_type().shape().dim_size() - 1;
+  for (const auto& n : g_.node())
+    if (isChannelsLastDomain(n.domain()) && (rank == 2 || rank == 3)) {
+      std::vector<int> q(rank);
+      q[0] = rank - 1;
+      for (int i = 1; i < rank; ++i) q[i] = i - 1;
+      return q;
+    }
   std::vector<int64_t> perm;
   bool any = false;
   for (const auto& n : g_.node())

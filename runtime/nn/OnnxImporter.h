@@ -69,6 +69,14 @@ class Importer {
   Value valueOf(const std::string& layer) const;
   // Sets the node's (first) output.
   void define(const Value& v) { out_ = v; defined_ = true; }
+  // Imports `n` (a standard-domain stand-in for the current node) with `inputs` as its data
+  // inputs, through its operator's handler; returns the output it defines.
+  Value importAs(const onnx::NodeProto& n, std::vector<Value> inputs);
+  // The exact fixed-point type of a quantised initializer ("" when it has none).
+  std::string quantTypeOf(const std::string& tensor) const {
+    auto it = quantTypes_.find(tensor);
+    return it == quantTypes_.end() ? std::string() : it->second;
+  }
   Network& net() { return *net_; }
   // The batch size the graph input declares (0 when symbolic).
   int64_t batch() const { return batch_; }
@@ -106,12 +114,17 @@ class Importer {
 using OpHandler = void (*)(Importer&);
 const std::map<std::string, OpHandler>& opHandlers();
 
+// `v` transposed by the per-sample permutation `q` (ONNX Transpose perm without the batch axis):
+// a view when possible.
+Value transposedView(Importer& imp, Value v, const std::vector<int>& q);
+
 // An element-wise operator: `s` applied to the node's data input, keeping its view.
 void elementwise(Importer& imp, LayerSpec s);
 
 // QONNX quantisers (OnnxQuantOps.cpp): the operator domains, the handlers of quantisers on data
 // (rows of opHandlers()), and the quantisation of an initializer by the current node.
 bool isQonnxDomain(const std::string& domain);
+bool isChannelsLastDomain(const std::string& domain);  // QONNX's channels-last wrapped operators
 void addQonnxHandlers(std::map<std::string, OpHandler>& table);
 void quantiseInitializer(Importer& imp);
 

@@ -521,11 +521,7 @@ void transpose(Importer& imp) {
                  std::to_string(rank + 1));
   std::vector<int> q;
   for (size_t i = 1; i < perm.size(); ++i) q.push_back(static_cast<int>(perm[i] - 1));
-  if (v.flattened || !v.padBegin.empty() || imp.shapeOf(v.layer).rank() != rank) v = imp.valueOf(imp.materialise(v));
-  Value out = v;
-  out.perm = composePerm(v.perm, q);
-  for (int i = 0; i < rank; ++i) out.shape[i] = v.shape[q[i]];
-  imp.define(out);
+  imp.define(transposedView(imp, v, q));
 }
 
 // Squeeze/Unsqueeze: axes as an attribute (before opset 13) or an int64 input.
@@ -619,13 +615,18 @@ int64_t nearestSource(const std::string& ctm, const std::string& nm, int64_t i, 
 
 void resize(Importer& imp) {
   const onnx::NodeProto& n = imp.node();
-  const std::string src = imp.materialise(imp.inputs()[0]);
-  const Shape in = imp.shapeOf(src);
+  // A permuted view (a channels-last tensor) is resized on the layer's own axes: the scales are
+  // permuted instead of the values.
+  Value v = imp.inputs()[0];
+  const bool permView = !v.perm.empty() && !v.flattened && v.padBegin.empty() &&
+                        imp.shapeOf(v.layer).rank() == static_cast<int>(v.shape.size());
+  if (!permView) v = imp.valueOf(imp.materialise(v));
+  const Shape in = imp.shapeOf(v.layer);
   const std::string mode = imp.attrString("mode", "nearest");
   imp.requireAttr(mode == "nearest", "mode", mode, "nearest");
   const std::string ctm = imp.attrString("coordinate_transformation_mode", "half_pixel");
   const std::string nm = imp.attrString("nearest_mode", "round_prefer_floor");
-  std::vector<float> scales;
+  std::vector<float> scales;  // ONNX order (batch first)
   if (n.op_type() == "Upsample") {
     if (const auto* a = imp.attr("scales")) scales.assign(a->floats().begin(), a->floats().end());
     if (const InitTensor* t = imp.optionalInit(1)) scales = t->f;
@@ -634,21 +635,24 @@ void resize(Importer& imp) {
     const int scalesAt = n.input_size() == 2 ? 1 : 2;
     if (const InitTensor* t = imp.optionalInit(scalesAt)) scales = t->f;
     if (const InitTensor* t = imp.optionalInit(3); t && scales.empty()) {
-      if (t->i.size() != static_cast<size_t>(in.rank()) + 1) imp.failNode("has sizes " + ints(t->i) + " of the wrong rank");
+      if (t->i.size() != v.shape.size() + 1) imp.failNode("has sizes " + ints(t->i) + " of the wrong rank");
       scales.push_back(1.0f);
-      for (int i = 0; i < in.rank(); ++i) scales.push_back(static_cast<float>(t->i[i + 1]) / in.dims[i]);
+      for (size_t i = 0; i < v.shape.size(); ++i) scales.push_back(static_cast<float>(t->i[i + 1]) / v.shape[i]);
     }
   }
-  if (scales.size() != static_cast<size_t>(in.rank()) + 1 || in.rank() < 2)
-    imp.failNode("has scales " + floats(scales) + " for an input of per-sample shape " + in.str() +
+  if (scales.size() != v.shape.size() + 1 || in.rank() < 2)
+    imp.failNode("has scales " + floats(scales) + " for an input of per-sample shape " + Shape(v.shape).str() +
                  "; expected one per axis of an (N,C,L) or (N,C,H,W) tensor");
-  if (scales[0] != 1.0f || scales[1] != 1.0f)
+  std::vector<float> layerScales = scales;  // the layer's axes (channels first)
+  if (permView)
+    for (size_t i = 0; i < v.shape.size(); ++i) layerScales[static_cast<size_t>(v.perm[i]) + 1] = scales[i + 1];
+  if (layerScales[0] != 1.0f || layerScales[1] != 1.0f)
     imp.failNode("has scales " + floats(scales) + "; only the spatial axes can be resized");
   std::vector<int> factor;
-  for (size_t i = 2; i < scales.size(); ++i) {
-    if (scales[i] < 1.0f || scales[i] != std::floor(scales[i]))
+  for (size_t i = 2; i < layerScales.size(); ++i) {
+    if (layerScales[i] < 1.0f || layerScales[i] != std::floor(layerScales[i]))
       imp.failNode("has scales " + floats(scales) + "; only whole upsampling factors are supported");
-    factor.push_back(static_cast<int>(scales[i]));
+    factor.push_back(static_cast<int>(layerScales[i]));
   }
   for (size_t a = 0; a < factor.size(); ++a) {
     const int64_t len = in.dims[a + 1];
@@ -661,10 +665,22 @@ void resize(Importer& imp) {
   s.kind = "Upsample";
   s.kernelW = factor.back();
   if (factor.size() == 2) s.kernelH = factor[0];
-  imp.define(imp.valueOf(imp.addLayer(s, {src})));
+  Value out = v;
+  out.layer = imp.addLayer(s, {v.layer});
+  for (size_t i = 0; i < out.shape.size(); ++i) out.shape[i] = static_cast<int>(out.shape[i] * scales[i + 1]);
+  imp.define(out);
 }
 
 }  // namespace
+
+Value transposedView(Importer& imp, Value v, const std::vector<int>& q) {
+  const int rank = static_cast<int>(v.shape.size());
+  if (v.flattened || !v.padBegin.empty() || imp.shapeOf(v.layer).rank() != rank) v = imp.valueOf(imp.materialise(v));
+  Value out = v;
+  out.perm = composePerm(v.perm, q);
+  for (int i = 0; i < rank; ++i) out.shape[i] = v.shape[q[i]];
+  return out;
+}
 
 void elementwise(Importer& imp, LayerSpec s) {
   Value v = imp.inputs()[0];

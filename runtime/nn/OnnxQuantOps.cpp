@@ -1,6 +1,9 @@
-// QONNX quantiser operators (Quant/IntQuant, BipolarQuant, Trunc of the qonnx, finn and brevitas
-// domains): on an initializer they quantise it in place and give the layer reading it an exact
-// weight or bias type; on data they become engine Quant/BipolarQuant layers (nn/QuantLayer.h).
+// QONNX's own operators. Quantisers (Quant/IntQuant, BipolarQuant, Trunc of the qonnx, finn and
+// brevitas domains): on an initializer they quantise it in place and give the layer reading it an
+// exact weight or bias type; on data they become engine Quant/BipolarQuant layers (nn/QuantLayer.h).
+// Channels-last wrappers (qonnx.custom_op.channels_last Conv, MaxPool, AveragePool,
+// BatchNormalization, as QONNX's ConvertToChannelsLastAndClean leaves them): the standard operator
+// between folded Transposes of its data (and of a Conv's weight, stored O x k... x I).
 #include <algorithm>
 #include <cctype>
 #include <climits>
@@ -131,10 +134,54 @@ LayerSpec quantiserOf(Importer& imp, const std::vector<int64_t>* dims = nullptr,
 // A quantiser on data: an engine layer (per-tensor parameters only).
 void quantiseData(Importer& imp) { elementwise(imp, quantiserOf(imp)); }
 
+// A channels-last wrapped operator: the standard one on the channels-first view of its input,
+// its output viewed channels-last again (the Transposes fold away as views, nothing is copied).
+void channelsLast(Importer& imp) {
+  const onnx::NodeProto& n = imp.node();
+  const Value& v = imp.inputs()[0];
+  const int rank = static_cast<int>(v.shape.size());
+  if (rank < 2 || rank > 3)
+    imp.failNode("reads a tensor of per-sample shape " + Shape(v.shape).str() +
+                 "; channels-last operators take (L, C) or (H, W, C) per sample");
+  std::vector<int> toFirst(rank), toLast(rank);  // (..., C) -> (C, ...) and back
+  toFirst[0] = rank - 1;
+  for (int i = 1; i < rank; ++i) toFirst[i] = i - 1;
+  for (int i = 0; i < rank; ++i) toLast[i] = (i + 1) % rank;
+  onnx::NodeProto standard = n;
+  standard.clear_domain();
+  if (n.op_type() == "Conv") {
+    // The weight is O x k... x I: the standard Conv reads it as O x I x k....
+    const InitTensor& w = imp.init(1);
+    if (w.dims.size() != static_cast<size_t>(rank) + 1)
+      imp.failNode("weight has shape of rank " + std::to_string(w.dims.size()) + ", expected " + std::to_string(rank + 1));
+    InitTensor cf;
+    cf.dims = {w.dims[0], w.dims.back()};
+    cf.dims.insert(cf.dims.end(), w.dims.begin() + 1, w.dims.end() - 1);
+    const int64_t outs = w.dims[0], ins = w.dims.back();
+    int64_t taps = 1;
+    for (size_t a = 1; a + 1 < w.dims.size(); ++a) taps *= w.dims[a];
+    cf.f.resize(w.f.size());
+    if (static_cast<int64_t>(w.f.size()) != outs * taps * ins) imp.failNode("weight must be a float initializer");
+    for (int64_t o = 0; o < outs; ++o)
+      for (int64_t k = 0; k < taps; ++k)
+        for (int64_t c = 0; c < ins; ++c)
+          cf.f[static_cast<size_t>((o * ins + c) * taps + k)] = w.f[static_cast<size_t>((o * taps + k) * ins + c)];
+    const std::string name = n.input(1) + "/channels_first";
+    imp.defineInit(name, std::move(cf), imp.quantTypeOf(n.input(1)));
+    standard.set_input(1, name);
+  }
+  const Value out = imp.importAs(standard, {transposedView(imp, v, toFirst)});
+  imp.define(transposedView(imp, out, toLast));
+}
+
 }  // namespace
 
 bool isQonnxDomain(const std::string& domain) {
   return domain == "qonnx.custom_op.general" || domain == "finn.custom_op.general" || domain == "onnx.brevitas";
+}
+
+bool isChannelsLastDomain(const std::string& domain) {
+  return domain == "qonnx.custom_op.channels_last" || domain == "finn.custom_op.channels_last";
 }
 
 void quantiseInitializer(Importer& imp) {
@@ -165,6 +212,9 @@ void addQonnxHandlers(std::map<std::string, OpHandler>& table) {
   for (const char* domain : {"qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas"})
     for (const char* op : {"Quant", "IntQuant", "BipolarQuant", "Trunc"})
       table[std::string(domain) + "." + op] = quantiseData;
+  for (const char* domain : {"qonnx.custom_op.channels_last", "finn.custom_op.channels_last"})
+    for (const char* op : {"Conv", "MaxPool", "AveragePool", "BatchNormalization"})
+      table[std::string(domain) + "." + op] = channelsLast;
 }
 
 }  // namespace mmlc::nn::onnximport

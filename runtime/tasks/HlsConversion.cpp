@@ -293,6 +293,10 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
         quantisedTensors.push_back(d.name);
         push(std::move(d));
       }
+    } else if (kind == "Transpose" && i + 1 == net.size() && g.isFeatureMap &&
+               spec.perm == (current.rank() == 3 ? std::vector<int>{1, 2, 0} : std::vector<int>{1, 0})) {
+      // The network's output turned channels-last (a channels-last model's NHWC output): that is
+      // the HLS layout already, so the HLS output equals the engine's in order.
     } else if (kind == "Dropout") {
       // Identity at inference: its readers read its input.
       rowOrder[i + 1] = rowOrder[static_cast<size_t>(src)];

@@ -31,12 +31,12 @@ std::vector<int> engineOrder(const Shape& engine, const std::vector<int64_t>& on
   return perm;
 }
 
-void expectMatches(const std::string& file, double tolerance = 1e-4) {
+// Every output of `batch` random samples within `tolerance` (relative) of the reference.
+void expectMatches(const std::string& file, double tolerance = 1e-4, int batch = 5) {
   SCOPED_TRACE(file);
   Network net = importOnnx(file);
   std::vector<int64_t> dims = onnxref::onnxInputDims(file, 1);
   const bool fixedOne = dims[0] == 1;
-  const int batch = 5;
   std::vector<int64_t> sample(dims.begin() + 1, dims.end());
   long size = 1;
   for (int64_t d : sample) size *= d;
@@ -81,6 +81,27 @@ TEST(OnnxFixtures, RealExportsMatchTheirOwnInitialisers) {
   // unnamed nodes, a fixed export batch), Keras channels-last CNN (Transposes, Flatten axis 0).
   for (const char* f : {"three_layer_keras.onnx", "three_layer_bn_pytorch.onnx", "conv2d_small_keras.onnx"})
     expectMatches(kDir + "/" + f);
+}
+
+// A real QONNX model after QONNX's channels-last conversion: channels-last wrapped Conv/MaxPool,
+// Quant on weights, biases and data, Resize and Concat on channels-last tensors. The network takes
+// the channels-first layout (the wrappers' Transposes are views). Every scale is a power of two and
+// every quantised value has few bits, so float sums are exact and the engine equals the reference.
+TEST(OnnxFixtures, RealQonnxChannelsLastModelMatchesItsOwnInitialisers) {
+  const std::string file = kDir + "/branched_model_ch_last.onnx";
+  Network net = importOnnx(file);
+  EXPECT_EQ(net.inputShape().dims, (std::vector<int>{3, 256, 256}));
+  int quantisers = 0;
+  for (size_t i = 0; i + 1 < net.size(); ++i) {
+    EXPECT_NE(net.layer(i).spec().kind, "Transpose") << "layer " << i;
+    quantisers += net.layer(i).spec().kind == "Quant";
+  }
+  // The 17 data quantisers are layers; the 21 on weights and biases are folded into them.
+  EXPECT_EQ(quantisers, 17);
+  // Only the graph output, NHWC as the file says, is materialised: (C, H, W) -> (H, W, C).
+  EXPECT_EQ(net.layer(net.size() - 1).spec().kind, "Transpose");
+  EXPECT_EQ(net.layer(net.size() - 1).spec().perm, (std::vector<int>{1, 2, 0}));
+  expectMatches(file, 1e-6, 2);
 }
 
 TEST(OnnxFixtures, GeneratedPatternsMatchTheirOwnInitialisers) {

@@ -221,6 +221,29 @@ T conv(const onnx::NodeProto& n, const T& x, const T& w, const T* bias) {
 
 }  // namespace
 
+// QONNX Quant (qonnx.custom_op.general.quant): y = (clip(round(x / s + z)) - z) * s, per element
+// with numpy broadcasting of a scalar or per-channel (last axes) scale and zero point.
+T quant(const onnx::NodeProto& n, const T& x, const T& s, const T& z, const T& bits) {
+  const int64_t b = static_cast<int64_t>(bits.v.at(0));
+  const bool isSigned = attrInt(n, "signed", 1) != 0, narrow = attrInt(n, "narrow", 0) != 0;
+  const double lo = isSigned ? -std::ldexp(1.0, static_cast<int>(b - 1)) + (narrow ? 1 : 0) : 0.0;
+  const double hi = isSigned ? std::ldexp(1.0, static_cast<int>(b - 1)) - 1 : std::ldexp(1.0, static_cast<int>(b)) - 1 - (narrow ? 1 : 0);
+  std::string mode = "ROUND";
+  for (const auto& a : n.attribute())
+    if (a.name() == "rounding_mode") mode = a.s();
+  auto at = [&](const T& p, size_t i) { return p.v.size() == 1 ? p.v[0] : p.v[i % p.v.size()]; };
+  T y = x;
+  for (size_t i = 0; i < x.v.size(); ++i) {
+    const double v = x.v[i] / at(s, i) + at(z, i);
+    double q;
+    if (mode == "ROUND") q = std::nearbyint(v);  // half to even, as numpy
+    else if (mode == "FLOOR") q = std::floor(v);
+    else throw std::runtime_error("reference: Quant rounding_mode " + mode);
+    y.v[i] = (std::clamp(q, lo, hi) - at(z, i)) * at(s, i);
+  }
+  return y;
+}
+
 std::vector<int64_t> onnxInputDims(const std::string& path, int64_t batch) {
   std::ifstream in(path, std::ios::binary);
   onnx::ModelProto m;
@@ -247,7 +270,8 @@ RefTensor runOnnxReference(const std::string& path, const RefTensor& input) {
   for (const auto& init : g.initializer()) t[init.name()] = fromProto(init);
   for (const auto& i : g.input())
     if (!t.count(i.name())) t[i.name()] = input;
-  for (const auto& n : g.node()) {
+  // One standard operator.
+  auto eval = [&](const onnx::NodeProto& n) -> T {
     const std::string& op = n.op_type();
     auto I = [&](int k) -> const T& { return t.at(n.input(k)); };
     auto has = [&](int k) { return n.input_size() > k && !n.input(k).empty(); };
@@ -445,6 +469,34 @@ RefTensor runOnnxReference(const std::string& path, const RefTensor& input) {
       y = I(0);
     } else {
       throw std::runtime_error("reference: no operator " + op);
+    }
+    return y;
+  };
+  for (const auto& n : g.node()) {
+    const std::string& d = n.domain();
+    T y;
+    if ((d == "qonnx.custom_op.general" || d == "finn.custom_op.general") && n.op_type() == "Quant") {
+      y = quant(n, t.at(n.input(0)), t.at(n.input(1)), t.at(n.input(2)), t.at(n.input(3)));
+    } else if (d == "qonnx.custom_op.channels_last") {
+      // The standard operator on channels-first copies of the data (and of a Conv's weight), its
+      // output transposed back (QONNX's ChannelsLastWrappedOp).
+      onnx::NodeProto standard = n;
+      standard.clear_domain();
+      const size_t r = t.at(n.input(0)).dims.size();
+      std::vector<int64_t> toFirst{0, static_cast<int64_t>(r) - 1}, toLast{0};
+      for (size_t i = 1; i + 1 < r; ++i) toFirst.push_back(static_cast<int64_t>(i));
+      for (size_t i = 2; i < r; ++i) toLast.push_back(static_cast<int64_t>(i));
+      toLast.push_back(1);
+      for (int k = 0; k < (n.op_type() == "Conv" ? 2 : 1); ++k) {
+        const std::string name = n.input(k) + "#channels_first";
+        t[name] = transpose(t.at(n.input(k)), toFirst);
+        standard.set_input(k, name);
+      }
+      y = transpose(eval(standard), toLast);
+    } else if (!d.empty() && d != "ai.onnx") {
+      throw std::runtime_error("reference: no operator " + d + "." + n.op_type());
+    } else {
+      y = eval(n);
     }
     t[n.output(0)] = y;
   }
