@@ -826,7 +826,9 @@ void readWeightText(ParsedHlsProject& p, HlsWeightArray& w) {
 }
 
 // Finds the first comma-separated run of exactly `size` numeric literals in the file declaring the
-// array (the initialiser itself, or mmlc's `#define W_VALUES` list): raw lexing skips comments.
+// array (the initialiser itself, or mmlc's `#define W_VALUES` list): raw lexing skips comments. A run
+// counts only where values stand: after `{` or after the name a `#define` gives, never an array size
+// (`w[1]`) or a loop bound, which a one-value array would otherwise take for its value.
 void readWeightValues(ParsedHlsProject& p) {
   for (size_t k = 0; k < p.weights.size(); ++k) {
     HlsWeightArray& w = p.model.weights[k];
@@ -841,14 +843,17 @@ void readWeightValues(ParsedHlsProject& p) {
     struct Run {
       std::vector<Span> spans;
       std::vector<double> values;
+      bool valuePosition = false;  // starts after `{` or a #define'd name
     };
     std::vector<Run> runs;
     Run cur;
     Token tok;
     bool expectNumber = true;
     unsigned pendingMinus = ~0u;
+    // What precedes the current token: `{`, or the name right after `#define`.
+    bool afterValueOpener = false, afterDefine = false;
     auto endRun = [&]() {
-      if ((long long)cur.values.size() == w.size) runs.push_back(std::move(cur));
+      if ((long long)cur.values.size() == w.size && cur.valuePosition) runs.push_back(std::move(cur));
       cur = Run();
       pendingMinus = ~0u;
       expectNumber = true;
@@ -856,7 +861,12 @@ void readWeightValues(ParsedHlsProject& p) {
     while (true) {
       lex.LexFromRawLexer(tok);
       if (tok.is(tok::eof)) break;
+      const bool opener = afterValueOpener;
+      afterValueOpener = tok.is(tok::l_brace) || (afterDefine && tok.is(tok::raw_identifier));
+      afterDefine = tok.is(tok::raw_identifier) && tok.getRawIdentifier() == "define";
       const unsigned off = p.sm().getFileOffset(tok.getLocation());
+      if (cur.values.empty() && pendingMinus == ~0u && (tok.is(tok::minus) || tok.is(tok::numeric_constant)))
+        cur.valuePosition = opener;
       if (tok.is(tok::minus) && expectNumber && pendingMinus == ~0u) {
         pendingMinus = off;
         continue;
