@@ -205,6 +205,18 @@ std::vector<const TypedefNameDecl*> typedefChain(QualType t) {
       ty = et->getNamedType().getTypePtrOrNull();
       continue;
     }
+    // mmlc's io_stream layers write nnet::array<input_t, N> in the call itself: the element
+    // typedef is the precision (hls4ml's own layout names the array type by a typedef instead,
+    // whose element typeSpan() finds).
+    if (const auto* ts = dyn_cast<TemplateSpecializationType>(ty); ts && chain.empty()) {
+      const TemplateDecl* td = ts->getTemplateName().getAsTemplateDecl();
+      const auto args = ts->template_arguments();
+      if (td && td->getQualifiedNameAsString() == "nnet::array" && !args.empty() &&
+          args[0].getKind() == TemplateArgument::Type) {
+        ty = args[0].getAsType().getTypePtrOrNull();
+        continue;
+      }
+    }
     const auto* tt = dyn_cast<TypedefType>(ty);
     if (!tt) break;
     chain.push_back(tt->getDecl());

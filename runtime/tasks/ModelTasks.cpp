@@ -10,83 +10,35 @@ namespace {
 nn::LayerSpec activationLayer(const std::string &name) {
   return nn::activationFromMmlName(name); // the engine's activation table (nn/ActivationLayers.cpp)
 }
-} // namespace
 
-void runMlp(TaskContext &ctx) {
-  const TaskArgs &a = ctx.args;
-  auto net = std::make_shared<nn::Network>(nn::Shape{static_cast<int>(a.i("inputs"))},
-                                           static_cast<uint64_t>(a.i("seed")));
-  for (std::int64_t width : a.ints("hidden")) {
-    net->add(nn::layers::dense(static_cast<int>(width)));
-    if (a.b("batchnorm"))
-      net->add(nn::layers::batchNorm());
-    net->add(activationLayer(a.s("activation")));
-    if (a.f("dropout") > 0)
-      net->add(nn::layers::dropout(static_cast<float>(a.f("dropout"))));
-  }
-  net->add(nn::layers::dense(static_cast<int>(a.i("outputs"))));
-  if (a.s("output_activation") == "softmax")
-    net->add(nn::layers::softmax());
-  else if (a.s("output_activation") == "sigmoid")
-    net->add(nn::layers::sigmoid());
-  ctx.store.dnns[ctx.key] = {std::move(net), ""};
+/// The empty network of the image builders: channels-first `channels` x `height` x `width` input
+/// (for one channel, the row-major image, which is how IDX and flat 784-pixel data are stored),
+/// weights initialised from `seed`.
+std::shared_ptr<nn::Network> imageNetwork(const TaskArgs &a) {
+  return std::make_shared<nn::Network>(
+      nn::Shape{static_cast<int>(a.i("channels")), static_cast<int>(a.i("height")),
+                static_cast<int>(a.i("width"))},
+      static_cast<uint64_t>(a.i("seed")));
 }
 
-void runCnn(TaskContext &ctx) {
+/// The classifier of `cnn` and `vgg`: optional dropout, the hidden `dense` widths with
+/// `activation`, the output layer and softmax.
+void denseHead(TaskContext &ctx, nn::Network &net, const std::string &activation) {
   const TaskArgs &a = ctx.args;
-  int height = static_cast<int>(a.i("height")), width = static_cast<int>(a.i("width"));
-  int kernel = static_cast<int>(a.i("kernel")), pool = static_cast<int>(a.i("pool"));
-  // The engine is channels-first: a sample is C x H x W in C order (for one channel, the
-  // row-major image, which is how IDX and flat 784-pixel data are stored).
-  auto net = std::make_shared<nn::Network>(
-      nn::Shape{static_cast<int>(a.i("channels")), height, width},
-      static_cast<uint64_t>(a.i("seed")));
-  std::vector<std::int64_t> filters = a.ints("filters");
-  if (filters.empty())
-    throw ctx.error("cnn needs at least one convolution (filters: [16, 32])");
-  for (size_t stage = 0; stage < filters.size(); ++stage) {
-    if (filters[stage] < 1)
-      throw ctx.error("filters[" + std::to_string(stage) + "] is " +
-                      std::to_string(filters[stage]) + "; every convolution needs at least 1 filter");
-    if (height < kernel || width < kernel)
-      throw ctx.error("convolution " + std::to_string(stage + 1) + " gets a " +
-                      std::to_string(height) + "x" + std::to_string(width) +
-                      " feature map, smaller than the " + std::to_string(kernel) + "x" +
-                      std::to_string(kernel) + " kernel; use fewer convolutions, a smaller "
-                      "kernel or pool");
-    // Unpadded ("valid") convolutions: the HLS templates support no padding.
-    net->add(nn::layers::conv2d(static_cast<int>(filters[stage]), kernel));
-    height -= kernel - 1;
-    width -= kernel - 1;
-    if (a.b("batchnorm"))
-      net->add(nn::layers::batchNorm());
-    net->add(activationLayer(a.s("activation")));
-    if (pool > 1) {
-      if (height < pool || width < pool)
-        throw ctx.error("pooling after convolution " + std::to_string(stage + 1) + " gets a " +
-                        std::to_string(height) + "x" + std::to_string(width) +
-                        " feature map, smaller than the pool size " + std::to_string(pool));
-      net->add(nn::layers::maxPool(pool));
-      height /= pool;
-      width /= pool;
-    }
-  }
-  net->add(nn::layers::flatten());
   if (a.f("dropout") > 0)
-    net->add(nn::layers::dropout(static_cast<float>(a.f("dropout"))));
+    net.add(nn::layers::dropout(static_cast<float>(a.f("dropout"))));
   for (std::int64_t units : a.ints("dense")) {
     if (units < 1)
       throw ctx.error("dense layer widths must be at least 1, got " + std::to_string(units));
-    net->add(nn::layers::dense(static_cast<int>(units)));
-    net->add(activationLayer(a.s("activation")));
+    net.add(nn::layers::dense(static_cast<int>(units)));
+    net.add(activationLayer(activation));
   }
-  net->add(nn::layers::dense(static_cast<int>(a.i("outputs"))));
-  net->add(nn::layers::softmax());
-  ctx.store.dnns[ctx.key] = {std::move(net), ""};
+  net.add(nn::layers::dense(static_cast<int>(a.i("outputs"))));
+  net.add(nn::layers::softmax());
 }
 
-namespace {
 /// Reads `filters` (each at least 1) and checks there are `count` of them (0: any number >= 1).
+/// `cnn`, `resnet` and `vgg` read their filters and report bad ones only here.
 std::vector<int> filterList(TaskContext &ctx, size_t count) {
   std::vector<int> out;
   for (std::int64_t f : ctx.args.ints("filters")) {
@@ -120,14 +72,66 @@ std::string convBlock(nn::Network &net, int filters, bool batchnorm, const std::
 int dim(const nn::Network &net, int d) { return net.outputShape().dims[static_cast<size_t>(d)]; }
 } // namespace
 
+void runMlp(TaskContext &ctx) {
+  const TaskArgs &a = ctx.args;
+  auto net = std::make_shared<nn::Network>(nn::Shape{static_cast<int>(a.i("inputs"))},
+                                           static_cast<uint64_t>(a.i("seed")));
+  for (std::int64_t width : a.ints("hidden")) {
+    net->add(nn::layers::dense(static_cast<int>(width)));
+    if (a.b("batchnorm"))
+      net->add(nn::layers::batchNorm());
+    net->add(activationLayer(a.s("activation")));
+    if (a.f("dropout") > 0)
+      net->add(nn::layers::dropout(static_cast<float>(a.f("dropout"))));
+  }
+  net->add(nn::layers::dense(static_cast<int>(a.i("outputs"))));
+  if (a.s("output_activation") == "softmax")
+    net->add(nn::layers::softmax());
+  else if (a.s("output_activation") == "sigmoid")
+    net->add(nn::layers::sigmoid());
+  ctx.store.dnns[ctx.key] = {std::move(net), ""};
+}
+
+void runCnn(TaskContext &ctx) {
+  const TaskArgs &a = ctx.args;
+  int height = static_cast<int>(a.i("height")), width = static_cast<int>(a.i("width"));
+  int kernel = static_cast<int>(a.i("kernel")), pool = static_cast<int>(a.i("pool"));
+  auto net = imageNetwork(a);
+  std::vector<int> filters = filterList(ctx, 0);
+  for (size_t stage = 0; stage < filters.size(); ++stage) {
+    if (height < kernel || width < kernel)
+      throw ctx.error("convolution " + std::to_string(stage + 1) + " gets a " +
+                      std::to_string(height) + "x" + std::to_string(width) +
+                      " feature map, smaller than the " + std::to_string(kernel) + "x" +
+                      std::to_string(kernel) + " kernel; use fewer convolutions, a smaller "
+                      "kernel or pool");
+    // Unpadded ("valid") convolutions: the HLS templates support no padding.
+    net->add(nn::layers::conv2d(static_cast<int>(filters[stage]), kernel));
+    height -= kernel - 1;
+    width -= kernel - 1;
+    if (a.b("batchnorm"))
+      net->add(nn::layers::batchNorm());
+    net->add(activationLayer(a.s("activation")));
+    if (pool > 1) {
+      if (height < pool || width < pool)
+        throw ctx.error("pooling after convolution " + std::to_string(stage + 1) + " gets a " +
+                        std::to_string(height) + "x" + std::to_string(width) +
+                        " feature map, smaller than the pool size " + std::to_string(pool));
+      net->add(nn::layers::maxPool(pool));
+      height /= pool;
+      width /= pool;
+    }
+  }
+  net->add(nn::layers::flatten());
+  denseHead(ctx, *net, a.s("activation"));
+  ctx.store.dnns[ctx.key] = {std::move(net), ""};
+}
+
 void runResnet(TaskContext &ctx) {
   const TaskArgs &a = ctx.args;
   std::vector<int> f = filterList(ctx, 4);
   bool bn = a.b("batchnorm");
-  auto net = std::make_shared<nn::Network>(
-      nn::Shape{static_cast<int>(a.i("channels")), static_cast<int>(a.i("height")),
-                static_cast<int>(a.i("width"))},
-      static_cast<uint64_t>(a.i("seed")));
+  auto net = imageNetwork(a);
   // A residual block: two conv-BN-ReLU and the block's input added to their output.
   auto residual = [&](int filters) {
     std::string in = net->layer(net->size() - 1).spec().name;
@@ -159,26 +163,14 @@ void runVgg(TaskContext &ctx) {
   const TaskArgs &a = ctx.args;
   std::vector<int> f = filterList(ctx, 0);
   bool bn = a.b("batchnorm");
-  auto net = std::make_shared<nn::Network>(
-      nn::Shape{static_cast<int>(a.i("channels")), static_cast<int>(a.i("height")),
-                static_cast<int>(a.i("width"))},
-      static_cast<uint64_t>(a.i("seed")));
+  auto net = imageNetwork(a);
   for (int filters : f) {
     convBlock(*net, filters, bn);
     convBlock(*net, filters, bn);
     net->add(nn::layers::same(nn::layers::maxPool(2)));
   }
   net->add(nn::layers::flatten());
-  if (a.f("dropout") > 0)
-    net->add(nn::layers::dropout(static_cast<float>(a.f("dropout"))));
-  for (std::int64_t units : a.ints("dense")) {
-    if (units < 1)
-      throw ctx.error("dense layer widths must be at least 1, got " + std::to_string(units));
-    net->add(nn::layers::dense(static_cast<int>(units)));
-    net->add(nn::layers::relu());
-  }
-  net->add(nn::layers::dense(static_cast<int>(a.i("outputs"))));
-  net->add(nn::layers::softmax());
+  denseHead(ctx, *net, "relu");
   ctx.store.dnns[ctx.key] = {std::move(net), ""};
 }
 
