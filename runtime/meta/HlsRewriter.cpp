@@ -1,15 +1,11 @@
 // The project rewriter's front (no Clang): requests are collected here, the Clang module's
 // RewriteSession (RewriteSession.cpp) turns them into the changed files, and this writes them to a
 // new directory or swaps them in atomically, then verifies the result by reading it back.
-#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <regex>
-#include <set>
 #include <unistd.h>
 
 #include "meta/ClangModule.h"

@@ -15,7 +15,6 @@
 
 #include "hls/CSimHarness.h"
 #include "hls/FixedPointSim.h"
-#include "hls/HlsProjectEmitter.h"
 #include "hls/NetworkSim.h"
 #include "meta/ClangModule.h"
 
