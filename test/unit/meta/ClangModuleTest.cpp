@@ -52,7 +52,8 @@ TEST(ClangModule, LoadsOnFirstUseAndReadsAndRewrites) {
     readHlsProject(MMLC_META_FIXTURE_DIR "/no-such-project");
     FAIL() << "expected HlsMetaError";
   } catch (const HlsMetaError& e) {
-    EXPECT_NE(std::string(e.what()).find("not an HLS project"), std::string::npos) << e.what();
+    EXPECT_EQ(e.pos().file, MMLC_META_FIXTURE_DIR "/no-such-project");
+    EXPECT_EQ(e.message(), "not a directory");
   }
 
   const fs::path out = fs::temp_directory_path() / ("mmlc-clang-module-" + std::to_string(::getpid()));
