@@ -16,6 +16,7 @@
 #include <clang/Frontend/ASTUnit.h>
 #include <llvm/ADT/SmallString.h>
 
+#include "meta/ClangModule.h"
 #include "meta/HlsProject.h"
 
 namespace mmlc::meta::detail {
@@ -114,6 +115,10 @@ HlsAxiWrapper readAxiWrapper(const std::string& projectDir, const std::string& n
                              const std::vector<std::string>& args);
 
 std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dir, const ReadOptions& options);
+
+// The module's rewriter session (RewriteSession.cpp) and C-simulation preparation (ProjectCSimSetup.cpp).
+std::unique_ptr<RewriteSession> openClangRewriteSession(const std::string& dir, const ReadOptions& options);
+CSimSetup prepareClangCSim(const std::string& projectDir, const std::string& workDir, const ProjectCSimOptions& options);
 
 // hls::FixedType of an ap_fixed/ap_ufixed/ap_int/ap_uint type; false when t is not one.
 bool fixedTypeOf(clang::QualType t, hls::FixedType* out);

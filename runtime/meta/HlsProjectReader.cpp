@@ -26,49 +26,6 @@ namespace fs = std::filesystem;
 
 namespace mmlc::meta {
 
-std::string SourcePos::str() const {
-  if (line == 0) return file;
-  if (column == 0) return file + ":" + std::to_string(line);
-  return file + ":" + std::to_string(line) + ":" + std::to_string(column);
-}
-
-HlsMetaError::HlsMetaError(SourcePos pos, const std::string& message)
-    : std::runtime_error((pos.file.empty() ? std::string() : pos.str() + ": ") + message),
-      pos_(std::move(pos)),
-      message_(message) {}
-
-const HlsConfigField* HlsLayer::field(const std::string& n) const {
-  for (const auto& f : config)
-    if (f.name == n) return &f;
-  return nullptr;
-}
-
-const HlsLayer* HlsProject::layer(const std::string& name) const {
-  for (const auto& l : layers)
-    if (l.name == name) return &l;
-  return nullptr;
-}
-
-const HlsLayer& HlsProject::requireLayer(const std::string& name) const {
-  if (const HlsLayer* l = layer(name)) return *l;
-  std::string known;
-  for (const auto& l : layers) known += (known.empty() ? "" : ", ") + l.name;
-  throw HlsMetaError(topPos, "no layer '" + name + "' in top function " + topFunction + " (layers: " + known + ")");
-}
-
-const HlsWeightArray* HlsProject::weightArray(const std::string& name) const {
-  for (const auto& w : weights)
-    if (w.name == name) return &w;
-  return nullptr;
-}
-
-std::vector<const HlsPragma*> HlsProject::pragmasIn(const std::string& function, const std::string& loop) const {
-  std::vector<const HlsPragma*> out;
-  for (const auto& p : pragmas)
-    if (p.function == function && p.loop == loop) out.push_back(&p);
-  return out;
-}
-
 namespace detail {
 
 using namespace clang;
@@ -1240,9 +1197,5 @@ std::unique_ptr<ParsedHlsProject> parseHlsProject(const std::string& dirArg, con
 }
 
 }  // namespace detail
-
-HlsProject readHlsProject(const std::string& dir, const ReadOptions& options) {
-  return std::move(detail::parseHlsProject(dir, options)->model);
-}
 
 }  // namespace mmlc::meta

@@ -1,41 +1,21 @@
-// The project rewriter's driver: requests are collected, then the passes (RewritePrecision.cpp,
-// RewriteReuse.cpp, RewritePragmas.cpp, RewriteTop.cpp; shared state in RewriteContext.h) turn
-// them into non-overlapping edits applied with clang::Rewriter, written to a new directory or
-// swapped in atomically.
-#include <algorithm>
+// The project rewriter's front (no Clang): requests are collected here, the Clang module's
+// RewriteSession (RewriteSession.cpp) turns them into the changed files, and this writes them to a
+// new directory or swaps them in atomically, then verifies the result by reading it back.
 #include <atomic>
 #include <chrono>
-#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <regex>
-#include <set>
 #include <unistd.h>
 
-#include <clang/AST/RecursiveASTVisitor.h>
-#include <clang/Lex/Lexer.h>
-#include <clang/Rewrite/Core/Rewriter.h>
-
-#include "hls/FixedPointSim.h"
-#include "hls/TemplateConversions.h"
-#include "meta/HlsProjectAst.h"
+#include "meta/ClangModule.h"
 #include "meta/HlsRewriter.h"
-#include "meta/RewriteContext.h"
 
 namespace fs = std::filesystem;
 
 namespace mmlc::meta {
 
-PragmaTarget PragmaTarget::parse(const std::string& text) {
-  PragmaTarget t;
-  size_t slash = text.find('/');
-  t.function = text.substr(0, slash);
-  if (slash != std::string::npos) t.loop = text.substr(slash + 1);
-  return t;
-}
-
-using namespace rewrite;
+using detail::RewriteRequest;
 
 namespace {
 
@@ -58,18 +38,13 @@ void writeText(const fs::path& path, const std::string& text) {
 struct HlsProjectRewriter::Impl {
   std::string dir;
   ReadOptions options;
-  std::unique_ptr<ParsedHlsProject> parsed;  // parsed once, by project() or render()
-  std::vector<Request> requests;
-  double parseMs = 0, rewriteMs = 0;
+  std::unique_ptr<detail::RewriteSession> session;  // opened (and the project parsed) on first need
+  std::vector<RewriteRequest> requests;
   std::vector<std::string> notes;
 
-  ParsedHlsProject& parse() {
-    if (!parsed) {
-      auto t0 = std::chrono::steady_clock::now();
-      parsed = detail::parseHlsProject(dir, options);
-      parseMs = msSince(t0);
-    }
-    return *parsed;
+  detail::RewriteSession& open() {
+    if (!session) session = detail::clangModule().openRewrite(dir, options);
+    return *session;
   }
 };
 
@@ -79,31 +54,31 @@ HlsProjectRewriter::HlsProjectRewriter(std::string dir, ReadOptions options) : i
 }
 HlsProjectRewriter::~HlsProjectRewriter() = default;
 
-const HlsProject& HlsProjectRewriter::project() { return impl_->parse().model; }
+const HlsProject& HlsProjectRewriter::project() { return impl_->open().project(); }
 
 HlsProjectRewriter& HlsProjectRewriter::setPrecision(const std::string& layer, const std::string& role, const hls::FixedType& type) {
-  Request r{Request::Precision, layer, role, "", type, 0, {}};
+  RewriteRequest r{RewriteRequest::Precision, layer, role, "", type, 0, {}};
   impl_->requests.push_back(r);
   return *this;
 }
 HlsProjectRewriter& HlsProjectRewriter::setReuseFactor(const std::string& layer, int reuseFactor) {
-  impl_->requests.push_back(Request{Request::Reuse, layer, "", "", {}, reuseFactor, {}});
+  impl_->requests.push_back(RewriteRequest{RewriteRequest::Reuse, layer, "", "", {}, reuseFactor, {}});
   return *this;
 }
 HlsProjectRewriter& HlsProjectRewriter::setStrategy(const std::string& layer, const std::string& strategy) {
-  impl_->requests.push_back(Request{Request::Strategy, layer, "", strategy, {}, 0, {}});
+  impl_->requests.push_back(RewriteRequest{RewriteRequest::Strategy, layer, "", strategy, {}, 0, {}});
   return *this;
 }
 HlsProjectRewriter& HlsProjectRewriter::setPragma(const PragmaTarget& target, const std::string& text) {
-  impl_->requests.push_back(Request{Request::SetPragma, "", "", text, {}, 0, target});
+  impl_->requests.push_back(RewriteRequest{RewriteRequest::SetPragma, "", "", text, {}, 0, target});
   return *this;
 }
 HlsProjectRewriter& HlsProjectRewriter::removePragma(const PragmaTarget& target, const std::string& directive) {
-  impl_->requests.push_back(Request{Request::RemovePragma, "", "", directive, {}, 0, target});
+  impl_->requests.push_back(RewriteRequest{RewriteRequest::RemovePragma, "", "", directive, {}, 0, target});
   return *this;
 }
 HlsProjectRewriter& HlsProjectRewriter::renameTop(const std::string& newName) {
-  impl_->requests.push_back(Request{Request::RenameTop, "", "", newName, {}, 0, {}});
+  impl_->requests.push_back(RewriteRequest{RewriteRequest::RenameTop, "", "", newName, {}, 0, {}});
   return *this;
 }
 
@@ -133,44 +108,14 @@ HlsProjectRewriter& HlsProjectRewriter::applySetting(const std::string& setting)
 }
 
 std::map<std::string, std::string> HlsProjectRewriter::render() {
-  ParsedHlsProject* parsed = &impl_->parse();
-  auto t0 = std::chrono::steady_clock::now();
-  RewriteContext c(*parsed);
-  for (Request r : impl_->requests) {
-    switch (r.kind) {
-      case Request::Precision:
-        if (r.role == "input") {
-          // The input of a layer is the previous layer's result (or the top's input typedef).
-          const size_t k = c.layerIndex(r.layer);
-          if (k > 0) {
-            r.layer = parsed->model.layers[k - 1].name;
-            r.role = "result";
-          }
-        }
-        rewrite::rewritePrecision(c, r);
-        break;
-      case Request::Reuse: rewrite::rewriteReuse(c, r); break;
-      case Request::Strategy: rewrite::rewriteStrategy(c, r); break;
-      case Request::SetPragma: rewrite::setPragma(c, r); break;
-      case Request::RemovePragma: rewrite::removePragma(c, r); break;
-      case Request::RenameTop: rewrite::renameTop(c, r.text); break;
-    }
-  }
-  rewrite::checkConversions(c);
-  rewrite::rewriteWeights(c);
-  rewrite::updateInputDependentFields(c);
-  auto out = c.edits.apply();
-  for (const auto& [rel, text] : c.textFiles) out[rel] = text;
-  impl_->notes = c.notes;
-  impl_->rewriteMs = msSince(t0);
-  return out;
+  return impl_->open().render(impl_->requests, &impl_->notes);
 }
 
 RewriteReport HlsProjectRewriter::writeTo(const std::string& outDirArg, const RewriteOptions& options) {
   RewriteReport report;
   const std::map<std::string, std::string> files = render();  // all checks happen before any write
-  report.parseMs = impl_->parseMs;
-  report.rewriteMs = impl_->rewriteMs;
+  report.parseMs = impl_->session->parseMs();
+  report.rewriteMs = impl_->session->rewriteMs();
   report.notes = impl_->notes;
   auto t0 = std::chrono::steady_clock::now();
   const fs::path in = fs::canonical(impl_->dir);
@@ -223,23 +168,23 @@ RewriteReport HlsProjectRewriter::writeTo(const std::string& outDirArg, const Re
     // Re-read the result: every requested value must be reported back exactly.
     t0 = std::chrono::steady_clock::now();
     ReadOptions readOptions = impl_->options;
-    for (const Request& r : impl_->requests)
-      if (r.kind == Request::RenameTop) readOptions.top = r.text;  // the top now has that name
+    for (const RewriteRequest& r : impl_->requests)
+      if (r.kind == RewriteRequest::RenameTop) readOptions.top = r.text;  // the top now has that name
     HlsProject back = readHlsProject(out.string(), readOptions);
-    for (const Request& r : impl_->requests) {
-      if (r.kind == Request::Precision) {
+    for (const RewriteRequest& r : impl_->requests) {
+      if (r.kind == RewriteRequest::Precision) {
         const HlsLayer& l = back.requireLayer(r.layer);
         auto it = l.precisions.find(r.role);
         if (it == l.precisions.end() || !it->second.known || it->second.type != r.type)
           throw HlsMetaError(l.call, "verification failed: " + r.layer + "." + r.role + " reads back as " +
                                          (it == l.precisions.end() ? std::string("nothing") : it->second.spelled));
-      } else if (r.kind == Request::Reuse) {
+      } else if (r.kind == RewriteRequest::Reuse) {
         const HlsLayer& l = back.requireLayer(r.layer);
         if (l.reuseFactor != r.number) throw HlsMetaError(l.call, "verification failed: reuse factor reads back as " + std::to_string(l.reuseFactor));
-      } else if (r.kind == Request::Strategy) {
+      } else if (r.kind == RewriteRequest::Strategy) {
         const HlsLayer& l = back.requireLayer(r.layer);
         if (l.strategy != r.text) throw HlsMetaError(l.call, "verification failed: strategy reads back as " + l.strategy);
-      } else if (r.kind == Request::RenameTop) {
+      } else if (r.kind == RewriteRequest::RenameTop) {
         if (back.topFunction != r.text) throw HlsMetaError(back.topPos, "verification failed: top reads back as " + back.topFunction);
       }
     }

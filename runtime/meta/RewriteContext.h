@@ -13,6 +13,7 @@
 #include <clang/Rewrite/Core/Rewriter.h>
 
 #include "hls/FixedType.h"
+#include "meta/ClangModule.h"
 #include "meta/HlsProjectAst.h"
 #include "meta/HlsRewriter.h"
 
@@ -102,13 +103,7 @@ struct LayerState {
   bool convertedToTemplate = false;  // an unrolled dense function became an nnet::dense call
 };
 
-struct Request {
-  enum Kind { Precision, Reuse, Strategy, SetPragma, RemovePragma, RenameTop } kind;
-  std::string layer, role, text;
-  hls::FixedType type;
-  long long number = 0;
-  PragmaTarget target;
-};
+using Request = detail::RewriteRequest;
 
 // Shared by the passes: the parsed project, the edits, and each layer's state after the requests.
 struct RewriteContext {
