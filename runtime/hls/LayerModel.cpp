@@ -265,7 +265,11 @@ Features featuresOf(const LayerQuery& q, Metric m) {
           add("output_tree_bits", q.nOut * aw * log2c(perOutput));
           // Below K, each multiplier's product is steered to its output's accumulator: the LUTs
           // grow with multipliers x outputs (N-TORC's dense layers: ~290 + 4 n_out LUT per
-          // multiplier for n_in <= 256).
+          // multiplier for n_in <= 256). In dense_resource_rf_leq_nin the target of multiplier m
+          // is in fact fixed (acc[m / (K/RF)]); B*acc*log2(n_out), tried in its place, bounds the
+          // extrapolation better (1024x64 at RF 64: 373 k vs 398 k LUT, real 313 k) but lost 0.9
+          // points on N-TORC's held-out dense LUT (9.3 -> 10.2 %), so this term stays; with a
+          // fitted coefficient (0.08 LUT per bit) it does not blow up (docs/estimator.md).
           add("accum_steer_bits", leqIn ? mults * q.nOut * aw : 0);
           add("input_bits", K * dw);
           add("const", 1);

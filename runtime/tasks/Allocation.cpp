@@ -59,15 +59,39 @@ AllocCosts allocationFloor(const AllocProblem& p) {
   return floor;
 }
 
+std::vector<size_t> paretoCandidates(const AllocProblem& p, size_t layer) {
+  const std::vector<AllocCandidate>& cs = p.layers.at(layer).candidates;
+  // d dominates c when it costs no more in every figure (and is listed first among equals):
+  // replacing c by d in any allocation keeps every limit and does not raise the objective,
+  // whose weights are non-negative, so some optimum avoids c.
+  auto dominates = [&](size_t d, size_t c) {
+    bool less = false;
+    for (size_t k = 0; k < kCostCount; ++k) {
+      if (cs[d].cost[k] > cs[c].cost[k]) return false;
+      less = less || cs[d].cost[k] < cs[c].cost[k];
+    }
+    return less || d < c;
+  };
+  std::vector<size_t> within, kept;
+  for (size_t c = 0; c < cs.size(); ++c)
+    if (cs[c].ii <= p.iiLimit) within.push_back(c);
+  for (size_t c : within) {
+    bool dominated = false;
+    for (size_t d : within) dominated = dominated || (d != c && dominates(d, c));
+    if (!dominated) kept.push_back(c);
+  }
+  return kept;
+}
+
 AllocSolution solveAllocation(const AllocProblem& p) {
   const auto start = std::chrono::steady_clock::now();
   AllocSolution s;
-  // Columns: the candidates within the II limit; col[l] lists (column, candidate index).
+  // Columns: the candidates within the II limit that no other one dominates; col[l] lists
+  // (column, candidate index).
   std::vector<std::vector<std::pair<int, size_t>>> cols(p.layers.size());
   int n = 0;
   for (size_t l = 0; l < p.layers.size(); ++l) {
-    for (size_t c = 0; c < p.layers[l].candidates.size(); ++c)
-      if (p.layers[l].candidates[c].ii <= p.iiLimit) cols[l].push_back({n++, c});
+    for (size_t c : paretoCandidates(p, l)) cols[l].push_back({n++, c});
     if (cols[l].empty()) {  // no candidate of this layer meets the II limit
       s.seconds = secondsSince(start);
       return s;

@@ -49,7 +49,12 @@ struct AllocSolution {
   long variables = 0, constraints = 0, nodes = 0;
 };
 
-/// Solves `p` exactly with CBC (candidates above the II limit are left out first). Throws
+/// The candidates of layer `layer` that meet the II limit and that no other such candidate
+/// dominates (costs at most as much in every figure; of equal ones the first is kept): an optimum
+/// of `p` only needs these, so the MIP is built from them alone.
+std::vector<size_t> paretoCandidates(const AllocProblem& p, size_t layer);
+
+/// Solves `p` exactly with CBC (candidates above the II limit or dominated are left out first). Throws
 /// std::runtime_error when the solver fails for another reason than infeasibility.
 AllocSolution solveAllocation(const AllocProblem& p);
 

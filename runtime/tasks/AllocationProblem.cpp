@@ -109,8 +109,21 @@ DesignAllocation allocationProblem(const hls::NetworkDesc& design, const hls::Es
   std::set<std::pair<long, bool>> settings;
   for (const AllocLayer& l : p.layers)
     for (const AllocCandidate& c : l.candidates) settings.insert({c.reuse, c.resource});
+  // A layer that does not accept the setting is estimated too, and its figures are not read:
+  // it is set to its cheapest-to-estimate candidate, the resource strategy (whose features need
+  // no pass over the weights, unlike the latency strategy's constant multipliers), when it has one.
+  std::vector<const AllocCandidate*> idle(p.layers.size(), nullptr);
+  for (size_t l = 0; l < p.layers.size(); ++l)
+    for (const AllocCandidate& c : p.layers[l].candidates)
+      if (c.resource) idle[l] = &c;
+  hls::NetworkDesc variant = design;  // one copy, its allocatable layers set per setting
   for (auto [f, resource] : settings) {
-    hls::NetworkDesc variant = design;
+    for (size_t l = 0; l < p.layers.size(); ++l) {
+      hls::LayerDesc& layer = variant.layers[out.layerIndex[l]];
+      const hls::LayerDesc& original = design.layers[out.layerIndex[l]];
+      layer.reuseFactor = idle[l] ? idle[l]->reuse : original.reuseFactor;
+      layer.strategy = idle[l] ? hls::Strategy::Resource : original.strategy;
+    }
     for (size_t l = 0; l < p.layers.size(); ++l)
       for (const AllocCandidate& c : p.layers[l].candidates)
         if (c.reuse == f && c.resource == resource) {

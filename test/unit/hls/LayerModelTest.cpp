@@ -120,3 +120,67 @@ TEST(LayerModel, StreamLayersOverlapParallelCallsAdd) {
   // Dataflow: the slowest (393) plus the fill of the others (129 - 128 = 1; the rest none).
   EXPECT_DOUBLE_EQ(combinedLatency(IOType::Stream, {132, 393, 129, 131, 2, 8}, {132, 390, 128, 131, 2, 8}), 394.0);
 }
+
+// predictLayer skips a coefficient set whose length differs from its class's features and falls
+// back to the structural prior (one LUT per bit): a feature added without regenerating
+// default.cal silently turned the resource-strategy LUT into the prior (1.7 M LUT for a 784x64
+// dense layer at RF 64). Every multiplier set of the shipped calibration must fit its features.
+TEST(LayerModel, ShippedCalibrationMatchesTheFeatureSets) {
+  const Calibration& cal = defaultCalibration();
+  const char* metrics[] = {"dsp", "lut", "ff", "bram18", "latency"};
+  int checked = 0;
+  for (const auto& [key, set] : cal.sets) {
+    const size_t a = key.find('/'), b = key.find('/', a + 1), c = key.find('/', b + 1);
+    const std::string cls = key.substr(0, a), tool = key.substr(a + 1, b - a - 1), io = key.substr(b + 1, c - b - 1),
+                      metric = key.substr(c + 1);
+    LayerQuery q;
+    if (cls == "mac_shared_dense" || cls == "mac_const_dense") {
+      q.kind = LayerKind::Dense;
+      q.nIn = 64;
+      q.nOut = 32;
+    } else if (cls == "mac_shared_conv" || cls == "mac_const_conv") {
+      q.kind = LayerKind::Conv1D;
+      q.nIn = 4;
+      q.nOut = 8;
+      q.kernel = 3;
+      q.seqLen = 16;
+    } else {
+      continue;
+    }
+    q.strategy = cls.rfind("mac_shared", 0) == 0 ? Strategy::Resource : Strategy::Latency;
+    q.reuse = q.strategy == Strategy::Resource ? 4 : 1;
+    q.io = io == "stream" ? IOType::Stream : IOType::Parallel;
+    q.tool = tool == "vivado" ? ToolGen::VivadoHls : ToolGen::VitisHls;
+    q.part = "xczu7ev";
+    int mi = 0;
+    while (mi < 5 && metric != metrics[mi]) ++mi;
+    ASSERT_LT(mi, 5) << key;
+    EXPECT_EQ(set.beta.size(), featuresOf(q, static_cast<Metric>(mi)).x.size())
+        << key << ": default.cal was written for other features (regenerate it with mmlc estimator calibrate)";
+    ++checked;
+  }
+  EXPECT_GE(checked, 20);
+}
+
+// A deep MLP's first layer, 784x64 at RF 64 with the resource strategy, has 784 shared
+// multipliers. N-TORC's nearest real layers (Vivado HLS 2019.1, 16-bit): 1024x64 at RF 64, 1024
+// multipliers, 313,221 LUT; 512x64 at RF 64, 512 multipliers, 158,210 LUT: about 300 LUT per
+// multiplier. The estimate must be of that order, not an extrapolation of millions (the types are
+// N-TORC's, 16 bits everywhere as in mmlc's default conversion).
+TEST(LayerModel, LargeResourceStrategyDenseLayerGetsAPlausibleEstimate) {
+  LayerQuery q;
+  q.dataType = q.weightType = q.accumType = q.resultType = FixedType::fixed(16, 8);
+  q.nIn = 784;
+  q.nOut = 64;
+  q.reuse = 64;
+  q.strategy = Strategy::Resource;
+  q.part = "xcu250";
+  for (ToolGen tool : {ToolGen::VivadoHls, ToolGen::VitisHls}) {
+    q.tool = tool;
+    const auto p = predictLayer(defaultCalibration(), q);
+    EXPECT_DOUBLE_EQ(p[static_cast<int>(Metric::Dsp)], 784.0);
+    EXPECT_GT(p[static_cast<int>(Metric::Lut)], 784 * 150.0) << toolGenName(tool);
+    EXPECT_LT(p[static_cast<int>(Metric::Lut)], 784 * 450.0) << toolGenName(tool);
+    EXPECT_EQ(intervalOf(q), 64);
+  }
+}

@@ -63,9 +63,38 @@ TEST(Allocation, MipEqualsEnumerationOnRandomInstances) {
     EXPECT_NEAR(mip.objective, all.objective, 1e-6 * std::max(1.0, std::abs(all.objective))) << "trial " << trial;
     EXPECT_LE(mip.total[kLatency], p.limit[kLatency] + 1e-9);
     EXPECT_LE(mip.total[kDsp], p.limit[kDsp] + 1e-9);
-    EXPECT_EQ(mip.variables, static_cast<long>(p.layers.size() * p.layers[0].candidates.size()));
+    long kept = 0;
+    for (size_t l = 0; l < p.layers.size(); ++l) kept += static_cast<long>(paretoCandidates(p, l).size());
+    EXPECT_EQ(mip.variables, kept);
   }
   EXPECT_GE(feasible, 15);  // the comparison is not vacuous (18 of the 40 are feasible)
+}
+
+// The MIP is built from the candidates no other one dominates: a candidate that costs at least
+// as much in every figure, or the same as an earlier one, goes; the II limit applies first.
+TEST(Allocation, ParetoFilterDropsDominatedAndDuplicateCandidates) {
+  AllocProblem p;
+  AllocLayer layer;
+  auto add = [&](AllocCosts cost, double ii) {
+    AllocCandidate c;
+    c.cost = cost;
+    c.ii = ii;
+    layer.candidates.push_back(c);
+  };
+  add({4, 100, 50, 0, 3}, 1);  // 0: fast, big
+  add({1, 400, 60, 1, 9}, 4);  // 1: small DSP, slow
+  add({4, 120, 50, 0, 3}, 1);  // 2: dominated by 0 (more LUT, the rest equal)
+  add({1, 400, 60, 1, 9}, 4);  // 3: the same as 1: dropped
+  add({2, 90, 70, 0, 12}, 8);  // 4: fewest LUT: kept (until the II limit)
+  p.layers.push_back(layer);
+  EXPECT_EQ(paretoCandidates(p, 0), (std::vector<size_t>{0, 1, 4}));
+  p.iiLimit = 4;
+  EXPECT_EQ(paretoCandidates(p, 0), (std::vector<size_t>{0, 1}));
+  p.weight[kLut] = 1;
+  const AllocSolution s = solveAllocation(p);
+  ASSERT_EQ(s.status, AllocSolution::Status::Optimal);
+  EXPECT_EQ(s.choice, (std::vector<size_t>{0}));
+  EXPECT_EQ(s.variables, 2);
 }
 
 TEST(Allocation, InfeasibleAndIiLimits) {
