@@ -3,7 +3,10 @@
 // engine's forward pass against a naive interpreter of the file's nodes and initialisers.
 #include <gtest/gtest.h>
 
+#include <onnx/onnx_pb.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "OnnxReference.h"
 #include "nn/Error.h"
@@ -138,6 +141,42 @@ TEST(OnnxFixtures, BadInputIsALocatedError) {
             "ONNX model " + g + "bad_operator.onnx: unsupported operator 'Celu' (node 1, output 't2')");
   EXPECT_NE(message(g + "truncated.onnx").find("truncated.onnx"), std::string::npos);
   EXPECT_NE(message(g + "truncated.onnx"), "no error");
+}
+
+
+// Broken variants of the real channels-last QONNX model: an operator QONNX does not wrap, and a
+// Conv weight that is not O x kH x kW x I. Each is an error naming the node.
+TEST(OnnxFixtures, BadChannelsLastNodesAreLocatedErrors) {
+  onnx::ModelProto m;
+  {
+    std::ifstream in(kDir + "/branched_model_ch_last.onnx", std::ios::binary);
+    ASSERT_TRUE(m.ParseFromIstream(&in));
+  }
+  auto importVariant = [&](const onnx::ModelProto& v, const std::string& name) {
+    const std::string f = testing::TempDir() + "/" + name;
+    {
+      std::ofstream out(f, std::ios::binary);
+      v.SerializeToOstream(&out);
+    }
+    try {
+      importOnnx(f);
+    } catch (const Error& e) {
+      return std::string(e.what()).substr(std::string("ONNX model " + f + ": ").size());
+    }
+    return std::string("no error");
+  };
+  onnx::ModelProto unwrapped = m;
+  for (auto& n : *unwrapped.mutable_graph()->mutable_node())
+    if (n.name() == "Conv_0") n.set_op_type("Softmax");
+  EXPECT_EQ(importVariant(unwrapped, "ch_last_softmax.onnx"),
+            "unsupported operator 'qonnx.custom_op.channels_last.Softmax' (node 'Conv_0')");
+  onnx::ModelProto flatWeight = m;
+  for (auto& i : *flatWeight.mutable_graph()->mutable_initializer())
+    if (i.name() == "Quant_0_param0") {
+      i.clear_dims();
+      i.add_dims(27);
+    }
+  EXPECT_EQ(importVariant(flatWeight, "ch_last_flat_weight.onnx"), "node 'Conv_0' (Conv) weight has shape of rank 1, expected 4");
 }
 
 }  // namespace
