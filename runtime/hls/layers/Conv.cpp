@@ -66,12 +66,6 @@ std::string emitConfig(const EmitLayer& e) {
   return s;
 }
 
-std::string emitTypedefs(const EmitLayer& e) {
-  const LayerDesc& l = e.l;
-  return "typedef " + l.weightType.toCpp() + " " + l.name + "_weight_t;\n" + "typedef " + l.biasType.toCpp() + " " + l.name +
-         "_bias_t;\n" + "typedef " + l.accumType.toCpp() + " " + l.name + "_accum_t;\n";
-}
-
 // Both kinds call the channels-last 2-D template (a Conv1D is its height-1 case).
 std::string emitCall(const EmitLayer& e, const std::string& in, const std::string& out) {
   const LayerDesc& l = e.l;
@@ -104,7 +98,7 @@ LayerKindInfo convKind(LayerKind kind, const char* name, std::string call, std::
   k.simulate = simulate;
   k.reference = reference;
   k.emitConfig = emitConfig;
-  k.emitTypedefs = emitTypedefs;
+  k.emitTypedefs = emitWeightedTypedefs;
   k.emitCall = emitCall;
   return k;
 }

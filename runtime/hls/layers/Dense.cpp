@@ -48,12 +48,6 @@ std::string emitConfig(const EmitLayer& e) {
   return s;
 }
 
-std::string emitTypedefs(const EmitLayer& e) {
-  const LayerDesc& l = e.l;
-  return "typedef " + l.weightType.toCpp() + " " + l.name + "_weight_t;\n" + "typedef " + l.biasType.toCpp() + " " + l.name +
-         "_bias_t;\n" + "typedef " + l.accumType.toCpp() + " " + l.name + "_accum_t;\n";
-}
-
 std::string emitCall(const EmitLayer& e, const std::string& in, const std::string& out) {
   const LayerDesc& l = e.l;
   const std::string io = "(" + in + ", " + out;
@@ -91,7 +85,7 @@ void addDenseKind(std::vector<const LayerKindInfo*>& kinds) {
     k.simulate = simulate;
     k.reference = reference;
     k.emitConfig = emitConfig;
-    k.emitTypedefs = emitTypedefs;
+    k.emitTypedefs = emitWeightedTypedefs;
     k.emitCall = emitCall;
     return k;
   }();

@@ -73,12 +73,6 @@ std::string emitConfig(const EmitLayer& e) {
   return s;
 }
 
-std::string emitTypedefs(const EmitLayer& e) {
-  const LayerDesc& l = e.l;
-  return "typedef " + l.weightType.toCpp() + " " + l.name + "_weight_t;\n" + "typedef " + l.biasType.toCpp() + " " + l.name +
-         "_bias_t;\n" + "typedef " + l.accumType.toCpp() + " " + l.name + "_accum_t;\n";
-}
-
 // Both kinds call the channels-last 2-D template (1-D is its height-1 case).
 std::string emitCall(const EmitLayer& e, const std::string& in, const std::string& out) {
   const LayerDesc& l = e.l;
@@ -108,7 +102,7 @@ LayerKindInfo depthwiseKind(LayerKind kind, const char* name, std::vector<std::s
   k.simulate = simulate;
   k.reference = reference;
   k.emitConfig = emitConfig;
-  k.emitTypedefs = emitTypedefs;
+  k.emitTypedefs = emitWeightedTypedefs;
   k.emitCall = emitCall;
   return k;
 }

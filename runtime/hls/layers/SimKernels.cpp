@@ -187,4 +187,10 @@ void macRanges(const double* x, int nIn, int nOut, const float* w, const float* 
   for (int j = 0; j < nOut; ++j) r.accumAbs = std::max(r.accumAbs, std::abs(out[j]));
 }
 
+std::string emitWeightedTypedefs(const EmitLayer& e) {
+  const LayerDesc& l = e.l;
+  return "typedef " + l.weightType.toCpp() + " " + l.name + "_weight_t;\n" + "typedef " + l.biasType.toCpp() + " " + l.name +
+         "_bias_t;\n" + "typedef " + l.accumType.toCpp() + " " + l.name + "_accum_t;\n";
+}
+
 }  // namespace mmlc::hls

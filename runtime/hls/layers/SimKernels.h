@@ -35,6 +35,8 @@ namespace mmlc::hls {
 // Float reference of one matrix-vector product: out[j] = b[j] + sum_i x[i] w[i][j], recording
 // max |acc| in r.accumAbs and, with r.partialSums, every partial sum's in r.peak (per output).
 void macRanges(const double* x, int nIn, int nOut, const float* w, const float* b, double* out, RangeProbe& r);
+// The weight, bias and accumulator typedefs of a layer with weights (Dense, Conv, DepthwiseConv).
+std::string emitWeightedTypedefs(const EmitLayer& e);
 // Output/input element (h, w, c) of a channels-last map of width `width` and `c` channels.
 inline size_t hwcIndex(int h, int w, int width, int channels, int c) {
   return (static_cast<size_t>(h) * width + w) * channels + c;
