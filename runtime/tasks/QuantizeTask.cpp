@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hls/LayerKinds.h"
 #include "hls/NetworkSim.h"
 #include "hls/DesignEstimate.h"
 #include "tasks/HlsEvaluation.h"
@@ -109,17 +110,18 @@ std::string projectRole(const hls::LayerDesc &l, const std::string &role) {
   return l.kind == hls::LayerKind::BatchNorm && role == "weight" ? "scale" : role;
 }
 
+/// Whether the layer's config carries a type for `role` (the same roles the precision search
+/// gives slots to, read from the layer kind's descriptor: a pooling layer's accum_t holds the
+/// window maximum or sum, a depthwise convolution accumulates like any MAC layer).
 bool hasRole(const hls::LayerDesc &l, const std::string &role) {
-  using hls::LayerKind;
-  const bool mac = l.kind == LayerKind::Dense || l.kind == LayerKind::Conv1D ||
-                   l.kind == LayerKind::Conv2D;
-  if (l.kind == LayerKind::Flatten)
+  const hls::LayerKindInfo &kind = hls::kindInfo(l.kind);
+  if (kind.reshapeOnly)
     return false;
   if (role == "result")
     return true;
   if (role == "accum")
-    return mac;
-  return mac || l.kind == LayerKind::BatchNorm;
+    return kind.isMac || kind.hasPoolAccum;
+  return kind.hasWeights;
 }
 
 /// Copies the input project into `out` with the types of `chosen` written into its typedefs
@@ -131,16 +133,26 @@ meta::RewriteReport instrument(const std::string &projectDir, const hls::Network
   meta::HlsProjectRewriter rewriter(projectDir, read);
   if (chosen.inputType != before.inputType) {
     for (const hls::LayerDesc &l : chosen.layers)
-      if (l.kind != hls::LayerKind::Flatten) { // the first layer call reads input_t
+      if (!hls::kindInfo(l.kind).reshapeOnly) { // the first layer call reads input_t
         rewriter.setPrecision(l.name, "input", chosen.inputType);
         break;
       }
   }
   for (size_t k = 0; k < chosen.layers.size(); ++k) {
     hls::LayerDesc l = chosen.layers[k], old = before.layers[k];
-    for (const char *role : kRoles)
-      if (hasRole(l, role) && roleType(l, role) != roleType(old, role))
-        rewriter.setPrecision(l.name, projectRole(l, role), roleType(l, role));
+    if (hls::kindInfo(l.kind).reshapeOnly)
+      continue; // no type of its own: it carries its input's
+    for (const char *role : kRoles) {
+      if (roleType(l, role) == roleType(old, role))
+        continue;
+      // A changed type the project has no typedef for would make the C code compute something
+      // else than the simulator: never skip it silently.
+      if (!hasRole(l, role))
+        throw std::logic_error("quantize: the search changed " + l.name + "'s " + role +
+                               " type, which a " + hls::layerKindName(l.kind) +
+                               " layer's config does not carry");
+      rewriter.setPrecision(l.name, projectRole(l, role), roleType(l, role));
+    }
   }
   return rewriter.writeTo(out.string());
 }
