@@ -101,7 +101,8 @@ struct LayerKindInfo {
   bool hasPoolAccum = false;  // pooling: accum_t holds the window maximum or running sum
   bool reshapeOnly = false;   // no arithmetic and no type of its own (Flatten in io_parallel)
   bool streamCall = false;    // io_stream: the call itself reads and writes streams of per-pixel
-                              // packets (line buffers; its template arguments are the packet types);
+                              // packets (line buffers, or one packet at a time for channel-local kinds;
+                              // its template arguments are the packet types);
                               // otherwise the process buffers the whole input and calls the array form
   bool isMerge = false;       // reads two inputs (LayerDesc::inputs): the hooks get both, one after
                               // the other; emitCall's `in` and EmitLayer::inType list both ("a, b")

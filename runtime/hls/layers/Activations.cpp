@@ -197,6 +197,7 @@ void addActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
         k.emitConfig = emitConfig;
         k.emitTypedefs = emitTypedefs;
         k.emitCall = emitCall;
+        k.streamCall = true;  // nnet_activation.h's stream form: one packet at a time
       } else {
         k.notEmitted = "they are simulated and rewritten in imported hls4ml projects";
       }

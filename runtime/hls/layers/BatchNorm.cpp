@@ -72,6 +72,7 @@ void addBatchNormKind(std::vector<const LayerKindInfo*>& kinds) {
     k.emitConfig = emitConfig;
     k.emitTypedefs = emitTypedefs;
     k.emitCall = emitCall;
+    k.streamCall = true;  // nnet_batchnorm.h's stream form: one packet (pixel) at a time
     return k;
   }();
   kinds.push_back(&batchNorm);

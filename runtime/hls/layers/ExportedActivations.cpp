@@ -197,6 +197,7 @@ LayerKindInfo base(LayerKind kind, const char* name, const char* nnKind, const c
   k.nnetCalls = {call};
   k.isActivation = true;
   k.estimate = EstimateFamily::Activation;
+  k.streamCall = true;  // nnet_activation.h's stream form: one packet at a time
   return k;
 }
 

@@ -94,6 +94,54 @@ TEST_P(CSimHeaders, IoStreamBitExact) {
   EXPECT_NE(top.find("static void stream_conv1("), std::string::npos);
 }
 
+// io_stream: batch normalisation and every emitted element-wise activation read and write one
+// packet (pixel) at a time on a 4x4 feature map, as hls4ml's stream templates do (no process
+// buffers the map), and the chain C-simulates bit-exactly.
+TEST_P(CSimHeaders, IoStreamChannelLocalKindsComputeOnePacketAtATime) {
+  std::mt19937 rng(31);
+  NetworkDesc n;
+  n.name = "perpixel";
+  n.ioType = IOType::Stream;
+  n.inputType = FixedType::fixed(12, 4, QuantMode::RND, OverflowMode::SAT);
+  n.inputHeight = n.inputWidth = 4;
+  n.inputChannels = 2;
+  LayerDesc c = testnets::layer("conv1", LayerKind::Conv2D, FixedType::fixed(16, 6));
+  c.nFilters = 3;
+  c.kernelH = c.kernelW = 3;
+  c.padTop = c.padBottom = c.padLeft = c.padRight = 1;
+  c.weights = testnets::randomValues(3 * 3 * 2 * 3, rng, 0.8f);
+  c.biases = testnets::randomValues(3, rng, 0.3f);
+  c.weightType = FixedType::fixed(8, 2);
+  c.accumType = FixedType::fixed(20, 8);
+  n.layers.push_back(c);
+  LayerDesc bn = testnets::layer("bn1", LayerKind::BatchNorm, FixedType::fixed(14, 6, QuantMode::RND_CONV));
+  bn.weights = testnets::randomValues(3, rng, 1.5f);
+  bn.biases = testnets::randomValues(3, rng, 0.5f);
+  bn.weightType = FixedType::fixed(10, 3);
+  n.layers.push_back(bn);
+  const LayerKind kinds[] = {LayerKind::LeakyReLU, LayerKind::ELU,         LayerKind::SELU, LayerKind::Softplus,
+                             LayerKind::Softsign,  LayerKind::HardSigmoid, LayerKind::Clip, LayerKind::Tanh,
+                             LayerKind::Sigmoid,   LayerKind::ReLU};
+  for (LayerKind k : kinds) {
+    LayerDesc a = testnets::layer(std::string("act_") + layerKindName(k), k, FixedType::fixed(14, 5, QuantMode::RND, OverflowMode::SAT));
+    a.tableSize = 256;
+    a.tableType = FixedType::fixed(16, 6);
+    n.layers.push_back(a);
+  }
+  ScratchDir dir(scratch("perpixel"));
+  const auto r = CSimHarness(n, options()).run(dir.path, randomInputs(n, 40, 4.0f, 32));
+  EXPECT_EQ(r.bitExactFraction, 1.0) << r.mismatchReport;
+  const std::string top = HlsProjectEmitter(n).topSource();
+  for (const LayerDesc& l : n.layers) {
+    if (l.kind == LayerKind::Conv2D) continue;
+    const size_t at = top.find("static void stream_" + l.name + "(");
+    ASSERT_NE(at, std::string::npos) << l.name;
+    const std::string body = top.substr(at, top.find("\n}\n", at) - at);
+    EXPECT_EQ(body.find("in_buf"), std::string::npos) << l.name << " buffers its whole input:\n" << body;
+    EXPECT_NE(body.find("nnet::array<"), std::string::npos) << body;  // called on the packet streams
+  }
+}
+
 // Softmax after a saturating unsigned ReLU: the stable variant passes x - max(x) (<= 0) to the
 // table index as data_T, which clips it to 0 (hls4ml 1.0's softmax_stable); the latency variant
 // addresses by the unsigned inputs. Max and average pooling go through accum_t.

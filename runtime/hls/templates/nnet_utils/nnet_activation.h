@@ -1,12 +1,14 @@
 // mmlc layer-template library: ReLU and the lookup-table activations (sigmoid, tanh, softmax) with
 // hls4ml's table indexing and hls4ml's float table expressions (float in_val, std::exp(float),
-// 1 / float), which mmlc's simulator evaluates identically, so C simulation is bit-exact.
+// 1 / float), which mmlc's simulator evaluates identically, so C simulation is bit-exact; each has
+// an io_stream form computing one packet (pixel) at a time.
 #ifndef NNET_ACTIVATION_H_
 #define NNET_ACTIVATION_H_
 
 #include <cmath>
 
 #include "nnet_common.h"
+#include "nnet_stream.h"
 
 namespace nnet {
 
@@ -329,6 +331,33 @@ void clip(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
     else
       res[ii] = data[ii];
   }
+}
+
+// ---- io_stream forms: one packet at a time (NNET_PER_PACKET, nnet_stream.h) ----
+
+#define NNET_STREAM_ACTIVATION(fn)                                                 \
+  template <class data_T, class res_T, typename CONFIG_T>                        \
+  void fn(hls::stream<data_T>& data, hls::stream<res_T>& res) {                  \
+    NNET_PER_PACKET(fn<D, R, P>(in.data, out.data))                              \
+  }
+NNET_STREAM_ACTIVATION(relu)
+NNET_STREAM_ACTIVATION(sigmoid)
+NNET_STREAM_ACTIVATION(tanh)
+NNET_STREAM_ACTIVATION(selu)
+NNET_STREAM_ACTIVATION(softplus)
+NNET_STREAM_ACTIVATION(softsign)
+NNET_STREAM_ACTIVATION(hard_sigmoid)
+NNET_STREAM_ACTIVATION(clip)
+#undef NNET_STREAM_ACTIVATION
+
+template <class data_T, class param_T, class res_T, typename CONFIG_T>
+void leaky_relu(hls::stream<data_T>& data, param_T alpha, hls::stream<res_T>& res) {
+  NNET_PER_PACKET(leaky_relu<D, param_T, R, P>(in.data, alpha, out.data))
+}
+
+template <class data_T, class param_T, class res_T, typename CONFIG_T>
+void elu(hls::stream<data_T>& data, const param_T alpha, hls::stream<res_T>& res) {
+  NNET_PER_PACKET(elu<D, param_T, R, P>(in.data, alpha, out.data))
 }
 
 }  // namespace nnet

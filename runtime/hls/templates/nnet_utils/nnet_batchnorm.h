@@ -3,6 +3,7 @@
 #define NNET_BATCHNORM_H_
 
 #include "nnet_common.h"
+#include "nnet_stream.h"
 
 namespace nnet {
 
@@ -24,6 +25,13 @@ void normalize(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in], typename 
     const unsigned c = i % CONFIG_T::n_filt;
     res[i] = data[i] * scale[c] + bias[c];
   }
+}
+
+// io_stream: one packet (one pixel's channels) at a time, as hls4ml's nnet_batchnorm_stream.h.
+template <class data_T, class res_T, typename CONFIG_T>
+void normalize(hls::stream<data_T>& data, hls::stream<res_T>& res, typename CONFIG_T::scale_t scale[CONFIG_T::n_filt],
+               typename CONFIG_T::bias_t bias[CONFIG_T::n_filt]) {
+  NNET_PER_PACKET(normalize<D, R, P>(in.data, out.data, scale, bias))
 }
 
 }  // namespace nnet

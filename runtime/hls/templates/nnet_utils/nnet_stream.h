@@ -37,6 +37,30 @@ void write_stream(T data[N], hls::stream<array<T, C> >& out) {
   }
 }
 
+// io_stream form of a channel-local kernel (activations, batch normalisation): hls4ml's
+// nnet_activation_stream.h / nnet_batchnorm_stream.h read one packet (one pixel's channel vector),
+// compute each element as the array form does and write the packet, so a feature map is never
+// buffered whole. Here the array form runs on the packet with pixel_config: the layer's config
+// with n_in = the packet's size (per-channel parameters keep their n_filt).
+template <typename CONFIG_T, unsigned N>
+struct pixel_config : CONFIG_T {
+  static const unsigned n_in = N;
+};
+
+// The body of such a stream form: `D`, `R` and `P` name the element types and the pixel config
+// for the array call given as the argument (it reads in.data and writes out.data).
+#define NNET_PER_PACKET(...)                                                     \
+  typedef typename data_T::value_type D;                                         \
+  typedef typename res_T::value_type R;                                          \
+  typedef nnet::pixel_config<CONFIG_T, data_T::size> P;                          \
+  for (unsigned packet = 0; packet < CONFIG_T::n_in / data_T::size; packet++) { \
+    MMLC_HLS_PRAGMA(HLS PIPELINE)                                                \
+    data_T in = data.read();                                                     \
+    res_T out;                                                                   \
+    __VA_ARGS__;                                                                 \
+    res.write(out);                                                              \
+  }
+
 }  // namespace nnet
 
 #endif
