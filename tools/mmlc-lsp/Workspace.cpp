@@ -32,8 +32,8 @@ std::vector<std::string> Workspace::mmlFiles(const std::vector<std::string> &fol
   std::set<std::string> out;
   for (const std::string &root : roots) {
     std::error_code ec;
-    for (fs::recursive_directory_iterator it(root, ec, /*follow_symlinks=*/false), end; it != end && !ec && out.size() < limit;
-         it.increment(ec)) {
+    fs::recursive_directory_iterator it(root, ec, /*follow_symlinks=*/false), end;
+    for (; it != end && !ec && out.size() < limit; it.increment(ec)) {
       const std::string &path = it->path();
       if (it->type() == fs::file_type::directory_file) {
         if (skipFolder(path))
