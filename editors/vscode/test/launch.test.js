@@ -41,6 +41,34 @@ function check(condition, what) {
   console.log('ok: ' + what);
 }
 
+// The manifest VS Code reads: the entry point, the language, the grammar and the settings that
+// server.js reads, with the defaults it falls back to.
+const root = path.join(__dirname, '..');
+/** @type {any} */
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+check(fs.existsSync(path.join(root, manifest.main)), `package.json main (${manifest.main}) exists`);
+check(typeof manifest.engines.vscode === 'string' && 'vscode-languageclient' in manifest.dependencies,
+  'package.json names the VS Code engine and the client library');
+check(manifest.activationEvents.includes('onLanguage:mml'), 'activated by mml documents');
+const language = manifest.contributes.languages.find((/** @type {any} */ l) => l.id === 'mml');
+check(language && language.extensions.includes('.mml'), 'the language mml is .mml files');
+JSON.parse(fs.readFileSync(path.join(root, language.configuration), 'utf8'));
+const grammar = manifest.contributes.grammars.find((/** @type {any} */ g) => g.language === 'mml');
+check(JSON.parse(fs.readFileSync(path.join(root, grammar.path), 'utf8')).scopeName === grammar.scopeName,
+  'the grammar file parses and has the declared scope');
+const properties = manifest.contributes.configuration.properties;
+/** @type {(key: string, fallback: any) => any} */
+const defaults = (key, fallback) => {
+  const declared = properties['mml.' + key];
+  if (!declared) throw new Error(`server.js reads mml.${key}, which package.json does not declare`);
+  if (JSON.stringify(declared.default) !== JSON.stringify(fallback))
+    throw new Error(`mml.${key}: package.json default ${JSON.stringify(declared.default)}, server.js ${JSON.stringify(fallback)}`);
+  return fallback;
+};
+serverOptions(defaults);
+serverEnabled(defaults);
+check(true, 'every setting server.js reads is declared in package.json with the same default');
+
 check(serverEnabled(setting), 'the server is enabled by default');
 check(documentSelector.some((s) => s.language === 'mml' && s.scheme === 'file'), 'mml files are selected');
 const run = serverOptions(setting).run;
