@@ -27,7 +27,8 @@ fs.writeFileSync(file, text('train'));
 const uri = 'file://' + file;
 
 /** Settings as VS Code's configuration would give them. @type {Record<string, any>} */
-const settings = { 'server.path': server, 'server.args': ['-I', lib] };
+// A 1 s debounce (200 ms by default): the burst below stays one burst on a loaded machine.
+const settings = { 'server.path': server, 'server.args': ['-I', lib, '-debounce-ms=1000'] };
 /** @type {(key: string, fallback: any) => any} */
 const setting = (key, fallback) => (key in settings ? settings[key] : fallback);
 
@@ -72,7 +73,7 @@ check(true, 'every setting server.js reads is declared in package.json with the 
 check(serverEnabled(setting), 'the server is enabled by default');
 check(documentSelector.some((s) => s.language === 'mml' && s.scheme === 'file'), 'mml files are selected');
 const run = serverOptions(setting).run;
-check(run.command === server && run.args.join(' ') === `-I ${lib}`, 'command and -I come from the settings');
+check(run.command === server && run.args.join(' ') === `-I ${lib} -debounce-ms=1000`, 'command and -I come from the settings');
 
 // As vscode-languageclient 8 (lib/node/main.js) launches an Executable: `--stdio` only when a
 // `transport` is given (mmlc-lsp takes none), cwd = the workspace folder.
