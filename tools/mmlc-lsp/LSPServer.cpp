@@ -286,8 +286,9 @@ private:
   }
 
   /// Checks `doc`'s latest text and publishes the diagnostics, unless they were published
-  /// already. The lock stays held: Debian's ANTLR 4.9 runtime is not safe for two parses at once,
-  /// so a request arriving meanwhile waits for the check (tens of milliseconds).
+  /// already. The lock stays held: parsers of Debian's ANTLR 4.9 runtime share static DFA caches
+  /// and are not known to be safe in parallel, so a request arriving meanwhile waits for the
+  /// check (tens of milliseconds).
   void checkAndPublish(Document &doc, std::unique_lock<std::mutex> &lock) {
     assert(lock.owns_lock() && "checks run under the server's lock");
     (void)lock;
