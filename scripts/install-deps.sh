@@ -9,6 +9,7 @@ PKGS=(cmake ninja-build ccache clang-19 llvm-19-dev llvm-19-tools libmlir-19-dev
       python3-h5py python3-numpy                  # tests: NumPy references of Keras models
       dataset-fashion-mnist python3 g++ curl
       neovim    # test/lsp: a real editor (built-in LSP client) drives mmlc-lsp
+      nodejs    # test/lsp: the VS Code extension's server launch, run with Node
       slurm-wlm munge) # slurm-wlm, munge: test/slurm starts a one-node cluster for the Slurm executor
 missing=()
 for p in "${PKGS[@]}"; do

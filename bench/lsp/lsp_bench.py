@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Latency of mmlc-lsp as an editor sees it: the largest example is opened, then a line is typed
-into its main one keystroke at a time (`  q = set_reuse(h, layer: "layer2", reu...`, half-typed
+"""Latency of mmlc-lsp as an editor sees it: the largest example with an `h = ` is opened, then a line
+is typed into its main one keystroke at a time (`  q = set_reuse(h, layer: "layer2", reu...`, half-typed
 until the end); after each keystroke the editor sends the change and asks for a completion at the
 cursor and a hover on a name. Measured per keystroke: change -> diagnostics published, the
 completion reply, the hover reply; then 20 changes that keep the file valid (the whole pipeline
-runs). Peer in the same run: `mmlc check` of the same file (a process: start-up included)."""
+runs). The server runs with -debounce-ms=0 there (each change checked at once: what is timed is its
+work, not the wait). Then, with the default debounce, the line is typed again in one burst: how
+many diagnostics are published and how long after the last keystroke the last one comes.
+Peer in the same run: `mmlc check` of the same file (a process: start-up included)."""
 import glob
 import os
 import statistics
@@ -16,7 +19,9 @@ server, mmlc, source_dir = sys.argv[1], sys.argv[2], sys.argv[3]
 sys.path.insert(0, os.path.join(source_dir, "test", "lsp"))
 from lspclient import Client  # noqa: E402
 
-example = max(glob.glob(os.path.join(source_dir, "examples", "*.mml")), key=os.path.getsize)
+# The largest example with an `h = ...` statement (the typed line uses `h`).
+example = max((p for p in glob.glob(os.path.join(source_dir, "examples", "*.mml"))
+               if any(l.strip().startswith("h = ") for l in open(p))), key=os.path.getsize)
 text = open(example).read()
 lines = text.split("\n")
 # The new line goes after the first statement that assigns `h` in main.
@@ -26,7 +31,7 @@ hover_line = at - 1
 hover_col = lines[hover_line].index("h = ") + 4 + 1  # on the callee of the line above
 
 uri = "file://" + os.path.abspath(example)
-client = Client([server], cwd=source_dir)
+client = Client([server, "-debounce-ms=0"], cwd=source_dir)
 client.initialize(source_dir)
 client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "mml", "version": 1,
                                                         "text": text}})
@@ -70,6 +75,28 @@ for k in range(20):
     assert not published["params"]["diagnostics"], published
 assert client.close() == 0
 
+# Debounced (the default): the same line typed in one burst, 30 ms between keystrokes.
+client = Client([server], cwd=source_dir)
+client.initialize(source_dir)
+client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "mml", "version": 1,
+                                                        "text": text}})
+client.wait_diagnostics(uri, 1, timeout=60)
+published_versions = []
+version = 1
+for k, ch in enumerate("\n" + typed):
+    version += 1
+    pos = {"line": at, "character": 0} if k == 0 else {"line": at, "character": k - 1}
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [
+        {"range": {"start": pos, "end": pos}, "text": ch}]})
+    last_keystroke = time.perf_counter()
+    time.sleep(0.03)
+final = client.wait(lambda m: m.get("method") == "textDocument/publishDiagnostics" and
+                    (published_versions.append(m["params"]["version"]) or m["params"]["version"] == version),
+                    timeout=60)
+debounced_latency = time.perf_counter() - last_keystroke
+assert published_versions == sorted(published_versions), published_versions  # never a stale one
+assert client.close() == 0
+
 checks = []
 for _ in range(10):
     start = time.perf_counter()
@@ -93,7 +120,12 @@ print(f"diagnostics, valid file:    median {med(full):.1f} ms, p95 {p95(full):.1
 print(f"completion:                 median {med(comp):.2f} ms, p95 {p95(comp):.2f} ms")
 print(f"hover:                      median {med(hov):.2f} ms, p95 {p95(hov):.2f} ms")
 print(f"mmlc check (process):       median {med(checks):.1f} ms, p95 {p95(checks):.1f} ms")
+print(f"debounced burst:             {version - 1} changes 30 ms apart -> {len(published_versions)} "
+      f"publications (versions {published_versions}); the last {debounced_latency * 1000:.0f} ms after "
+      f"the last keystroke")
 print(f"RESULT lsp_p95_ms={p95(every):.1f}")
+print(f"RESULT lsp_debounced_publications={len(published_versions)}")
+print(f"RESULT lsp_debounced_last_ms={debounced_latency * 1000:.0f}")
 print(f"RESULT lsp_diagnostics_p95_ms={p95(diag):.1f}")
 print(f"RESULT lsp_completion_p95_ms={p95(comp):.2f}")
 print(f"RESULT lsp_hover_p95_ms={p95(hov):.2f}")

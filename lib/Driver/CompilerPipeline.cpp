@@ -24,18 +24,11 @@ static LogicalResult checkAllSymbolUses(ModuleOp module) {
   return success(ok);
 }
 
-static ResolveImportsOptions importOptions(const CompileOptions &options) {
-  ResolveImportsOptions o;
-  o.includeDirs = options.frontEnd.includeDirs;
-  o.stdlibDir = options.frontEnd.stdlibDir;
-  return o;
-}
-
 LogicalResult mml::verifyParsed(ModuleOp module, const CompileOptions &options) {
   OwningOpRef<ModuleOp> copy = module.clone();
   PassManager pm(module.getContext());
   pm.enableVerifier(false);
-  pm.addPass(createResolveImports(importOptions(options)));
+  pm.addPass(createResolveImports(options.frontEnd));
   if (failed(pm.run(*copy)) || failed(checkAllSymbolUses(*copy)))
     return failure();
   return verify(*copy);
@@ -52,7 +45,7 @@ LogicalResult mml::lowerToExecutable(ModuleOp module, const CompileOptions &opti
     resolve.enableTiming(*resolveTimer);
   }
   resolve.enableVerifier(false);
-  resolve.addPass(createResolveImports(importOptions(options)));
+  resolve.addPass(createResolveImports(options.frontEnd));
   if (failed(resolve.run(module)) || failed(checkAllSymbolUses(module)) || failed(verify(module)))
     return failure();
   PassManager pm(module.getContext());

@@ -32,14 +32,32 @@ std::vector<std::string> mml::importSearchDirs(StringRef fromFile, const FrontEn
   return dirs;
 }
 
+const std::string *FrontEndOptions::unsavedText(StringRef path) const {
+  if (!unsavedBuffers)
+    return nullptr;
+  auto it = unsavedBuffers->find(path.str());
+  return it == unsavedBuffers->end() ? nullptr : &it->second;
+}
+
 std::string mml::resolveImportPath(StringRef spec, StringRef fromFile,
                                    const FrontEndOptions &options) {
   auto exists = [](const llvm::Twine &p) { return llvm::sys::fs::is_regular_file(p); };
+  // An editor buffer not saved yet: found under its own (absolute, dot-free) path.
+  auto unsaved = [&](StringRef p) -> std::string {
+    if (!options.unsavedBuffers)
+      return {};
+    llvm::SmallString<256> clean(p);
+    llvm::sys::fs::make_absolute(clean);
+    llvm::sys::path::remove_dots(clean, /*remove_dot_dot=*/true);
+    return options.unsavedText(clean) ? std::string(clean) : std::string();
+  };
   if (llvm::sys::path::is_absolute(spec))
-    return exists(spec) ? spec.str() : std::string();
+    return exists(spec) ? spec.str() : unsaved(spec);
   for (const std::string &dir : importSearchDirs(fromFile, options)) {
     llvm::SmallString<256> candidate(dir.empty() ? "." : dir);
     llvm::sys::path::append(candidate, spec);
+    if (std::string buffer = unsaved(candidate); !buffer.empty() && !exists(candidate))
+      return buffer;
     if (exists(candidate)) {
       llvm::SmallString<256> real;
       if (!llvm::sys::fs::real_path(candidate, real))
@@ -60,6 +78,8 @@ ModuleLoader::ModuleLoader(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 ModuleLoader::~ModuleLoader() = default;
 
 OwningOpRef<ModuleOp> ModuleLoader::parseFile(StringRef path) {
+  if (const std::string *text = options.unsavedText(path))
+    return parseSource(*text, path); // open in an editor: its unsaved text
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
   if (!buffer) {
     emitError(UnknownLoc::get(&context))

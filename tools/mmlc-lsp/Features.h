@@ -21,7 +21,8 @@ std::optional<proto::SignatureHelp> signatureHelp(const FileIndex &index, Positi
 std::vector<proto::Location> definition(const FileIndex &index, Position pos,
                                         const proto::URIForFile &uri);
 
-/// Uses of the name at `pos` in `index` and in the other open documents' indexes.
+/// Uses of the name at `pos` in `index` and in `others` (the open documents and, for top-level
+/// names, the workspace files that mention it), as the same declaration (file, name, place).
 std::vector<proto::Location>
 references(const FileIndex &index, Position pos, const proto::URIForFile &uri, bool withDeclaration,
            const std::vector<std::pair<const FileIndex *, proto::URIForFile>> &others);

@@ -7,14 +7,19 @@
 
 #include "llvm/Support/LogicalResult.h"
 
+#include <chrono>
+
 namespace mlir::lsp {
 class JSONTransport;
 }
 
 namespace mml::lsp {
 
-/// Serves `transport` until the client says `exit` (or the stream ends).
-llvm::LogicalResult runServer(mlir::lsp::JSONTransport &transport, const FrontEndOptions &options);
+/// Serves `transport` until the client says `exit` (or the stream ends). Diagnostics after a
+/// change wait until the text has been left alone for `debounce` (0: published at once, on the
+/// thread reading requests, as lit tests want).
+llvm::LogicalResult runServer(mlir::lsp::JSONTransport &transport, const FrontEndOptions &options,
+                              std::chrono::milliseconds debounce);
 
 } // namespace mml::lsp
 

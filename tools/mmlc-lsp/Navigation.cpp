@@ -1,5 +1,5 @@
-// Navigation: go to definition (into imported files and the stdlib), find references across the
-// open documents, and the document outline.
+// Navigation: go to definition (into imported files and the stdlib), find references in the
+// indexes the server hands over (open documents, workspace files), and the document outline.
 #include "Features.h"
 
 using namespace mml::lsp;

@@ -9,6 +9,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/xxhash.h"
 
 #include <algorithm>
 #include <set>
@@ -767,8 +768,9 @@ Token::Kind tokenKind(antlr4::Token *t) {
 // IndexCache
 //===----------------------------------------------------------------------===//
 
-std::shared_ptr<FileIndex> IndexCache::build(llvm::StringRef text, llvm::StringRef path,
-                                             std::vector<std::string> &loading) {
+std::shared_ptr<FileIndex>
+IndexCache::build(llvm::StringRef text, llvm::StringRef path, std::vector<std::string> &loading, Seen &seen,
+                  std::vector<std::pair<std::string, const FileIndex *>> *deps) {
   auto index = std::make_shared<FileIndex>();
   index->path = path.str();
   index->text = text.str();
@@ -804,9 +806,12 @@ std::shared_ptr<FileIndex> IndexCache::build(llvm::StringRef text, llvm::StringR
   builder.run(
       parsed->tree,
       [&](const std::string &resolved) -> std::shared_ptr<const FileIndex> {
-        if (std::find(loading.begin(), loading.end(), resolved) != loading.end())
-          return nullptr; // an import cycle: the checker reports it
-        return indexFile(resolved, loading);
+        std::shared_ptr<const FileIndex> imported;
+        if (std::find(loading.begin(), loading.end(), resolved) == loading.end())
+          imported = indexFile(resolved, loading, seen); // else an import cycle: the checker reports it
+        if (deps)
+          deps->emplace_back(resolved, imported.get());
+        return imported;
       },
       options);
   loading.pop_back();
@@ -814,25 +819,62 @@ std::shared_ptr<FileIndex> IndexCache::build(llvm::StringRef text, llvm::StringR
 }
 
 std::shared_ptr<const FileIndex> IndexCache::indexFile(const std::string &path,
-                                                       std::vector<std::string> &loading) {
-  llvm::sys::fs::file_status status;
-  if (llvm::sys::fs::status(path, status) || loading.size() > 64)
+                                                       std::vector<std::string> &loading, Seen &seen) {
+  if (auto done = seen.find(path); done != seen.end())
+    return done->second;
+  if (loading.size() > 64)
     return nullptr;
-  long long mtime = status.getLastModificationTime().time_since_epoch().count();
+  // Where the text comes from: the editor's unsaved buffer, else the disk.
+  const std::string *unsaved = options.unsavedText(path);
+  uint64_t stamp;
+  if (unsaved) {
+    stamp = llvm::xxh3_64bits(*unsaved);
+  } else {
+    llvm::sys::fs::file_status status;
+    if (llvm::sys::fs::status(path, status))
+      return seen[path] = nullptr;
+    stamp = static_cast<uint64_t>(status.getLastModificationTime().time_since_epoch().count());
+  }
   auto it = files.find(path);
-  if (it != files.end() && it->second.mtime == mtime)
-    return it->second.index;
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer)
-    return nullptr;
-  std::shared_ptr<const FileIndex> index = build((*buffer)->getBuffer(), path, loading);
-  files[path] = Entry{mtime, index};
-  return index;
+  if (it != files.end() && it->second.unsaved == (unsaved != nullptr) && it->second.stamp == stamp) {
+    // Still current if every import still gives the index it was built with.
+    loading.push_back(path);
+    bool current = true;
+    for (const auto &[dep, depIndex] : it->second.deps) {
+      bool cycle = std::find(loading.begin(), loading.end(), dep) != loading.end();
+      if ((cycle ? nullptr : indexFile(dep, loading, seen).get()) != depIndex) {
+        current = false;
+        break;
+      }
+    }
+    loading.pop_back();
+    if (current)
+      return seen[path] = it->second.index;
+  }
+  std::unique_ptr<llvm::MemoryBuffer> buffer;
+  if (!unsaved) {
+    auto read = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    if (!read)
+      return seen[path] = nullptr;
+    buffer = std::move(*read);
+  }
+  std::vector<std::pair<std::string, const FileIndex *>> deps;
+  std::shared_ptr<const FileIndex> index =
+      build(unsaved ? llvm::StringRef(*unsaved) : buffer->getBuffer(), path, loading, seen, &deps);
+  files[path] = Entry{unsaved != nullptr, stamp, index, std::move(deps)};
+  return seen[path] = index;
 }
 
 std::shared_ptr<const FileIndex> IndexCache::indexBuffer(llvm::StringRef text, llvm::StringRef path) {
   std::vector<std::string> loading;
-  return build(text, path, loading);
+  Seen seen;
+  return build(text, path, loading, seen, nullptr);
+}
+
+std::shared_ptr<const FileIndex> IndexCache::indexPath(const std::string &path) {
+  std::vector<std::string> loading;
+  Seen seen;
+  return indexFile(path, loading, seen);
 }
 
 std::string FileIndex::typeOfName(llvm::StringRef name, Position pos) const {

@@ -119,22 +119,37 @@ public:
   llvm::StringRef lineText(int line) const;
 };
 
-/// Builds indexes: the open buffer's from its text, imported files' from disk, cached by path
-/// and modification time so that every keystroke re-reads only the buffer.
+/// Builds indexes: the open buffer's from its text, imported files' from the editor's unsaved
+/// buffers or else from disk, cached by path and by modification time (disk) or text (buffers),
+/// so that every keystroke re-reads only the buffer. A cached index is reused only while the
+/// files it imports still give the indexes it was built with.
 class IndexCache {
 public:
   explicit IndexCache(FrontEndOptions options) : options(std::move(options)) {}
   /// Indexes `text` as the file `path` (imports resolved against its folder, -I and stdlib).
   std::shared_ptr<const FileIndex> indexBuffer(llvm::StringRef text, llvm::StringRef path);
+  /// Indexes the file `path` (its unsaved buffer if open); null if it cannot be read.
+  std::shared_ptr<const FileIndex> indexPath(const std::string &path);
+  /// The editor's unsaved buffers, by real path (see FrontEndOptions::unsavedBuffers).
+  void setUnsavedBuffers(std::shared_ptr<const std::map<std::string, std::string>> buffers) {
+    options.unsavedBuffers = std::move(buffers);
+  }
   const FrontEndOptions &getOptions() const { return options; }
 
 private:
-  std::shared_ptr<const FileIndex> indexFile(const std::string &path, std::vector<std::string> &loading);
+  /// Files already looked at in one indexBuffer/indexPath call: each is validated once.
+  using Seen = std::map<std::string, std::shared_ptr<const FileIndex>>;
+  std::shared_ptr<const FileIndex> indexFile(const std::string &path, std::vector<std::string> &loading,
+                                             Seen &seen);
   std::shared_ptr<FileIndex> build(llvm::StringRef text, llvm::StringRef path,
-                                   std::vector<std::string> &loading);
+                                   std::vector<std::string> &loading, Seen &seen,
+                                   std::vector<std::pair<std::string, const FileIndex *>> *deps);
   struct Entry {
-    long long mtime;
+    bool unsaved;    ///< read from an editor buffer (stamp: its text's hash) or disk (mtime)
+    uint64_t stamp;
     std::shared_ptr<const FileIndex> index;
+    /// Every import looked up while indexing, with the index it gave (null: none or a cycle).
+    std::vector<std::pair<std::string, const FileIndex *>> deps;
   };
   FrontEndOptions options;
   std::map<std::string, Entry> files;

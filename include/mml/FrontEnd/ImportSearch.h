@@ -5,6 +5,8 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,12 @@ struct FrontEndOptions {
   std::vector<std::string> includeDirs;
   /// The stdlib folder, searched last; empty means the one mmlc was built with.
   std::string stdlibDir;
+  /// Files open in an editor, by real path: their unsaved text is read instead of the disk's,
+  /// and a buffer whose file is not on disk yet can still be imported (mmlc-lsp sets this).
+  std::shared_ptr<const std::map<std::string, std::string>> unsavedBuffers;
+
+  /// The unsaved text of `path` (a real path), or null when it is read from disk.
+  const std::string *unsavedText(llvm::StringRef path) const;
 };
 
 /// The stdlib folder mmlc was built with (overridable with MMLC_STDLIB).

@@ -97,3 +97,30 @@ TEST_F(ModuleLoaderTest, InvalidUtf8IsRejectedWithAPosition) {
       << messages.front();
 }
 } // namespace
+
+TEST_F(ModuleLoaderTest, UnsavedBuffersReplaceTheDiskAndCanBeImportedUnsaved) {
+  std::string main = write("proj/main.mml", "");
+  write("proj/lib.mml", "task on_disk(m: dnn) -> dnn;\n");
+  llvm::SourceMgr sm;
+  FrontEndOptions options;
+  std::string lib = ModuleLoader(context, sm, options).resolveImport("lib.mml", main);
+  ASSERT_FALSE(lib.empty());
+  llvm::SmallString<256> unsavedOnly(llvm::sys::path::parent_path(lib));
+  llvm::sys::path::append(unsavedOnly, "fresh.mml"); // open in an editor, never saved
+  auto buffers = std::make_shared<std::map<std::string, std::string>>();
+  (*buffers)[lib] = "task in_buffer(m: dnn) -> dnn;\n";
+  (*buffers)[std::string(unsavedOnly)] = "task fresh(m: dnn) -> dnn;\n";
+  options.unsavedBuffers = buffers;
+  ModuleLoader loader(context, sm, options);
+  EXPECT_EQ(loader.resolveImport("lib.mml", main), lib);
+  EXPECT_EQ(loader.resolveImport("fresh.mml", main), std::string(unsavedOnly));
+  EXPECT_EQ(loader.resolveImport("gone.mml", main), "");
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loader.parseSource("import \"lib.mml\";\nimport \"fresh.mml\";\nmain {}\n", main);
+  ASSERT_TRUE(module);
+  ASSERT_TRUE(mlir::succeeded(loader.resolveImports(*module))) << (messages.empty() ? "" : messages.front());
+  mlir::SymbolTable symbols(*module);
+  EXPECT_TRUE(symbols.lookup("in_buffer"));
+  EXPECT_TRUE(symbols.lookup("fresh"));
+  EXPECT_FALSE(symbols.lookup("on_disk")); // the disk's text is not read while a buffer is open
+}

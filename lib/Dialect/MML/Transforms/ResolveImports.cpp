@@ -15,6 +15,9 @@ using namespace mml;
 namespace {
 struct ResolveImportsPass : mml::impl::ResolveImportsBase<ResolveImportsPass> {
   using ResolveImportsBase::ResolveImportsBase;
+  explicit ResolveImportsPass(const FrontEndOptions &frontEnd)
+      : ResolveImportsBase(ResolveImportsOptions{frontEnd.includeDirs, frontEnd.stdlibDir}),
+        unsavedBuffers(frontEnd.unsavedBuffers) {}
 
   void runOnOperation() override {
     // The loader parses imported files with the front end; their buffers only need to live
@@ -23,9 +26,17 @@ struct ResolveImportsPass : mml::impl::ResolveImportsBase<ResolveImportsPass> {
     FrontEndOptions options;
     options.includeDirs.assign(includeDirs.begin(), includeDirs.end());
     options.stdlibDir = stdlibDir;
+    options.unsavedBuffers = unsavedBuffers;
     ModuleLoader loader(getContext(), sourceMgr, options);
     if (failed(loader.resolveImports(getOperation())))
       signalPassFailure();
   }
+
+  /// Files open in an editor: read from here instead of the disk (see FrontEndOptions).
+  std::shared_ptr<const std::map<std::string, std::string>> unsavedBuffers;
 };
 } // namespace
+
+std::unique_ptr<Pass> mml::createResolveImports(const FrontEndOptions &frontEnd) {
+  return std::make_unique<ResolveImportsPass>(frontEnd);
+}
