@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <istream>
 #include <limits>
@@ -742,8 +744,53 @@ double weightFloor(Metric m) {
 
 }  // namespace
 
+std::string measuredStructureKey(const LayerQuery& q) {
+  const bool conv = q.kind == LayerKind::Conv1D || q.kind == LayerKind::Conv2D || q.kind == LayerKind::DepthwiseConv1D ||
+                    q.kind == LayerKind::DepthwiseConv2D;
+  if (!conv || q.io != IOType::Stream) return "";
+  // The constants enter as a hash (FNV-1a of the floats' bits); none known: Keras's initialiser.
+  std::uint64_t h = 1469598103934665603ull;
+  for (float w : q.weights) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &w, sizeof bits);
+    for (int b = 0; b < 4; ++b) h = (h ^ ((bits >> (8 * b)) & 0xffu)) * 1099511628211ull;
+  }
+  std::ostringstream k;
+  k << layerKindName(q.kind) << "/" << q.nIn << "/" << q.nOut << "/k" << q.kernel << "/rf" << q.reuse << "/"
+    << (q.strategy == Strategy::Resource ? "resource" : "latency") << "/" << q.dataType.toString() << "/" << q.weightType.toString()
+    << "/" << q.accumType.toString() << "/" << q.resultType.toString() << "/w";
+  if (q.weights.empty()) k << "glorot";
+  else k << std::hex << h << std::dec;
+  for (int w : q.inputWidths) k << "," << w;
+  k << "/" << toolGenName(q.tool) << "/" << q.part << "/" << q.clockNs << "ns";
+  return k.str();
+}
+
 Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<GlueRow>& glue) {
   Calibration cal;
+  // Measured resources of length-independent layers, per structure (medians).
+  std::map<std::string, std::array<std::vector<double>, 4>> measured;
+  for (const CostRow& r : rows) {
+    const std::string key = measuredStructureKey(r.q);
+    if (key.empty()) continue;
+    auto& m = measured[key];
+    for (int mi = 0; mi < 4; ++mi)
+      if (std::isfinite(r.y[mi])) m[mi].push_back(r.y[mi]);
+  }
+  for (auto& [key, m] : measured) {
+    MeasuredLayer ml;
+    for (int mi = 0; mi < 4; ++mi) {
+      std::vector<double>& v = m[mi];
+      ml.rows = std::max<long>(ml.rows, static_cast<long>(v.size()));
+      if (v.empty()) {
+        ml.resources[mi] = std::numeric_limits<double>::quiet_NaN();
+        continue;
+      }
+      std::sort(v.begin(), v.end());
+      ml.resources[mi] = v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+    }
+    if (ml.rows > 0) cal.measured[key] = ml;
+  }
   struct Acc {
     std::vector<std::vector<double>> a;
     std::vector<double> y;
@@ -819,6 +866,13 @@ std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQue
     for (size_t j = 0; j < f.x.size(); ++j) v += (s ? s->beta[j] : 1.0) * f.x[j];
     out[mi] = std::max(0.0, v);
   }
+  // Resources measured on a layer of the same structure (another length) are what it costs.
+  if (!cal.measured.empty()) {
+    const auto it = cal.measured.find(measuredStructureKey(q));
+    if (it != cal.measured.end())
+      for (int mi = 0; mi < 4; ++mi)
+        if (std::isfinite(it->second.resources[mi])) out[mi] = it->second.resources[mi];
+  }
   out[static_cast<int>(Metric::Dsp)] = std::round(out[static_cast<int>(Metric::Dsp)]);
   out[static_cast<int>(Metric::Bram)] = std::round(out[static_cast<int>(Metric::Bram)]);
   out[static_cast<int>(Metric::Latency)] = std::round(out[static_cast<int>(Metric::Latency)]);
@@ -852,6 +906,14 @@ void Calibration::write(std::ostream& os) const {
   for (const auto& [key, s] : sets) {
     os << "coef " << key << " " << s.rows;
     for (double b : s.beta) os << " " << b;
+    os << "\n";
+  }
+  for (const auto& [key, m] : measured) {
+    os << "measured " << key << " " << m.rows;
+    for (double v : m.resources) {
+      if (std::isfinite(v)) os << " " << v;
+      else os << " nan";
+    }
     os << "\n";
   }
 }
@@ -888,6 +950,18 @@ Calibration Calibration::read(std::istream& is, const std::string& source) {
       while (ls >> b) s.beta.push_back(b);
       if (!ls.eof()) fail("bad number in coefficients of " + key);
       cal.sets[key] = std::move(s);
+    } else if (tag == "measured") {
+      std::string key;
+      MeasuredLayer m;
+      if (!(ls >> key >> m.rows)) fail("expected 'measured KEY ROWS DSP LUT FF BRAM18'");
+      for (double& v : m.resources) {
+        std::string tok;
+        if (!(ls >> tok)) fail("expected four resources (dsp lut ff bram18, or nan) after measured " + key);
+        char* end = nullptr;
+        v = tok == "nan" ? std::numeric_limits<double>::quiet_NaN() : std::strtod(tok.c_str(), &end);
+        if (tok != "nan" && (end == tok.c_str() || *end)) fail("bad number '" + tok + "' in measured " + key);
+      }
+      cal.measured[key] = m;
     } else {
       fail("unknown entry '" + tag + "'");
     }

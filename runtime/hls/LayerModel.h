@@ -116,8 +116,20 @@ struct CoefficientSet {
   std::vector<double> beta;
   long rows = 0;
 };
+// Resources of layers measured by synthesis, for layers whose hardware does not depend on how
+// many pixels they stream (io_stream convolutions: one pixel's datapath, reused for every pixel):
+// the median DSP, LUT, FF and BRAM of the measured layers of one structure.
+struct MeasuredLayer {
+  std::array<double, 4> resources{};  // dsp, lut, ff, bram18 (NaN: not reported)
+  long rows = 0;
+};
+// The structure key of such a layer: everything synthesis builds from (kind, channels, filters,
+// kernel, reuse, strategy, types, constants, tool, part, clock) except its length; "" for layers
+// whose resources grow with their length or size.
+std::string measuredStructureKey(const LayerQuery& q);
 struct Calibration {
   std::map<std::string, CoefficientSet> sets;  // key: class/tool/io/metric
+  std::map<std::string, MeasuredLayer> measured;  // key: measuredStructureKey
   // Relative error band (p10, p90 of (pred - real)/real) per metric, from validation residuals.
   std::array<double, kMetrics> bandLo{}, bandHi{};
   double bramThresholdRf = 64;  // resource strategy: weights go to BRAM from this reuse factor on
@@ -135,6 +147,8 @@ std::array<double, kMetrics> predictGlue(const Calibration& cal, const GlueQuery
 
 // Prediction for one layer; metrics the model has no coefficients for fall back from
 // (tool, io) to the other tool, then the other io, then to the structural prior (coefficient 1).
+// A layer whose structure the calibration has measured (Calibration::measured) takes the
+// measured resources; its latency is still the model's (it depends on the length).
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q);
 // The initiation interval of the layer (structural, not fitted): RF for shared multipliers,
 // times the pixels streamed for io_stream.

@@ -34,6 +34,63 @@ TEST(LayerModel, SharedMultipliersFollowMultiplierLimit) {
   EXPECT_EQ(intervalOf(q), 16);
 }
 
+// An io_stream convolution's hardware is one pixel's datapath whatever its length: resources
+// measured on a layer of the same structure at another length are what it costs (its latency
+// still comes from the model). A different reuse factor, a Dense layer or other constants are
+// other structures. The measurements survive the calibration file.
+TEST(LayerModel, MeasuredStructureGivesResourcesOfAnotherLength) {
+  auto conv = [](long len, int rf) {
+    CostRow r;
+    r.q.kind = LayerKind::Conv1D;
+    r.q.io = IOType::Stream;
+    r.q.nIn = 16;
+    r.q.nOut = 16;
+    r.q.kernel = 3;
+    r.q.seqLen = len;
+    r.q.reuse = rf;
+    r.q.strategy = Strategy::Resource;
+    r.q.part = "xczu7ev";
+    r.group = "g" + std::to_string(len) + "/" + std::to_string(rf);
+    return r;
+  };
+  std::vector<CostRow> rows;
+  const double luts[] = {5000, 5004, 5001};
+  for (int i = 0; i < 3; ++i) {
+    const long len = 32L << i;
+    CostRow r = conv(len, 4);
+    r.y = {36, luts[i], 3000, 2, 6.0 * static_cast<double>(len) + 12};
+    rows.push_back(r);
+  }
+  const Calibration cal = fitCalibration(rows);
+  ASSERT_EQ(cal.measured.size(), 1u);
+  const LayerQuery at256 = conv(256, 4).q;
+  const auto p = predictLayer(cal, at256);
+  EXPECT_DOUBLE_EQ(p[0], 36.0);
+  EXPECT_DOUBLE_EQ(p[1], 5001.0);  // the median of 5000, 5004, 5001
+  EXPECT_DOUBLE_EQ(p[2], 3000.0);
+  EXPECT_DOUBLE_EQ(p[3], 2.0);
+  // Another reuse factor, other constants or a Dense layer is not the measured structure.
+  Calibration none = cal;
+  none.measured.clear();
+  const LayerQuery rf8 = conv(256, 8).q;
+  EXPECT_DOUBLE_EQ(predictLayer(cal, rf8)[1], predictLayer(none, rf8)[1]);
+  LayerQuery weighted = at256;
+  weighted.weights.assign(16 * 16 * 3, 0.25f);
+  EXPECT_TRUE(measuredStructureKey(weighted) != measuredStructureKey(at256));
+  LayerQuery dense = at256;
+  dense.kind = LayerKind::Dense;
+  EXPECT_EQ(measuredStructureKey(dense), "");
+  LayerQuery parallel = at256;
+  parallel.io = IOType::Parallel;  // unrolled over pixels: grows with the length
+  EXPECT_EQ(measuredStructureKey(parallel), "");
+  std::stringstream ss;
+  cal.write(ss);
+  const Calibration back = Calibration::read(ss, "<mem>");
+  EXPECT_DOUBLE_EQ(predictLayer(back, at256)[1], 5001.0);
+  std::stringstream bad("measured Conv1D/x 3 1 2 lots 4\n");
+  EXPECT_THROW(Calibration::read(bad, "bad.cal"), std::runtime_error);
+}
+
 TEST(LayerModel, FitThenPredictReproducesALinearTruthAndRoundTripsTheFile) {
   // Synthetic truth: DSP = 1 per shared multiplier; the fit must find it from rows of sizes.
   std::vector<CostRow> rows;
