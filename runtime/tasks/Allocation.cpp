@@ -131,7 +131,7 @@ AllocSolution solveAllocation(const AllocProblem& p) {
   s.constraints = rows;
   // CBC's branch and bound (CbcModel) on Clp's LP relaxation, called directly: the stand-alone
   // driver behind CBC's C interface (CbcMain: parameter tables, preprocessing, the default cut
-  // generators and heuristics) took 2-15 ms per problem of these sizes, mostly set-up; plain
+  // generators and heuristics) took 1.4-15 ms per problem of these sizes, mostly set-up; plain
   // branch and bound with a zero gap is as exact (the tests and bench/allocate compare it with
   // exhaustive enumeration).
   OsiClpSolverInterface lp;
