@@ -62,9 +62,25 @@ SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choic
   return t;
 }
 
-ResourceEstimate estimateDesignLayers(const NetworkDesc& net, const EstimatorChoice& choice, ToolGen defaultTool) {
-  if (!choice.calibration) return ResourceEstimator(defaultTool).estimate(net);
-  return ResourceEstimator(calibrationTool(*choice.calibration), choice.calibration.get()).estimate(net);
+namespace {
+ResourceEstimator estimatorOf(const EstimatorChoice& choice, ToolGen defaultTool, ConstWeightStatsCache* cache) {
+  ResourceEstimator e = choice.calibration ? ResourceEstimator(calibrationTool(*choice.calibration), choice.calibration.get())
+                                           : ResourceEstimator(defaultTool);
+  e.useCache(cache);
+  return e;
+}
+}  // namespace
+
+ResourceEstimate estimateDesignLayers(const NetworkDesc& net, const EstimatorChoice& choice, ToolGen defaultTool,
+                                      ConstWeightStatsCache* cache) {
+  return estimatorOf(choice, defaultTool, cache).estimate(net);
+}
+
+std::vector<std::vector<LayerEstimate>> estimateLayerSettings(const NetworkDesc& net,
+                                                              const std::vector<std::vector<LayerSetting>>& settings,
+                                                              const EstimatorChoice& choice, ToolGen defaultTool,
+                                                              ConstWeightStatsCache* cache) {
+  return estimatorOf(choice, defaultTool, cache).estimateSettings(net, settings);
 }
 
 }  // namespace mmlc::hls

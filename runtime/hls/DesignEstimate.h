@@ -37,8 +37,18 @@ SynthMetrics estimateDesign(const NetworkDesc& net, const EstimatorChoice& choic
 
 // The same estimate layer by layer (the per-layer costs `allocate` builds its MIP from), with
 // the same calibration and tool coefficients as estimateDesign.
+// `cache` (optional) keeps the layers' constant-weight statistics across calls on variants of one
+// design (ConstWeightStatsCache.h); the figures are the same with and without it.
 ResourceEstimate estimateDesignLayers(const NetworkDesc& net, const EstimatorChoice& choice,
-                                      ToolGen defaultTool = ToolGen::VitisHls);
+                                      ToolGen defaultTool = ToolGen::VitisHls, ConstWeightStatsCache* cache = nullptr);
+
+// Layer k of `net` under each of settings[k], the rest of the design as it is, with the same
+// calibration and tool coefficients (ResourceEstimator::estimateSettings): `allocate`'s candidates.
+std::vector<std::vector<LayerEstimate>> estimateLayerSettings(const NetworkDesc& net,
+                                                              const std::vector<std::vector<LayerSetting>>& settings,
+                                                              const EstimatorChoice& choice,
+                                                              ToolGen defaultTool = ToolGen::VitisHls,
+                                                              ConstWeightStatsCache* cache = nullptr);
 
 // The band [lo, hi] of an estimate v from relative residual quantiles (real = v / (1 + error)).
 void bandOf(double v, double errLo, double errHi, double& lo, double& hi);

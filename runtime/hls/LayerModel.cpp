@@ -97,37 +97,24 @@ double log2c(double n) { return n <= 1 ? 0.0 : std::ceil(std::log2(n)); }
 constexpr int kDspMinDataWidth = 11;
 constexpr int kDspMinConstWidth = 5;
 
-// What the constants of a latency-strategy MAC block become: counted once per query.
-struct ConstStats {
-  double nz = 0;             // products that exist (non-zero weight, input not constant 0)
-  double shiftAdds = 0;      // 2 CSD digits: shift and one adder
-  double shiftAddBits = 0;   // ... sum of their data widths (adder bits)
-  double dspMults = 0;       // >= 3 digits bound to DSPs
-  double dspSlices = 0;      // ... DSP slices they take (operands wider than the ports split)
-  double dspOperandBits = 0; // ... sum of data + constant widths (DSP input/pipeline registers)
-  double lutMults = 0;       // >= 3 digits bound to LUTs
-  double lutMultBits = 0;    // ... sum of data x constant width products (partial-product bits)
-  double productBits = 0;    // sum over existing products of data + constant width
-};
 
 int bitLength(long long n) {
-  unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
-  int b = 0;
-  while (u) {
-    u >>= 1;
-    ++b;
-  }
-  return b;
+  const unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
+  return u == 0 ? 0 : 64 - __builtin_clzll(u);
 }
 
 // Width HLS gives a constant operand: its odd part, unsigned when positive, two's complement
 // when negative (11 -> 4 bits, -11 -> 5 bits).
 int constWidth(long long r) {
-  while (r != 0 && (r & 1) == 0) r /= 2;
+  if (r != 0) r >>= __builtin_ctzll(static_cast<unsigned long long>(r));  // the odd part (an exact division)
   return r >= 0 ? bitLength(r) : bitLength(-r - 1) + 1;
 }
 
-ConstStats constStats(const LayerQuery& q, const DeviceInfo& dev) {
+
+}  // namespace
+
+ConstWeightStats constWeightStatsOf(const LayerQuery& q) {
+  const DeviceInfo& dev = lookupDevice(q.part);
   const long k = q.nIn * q.kernel, n = k * q.nOut;
   std::vector<float> synth;
   const std::vector<float>* w = &q.weights;
@@ -141,33 +128,42 @@ ConstStats constStats(const LayerQuery& q, const DeviceInfo& dev) {
     for (float& v : synth) v = static_cast<float>(u(rng));
     w = &synth;
   }
-  ConstStats s;
-  for (long idx = 0; idx < n; ++idx) {
-    // Weights are input-major: index / n_out is the input (times the kernel tap for Conv).
-    const long input = (idx / q.nOut) % std::max(1L, q.nIn);
+  ConstWeightStats s;
+  // Weights are input-major (kernel tap, input, output): one row of n_out weights per input and tap.
+  const long inputs = std::max(1L, q.nIn), rowLength = q.nOut;
+  for (long row = 0; row * rowLength < n; ++row) {
+    const long input = row % inputs;
     const int dw = static_cast<size_t>(input) < q.inputWidths.size() ? q.inputWidths[input] : q.dataType.width;
     if (dw <= 0) continue;  // the input is the constant 0
-    const Raw r = fromDouble((*w)[idx], q.weightType);
-    if (r == 0) continue;
-    ++s.nz;
-    const int d = csdDigits(r), cw = constWidth(r);
-    s.productBits += dw + cw;
-    if (d == 2) {
-      ++s.shiftAdds;
-      s.shiftAddBits += dw;
-    } else if (d >= 3) {
-      if (dw >= kDspMinDataWidth && cw >= kDspMinConstWidth) {
-        ++s.dspMults;
-        s.dspSlices += static_cast<double>(((dw + dev.dspPortA - 1) / dev.dspPortA) * ((cw + dev.dspPortB - 1) / dev.dspPortB));
-        s.dspOperandBits += dw + cw;
-      } else {
-        ++s.lutMults;
-        s.lutMultBits += static_cast<double>(dw) * cw;
+    const bool wideData = dw >= kDspMinDataWidth;
+    const float* weights = w->data() + row * rowLength;
+    for (long j = 0; j < rowLength; ++j) {
+      const Raw r = fromDouble(weights[j], q.weightType);
+      if (r == 0) continue;
+      ++s.nz;
+      const int d = csdDigits(r), cw = constWidth(r);
+      s.productBits += dw + cw;
+      if (d == 2) {
+        ++s.shiftAdds;
+        s.shiftAddBits += dw;
+      } else if (d >= 3) {
+        if (wideData && cw >= kDspMinConstWidth) {
+          ++s.dspMults;
+          s.dspSlices += static_cast<double>(((dw + dev.dspPortA - 1) / dev.dspPortA) * ((cw + dev.dspPortB - 1) / dev.dspPortB));
+          s.dspOperandBits += dw + cw;
+        } else {
+          ++s.lutMults;
+          s.lutMultBits += static_cast<double>(dw) * cw;
+        }
       }
     }
   }
   return s;
 }
+
+bool needsConstWeightStats(const LayerQuery& q) { return layerClassOf(q) == LayerClass::MacConst; }
+
+namespace {
 
 // DSP slices of one data x weight product on the query's part (operands split over the ports).
 double dspsPerMult(const LayerQuery& q, int wBits) {
@@ -184,7 +180,9 @@ long intervalOf(const LayerQuery& q) {
   return ii;
 }
 
-Features featuresOf(const LayerQuery& q, Metric m) {
+Features featuresOf(const LayerQuery& q, Metric m) { return featuresOf(q, m, nullptr); }
+
+Features featuresOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats) {
   Features f;
   auto add = [&](const char* name, double v) {
     f.names.emplace_back(name);
@@ -199,7 +197,9 @@ Features featuresOf(const LayerQuery& q, Metric m) {
   const bool wide = dw >= kDspMinDataWidth;  // narrower data operands are multiplied in LUTs
   switch (layerClassOf(q)) {
     case LayerClass::MacConst: {
-      const ConstStats s = constStats(q, lookupDevice(q.part));
+      ConstWeightStats computed;
+      if (!stats) computed = constWeightStatsOf(q);
+      const ConstWeightStats& s = stats ? *stats : computed;
       // A register stage after the multipliers: Vitis instantiates every multiplier (DSP or LUT)
       // as a one-stage operator; Vivado HLS 2019 keeps them as combinational expressions and its
       // timing-driven scheduler put a stage after DSP multipliers at 5 ns, none after LUT ones
@@ -843,12 +843,20 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
   return cal;
 }
 
-std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q) {
+std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q) { return predictLayer(cal, q, nullptr); }
+
+std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats) {
   std::array<double, kMetrics> out{};
   const LayerClass c = layerClassOf(q);
+  // One pass over the weights for all five metrics.
+  ConstWeightStats computed;
+  if (!stats && needsConstWeightStats(q)) {
+    computed = constWeightStatsOf(q);
+    stats = &computed;
+  }
   for (int mi = 0; mi < kMetrics; ++mi) {
     const Metric m = static_cast<Metric>(mi);
-    const Features f = featuresOf(q, m);
+    const Features f = featuresOf(q, m, stats);
     if (f.x.empty()) continue;
     const CoefficientSet* s = nullptr;
     for (const auto& [t, io] : isStructuralMetric(c, m) ? std::vector<std::pair<ToolGen, IOType>>{} : fallbackOrder(c, m, q.tool, q.io)) {

@@ -70,6 +70,30 @@ struct Features {
   std::vector<std::string> names;
 };
 Features featuresOf(const LayerQuery& q, Metric m);
+
+// What the constants of a latency-strategy (constant-multiplier) MAC block become: one pass over
+// its weights (CSD digits, operand widths, DSP or LUT binding of each product). It depends on the
+// weights, their type, the data and input widths, the shape and the part's DSP ports, not on the
+// reuse factor, strategy, tool, I/O style or clock: estimating one layer under many settings needs
+// it once (ConstWeightStatsCache.h keeps it across estimates of a design's variants).
+struct ConstWeightStats {
+  double nz = 0;             // products that exist (non-zero weight, input not constant 0)
+  double shiftAdds = 0;      // 2 CSD digits: shift and one adder
+  double shiftAddBits = 0;   // ... sum of their data widths (adder bits)
+  double dspMults = 0;       // >= 3 digits bound to DSPs
+  double dspSlices = 0;      // ... DSP slices they take (operands wider than the ports split)
+  double dspOperandBits = 0; // ... sum of data + constant widths (DSP input/pipeline registers)
+  double lutMults = 0;       // >= 3 digits bound to LUTs
+  double lutMultBits = 0;    // ... sum of data x constant width products (partial-product bits)
+  double productBits = 0;    // sum over existing products of data + constant width
+};
+// The statistics of q's weights (untrained Keras-initialised ones when q.weights is empty).
+ConstWeightStats constWeightStatsOf(const LayerQuery& q);
+// Whether a query's features read its constant-weight statistics (a latency-strategy MAC block).
+bool needsConstWeightStats(const LayerQuery& q);
+// featuresOf with the statistics already computed (`stats` null: computed from q when needed);
+// the same features either way.
+Features featuresOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats);
 // Whether a metric of a class is a structural count used as is (not fitted).
 bool isStructuralMetric(LayerClass c, Metric m);
 
@@ -150,6 +174,8 @@ std::array<double, kMetrics> predictGlue(const Calibration& cal, const GlueQuery
 // A layer whose structure the calibration has measured (Calibration::measured) takes the
 // measured resources; its latency is still the model's (it depends on the length).
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q);
+// The same with q's constant-weight statistics already computed (null: computed once from q).
+std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats);
 // The initiation interval of the layer (structural, not fitted): RF for shared multipliers,
 // times the pixels streamed for io_stream.
 long intervalOf(const LayerQuery& q);

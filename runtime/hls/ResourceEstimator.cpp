@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "hls/ConstWeightStatsCache.h"
 #include "hls/DeviceTable.h"
 #include "hls/FixedPointSim.h"
 #include "hls/LayerKinds.h"
@@ -31,6 +32,9 @@ const DeviceInfo& lookupDevice(const std::string& part) {
 
 int csdDigits(long long n) {
   unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
+  // The non-zero digits of the non-adjacent form of u are the set bits of (u XOR 3u) >> 1 (what the
+  // loop below computes digit by digit; it serves the values for which 3u would overflow).
+  if (u < (1ULL << 61)) return __builtin_popcountll((u ^ (3 * u)) >> 1);
   int digits = 0;
   while (u) {
     if (u & 1) {
@@ -260,6 +264,67 @@ LayerEstimate ResourceEstimator::estimateOther(const LayerDesc& l, const FixedTy
   return e;
 }
 
+LayerEstimate ResourceEstimator::estimateLayer(const LayerDesc& l, const LayerQuery& q, const ConstWeightStats* stats) const {
+  LayerEstimate e;
+  e.name = l.name;
+  e.kind = l.kind;
+  const auto p = predictLayer(*cal_, q, stats);
+  e.dsp = p[0];
+  e.lut = p[1];
+  e.ff = p[2];
+  e.bram18 = p[3];
+  e.latency = static_cast<long>(p[4]);
+  e.interval = intervalOf(q);
+  return e;
+}
+
+std::vector<std::vector<LayerEstimate>> ResourceEstimator::estimateSettings(
+    const NetworkDesc& netIn, const std::vector<std::vector<LayerSetting>>& settings) const {
+  if (settings.size() > netIn.layers.size())
+    throw std::invalid_argument("estimateSettings: more setting lists than the design has layers");
+  std::vector<std::vector<LayerEstimate>> out(settings.size());
+  if (analytic_) {  // the analytic model has no per-layer query: one estimate per setting
+    NetworkDesc variant = netIn;
+    for (size_t k = 0; k < settings.size(); ++k) {
+      for (const LayerSetting& s : settings[k]) {
+        variant.layers[k].reuseFactor = s.reuse;
+        variant.layers[k].strategy = s.strategy;
+        out[k].push_back(estimate(variant).layers.at(k));
+      }
+      variant.layers[k] = netIn.layers[k];
+    }
+    return out;
+  }
+  NetworkDesc net = netIn;
+  net.resolve();
+  const std::vector<std::vector<bool>> constant = constantOutputMasks(net);
+  for (size_t k = 0; k < settings.size(); ++k) {
+    if (settings[k].empty()) continue;
+    const LayerDesc& l = net.layers[k];
+    LayerQuery q = queryOf(net, k, tool_, constant);
+    // The statistics do not depend on the setting: computed (or looked up) once for the layer.
+    ConstWeightStats stats;
+    bool haveStats = false;
+    for (const LayerSetting& s : settings[k]) {
+      q.reuse = std::max(1, s.reuse);  // as queryOf reads a layer's setting
+      q.strategy = s.strategy;
+      if (isInlinedKind(l.kind)) {  // as in estimate(): part of the top-level glue
+        LayerEstimate e;
+        e.name = l.name;
+        e.kind = l.kind;
+        out[k].push_back(e);
+        continue;
+      }
+      if (needsConstWeightStats(q) && !haveStats) {
+        stats = cache_ ? cache_->statsOf(l.name, q) : constWeightStatsOf(q);
+        haveStats = true;
+      }
+      out[k].push_back(estimateLayer(l, q, haveStats ? &stats : nullptr));
+    }
+  }
+  return out;
+}
+
 ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std::string& part, double clockNs) const {
   if (analytic_) return estimateAnalytic(netIn, part, clockNs);
   NetworkDesc net = netIn;
@@ -292,13 +357,10 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
     e.kind = l.kind;
     if (!isInlinedKind(l.kind)) {  // inlined casts are part of the top-level glue
       const LayerQuery q = queryOf(net, k, tool_, constant);
-      const auto p = predictLayer(*cal_, q);
-      e.dsp = p[0];
-      e.lut = p[1];
-      e.ff = p[2];
-      e.bram18 = p[3];
-      e.latency = static_cast<long>(p[4]);
-      e.interval = intervalOf(q);
+      ConstWeightStats stats;
+      const bool cached = cache_ && needsConstWeightStats(q);
+      if (cached) stats = cache_->statsOf(l.name, q);
+      e = estimateLayer(l, q, cached ? &stats : nullptr);
     }
     lat[k] = static_cast<double>(e.latency);
     if (!isInlinedKind(l.kind)) layerInterval[k] = static_cast<double>(e.interval);

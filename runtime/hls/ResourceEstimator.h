@@ -44,6 +44,14 @@ struct ResourceEstimate {
   SynthMetrics total;  // estimated = true, tool = "estimator"
 };
 
+// A reuse factor and strategy a layer may be given (allocate's candidates).
+struct LayerSetting {
+  int reuse = 1;
+  Strategy strategy = Strategy::Latency;
+};
+
+class ConstWeightStatsCache;
+
 class ResourceEstimator {
  public:
   // The calibrated per-layer model (LayerModel.h) with the shipped calibration, for Vitis HLS
@@ -60,6 +68,16 @@ class ResourceEstimator {
   explicit ResourceEstimator(ResourceModel model) : model_(model), analytic_(true) {}
   // Part and clock default to the network's (NetworkDesc::part / clockPeriodNs).
   ResourceEstimate estimate(const NetworkDesc& net, const std::string& part = "", double clockNs = 0) const;
+  // Layer k of `net` under each of settings[k] (none for an empty list), the rest of the design as
+  // it is: result[k][i] is what estimate() gives for layer k of `net` with settings[k][i] applied
+  // to that layer alone (a layer's estimate depends on its own reuse factor and strategy, not on
+  // the other layers'). The design is resolved and each layer's query and constant-weight
+  // statistics built once, not once per setting.
+  std::vector<std::vector<LayerEstimate>> estimateSettings(const NetworkDesc& net,
+                                                           const std::vector<std::vector<LayerSetting>>& settings) const;
+  // Keep the calibrated model's constant-weight statistics in `cache` (null: none) across the
+  // estimates of this estimator; the figures are the same with and without it.
+  void useCache(ConstWeightStatsCache* cache) { cache_ = cache; }
   const ResourceModel& model() const { return model_; }
 
  private:
@@ -68,11 +86,15 @@ class ResourceEstimator {
   LayerEstimate estimateOther(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
 
   ResourceEstimate estimateAnalytic(const NetworkDesc& net, const std::string& part, double clockNs) const;
+  // The calibrated model's estimate of layer `l` from its query (`stats`: its constant-weight
+  // statistics when already known).
+  LayerEstimate estimateLayer(const LayerDesc& l, const LayerQuery& q, const ConstWeightStats* stats) const;
 
   ResourceModel model_;
   bool analytic_ = false;
   ToolGen tool_ = ToolGen::VivadoHls;
   const Calibration* cal_ = nullptr;
+  ConstWeightStatsCache* cache_ = nullptr;
 };
 
 // Number of non-zero digits of n in canonical signed-digit form (minimal adders for a constant).

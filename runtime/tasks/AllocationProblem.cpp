@@ -1,9 +1,9 @@
 // Builds the allocation MIP of an HLS design from its per-layer estimates (AllocationProblem.h).
 #include "tasks/AllocationProblem.h"
 
-#include <set>
 #include <stdexcept>
 
+#include "hls/ConstWeightStatsCache.h"
 #include "hls/ResourceEstimator.h"
 
 namespace mmlc::tasks {
@@ -38,7 +38,10 @@ DesignAllocation allocationProblem(const hls::NetworkDesc& design, const hls::Es
   AllocProblem& p = out.problem;
   if (r.latencyCycles > 0) p.limit[kLatency] = r.latencyCycles;
   if (r.ii > 0) p.iiLimit = r.ii;
-  const hls::SynthMetrics base = hls::estimateDesign(design, estimator);
+  // The layers' constant-weight statistics are computed once, for this estimate and the costing.
+  hls::ConstWeightStatsCache weightStats;
+  const hls::ResourceEstimate baseLayers = hls::estimateDesignLayers(design, estimator, hls::ToolGen::VitisHls, &weightStats);
+  const hls::SynthMetrics& base = baseLayers.total;
   const double avail[] = {static_cast<double>(base.availDsp), static_cast<double>(base.availLut),
                           static_cast<double>(base.availFf), static_cast<double>(base.availBram18)};
   for (size_t k = kDsp; k <= kBram; ++k)
@@ -64,7 +67,6 @@ DesignAllocation allocationProblem(const hls::NetworkDesc& design, const hls::Es
   std::vector<bool> strategies;  // resource?
   if (r.strategy != "resource") strategies.push_back(false);
   if (r.strategy != "latency") strategies.push_back(true);
-  const hls::ResourceEstimate baseLayers = hls::estimateDesignLayers(design, estimator);
   p.fixed = {baseLayers.total.dsp, baseLayers.total.lut, baseLayers.total.ff, baseLayers.total.bram18,
              static_cast<double>(baseLayers.total.latencyMax)};
   // Each layer's candidates, before costing.
@@ -103,42 +105,22 @@ DesignAllocation allocationProblem(const hls::NetworkDesc& design, const hls::Es
     out.layerIndex.push_back(i);
     p.layers.push_back(std::move(layer));
   }
-  // Costing: a layer's estimate depends on its own reuse factor, strategy and input, so one
-  // estimate of the design with every layer that accepts (reuse, strategy) set to it costs that
-  // candidate for all of them at once (AllocationTest checks this against one design per candidate).
-  std::set<std::pair<long, bool>> settings;
-  for (const AllocLayer& l : p.layers)
-    for (const AllocCandidate& c : l.candidates) settings.insert({c.reuse, c.resource});
-  // A layer that does not accept the setting is estimated too, and its figures are not read:
-  // it is set to its cheapest-to-estimate candidate, the resource strategy (whose features need
-  // no pass over the weights, unlike the latency strategy's constant multipliers), when it has one.
-  std::vector<const AllocCandidate*> idle(p.layers.size(), nullptr);
+  // Costing: a layer's estimate depends on its own reuse factor, strategy and input, not on the
+  // other layers' settings, so each candidate is that layer's estimate under it, the rest of the
+  // design as it is (AllocationTest checks this against one design per candidate); the layer's
+  // query and constant-weight statistics are built once for all its candidates.
+  std::vector<std::vector<hls::LayerSetting>> settings(design.layers.size());
   for (size_t l = 0; l < p.layers.size(); ++l)
     for (const AllocCandidate& c : p.layers[l].candidates)
-      if (c.resource) idle[l] = &c;
-  hls::NetworkDesc variant = design;  // one copy, its allocatable layers set per setting
-  for (auto [f, resource] : settings) {
-    for (size_t l = 0; l < p.layers.size(); ++l) {
-      hls::LayerDesc& layer = variant.layers[out.layerIndex[l]];
-      const hls::LayerDesc& original = design.layers[out.layerIndex[l]];
-      layer.reuseFactor = idle[l] ? idle[l]->reuse : original.reuseFactor;
-      layer.strategy = idle[l] ? hls::Strategy::Resource : original.strategy;
+      settings[out.layerIndex[l]].push_back({c.reuse, c.resource ? hls::Strategy::Resource : hls::Strategy::Latency});
+  const std::vector<std::vector<hls::LayerEstimate>> costs =
+      hls::estimateLayerSettings(design, settings, estimator, hls::ToolGen::VitisHls, &weightStats);
+  for (size_t l = 0; l < p.layers.size(); ++l)
+    for (size_t c = 0; c < p.layers[l].candidates.size(); ++c) {
+      const hls::LayerEstimate& le = costs[out.layerIndex[l]].at(c);
+      p.layers[l].candidates[c].cost = costsOf(le);
+      p.layers[l].candidates[c].ii = static_cast<double>(le.interval);
     }
-    for (size_t l = 0; l < p.layers.size(); ++l)
-      for (const AllocCandidate& c : p.layers[l].candidates)
-        if (c.reuse == f && c.resource == resource) {
-          variant.layers[out.layerIndex[l]].reuseFactor = static_cast<int>(f);
-          variant.layers[out.layerIndex[l]].strategy = resource ? hls::Strategy::Resource : hls::Strategy::Latency;
-        }
-    const hls::ResourceEstimate e = hls::estimateDesignLayers(variant, estimator);
-    for (size_t l = 0; l < p.layers.size(); ++l)
-      for (AllocCandidate& c : p.layers[l].candidates)
-        if (c.reuse == f && c.resource == resource) {
-          const hls::LayerEstimate& le = e.layers.at(out.layerIndex[l]);
-          c.cost = costsOf(le);
-          c.ii = static_cast<double>(le.interval);
-        }
-  }
   if (p.layers.empty()) throw std::invalid_argument("the HLS model has no dense or convolutional layer to allocate");
   return out;
 }

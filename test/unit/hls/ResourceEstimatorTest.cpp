@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <random>
 
 #include "hls/CsynthReport.h"
 #include "hls/ResourceEstimator.h"
@@ -30,6 +31,32 @@ TEST(ResourceEstimator, CsdDigits) {
   EXPECT_EQ(csdDigits(45), 4);    // 64 - 16 - 4 + 1
   EXPECT_EQ(csdDigits(59), 3);    // 64 - 4 - 1 (binary needs 5)
   EXPECT_EQ(csdDigits(-512), 1);
+}
+
+// csdDigits counts the non-adjacent form's digits with a popcount identity; it must agree with
+// building the form digit by digit (the definition) everywhere, across the 2^61 switch-over too.
+TEST(ResourceEstimator, CsdDigitsEqualsDigitByDigitForm) {
+  auto reference = [](long long n) {
+    unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
+    int digits = 0;
+    while (u) {
+      if (u & 1) {
+        u = (u & 3) == 3 ? u + 1 : u - 1;  // digit -1 (and carry) or +1
+        ++digits;
+      }
+      u >>= 1;
+    }
+    return digits;
+  };
+  for (long long n = -(1LL << 17); n <= (1LL << 17); ++n) ASSERT_EQ(csdDigits(n), reference(n)) << n;
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 200000; ++i) {
+    const long long n = static_cast<long long>(rng() >> (1 + i % 40));
+    ASSERT_EQ(csdDigits(n), reference(n)) << n;
+    ASSERT_EQ(csdDigits(-n), reference(-n)) << -n;
+  }
+  for (long long n : {(1LL << 61) - 1, 1LL << 61, (1LL << 61) + 1, (1LL << 62) - 1, 0x5555555555555555LL, (1LL << 62) + 3})
+    EXPECT_EQ(csdDigits(n), reference(n)) << n;
 }
 
 TEST(ResourceEstimator, FixtureWithinFifteenPercent) {
