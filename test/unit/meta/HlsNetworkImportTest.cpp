@@ -250,6 +250,40 @@ TEST(NetworkImport, EmittedGraphBothIoTypes) {
   }
 }
 
+// resize_nearest and prelu (its slope array between the data arguments, in param_t) import as the
+// Upsample and PReLU layers they were emitted from, in io_parallel and io_stream.
+TEST(NetworkImport, EmittedUpsampleAndPReLUBothIoTypes) {
+  for (hls::IOType io : {hls::IOType::Parallel, hls::IOType::Stream}) {
+    ScratchDir tmp;
+    hls::NetworkDesc net = hls::testnets::upsampleNet();
+    net.ioType = io;
+    const hls::NetworkDesc got = networkFromProject(readHlsProject(emit(net, tmp.path() / "prj", 0)));
+    EXPECT_EQ(layerOf(got, "up1").kind, LayerKind::Upsample);
+    EXPECT_EQ(layerOf(got, "up1").scaleH, 2);
+    EXPECT_EQ(layerOf(got, "up1").scaleW, 2);
+    EXPECT_EQ(layerOf(got, "prelu1").kind, LayerKind::PReLU);
+    EXPECT_EQ(layerOf(got, "cast1").kind, LayerKind::Linear);
+    EXPECT_EQ(layerOf(got, "cat1").inputs, (std::vector<std::string>{"cast1", "prelu1"}));
+    expectSameNetwork(net, got, 23);
+  }
+  // A resize that is not an upsampling by whole factors is an error at its call.
+  ScratchDir tmp;
+  const std::string dir = emit(hls::testnets::upsampleNet(), tmp.path() / "prj", 0);
+  const fs::path params = fs::path(dir) / "firmware" / "parameters.h";
+  std::string text = readText(params);
+  const std::string from = "static const unsigned new_width = 6;";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "static const unsigned new_width = 5;");
+  writeText(params, text);
+  try {
+    networkFromProject(readHlsProject(dir));
+    FAIL() << "a resize by 5/3 was accepted";
+  } catch (const HlsMetaError& e) {
+    EXPECT_NE(e.message().find("layer up1: resize_nearest from 2x3 to 4x5 is not an upsampling by whole factors"), std::string::npos)
+        << e.message();
+  }
+}
+
 // Bad graphs in a project: data that no layer writes, a cycle (a call reading what a later call
 // writes), and merge sizes that disagree are errors at the call or the config field.
 TEST(NetworkImport, BadGraphsAreErrorsAtTheCall) {
