@@ -202,6 +202,23 @@ QualType writtenElementType(const VarDecl* v) {
       t = dt->getOriginalType();
       continue;
     }
+    // A stream argument (`hls::stream<nnet::array<up1_t, 4> >&`): its packets' type.
+    if (const auto* rt = dyn_cast<ReferenceType>(ty)) {
+      t = rt->getPointeeType();
+      continue;
+    }
+    if (const auto* et = dyn_cast<ElaboratedType>(ty)) {
+      t = et->getNamedType();
+      continue;
+    }
+    if (const auto* ts = dyn_cast<TemplateSpecializationType>(ty)) {
+      const TemplateDecl* td = ts->getTemplateName().getAsTemplateDecl();
+      const auto args = ts->template_arguments();
+      if (td && td->getQualifiedNameAsString() == "hls::stream" && !args.empty() && args[0].getKind() == TemplateArgument::Type) {
+        t = args[0].getAsType();
+        continue;
+      }
+    }
     break;
   }
   return t;

@@ -238,9 +238,9 @@ TEST(OnnxFixtures, UnsupportedResizeAndPReluVariantsAreLocatedErrors) {
             "not repeat each value (only that form of nearest upsampling is supported)");
   // prelu_2 reads 4 channels of 8 x 8: 3 slopes, or a 2 x 8 plane, fit no axis.
   EXPECT_EQ(importVariant(withInit("c2", {3, 1, 1}, {0.1f, 0.2f, 0.3f}), "prelu_three.onnx"),
-            "node 'prelu_2' (PRelu) slope of shape [3,1,1] does not broadcast to (4, 8, 8)");
+            "node 'prelu_2' (PRelu) slope of shape [3,1,1] does not broadcast to (4,8,8)");
   EXPECT_EQ(importVariant(withInit("c2", {2, 1, 1, 1, 1}, {0.1f, 0.2f}), "prelu_rank5.onnx"),
-            "node 'prelu_2' (PRelu) slope of shape [2,1,1,1,1] does not fit (4, 8, 8)");
+            "node 'prelu_2' (PRelu) slope of shape [2,1,1,1,1] does not fit (4,8,8)");
 }
 
 }  // namespace
