@@ -274,14 +274,15 @@ std::string HlsProjectEmitter::emitStreamLayer(size_t k) const {
     o << "  " << kernelCall(k, inputs == 1 ? "in" : "in1, in2", "out") << "\n}\n";
     return o.str();
   }
+  // Static: a whole feature map (a 256x256x32 activation) would not fit a C simulation's stack.
   const int inC = l.sourceChannels.empty() ? l.inChannels : l.sourceChannels[0];
-  o << "  " << inT << " in_buf[" << nIn << "];\n";
+  o << "  static " << inT << " in_buf[" << nIn << "];\n";
   o << "  nnet::read_stream<" << inT << ", " << inC << ", " << nIn << ">(in, in_buf);\n";
   if (kindInfo(l.kind).reshapeOnly) {
     o << "  nnet::write_stream<" << outT << ", " << l.outChannels << ", " << nOut << ">(in_buf, out);\n}\n";
     return o.str();
   }
-  o << "  " << outT << " out_buf[" << nOut << "];\n";
+  o << "  static " << outT << " out_buf[" << nOut << "];\n";
   o << "  MMLC_HLS_PRAGMA(HLS ARRAY_PARTITION variable = in_buf complete dim = 0)\n";
   o << "  MMLC_HLS_PRAGMA(HLS ARRAY_PARTITION variable = out_buf complete dim = 0)\n";
   o << "  " << kernelCall(k, "in_buf", "out_buf") << "\n";
@@ -304,6 +305,11 @@ std::string HlsProjectEmitter::parametersHeader() const {
   o << "#include \"nnet_utils/nnet_activation.h\"\n#include \"nnet_utils/nnet_batchnorm.h\"\n"
        "#include \"nnet_utils/nnet_conv.h\"\n#include \"nnet_utils/nnet_dense.h\"\n#include \"nnet_utils/nnet_pooling.h\"\n"
        "#include \"nnet_utils/nnet_stream.h\"\n";
+  for (const LayerDesc& l : net_.layers)
+    if (l.kind == LayerKind::Upsample) {
+      o << "#include \"nnet_utils/nnet_image.h\"\n";
+      break;
+    }
   if (net_.ioType == IOType::Stream) o << "#include \"nnet_utils/nnet_conv_stream.h\"\n";
   for (const LayerDesc& l : net_.layers)
     if (kindInfo(l.kind).isMerge || (net_.ioType == IOType::Stream && !net_.isChain())) {
@@ -315,7 +321,7 @@ std::string HlsProjectEmitter::parametersHeader() const {
     if (!hasWeights(k)) continue;
     const std::string& n = net_.layers[k].name;
     o << "#include \"weights/" << kindInfo(net_.layers[k].kind).weightPrefix << n << ".h\"\n";
-    o << "#include \"weights/b_" << n << ".h\"\n";
+    if (kindInfo(net_.layers[k].kind).hasBias) o << "#include \"weights/b_" << n << ".h\"\n";
   }
   o << "\n";
   for (size_t k = 0; k < net_.layers.size(); ++k) {
@@ -504,9 +510,12 @@ void HlsProjectEmitter::emit(const std::string& outDir) const {
     const LayerDesc& l = net_.layers[k];
     const std::string wv = kindInfo(l.kind).weightPrefix + l.name, bv = "b_" + l.name;
     const std::vector<float> w = emittedWeights(k);
+    const bool bias = kindInfo(l.kind).hasBias;  // PReLU's slopes come alone
     writeFile(fw / "weights" / (wv + ".h"), weightsHeader(l.name + "_weight_t", wv, w));
-    writeFile(fw / "weights" / (bv + ".h"), weightsHeader(l.name + "_bias_t", bv, l.biases));
-    for (const auto& [name, vals] : {std::make_pair(wv, &w), std::make_pair(bv, &l.biases)}) {
+    if (bias) writeFile(fw / "weights" / (bv + ".h"), weightsHeader(l.name + "_bias_t", bv, l.biases));
+    std::vector<std::pair<std::string, const std::vector<float>*>> arrays{{wv, &w}};
+    if (bias) arrays.emplace_back(bv, &l.biases);
+    for (const auto& [name, vals] : arrays) {
       std::ostringstream t;
       for (size_t i = 0; i < vals->size(); ++i) t << (i ? ", " : "") << exactLiteral((*vals)[i]);
       writeFile(fw / "weights" / (name + ".txt"), t.str() + "\n");

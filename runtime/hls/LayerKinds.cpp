@@ -13,9 +13,11 @@ void addConvKinds(std::vector<const LayerKindInfo*>&);
 void addDepthwiseConvKinds(std::vector<const LayerKindInfo*>&);
 void addPoolingKinds(std::vector<const LayerKindInfo*>&);
 void addZeroPadKind(std::vector<const LayerKindInfo*>&);
+void addUpsampleKind(std::vector<const LayerKindInfo*>&);
 void addBatchNormKind(std::vector<const LayerKindInfo*>&);
 void addActivationKinds(std::vector<const LayerKindInfo*>&);
 void addExportedActivationKinds(std::vector<const LayerKindInfo*>&);
+void addPReLUKind(std::vector<const LayerKindInfo*>&);
 void addSoftmaxKind(std::vector<const LayerKindInfo*>&);
 void addQuantizeKind(std::vector<const LayerKindInfo*>&);
 void addMergeKinds(std::vector<const LayerKindInfo*>&);
@@ -28,8 +30,8 @@ namespace {
 const std::vector<const LayerKindInfo*>& table() {
   static const std::vector<const LayerKindInfo*> t = [] {
     std::vector<const LayerKindInfo*> found;
-    for (auto add : {addDenseKind, addConvKinds, addDepthwiseConvKinds, addPoolingKinds, addZeroPadKind, addBatchNormKind,
-                     addActivationKinds, addExportedActivationKinds, addSoftmaxKind, addQuantizeKind, addMergeKinds,
+    for (auto add : {addDenseKind, addConvKinds, addDepthwiseConvKinds, addPoolingKinds, addZeroPadKind, addUpsampleKind,
+                     addBatchNormKind, addActivationKinds, addExportedActivationKinds, addPReLUKind, addSoftmaxKind, addQuantizeKind, addMergeKinds,
                      addFlattenKind})
       add(found);
     std::vector<const LayerKindInfo*> byKind(kLayerKindCount, nullptr);

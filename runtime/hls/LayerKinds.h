@@ -93,13 +93,16 @@ struct LayerKindInfo {
   std::vector<std::string> nnetAliases;  // other spellings it also imports (older or internal functions)
   const char* configStruct;            // nnet config base ("dense_config"; "" none)
   std::vector<ConfigField> configFields;  // the config struct's fields (emitter and importer)
-  bool hasWeights = false;    // weight (batch-norm: scale) and bias arrays
-  const char* weightPrefix = "w_";  // the weight array's name prefix (batch-norm: "s_"; biases "b_")
+  bool hasWeights = false;    // a weight array (batch-norm: scale; PReLU: slopes) in weightType
+  bool hasBias = true;        // with hasWeights: also a bias array in biasType (PReLU has none)
+  const char* weightPrefix = "w_";  // the weight array's name prefix (batch-norm: "s_", PReLU "a_"; biases "b_")
   bool isMac = false;         // multiply-accumulate: weight, bias and accum types, partial sums
   bool isActivation = false;  // hls4ml Activation / Softmax layer: keeps the shape
   bool hasTable = false;      // lookup tables of tableSize entries (a power of two)
   bool hasPoolAccum = false;  // pooling: accum_t holds the window maximum or running sum
   bool reshapeOnly = false;   // no arithmetic and no type of its own (Flatten in io_parallel)
+  bool keepsInputType = false;  // a copy whose template has one data_T for input and result
+                                // (resize_nearest): the result type is the input's, no search slot
   bool streamCall = false;    // io_stream: the call itself reads and writes streams of per-pixel
                               // packets (line buffers, or one packet at a time for channel-local kinds;
                               // its template arguments are the packet types);

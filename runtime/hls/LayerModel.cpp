@@ -75,11 +75,13 @@ LayerClass layerClassOf(const LayerQuery& q) {
     case LayerKind::Clip:
     case LayerKind::ReLU:
     case LayerKind::LeakyReLU:
+    case LayerKind::PReLU:
     case LayerKind::HardTanh:
     case LayerKind::Linear:
     case LayerKind::Quantize:
     case LayerKind::Add:           // one adder per element
-    case LayerKind::Concatenate: return LayerClass::Elementwise;  // wiring and casts
+    case LayerKind::Concatenate:   // wiring and casts
+    case LayerKind::Upsample: return LayerClass::Elementwise;  // copies
     default: return LayerClass::Window;
   }
 }
@@ -312,7 +314,7 @@ Features featuresOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats
     }
     case LayerClass::Elementwise: {
       const double n = static_cast<double>(q.nIn) * copies;
-      const bool mult = q.kind == LayerKind::LeakyReLU || q.kind == LayerKind::HardTanh;
+      const bool mult = q.kind == LayerKind::LeakyReLU || q.kind == LayerKind::PReLU || q.kind == LayerKind::HardTanh;
       const double bits = q.kind == LayerKind::Quantize && q.elementBits > 0 ? static_cast<double>(q.elementBits) : n * rw;
       switch (m) {
         case Metric::Dsp: add("multipliers", mult && wide ? n : 0); break;

@@ -202,6 +202,13 @@ void NetworkDesc::resolve() {
         l.outWidth = w + l.padLeft + l.padRight;
         l.outChannels = c;
         break;
+      case LayerKind::Upsample:
+        if (l.scaleH < 1 || l.scaleW < 1) fail(l, idx, "upsampling factors must be >= 1");
+        if (h == 1 && l.scaleH != 1) fail(l, idx, "a 1-D input (height 1) can only be upsampled along its width");
+        l.outHeight = h * l.scaleH;
+        l.outWidth = w * l.scaleW;
+        l.outChannels = c;
+        break;
       case LayerKind::Quantize:
         if (l.elementTypes.size() != static_cast<size_t>(h) * w * c)
           fail(l, idx, "needs one element type per input element (" + std::to_string(h * w * c) + "), got " +
@@ -229,6 +236,8 @@ void NetworkDesc::resolve() {
         if (!kind.isActivation) fail(l, idx, "the layer kind has no shape rule in NetworkDesc::resolve");
         if (kind.hasTable && (l.tableSize < 2 || (l.tableSize & (l.tableSize - 1)) != 0))
           fail(l, idx, "table size must be a power of two >= 2");
+        if (l.kind == LayerKind::PReLU && l.weights.size() != static_cast<size_t>(h) * w * c)
+          fail(l, idx, "needs one slope per input element (" + std::to_string(h * w * c) + "), got " + std::to_string(l.weights.size()));
         l.outHeight = h;
         l.outWidth = w;
         l.outChannels = c;
@@ -255,8 +264,9 @@ void NetworkDesc::resolve() {
       if (t->width < 1 || t->width > 64) fail(l, idx, "fixed-point widths must be in 1..64");
     if (mac && current.width + l.weightType.width > 62)
       fail(l, idx, "input width + weight width must be <= 62 bits (products are exact in 64-bit integers)");
-    // Flatten is a reshape in io_parallel: no cast, the values keep their type.
-    if (kindInfo(l.kind).reshapeOnly) l.resultType = current;
+    // Flatten is a reshape in io_parallel, resize_nearest a copy with one data_T: no cast, the
+    // values keep their type.
+    if (kindInfo(l.kind).reshapeOnly || kindInfo(l.kind).keepsInputType) l.resultType = current;
   }
   for (size_t idx = 0; idx + 1 < layers.size(); ++idx)
     if (readers[idx] == 0)
@@ -315,6 +325,22 @@ std::vector<std::string> NetworkDesc::templateIssues() const {
                                 ? " needs input width / stride == output width"
                                 : " needs the pool size equal to the stride"));
       }
+    }
+    if (l.kind == LayerKind::Upsample) {
+      // resize_nearest's array form reads row (i * ((height << 16) / new_height + 1)) >> 16 in
+      // int: that is i / factor only while the error term stays below one row (and the products
+      // fit an int); the stream form repeats exactly.
+      auto exact = [](long long in, long long factor) {
+        const long long out = in * factor, ratio = ((in << 16) / out) + 1;
+        if (out * ratio > 0x7fffffffLL) return false;
+        for (long long i = 0; i < out; ++i)
+          if (((i * ratio) >> 16) != i / factor) return false;
+        return true;
+      };
+      if (n.ioType == IOType::Parallel && (!exact(h, l.scaleH) || !exact(w, l.scaleW)))
+        fail(l, idx, "resize_nearest's fixed-point ratio does not repeat every value of a " + std::to_string(h) + "x" +
+                         std::to_string(w) + " map " + std::to_string(l.scaleH) + "x" + std::to_string(l.scaleW) +
+                         " times (use io_stream)");
     }
     if (l.kind == LayerKind::Softmax) {
       // softmax_idx_from_real_val slices the top log2(size) bits of the addressing type; a

@@ -16,9 +16,11 @@ enum class LayerKind {
   DepthwiseConv1D, DepthwiseConv2D,  // depthwise_conv_1d/2d_cl, depth multiplier 1 (one filter per channel)
   MaxPool, AvgPool, GlobalMaxPool, GlobalAvgPool,  // global: one value per channel
   ZeroPad,                                          // zeropad1d_cl / zeropad2d_cl
+  Upsample,                                         // resize_nearest: each value repeated scaleH x scaleW times
   BatchNorm,
   Linear, ReLU, LeakyReLU, HardTanh, Sigmoid, Tanh, Softmax,
   ELU, SELU, Softplus, Softsign, HardSigmoid, Clip,  // layers/ExportedActivations.cpp
+  PReLU,     // prelu: x > 0 ? x : a_i * x, one slope per element (LayerDesc::weights)
   Quantize,  // a per-element cast (HGQ's generated quantizer functions): out[i] = T_i(in[i])
   Add, Concatenate,  // merge layers (nnet_merge.h): two inputs, see LayerDesc::inputs
   Flatten  // stays last: kLayerKindCount (hls/LayerKinds.h) counts up to it
@@ -70,11 +72,15 @@ struct LayerDesc {
   int nFilters = 0;
   int kernelH = 1, kernelW = 1, strideH = 1, strideW = 1;
   int padTop = 0, padBottom = 0, padLeft = 0, padRight = 0;
+  // Upsample: the whole factors of nearest-neighbour upsampling (resize_nearest's new_height /
+  // height and new_width / width; a 1-D map has scaleH 1).
+  int scaleH = 1, scaleW = 1;
 
   // Dense: nIn x nOut input-major. Conv: kernelH x kernelW x inChannels x nFilters (Keras order).
   // Depthwise conv: kernelH x kernelW x inChannels (Keras order with depth multiplier 1), one bias
   // per channel; nFilters is the channel count.
   // BatchNorm: weights = per-channel scale, biases = per-channel shift.
+  // PReLU: weights = one slope per element (channels-last, hls4ml's alpha[n_in]), in weightType; no biases.
   std::vector<float> weights, biases;
 
   // hls4ml config types: weight_t, bias_t (batch-norm: scale_t, bias_t), accum_t (dense, conv

@@ -170,6 +170,15 @@ LayerEstimate ResourceEstimator::estimateActivation(const LayerDesc& l, const Fi
     e.latency = 1;
     return e;
   }
+  if (l.kind == LayerKind::PReLU) {
+    // A sign test and a product by each element's constant slope: shift-and-add adders of the
+    // result's width, as many as the slope's CSD digits less one.
+    double adders = 0;
+    for (float a : l.weights) adders += std::max(1, csdDigits(fromDouble(a, l.weightType)) - 1);
+    e.lut = l.resultType.width * (n * m.reluLutPerBit + adders * m.lutPerAdderBit);
+    e.latency = 1;
+    return e;
+  }
   if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) {
     // n parallel lookups; a dual-port BRAM serves two of them.
     const double bits = static_cast<double>(l.tableSize) * l.tableType.width;
@@ -259,7 +268,7 @@ LayerEstimate ResourceEstimator::estimateOther(const LayerDesc& l, const FixedTy
       e.ff = static_cast<double>(nOut) * l.resultType.width;
       e.latency = 1;
       break;
-    default: break;  // Flatten, ZeroPad, Concatenate: wiring only (a stream ZeroPad's counters are in the glue)
+    default: break;  // Flatten, ZeroPad, Concatenate, Upsample: wiring only (a stream ZeroPad's counters are in the glue)
   }
   return e;
 }

@@ -49,6 +49,10 @@ std::vector<TemplateConversion> templateConversions(const LayerTypes& l) {
       add("input to result", l.input, l.result, "input");
       if (l.input && l.param) add("alpha x input product to result", productType(*l.param, *l.input), l.result, "input");
       break;
+    case Template::PReLU:  // res = x > 0 ? x : alpha[i] * x, the slopes in weight_t
+      add("input to result", l.input, l.result, "input");
+      if (l.input && l.weight) add("slope x input product to result", productType(*l.weight, *l.input), l.result, "input");
+      break;
     case Template::AvgPool:
       // nnet_pooling.h: an exact ap_fixed<W+16, I+16> sum divided by an int (the quotient keeps
       // the fractional bits and has at least one more integer bit).
@@ -94,6 +98,7 @@ LayerTypes layerTypes(const NetworkDesc& net, size_t k) {
       t.bias = l.biasType;
       break;
     case Template::LeakyReLU: t.param = l.paramType; break;
+    case Template::PReLU: t.weight = l.weightType; break;
     case Template::Table: t.table = l.tableType; break;
     case Template::Softmax:
       // The product of an exp value and the inverse of their sum (hls4ml's later 1.x form keeps

@@ -16,7 +16,7 @@ namespace mmlc::hls {
 struct LayerTypes {
   // Sum: nnet::add (the exact sum of both inputs to the result); Join: nnet::concatenate (each
   // input to the result).
-  enum class Template { Mac, BatchNorm, Copy, ReLU, LeakyReLU, Table, AvgPool, Softmax, Sum, Join, None };
+  enum class Template { Mac, BatchNorm, Copy, ReLU, LeakyReLU, PReLU, Table, AvgPool, Softmax, Sum, Join, None };
   Template kind = Template::None;
   std::optional<FixedType> input, weight, bias, accum, result, table, expTable, invTable, param;
   std::optional<FixedType> input2;  // a merge layer's second input

@@ -99,7 +99,12 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
     if (const hls::FixedType* t = typeOf(l, "result")) d.resultType = *t;
   if (l.reuseFactor >= 1) d.reuseFactor = static_cast<int>(l.reuseFactor);
   if (!l.strategy.empty()) d.strategy = l.strategy == "resource" ? hls::Strategy::Resource : hls::Strategy::Latency;
-  if (hasWeights(d.kind)) {
+  if (hasWeights(d.kind) && !hls::kindInfo(d.kind).hasBias) {
+    // prelu<data_T, param_T, res_T, CONFIG_T>(data, alpha, res): one slope per element in param_T
+    // (0.8's prelu<data_T, res_T, CONFIG_T> has them in data_T).
+    d.weightType = requireType(l, l.precisions.count("param") ? "param" : "input");
+    d.weights = arrayValues(p, l, "weight", requireField(l, "n_in"));
+  } else if (hasWeights(d.kind)) {
     const bool batchNorm = d.kind == LayerKind::BatchNorm;
     d.weightType = requireType(l, batchNorm && l.precisions.count("scale") ? "scale" : "weight");
     d.biasType = requireType(l, "bias");
@@ -372,6 +377,18 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
         d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
         break;
       }
+      case LayerKind::Upsample: {
+        // resize_nearest: whole factors (the stream form asserts them; mmlc models no others).
+        const long long h = requireField(l, "height"), w = requireField(l, "width");
+        const long long nh = requireField(l, "new_height"), nw = requireField(l, "new_width");
+        if (h < 1 || w < 1 || nh % h != 0 || nw % w != 0 || nh < h || nw < w)
+          throw HlsMetaError(l.call, "layer " + l.name + ": resize_nearest from " + std::to_string(h) + "x" + std::to_string(w) +
+                                         " to " + std::to_string(nh) + "x" + std::to_string(nw) +
+                                         " is not an upsampling by whole factors, the only one mmlc models");
+        d.scaleH = static_cast<int>(nh / h);
+        d.scaleW = static_cast<int>(nw / w);
+        break;
+      }
       case LayerKind::ZeroPad:
         d.padTop = static_cast<int>(fieldOr(l, "pad_top", 0));
         d.padBottom = static_cast<int>(fieldOr(l, "pad_bottom", 0));
@@ -433,6 +450,11 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
       desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
       desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
       break;
+    case LayerKind::Upsample:
+      desc.inputHeight = static_cast<int>(requireField(first, "height"));
+      desc.inputWidth = static_cast<int>(requireField(first, "width"));
+      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
+      break;
     case LayerKind::Quantize: desc.inputWidth = static_cast<int>(first.elementTypes.size()); break;
     case LayerKind::BatchNorm: {
       const long long n = requireField(first, "n_in"), c = fieldOr(first, "n_filt", 1);
@@ -486,6 +508,10 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
                         d.kind == LayerKind::GlobalAvgPool;
       check(pool ? "n_filt" : "n_chan", d.inChannels);
       if (d.kind == LayerKind::ZeroPad) check("out_width", d.outWidth);
+    } else if (d.kind == LayerKind::Upsample) {
+      check("height", d.inHeight);
+      check("width", d.inWidth);
+      check("n_chan", d.inChannels);
     } else if (d.kind != LayerKind::Flatten && d.kind != LayerKind::Quantize) {
       check("n_in", d.inputSize());
     }

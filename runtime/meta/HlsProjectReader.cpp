@@ -202,6 +202,23 @@ QualType writtenElementType(const VarDecl* v) {
       t = dt->getOriginalType();
       continue;
     }
+    // A stream argument (`hls::stream<nnet::array<up1_t, 4> >&`): its packets' type.
+    if (const auto* rt = dyn_cast<ReferenceType>(ty)) {
+      t = rt->getPointeeType();
+      continue;
+    }
+    if (const auto* et = dyn_cast<ElaboratedType>(ty)) {
+      t = et->getNamedType();
+      continue;
+    }
+    if (const auto* ts = dyn_cast<TemplateSpecializationType>(ty)) {
+      const TemplateDecl* td = ts->getTemplateName().getAsTemplateDecl();
+      const auto args = ts->template_arguments();
+      if (td && td->getQualifiedNameAsString() == "hls::stream" && !args.empty() && args[0].getKind() == TemplateArgument::Type) {
+        t = args[0].getAsType();
+        continue;
+      }
+    }
     break;
   }
   return t;
@@ -506,10 +523,24 @@ void buildLayers(ParsedHlsProject& p) {
       continue;
     }
 
-    // The data arrays: (in, out), or (in, param, out) for parametrised activations (leaky_relu).
+    // The data arrays: (in, out), or (in, param, out) for parametrised activations (leaky_relu),
+    // or (in, alpha, out) with a global array of one parameter per element (prelu).
     const VarDecl* inVar = varOf(call->getArg(0));
     const VarDecl* outVar = varOf(call->getArg(1));
-    if (!outVar && call->getNumArgs() >= 3 && varOf(call->getArg(2))) {
+    const VarDecl* paramArray = nullptr;
+    auto isGlobalArray = [](const VarDecl* v) {
+      return v && v->hasGlobalStorage() && !v->isStaticLocal() && v->getType()->isArrayType();
+    };
+    if (call->getNumArgs() == 3 && isGlobalArray(outVar) && varOf(call->getArg(2)) && !isGlobalArray(varOf(call->getArg(2)))) {
+      paramArray = outVar;
+      outVar = varOf(call->getArg(2));
+      size_t dataTypes = 0;
+      for (const QualType& t : written) dataTypes += t->getAsCXXRecordDecl() != site.config;
+      if (dataTypes >= 3) {  // <data_T, param_T, res_T, CONFIG_T>
+        addPrecision(p, layer, site, "param", written[1], call->getBeginLoc());
+        written.erase(written.begin() + 1);
+      }
+    } else if (!outVar && call->getNumArgs() >= 3 && varOf(call->getArg(2))) {
       const Expr* param = call->getArg(1);
       outVar = varOf(call->getArg(2));
       layer.hasParam = true;
@@ -537,7 +568,7 @@ void buildLayers(ParsedHlsProject& p) {
     }
     // A merge (nnet::add, concatenate...): <input1_T, input2_T, res_T, CONFIG_T>(data1, data2, res).
     const VarDecl* in2Var = nullptr;
-    {
+    if (!paramArray) {
       size_t dataTypes = 0;
       for (const QualType& t : written) dataTypes += t->getAsCXXRecordDecl() != site.config;
       if (!layer.hasParam && dataTypes == 3 && call->getNumArgs() == 3 && inVar && outVar && varOf(call->getArg(2)) &&
@@ -663,6 +694,11 @@ void buildLayers(ParsedHlsProject& p) {
       addPrecision(p, layer, site, "depthwise_result", written[1], call->getBeginLoc());
       written.erase(written.begin() + 1);
     }
+    // The data types as written, without the config (resize_nearest<data_T, CONFIG_T> names one:
+    // its result is the output array's type).
+    written.erase(std::remove_if(written.begin(), written.end(),
+                                 [&](const QualType& t) { return site.config && t->getAsCXXRecordDecl() == site.config; }),
+                  written.end());
     QualType inT = written.size() >= 1 ? written[0] : inVar ? writtenElementType(inVar) : QualType();
     QualType outT = written.size() >= 2 ? written[1] : outVar ? writtenElementType(outVar) : QualType();
     if (!inT.isNull()) addPrecision(p, layer, site, "input", inT, call->getBeginLoc());
@@ -675,6 +711,7 @@ void buildLayers(ParsedHlsProject& p) {
           std::find(arrays.begin(), arrays.end(), v) == arrays.end())
         arrays.push_back(v);
     };
+    consider(paramArray);
     for (unsigned a = 2; a < call->getNumArgs(); ++a) consider(varOf(call->getArg(a)));
     if (site.unrolled && site.unrolled->getBody()) {
       std::vector<const Stmt*> stack{site.unrolled->getBody()};

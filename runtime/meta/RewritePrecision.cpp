@@ -368,7 +368,8 @@ void checkConversions(const RewriteContext& c) {
     if (kind.rfind("dense", 0) == 0 || kind.rfind("conv", 0) == 0) t.kind = Template::Mac;
     else if (kind == "normalize") t.kind = Template::BatchNorm;
     else if (kind == "relu") t.kind = Template::ReLU;
-    else if (kind == "leaky_relu") t.kind = Template::LeakyReLU;
+    else if (kind == "leaky_relu" || kind == "prelu") t.kind = Template::LeakyReLU;  // prelu: its slopes' param_t
+    else if (kind == "resize_nearest") t.kind = Template::None;  // one data_T: no conversion
     else if (kind == "linear" || kind.rfind("zeropad", 0) == 0) t.kind = Template::Copy;
     else if (kind == "sigmoid" || kind == "tanh") t.kind = Template::Table;
     else if (kind == "softmax") t.kind = Template::Softmax;

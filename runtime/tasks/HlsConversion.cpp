@@ -258,6 +258,37 @@ hls::NetworkDesc toHlsNetwork(nn::Network &net, const HlsConversionOptions &o) {
                                    " inputs; hls4ml's merge layers take two (chain two " + kind +
                                    " layers instead)");
       push(baseLayer(spec, kind == "Add" ? LayerKind::Add : LayerKind::Concatenate, o));
+    } else if (kind == "Upsample") {
+      // Nearest-neighbour upsampling by whole factors (hls4ml's resize_nearest), the same on a
+      // channels-last map; a (C, L) map is 1 x L.
+      if (!g.isFeatureMap)
+        unsupported(spec.name, "upsamples a flat vector; resize_nearest needs a (C, L) or (C, H, W) feature map");
+      LayerDesc d = baseLayer(spec, LayerKind::Upsample, o);
+      d.scaleH = current.rank() == 3 ? spec.kernelH : 1;
+      d.scaleW = spec.kernelW;
+      push(std::move(d));
+    } else if (kind == "PReLU") {
+      // One slope per element (hls4ml's prelu), moved to the HLS element order: channels last,
+      // or a Flatten's order that the Dense layer after it reads.
+      LayerDesc d = baseLayer(spec, LayerKind::PReLU, o);
+      const nn::Matrix &alpha = layer.parameters().at(0)->value; // 1 x size, engine order
+      const std::vector<long> &order = rowOrder[static_cast<size_t>(src)];
+      d.weights.assign(static_cast<size_t>(alpha.size()), 0.0f);
+      for (long e = 0; e < alpha.size(); ++e) {
+        long to = e;
+        if (!order.empty()) {
+          to = order[static_cast<size_t>(e)];
+        } else if (g.isFeatureMap) {
+          const long c = e / (static_cast<long>(g.height) * g.width), hw = e % (static_cast<long>(g.height) * g.width);
+          to = channelsLastIndex(g, static_cast<int>(c), static_cast<int>(hw / g.width), static_cast<int>(hw % g.width));
+        }
+        d.weights[static_cast<size_t>(to)] = alpha(0, e);
+      }
+      push(std::move(d));
+      if (!order.empty()) {
+        rowOrder[i + 1] = order;
+        rowOrderUsed[static_cast<size_t>(src)] = 1;
+      }
     } else if (act && act->isActivation && act->emitConfig) {
       // An activation the HLS templates have (its descriptor names the engine's layer); an
       // element-wise one passes a flattened map's row order on to the Dense layer after it.

@@ -24,7 +24,8 @@ struct HlsConversionOptions {
 };
 
 /// Builds the HLS description of `net`: Dense, Conv1D/2D and pooling (padding included),
-/// BatchNormalization (as scale and shift), ReLU/Sigmoid/Tanh/Softmax, Flatten, and the merges
+/// BatchNormalization (as scale and shift), the activations of runtime/hls/layers, PReLU (its
+/// slopes in the HLS element order), nearest Upsample (whole factors), Flatten, and the merges
 /// Add/Concatenate of a graph network (each layer then names its inputs); Dropout is dropped
 /// (inference). The engine is channels-first and the HLS templates channels-last, so convolution
 /// weights are reordered to (kH, kW, C, F) and the rows of a Dense layer after a Flatten of a

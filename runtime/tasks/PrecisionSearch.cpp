@@ -377,7 +377,7 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
       const hls::LayerKindInfo &kind = hls::kindInfo(net.layers[j].kind);
       if (kind.isMac)
         work += macWork(j);
-      else if (kind.reshapeOnly)
+      else if (kind.reshapeOnly || kind.keepsInputType)
         work += readersWork(static_cast<int>(j));
     }
     return work;
@@ -421,8 +421,9 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
       const double work = mac ? macWork(k) : l.outputSize();
       add("weight", integerBitsFor(std::max(r.weightMax, -r.weightMin), true), true, true,
           r.weightMax, r.weightMin, work);
-      add("bias", integerBitsFor(std::max(r.biasMax, -r.biasMin), true), true, true, r.biasMax,
-          r.biasMin, l.outputSize());
+      if (kind.hasBias)
+        add("bias", integerBitsFor(std::max(r.biasMax, -r.biasMin), true), true, true, r.biasMax,
+            r.biasMin, l.outputSize());
       if (mac)
         add("accum", integerBitsFor(r.accumAbs, true) + guardBits, true, false, 0, 0, work);
     }
@@ -434,7 +435,7 @@ std::vector<PrecisionSlot> precisionSlots(const hls::NetworkDesc &input, const V
     else if (kind.resultSign == hls::ResultSign::Any)
       nonNegative = false;
     resultNonNegative[k] = nonNegative;
-    if (kind.reshapeOnly)
+    if (kind.reshapeOnly || kind.keepsInputType)
       continue; // keeps its input's type
     add("result", integerBitsFor(r.resultAbs, !nonNegative) + guardBits, !nonNegative, false, 0,
         0, l.outputSize() + consumerWork(k + 1));

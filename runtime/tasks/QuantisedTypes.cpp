@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "hls/LayerKinds.h"
 #include "nn/QuantLayer.h"
 
 namespace mmlc::tasks {
@@ -21,6 +22,20 @@ bool relabels(const hls::LayerDesc &d) { return d.kind == hls::LayerKind::Flatte
 
 // Bits of a signed type that holds every value of t (an unsigned type gains a sign bit).
 int signedInteger(const hls::FixedType &t) { return t.isSigned ? t.integer : t.integer + 1; }
+
+// The type a copy (keepsInputType) at `k` of a network under construction passes on: its
+// producer's result type (past other copies), or the network input's.
+const hls::FixedType &copiedType(const hls::NetworkDesc &desc, size_t k) {
+  for (;;) {
+    const hls::LayerDesc &l = desc.layers[k];
+    const std::string from = !l.inputs.empty() ? l.inputs[0] : k > 0 ? desc.layers[k - 1].name : hls::NetworkDesc::kInputName;
+    const auto it = std::find_if(desc.layers.begin(), desc.layers.begin() + static_cast<long>(k),
+                                 [&](const hls::LayerDesc &p) { return p.name == from; });
+    if (it == desc.layers.begin() + static_cast<long>(k)) return desc.inputType;
+    if (!hls::kindInfo(it->kind).keepsInputType) return it->resultType;
+    k = static_cast<size_t>(it - desc.layers.begin());
+  }
+}
 
 } // namespace
 
@@ -60,6 +75,10 @@ bool foldQuantiser(hls::NetworkDesc &desc, const nn::LayerSpec &spec, std::vecto
   while (target > 0 && relabels(desc.layers[target - 1])) --target;
   const std::string owner = target == 0 ? std::string("input") : desc.layers[target - 1].name;
   if (std::find(quantised.begin(), quantised.end(), owner) != quantised.end()) return false;
+  // A copy with one data_T (resize_nearest) keeps its input's type: a quantiser after it folds
+  // only when it changes nothing, else it is a cast of its own.
+  if (target > 0 && hls::kindInfo(desc.layers[target - 1].kind).keepsInputType)
+    return copiedType(desc, target - 1) == type;
   quantised.push_back(owner);
   (target == 0 ? desc.inputType : desc.layers[target - 1].resultType) = type;
   return true;

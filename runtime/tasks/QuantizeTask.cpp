@@ -105,8 +105,9 @@ hls::NetworkDesc applyPrecisions(const hls::NetworkDesc &input, const fs::path &
 }
 
 /// The config typedef a role is spelled by in the emitted project (batch-norm calls its
-/// weights `scale_t`).
+/// weights `scale_t`, prelu its slopes' type the call's `param_T`).
 std::string projectRole(const hls::LayerDesc &l, const std::string &role) {
+  if (role == "weight" && l.kind == hls::LayerKind::PReLU) return "param"; // prelu<data_T, param_T, ...>
   return l.kind == hls::LayerKind::BatchNorm && role == "weight" ? "scale" : role;
 }
 
@@ -121,6 +122,8 @@ bool hasRole(const hls::LayerDesc &l, const std::string &role) {
     return true;
   if (role == "accum")
     return kind.isMac || kind.hasPoolAccum;
+  if (role == "bias")
+    return kind.hasWeights && kind.hasBias; // PReLU: slopes only
   return kind.hasWeights;
 }
 

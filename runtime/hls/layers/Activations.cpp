@@ -117,7 +117,7 @@ struct Activation {
 
 // The table: a new element-wise activation is one more row.
 const Activation kActivations[] = {
-    {LayerKind::Linear, "Linear", "", "linear", "linear", false, ResultSign::Any, LayerTypes::Template::Copy, linear, nullptr, linearF},
+    {LayerKind::Linear, "Linear", "", "linear", "linear", true, ResultSign::Any, LayerTypes::Template::Copy, linear, nullptr, linearF},
     {LayerKind::ReLU, "ReLU", "ReLU", "relu", "relu", true, ResultSign::NonNegative, LayerTypes::Template::ReLU, relu, nullptr, reluF},
     {LayerKind::LeakyReLU, "LeakyReLU", "LeakyReLU", "leaky_relu", "leaky_relu", true, ResultSign::Any,
      LayerTypes::Template::LeakyReLU, leakyRelu, nullptr,

@@ -105,9 +105,12 @@ TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   fc.nOut = 6;
   fc.weights.assign(36, 0.25f);
   netAct.layers.push_back(fc);
-  for (LayerKind k : {LayerKind::LeakyReLU, LayerKind::ELU, LayerKind::SELU, LayerKind::Softplus, LayerKind::Softsign,
-                      LayerKind::HardSigmoid, LayerKind::Clip})
+  for (LayerKind k : {LayerKind::Linear, LayerKind::LeakyReLU, LayerKind::ELU, LayerKind::SELU, LayerKind::Softplus,
+                      LayerKind::Softsign, LayerKind::HardSigmoid, LayerKind::Clip})
     netAct.layers.push_back(testnets::layer(std::string("act_") + layerKindName(k), k, FixedType::fixed(16, 6)));
+  LayerDesc prelu = testnets::layer("act_prelu", LayerKind::PReLU, FixedType::fixed(16, 6));
+  prelu.weights.assign(6, 0.25f);
+  netAct.layers.push_back(prelu);
   NetworkDesc netDw;  // a separable convolution: depthwise + pointwise
   netDw.name = "netdw";
   netDw.inputHeight = netDw.inputWidth = 4;
@@ -121,6 +124,9 @@ TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   pw.nFilters = 3;
   pw.weights.assign(2 * 3, 0.5f);
   netDw.layers.push_back(pw);
+  LayerDesc up = testnets::layer("up", LayerKind::Upsample, FixedType::fixed(16, 6));
+  up.scaleH = up.scaleW = 2;
+  netDw.layers.push_back(up);
   std::set<LayerKind> seen;
   for (const NetworkDesc& n : {net, net1d, testnets::residualNet(), netAct, netDw}) {  // residualNet: Add, Concatenate
     HlsProjectEmitter e(n, EmitOptions{});

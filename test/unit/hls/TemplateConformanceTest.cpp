@@ -106,6 +106,8 @@ Case makeCase(const std::string& name, FixedType in, int h, int w, int c, LayerD
   } else if (l.kind == LayerKind::BatchNorm) {
     l.weights = randomParams(rng, l.weightType, static_cast<size_t>(c));
     l.biases = randomParams(rng, l.biasType, static_cast<size_t>(c));
+  } else if (l.kind == LayerKind::PReLU) {  // one slope per element, no biases
+    l.weights = randomParams(rng, l.weightType, static_cast<size_t>(h) * w * c);
   }
   k.net.layers.push_back(std::move(l));
   k.inputs.resize(static_cast<size_t>(kSamples) * h * w * c);
@@ -200,6 +202,9 @@ std::vector<Case> buildCases(const Generation& g) {
     // 0.8 passes alpha as data_T; 1.x as the layer's param_t.
     lr.paramType = v08 ? t.in : F(8, 1, RND);
     add(makeCase("leaky_relu_" + s, t.in, 1, 16, 1, lr, seed++));
+    LayerDesc pr = makeLayer(LayerKind::PReLU, t.res);
+    pr.weightType = v08 ? t.in : F(8, 1, RND);  // 0.8: the slopes are data_T; 1.x: param_T
+    add(makeCase("prelu_" + s, t.in, 1, 16, 1, pr, seed++));
     LayerDesc ht = makeLayer(LayerKind::HardTanh, t.res);
     ht.slope = 0.2;
     ht.shift = 0.5;
@@ -399,6 +404,17 @@ std::vector<Case> buildCases(const Generation& g) {
     z.padBottom = 2;
     add(makeCase("zeropad2d", F(16, 6), 4, 3, 2, z, seed++));
   }
+  // Nearest upsampling (one data_T: the result type is the input's).
+  {
+    LayerDesc u = makeLayer(LayerKind::Upsample, F(8, 3, RND, SAT));
+    u.scaleW = 3;
+    add(makeCase("resize_nearest1d", F(8, 3, RND, SAT), 1, 5, 2, u, seed++));
+    u.scaleH = 2;
+    u.scaleW = 2;
+    add(makeCase("resize_nearest2d", F(12, 4), 3, 4, 3, u, seed++));
+    u.scaleH = 3;
+    add(makeCase("resize_nearest2d_3x2", F(6, 2), 5, 2, 2, u, seed++));
+  }
   // Pooling, max and average, 1-D and 2-D, window and global. 0.8's pooling1d/2d_cl and 1.0's
   // pooling2d_cl only fill a stride-sized window, so there pool == stride (NetworkDesc::resolve
   // rejects the rest).
@@ -498,6 +514,13 @@ std::vector<Case> buildCases(const Generation& g) {
     z.padTop = 2;
     z.padBottom = 1;
     add(makeCase("stream_zeropad2d", F(16, 6), 3, 4, 2, z, seed++, S));
+    LayerDesc u = makeLayer(LayerKind::Upsample, F(12, 4));
+    u.scaleH = 2;
+    u.scaleW = 3;
+    add(makeCase("stream_resize_nearest2d", F(12, 4), 3, 4, 2, u, seed++, S));
+    LayerDesc pr = makeLayer(LayerKind::PReLU, F(10, 3, RND, SAT));
+    pr.weightType = v08 ? F(12, 4) : F(8, 1, RND);
+    add(makeCase("stream_prelu", F(12, 4), 1, 12, 1, pr, seed++, S));
     for (const PoolTypes& t : poolTypes) {
       const std::string s = std::to_string(&t - poolTypes);
       for (bool avg : {false, true}) {
@@ -553,6 +576,7 @@ const char* kPrelude = R"(
 #include "nnet_utils/nnet_conv1d.h"
 #include "nnet_utils/nnet_conv2d.h"
 #include "nnet_utils/nnet_dense.h"
+#include "nnet_utils/nnet_image.h"
 #include "nnet_utils/nnet_padding.h"
 #include "nnet_utils/nnet_pooling.h"
 #if CONF_SEPCONV_PARALLEL
@@ -567,6 +591,7 @@ const char* kPrelude = R"(
 #include "nnet_utils/nnet_conv1d_stream.h"
 #include "nnet_utils/nnet_conv2d_stream.h"
 #include "nnet_utils/nnet_dense_stream.h"
+#include "nnet_utils/nnet_image_stream.h"
 #include "nnet_utils/nnet_padding_stream.h"
 #include "nnet_utils/nnet_pooling_stream.h"
 #include "nnet_utils/nnet_sepconv1d_stream.h"
@@ -641,8 +666,12 @@ std::string emitCase(const Case& k, int id, const Generation& g, std::string* se
     if (l.strategy == Strategy::Resource)  // hls4ml writes them transposed
       for (int i = 0; i < l.nIn; ++i)
         for (int j = 0; j < l.nOut; ++j) w[static_cast<size_t>(j) * l.nIn + i] = l.weights[static_cast<size_t>(i) * l.nOut + j];
-    o << paramArray("w" + I, l.weightType, w) << paramArray("b" + I, l.biasType, l.biases);
-    setup += fillParam("w" + I, w.size()) + fillParam("b" + I, l.biases.size());
+    o << paramArray("w" + I, l.weightType, w);
+    setup += fillParam("w" + I, w.size());
+    if (!l.biases.empty()) {  // PReLU has slopes only
+      o << paramArray("b" + I, l.biasType, l.biases);
+      setup += fillParam("b" + I, l.biases.size());
+    }
   }
   switch (l.kind) {
     case LayerKind::Dense:
@@ -720,6 +749,12 @@ std::string emitCase(const Case& k, int id, const Generation& g, std::string* se
         << "  typedef " << l.biasType.toCpp() << " bias_t;\n  typedef " << l.weightType.toCpp() << " scale_t;\n"
         << "  template <class x_T, class y_T> using product = nnet::product::mult<x_T, y_T>;\n};\n";
       call = "nnet::normalize<IN_T, OUT_T, " + cfg + ">(x, y, w" + I + ", b" + I + ");";
+      break;
+    case LayerKind::Upsample:
+      o << "struct " << cfg << " : nnet::resize_config {\n  static const unsigned height = " << l.inHeight
+        << ", width = " << l.inWidth << ", n_chan = " << l.inChannels << ", new_height = " << l.outHeight
+        << ", new_width = " << l.outWidth << ";\n};\n";
+      call = "nnet::resize_nearest<IN_T, " + cfg + ">(x, y);";
       break;
     case LayerKind::Quantize: {
       o << "template <typename input_t, typename output_t> void h_quantize" << I << "(input_t* inp, output_t* out) {\n";
@@ -811,6 +846,9 @@ std::string emitCase(const Case& k, int id, const Generation& g, std::string* se
         a.precision(17);
         a << l.alpha;
         call = "nnet::elu<IN_T, " + l.paramType.toCpp() + ", OUT_T, " + cfg + ">(x, " + a.str() + ", y);";
+      } else if (l.kind == LayerKind::PReLU) {
+        call = v08 ? "nnet::prelu<IN_T, OUT_T, " + cfg + ">(x, w" + I + ", y);"
+                   : "nnet::prelu<IN_T, " + l.weightType.toCpp() + ", OUT_T, " + cfg + ">(x, w" + I + ", y);";
       } else if (l.kind == LayerKind::LeakyReLU) {
         std::ostringstream a;
         a.precision(17);
@@ -826,7 +864,8 @@ std::string emitCase(const Case& k, int id, const Generation& g, std::string* se
   // for dense and activations, as hls4ml's io_stream projects do.
   const bool spatial = l.kind == LayerKind::Conv1D || l.kind == LayerKind::Conv2D || isDepthwise(l.kind) ||
                        l.kind == LayerKind::MaxPool || l.kind == LayerKind::AvgPool ||
-                       l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool || l.kind == LayerKind::ZeroPad;
+                       l.kind == LayerKind::GlobalMaxPool || l.kind == LayerKind::GlobalAvgPool || l.kind == LayerKind::ZeroPad ||
+                       l.kind == LayerKind::Upsample;
   const int inPack = stream ? (spatial ? l.inChannels : nIn) : nIn;
   const int outPack = stream ? (spatial ? l.outChannels : nOut) : nOut;
   if (setupOut) {  // a part of a larger case (a separable convolution): no runner

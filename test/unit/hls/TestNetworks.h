@@ -181,4 +181,50 @@ inline NetworkDesc residualNet(unsigned seed = 3) {
   return n;
 }
 
+// A U-Net step (the operators of QONNX's branched model): 4x6x2 -> Conv2D(3x3, pad 1, 4 filters)
+// -> PReLU (one slope per element) -> MaxPool 2x2 -> Upsample 2x2 (keeps its input's type) ->
+// Linear (a rounding, saturating cast of its own) -> Concatenate with the PReLU output (the skip)
+// -> Conv2D 1x1 (3 filters).
+inline NetworkDesc upsampleNet(unsigned seed = 3) {
+  std::mt19937 rng(seed);
+  NetworkDesc n;
+  n.name = "upsamplenet";
+  n.inputType = FixedType::fixed(10, 3, QuantMode::RND, OverflowMode::SAT);
+  n.inputHeight = 4;
+  n.inputWidth = 6;
+  n.inputChannels = 2;
+  LayerDesc c = layer("conv1", LayerKind::Conv2D, FixedType::fixed(12, 4));
+  c.nFilters = 4;
+  c.kernelH = c.kernelW = 3;
+  c.padTop = c.padBottom = c.padLeft = c.padRight = 1;
+  c.weights = randomValues(3 * 3 * 2 * 4, rng, 0.8f, 0.2f);
+  c.biases = randomValues(4, rng, 0.3f);
+  c.weightType = FixedType::fixed(8, 2);
+  c.accumType = FixedType::fixed(20, 8);
+  n.layers.push_back(c);
+  LayerDesc pr = layer("prelu1", LayerKind::PReLU, FixedType::fixed(10, 4, QuantMode::RND, OverflowMode::SAT));
+  pr.weights = randomValues(4 * 6 * 4, rng, 0.6f);
+  pr.weightType = FixedType::fixed(6, 1, QuantMode::RND);
+  n.layers.push_back(pr);
+  LayerDesc mp = layer("pool1", LayerKind::MaxPool, FixedType::fixed(10, 4));
+  mp.kernelH = mp.kernelW = mp.strideH = mp.strideW = 2;
+  mp.accumType = FixedType::fixed(10, 4);
+  n.layers.push_back(mp);
+  LayerDesc up = layer("up1", LayerKind::Upsample, FixedType::fixed(10, 4));
+  up.scaleH = up.scaleW = 2;
+  n.layers.push_back(up);
+  n.layers.push_back(layer("cast1", LayerKind::Linear, FixedType::fixed(6, 3, QuantMode::RND, OverflowMode::SAT)));
+  LayerDesc cat = layer("cat1", LayerKind::Concatenate, FixedType::fixed(10, 4));
+  cat.inputs = {"cast1", "prelu1"};
+  n.layers.push_back(cat);
+  LayerDesc c2 = layer("conv2", LayerKind::Conv2D, FixedType::fixed(14, 6, QuantMode::RND));
+  c2.nFilters = 3;
+  c2.weights = randomValues(8 * 3, rng, 0.8f);
+  c2.biases = randomValues(3, rng, 0.3f);
+  c2.weightType = FixedType::fixed(8, 2);
+  c2.accumType = FixedType::fixed(22, 10);
+  n.layers.push_back(c2);
+  return n;
+}
+
 }  // namespace mmlc::hls::testnets

@@ -5,6 +5,7 @@
 
 #include "MetaTestUtil.h"
 #include "hls/CSimHarness.h"
+#include "hls/LayerKinds.h"
 #include "hls/NetworkSim.h"
 #include "hls/ResourceEstimator.h"
 #include "meta/HlsNetworkImport.h"
@@ -57,7 +58,7 @@ void expectSameNetwork(const hls::NetworkDesc& want, const hls::NetworkDesc& got
     EXPECT_EQ(g.biases, w.biases) << w.name;
     if (!w.weights.empty()) {
       EXPECT_EQ(g.weightType, w.weightType) << w.name;
-      EXPECT_EQ(g.biasType, w.biasType) << w.name;
+      if (hls::kindInfo(w.kind).hasBias) EXPECT_EQ(g.biasType, w.biasType) << w.name;  // PReLU has none
       EXPECT_EQ(g.strategy, w.strategy) << w.name;
     }
   }
@@ -247,6 +248,47 @@ TEST(NetworkImport, EmittedGraphBothIoTypes) {
     EXPECT_EQ(layerOf(got, "fc2").inputs,
               (std::vector<std::string>{io == hls::IOType::Stream ? "flat" : "pool2"}));
     expectSameNetwork(net, got, 17);
+  }
+}
+
+// resize_nearest and prelu (its slope array between the data arguments, in param_t) import as the
+// Upsample and PReLU layers they were emitted from, in io_parallel and io_stream.
+TEST(NetworkImport, EmittedUpsampleAndPReLUBothIoTypes) {
+  for (hls::IOType io : {hls::IOType::Parallel, hls::IOType::Stream}) {
+    ScratchDir tmp;
+    hls::NetworkDesc net = hls::testnets::upsampleNet();
+    net.ioType = io;
+    const hls::NetworkDesc got = networkFromProject(readHlsProject(emit(net, tmp.path() / "prj", 0)));
+    EXPECT_EQ(layerOf(got, "up1").kind, LayerKind::Upsample);
+    EXPECT_EQ(layerOf(got, "up1").scaleH, 2);
+    EXPECT_EQ(layerOf(got, "up1").scaleW, 2);
+    EXPECT_EQ(layerOf(got, "prelu1").kind, LayerKind::PReLU);
+    EXPECT_EQ(layerOf(got, "cast1").kind, LayerKind::Linear);
+    EXPECT_EQ(layerOf(got, "cat1").inputs, (std::vector<std::string>{"cast1", "prelu1"}));
+    expectSameNetwork(net, got, 23);
+  }
+  // A resize that is not an upsampling by whole factors is an error at its call.
+  ScratchDir tmp;
+  const std::string dir = emit(hls::testnets::upsampleNet(), tmp.path() / "prj", 0);
+  const fs::path params = fs::path(dir) / "firmware" / "parameters.h";
+  std::string text = readText(params);
+  const std::string from = "static const unsigned new_width = 6;";
+  ASSERT_NE(text.find(from), std::string::npos);
+  text.replace(text.find(from), from.size(), "static const unsigned new_width = 5;");
+  writeText(params, text);
+  // hls4ml's own array form asserts nothing at compile time (mmlc's static_assert would stop the
+  // parse first): declarations of its signature.
+  writeText(fs::path(dir) / "firmware" / "nnet_utils" / "nnet_image.h",
+            "#ifndef NNET_IMAGE_H_\n#define NNET_IMAGE_H_\n#include \"nnet_common.h\"\nnamespace nnet {\n"
+            "struct resize_config {};\ntemplate <class data_T, typename CONFIG_T>\nvoid resize_nearest(data_T image[CONFIG_T::height * "
+            "CONFIG_T::width * CONFIG_T::n_chan], data_T resized[CONFIG_T::new_height * CONFIG_T::new_width * "
+            "CONFIG_T::n_chan]) {}\n}\n#endif\n");
+  try {
+    networkFromProject(readHlsProject(dir));
+    FAIL() << "a resize by 5/3 was accepted";
+  } catch (const HlsMetaError& e) {
+    EXPECT_NE(e.message().find("layer up1: resize_nearest from 2x3 to 4x5 is not an upsampling by whole factors"), std::string::npos)
+        << e.message();
   }
 }
 

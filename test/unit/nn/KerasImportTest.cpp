@@ -142,6 +142,21 @@ TEST(KerasImport, Keras3ArchivesMatchNumpy) {
     EXPECT_NE(std::string(e.what()).find("other.keras: not a Keras 3 model archive (no config.json)"), std::string::npos)
         << e.what();
   }
+  // Keras 3 can save weights as NumPy's .npz; only model.weights.h5 is read, and the error says so.
+  const fs::path npz = fs::current_path() / "npz.keras";
+  ASSERT_EQ(std::system(("cd " + fs::current_path().string() + " && /usr/bin/python3 -c \"import zipfile; "
+                         "z = zipfile.ZipFile('npz.keras', 'w'); z.writestr('config.json', '{}'); "
+                         "z.writestr('model.weights.npz', 'PK')\"").c_str()),
+            0);
+  try {
+    importKerasArchive(npz.string());
+    FAIL() << "an archive with .npz weights was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("npz.keras: not a Keras 3 model archive (no model.weights.h5; weights saved as .npz are "
+                                         "not supported)"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(KerasImport, ErrorsNameTheFileAndLayer) {
@@ -149,6 +164,10 @@ TEST(KerasImport, ErrorsNameTheFileAndLayer) {
             std::string::npos)
       << importError("branch");
   EXPECT_NE(importError("qkeras").find("layer 'q': QKeras quantizer 'quantized_po2' is not supported"), std::string::npos) << importError("qkeras");
+  EXPECT_NE(importError("qkeras_auto").find("layer 'qa': quantized_bits alpha = 'auto': only alpha=1 (or None) has power-of-two "
+                                           "steps that a fixed-point type holds exactly"),
+            std::string::npos)
+      << importError("qkeras_auto");
   EXPECT_NE(importError("elu").find("layer 'e': activation 'elu' is not supported"), std::string::npos)
       << importError("elu");
   EXPECT_NE(importError("badshape").find("layer 'd': kernel of shape (3, 2), expected (4, 2)"), std::string::npos)

@@ -109,7 +109,7 @@ TEST(OnnxFixtures, RealQonnxChannelsLastModelMatchesItsOwnInitialisers) {
 
 TEST(OnnxFixtures, GeneratedPatternsMatchTheirOwnInitialisers) {
   for (const char* f : {"keras_cnn_same.onnx", "pytorch_bn1d_binary.onnx", "mlp_activations.onnx", "mlp_prelu.onnx",
-                        "separable_conv.onnx", "upsample_concat.onnx", "mlp_regression.onnx"})
+                        "separable_conv.onnx", "upsample_concat.onnx", "mlp_regression.onnx", "unet_prelu.onnx"})
     expectMatches(kDir + "/generated/" + f);
 }
 
@@ -177,6 +177,70 @@ TEST(OnnxFixtures, BadChannelsLastNodesAreLocatedErrors) {
       i.add_dims(27);
     }
   EXPECT_EQ(importVariant(flatWeight, "ch_last_flat_weight.onnx"), "node 'Conv_0' (Conv) weight has shape of rank 1, expected 4");
+}
+
+// Variants of the generated U-Net with PReLU that the importer (and so the HLS side) cannot
+// compute: a linear or cubic Resize, a scale that is not a whole factor, a nearest mode that does
+// not repeat each value, and PReLU slopes that broadcast to no axis. Each is an error naming the node.
+TEST(OnnxFixtures, UnsupportedResizeAndPReluVariantsAreLocatedErrors) {
+  onnx::ModelProto m;
+  {
+    std::ifstream in(kDir + "/generated/unet_prelu.onnx", std::ios::binary);
+    ASSERT_TRUE(m.ParseFromIstream(&in));
+  }
+  auto importVariant = [&](const onnx::ModelProto& v, const std::string& name) {
+    const std::string f = testing::TempDir() + "/" + name;
+    {
+      std::ofstream out(f, std::ios::binary);
+      v.SerializeToOstream(&out);
+    }
+    try {
+      importOnnx(f);
+    } catch (const Error& e) {
+      return std::string(e.what()).substr(std::string("ONNX model " + f + ": ").size());
+    }
+    return std::string("no error");
+  };
+  auto withAttr = [&](const std::string& attr, const std::string& value) {
+    onnx::ModelProto v = m;
+    for (auto& n : *v.mutable_graph()->mutable_node())
+      if (n.name() == "resize_6")
+        for (auto& a : *n.mutable_attribute())
+          if (a.name() == attr) a.set_s(value);
+    return v;
+  };
+  auto withInit = [&](const std::string& name, std::vector<int64_t> dims, std::vector<float> values) {
+    onnx::ModelProto v = m;
+    for (auto& i : *v.mutable_graph()->mutable_initializer())
+      if (i.name() == name) {
+        i.clear_dims();
+        for (int64_t d : dims) i.add_dims(d);
+        i.clear_raw_data();
+        i.clear_float_data();
+        for (float f : values) i.add_float_data(f);
+      }
+    return v;
+  };
+  EXPECT_EQ(importVariant(withAttr("mode", "linear"), "resize_linear.onnx"),
+            "node 'resize_6' (Resize) has mode=linear, which is not supported (nearest)");
+  EXPECT_EQ(importVariant(withAttr("mode", "cubic"), "resize_cubic.onnx"),
+            "node 'resize_6' (Resize) has mode=cubic, which is not supported (nearest)");
+  EXPECT_EQ(importVariant(withInit("c6", {4}, {1, 1, 1.5f, 1.5f}), "resize_fraction.onnx"),
+            "node 'resize_6' (Resize) has scales [1,1,1.5,1.5]; only whole upsampling factors are supported");
+  EXPECT_EQ(importVariant(withInit("c6", {4}, {1, 1, 0.5f, 0.5f}), "resize_down.onnx"),
+            "node 'resize_6' (Resize) has scales [1,1,0.5,0.5]; only whole upsampling factors are supported");
+  onnx::ModelProto ceil = withAttr("coordinate_transformation_mode", "tf_half_pixel_for_nn");
+  for (auto& n : *ceil.mutable_graph()->mutable_node())
+    for (auto& a : *n.mutable_attribute())
+      if (a.name() == "nearest_mode") a.set_s("ceil");
+  EXPECT_EQ(importVariant(ceil, "resize_shifted.onnx"),
+            "node 'resize_6' (Resize) has coordinate_transformation_mode=tf_half_pixel_for_nn, nearest_mode=ceil, which does "
+            "not repeat each value (only that form of nearest upsampling is supported)");
+  // prelu_2 reads 4 channels of 8 x 8: 3 slopes, or a 2 x 8 plane, fit no axis.
+  EXPECT_EQ(importVariant(withInit("c2", {3, 1, 1}, {0.1f, 0.2f, 0.3f}), "prelu_three.onnx"),
+            "node 'prelu_2' (PRelu) slope of shape [3,1,1] does not broadcast to (4,8,8)");
+  EXPECT_EQ(importVariant(withInit("c2", {2, 1, 1, 1, 1}, {0.1f, 0.2f}), "prelu_rank5.onnx"),
+            "node 'prelu_2' (PRelu) slope of shape [2,1,1,1,1] does not fit (4,8,8)");
 }
 
 }  // namespace

@@ -271,6 +271,10 @@ def generate(out):
     write(out, "qkeras", [inp([4]), {"class_name": "QDense", "config": {"name": "q", "units": 2,
                                                                       "kernel_quantizer": "quantized_po2(4)"}}],
           {"q": [("kernel", u(4, 2)), ("bias", u(2))]})
+    # QKeras' alpha="auto": a per-channel float scale no fixed-point type holds.
+    write(out, "qkeras_auto", [inp([4]), {"class_name": "QDense", "config": {
+        "name": "qa", "units": 2, "kernel_quantizer": "quantized_bits(4, 0, alpha='auto')"}}],
+          {"qa": [("kernel", u(4, 2)), ("bias", u(2))]})
     write(out, "elu", [inp([4]), {"class_name": "Dense", "config": {"name": "e", "units": 2, "activation": "elu"}}],
           {"e": [("kernel", u(4, 2)), ("bias", u(2))]})
     write(out, "badshape", [inp([4]), {"class_name": "Dense", "config": {"name": "d", "units": 2}}],

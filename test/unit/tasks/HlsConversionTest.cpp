@@ -120,16 +120,53 @@ TEST(HlsConversion, DropoutIsIdentityAtInference) {
   EXPECT_LT(maxDifference(net), 1e-3);
 }
 
-TEST(HlsConversion, UnsupportedLayersAreNamed) {
-  nn::Network net(nn::Shape{4}, 8);
+/// Sets every slope of the PReLU layer at `index` to a different value (the engine starts at 0.25).
+void randomSlopes(nn::Network &net, size_t index, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 0.5f);
+  nn::Matrix &a = net.layer(index).parameters().at(0)->value;
+  for (long i = 0; i < a.size(); ++i)
+    a.data()[i] = u(rng);
+}
+
+// PReLU's per-element slopes move to the HLS order with their elements: channels last on a
+// feature map, the Dense layer's row order after a Flatten; nearest Upsample repeats the same
+// way on both sides.
+TEST(HlsConversion, PReLUAndUpsampleMatchTheEngine) {
   nn::LayerSpec prelu;
   prelu.kind = "PReLU";
-  net.add(L::dense(4)).add(prelu);
+  nn::Network net(nn::Shape{2, 4, 5}, 4);
+  net.add(L::conv2d(3, 3, 1, 1)).add(prelu).add(L::upsample(2, 3)).add(L::flatten()).add(L::dense(3));
+  randomSlopes(net, 1, 5);
+  EXPECT_LT(maxDifference(net), 1e-3);
+  const hls::NetworkDesc desc = toHlsNetwork(net, {});
+  ASSERT_EQ(desc.layers.size(), 5u);
+  EXPECT_EQ(desc.layers[1].kind, hls::LayerKind::PReLU);
+  EXPECT_EQ(desc.layers[1].weights.size(), 3u * 4 * 5);
+  EXPECT_EQ(desc.layers[2].kind, hls::LayerKind::Upsample);
+  EXPECT_EQ(desc.layers[2].outHeight, 8);
+  EXPECT_EQ(desc.layers[2].outWidth, 15);
+  // On a flattened map the slopes follow the rows the Dense layer reads.
+  nn::Network flat(nn::Shape{3, 4, 4}, 6);
+  flat.add(L::conv2d(2, 3)).add(L::flatten()).add(prelu).add(L::dense(4));
+  randomSlopes(flat, 2, 7);
+  EXPECT_LT(maxDifference(flat), 1e-3);
+  // A (C, L) map upsamples along its length only.
+  nn::Network oneD(nn::Shape{2, 6}, 8);
+  oneD.add(L::conv1d(3, 3)).add(L::upsample(1, 2)).add(prelu).add(L::flatten()).add(L::dense(2));
+  randomSlopes(oneD, 2, 9);
+  EXPECT_LT(maxDifference(oneD), 1e-3);
+}
+
+TEST(HlsConversion, UnsupportedLayersAreNamed) {
+  nn::Network net(nn::Shape{2, 4, 4}, 8);
+  net.add(L::conv2d(2, 3)).add(named(L::reshape({2, 4}), "to2d")).add(L::flatten()).add(L::dense(2));
   try {
     toHlsNetwork(net, {});
-    FAIL() << "PReLU must be rejected";
+    FAIL() << "a Reshape to rank 2 must be rejected";
   } catch (const std::invalid_argument &e) {
-    EXPECT_NE(std::string(e.what()).find("PReLU"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("layer 'to2d' reshapes to rank 2; only flattening is supported"), std::string::npos)
+        << e.what();
   }
   nn::Network grouped(nn::Shape{4, 5, 5}, 9);  // 2 groups of 2 channels: neither plain nor depthwise
   grouped.add(L::grouped(L::conv2d(4, 3), 2)).add(L::flatten()).add(L::dense(2));

@@ -120,6 +120,35 @@ TEST(PrecisionSearch, RangesOfAHandComputedNetwork) {
   EXPECT_EQ(slots[5].integerBits, 2 + 1);
 }
 
+TEST(PrecisionSearch, SlotsOfPReLUAndUpsample) {
+  // 1x2x1 -> PReLU (slopes 0.5, -3) -> Upsample 1x2: the slopes are a constant weight slot (no
+  // bias), the copy has no type of its own (its result is its input's).
+  hls::NetworkDesc d;
+  d.inputWidth = 2;
+  LayerDesc pr;
+  pr.name = "pr";
+  pr.kind = LayerKind::PReLU;
+  pr.weights = {0.5f, -3.0f};
+  d.layers.push_back(pr);
+  LayerDesc up;
+  up.name = "up";
+  up.kind = LayerKind::Upsample;
+  up.scaleW = 2;
+  d.layers.push_back(up);
+  d.resolve();
+  const std::vector<float> x{-2.0f, -1.0f};  // -1, 3, repeated
+  const ValueRanges r = analyseRanges(d, x.data(), 1, false);
+  EXPECT_DOUBLE_EQ(r.layers[0].resultAbs, 3.0);
+  EXPECT_DOUBLE_EQ(r.layers[1].resultAbs, 3.0);
+  const std::vector<PrecisionSlot> slots = precisionSlots(d, r, 0);
+  ASSERT_EQ(slots.size(), 3u);  // input, pr.weight, pr.result
+  EXPECT_EQ(slots[1].role, "weight");
+  EXPECT_TRUE(slots[1].constant);
+  EXPECT_EQ(slots[1].integerBits, 3);  // -3 needs [-4, 4)
+  EXPECT_EQ(slots[2].role, "result");
+  EXPECT_EQ(slots[2].layer, 0);
+}
+
 TEST(PrecisionSearch, RangesOfADepthwiseConvolution) {
   // Two channels, kernel 2, no padding: out[ch] = b[ch] + x0[ch] w0[ch] + x1[ch] w1[ch].
   hls::NetworkDesc d;

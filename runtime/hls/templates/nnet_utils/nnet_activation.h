@@ -20,6 +20,13 @@ struct activ_config {
   static const unsigned reuse_factor = 1;
 };
 
+// hls4ml's linear: a cast to res_T (a quantiser of its own, e.g. after a copy that keeps its type).
+template <class data_T, class res_T, typename CONFIG_T>
+void linear(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) res[ii] = data[ii];
+}
+
 template <class data_T, class res_T, typename CONFIG_T>
 void relu(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   MMLC_HLS_PRAGMA(HLS PIPELINE)
@@ -171,6 +178,19 @@ void leaky_relu(data_T data[CONFIG_T::n_in], param_T alpha, res_T res[CONFIG_T::
       res[ii] = datareg;
     else
       res[ii] = alpha * datareg;
+  }
+}
+
+// hls4ml's prelu: one slope per element in param_T, the product exact before the cast to res_T.
+template <class data_T, class param_T, class res_T, typename CONFIG_T>
+void prelu(data_T data[CONFIG_T::n_in], param_T alpha[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  MMLC_HLS_PRAGMA(HLS PIPELINE)
+  for (unsigned ii = 0; ii < CONFIG_T::n_in; ii++) {
+    const data_T datareg = data[ii];
+    if (datareg > 0)
+      res[ii] = datareg;
+    else
+      res[ii] = alpha[ii] * datareg;
   }
 }
 
