@@ -121,7 +121,7 @@ TEST_P(CSimHeaders, IoStreamChannelLocalKindsComputeOnePacketAtATime) {
   n.layers.push_back(bn);
   const LayerKind kinds[] = {LayerKind::LeakyReLU, LayerKind::ELU,         LayerKind::SELU, LayerKind::Softplus,
                              LayerKind::Softsign,  LayerKind::HardSigmoid, LayerKind::Clip, LayerKind::Tanh,
-                             LayerKind::Sigmoid,   LayerKind::ReLU};
+                             LayerKind::Sigmoid,   LayerKind::ReLU,        LayerKind::Linear};
   for (LayerKind k : kinds) {
     LayerDesc a = testnets::layer(std::string("act_") + layerKindName(k), k, FixedType::fixed(14, 5, QuantMode::RND, OverflowMode::SAT));
     a.tableSize = 256;

@@ -360,6 +360,7 @@ void clip(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
   void fn(hls::stream<data_T>& data, hls::stream<res_T>& res) {                  \
     NNET_PER_PACKET(fn<D, R, P>(in.data, out.data))                              \
   }
+NNET_STREAM_ACTIVATION(linear)
 NNET_STREAM_ACTIVATION(relu)
 NNET_STREAM_ACTIVATION(sigmoid)
 NNET_STREAM_ACTIVATION(tanh)
