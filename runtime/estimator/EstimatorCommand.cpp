@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "estimator/CalibrationData.h"
+#include "hls/LayerKinds.h"
 #include "hls/LayerModel.h"
 #include "hls/ResourceEstimator.h"
 
@@ -25,7 +26,8 @@ std::string estimatorCommandUsage() {
   return "usage: mmlc estimator predict IN.csv -o OUT.csv [--calibration FILE]\n"
          "       mmlc estimator calibrate DIR... -o FILE\n"
          "\n"
-         "predict: one layer per row; columns kind (dense, conv1d, conv2d, relu, softmax, ...), n_in, n_out,\n"
+         "predict: one layer per row; columns kind (any layer kind but merges: dense, conv1d, depthwise_conv2d,\n"
+         "  batchnorm, relu, softmax, maxpool, ...; docs/estimator.md), n_in, n_out,\n"
          "  seq_len, kernel, reuse, strategy (latency|resource), io (parallel|stream), precision\n"
          "  (e.g. fixed<16,8,RND,SAT>), part, clock_ns, tool (e.g. vivado_hls-2019.1, vitis_hls-2024.1).\n"
          "  Writes the rows with dsp, lut, ff, bram18, latency (cycles) and ii appended. Weights are\n"
@@ -59,21 +61,26 @@ std::vector<std::string> splitCsv(const std::string& line) {
   return cells;
 }
 
+// The kind a row names, read from the layer-kind descriptors: a kind's name in any case, with or
+// without underscores ("dense", "conv1d", "BatchNorm", "global_maxpool", "leaky_relu",
+// "depthwise_conv2d"). Merges read two inputs, which a row cannot describe.
+std::string kindKey(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), '_'), s.end());
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
 LayerKind kindFromName(const std::string& k) {
-  static const std::map<std::string, LayerKind> kinds = {
-      {"dense", LayerKind::Dense},         {"conv1d", LayerKind::Conv1D},       {"conv2d", LayerKind::Conv2D},
-      {"relu", LayerKind::ReLU},           {"leaky_relu", LayerKind::LeakyReLU}, {"hard_tanh", LayerKind::HardTanh},
-      {"linear", LayerKind::Linear},       {"sigmoid", LayerKind::Sigmoid},     {"tanh", LayerKind::Tanh},
-      {"softmax", LayerKind::Softmax},     {"maxpool", LayerKind::MaxPool},     {"avgpool", LayerKind::AvgPool},
-      {"global_maxpool", LayerKind::GlobalMaxPool}, {"global_avgpool", LayerKind::GlobalAvgPool},
-      {"zeropad", LayerKind::ZeroPad},     {"batchnorm", LayerKind::BatchNorm}, {"quantize", LayerKind::Quantize}};
-  auto it = kinds.find(k);
-  if (it == kinds.end()) {
-    std::string known;
-    for (const auto& [name, kind] : kinds) known += (known.empty() ? "" : ", ") + name;
-    throw std::invalid_argument("unknown kind '" + k + "' (known: " + known + ")");
+  std::vector<std::string> known;
+  for (const LayerKindInfo* d : allLayerKinds()) {
+    if (d->isMerge) continue;
+    if (kindKey(d->name) == kindKey(k)) return d->kind;
+    known.push_back(kindKey(d->name));
   }
-  return it->second;
+  std::sort(known.begin(), known.end());
+  std::string list;
+  for (const std::string& n : known) list += (list.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown kind '" + k + "' (known: " + list + ")");
 }
 
 }  // namespace
@@ -143,6 +150,11 @@ std::string predictCsv(const std::string& text, const std::string& source, const
       q.tool = toolGenOf(cell("tool"));
       if (q.kind == LayerKind::Dense && q.seqLen != 1) throw std::invalid_argument("dense layers have seq_len 1");
       if (q.kind == LayerKind::Softmax || isActivation(q.kind) || q.kind == LayerKind::Quantize) q.nOut = q.nIn;
+      if (isDepthwise(q.kind)) {  // one kernel-long dot product per channel (LayerModel's queryOf)
+        if (q.nOut != q.nIn) throw std::invalid_argument("a depthwise convolution has n_out = n_in (its channels)");
+        q.kind = q.kind == LayerKind::DepthwiseConv1D ? LayerKind::Conv1D : LayerKind::Conv2D;
+        q.nIn = 1;
+      }
       const auto p = predictLayer(cal, q);
       out << line;
       for (double v : p) out << "," << v;
