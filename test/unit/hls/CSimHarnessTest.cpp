@@ -10,6 +10,7 @@
 #include "TestNetworks.h"
 #include "hls/CSimHarness.h"
 #include "hls/HlsProjectEmitter.h"
+#include "hls/LayerKinds.h"
 
 using namespace mmlc::hls;
 
@@ -119,9 +120,12 @@ TEST_P(CSimHeaders, IoStreamChannelLocalKindsComputeOnePacketAtATime) {
   bn.biases = testnets::randomValues(3, rng, 0.5f);
   bn.weightType = FixedType::fixed(10, 3);
   n.layers.push_back(bn);
-  const LayerKind kinds[] = {LayerKind::LeakyReLU, LayerKind::ELU,         LayerKind::SELU, LayerKind::Softplus,
-                             LayerKind::Softsign,  LayerKind::HardSigmoid, LayerKind::Clip, LayerKind::Tanh,
-                             LayerKind::Sigmoid,   LayerKind::ReLU,        LayerKind::Linear};
+  // Every element-wise kind mmlc emits as a stream call (a new one without its stream form in
+  // nnet_activation.h fails here).
+  std::vector<LayerKind> kinds;
+  for (const LayerKindInfo* d : allLayerKinds())
+    if (d->isActivation && d->streamCall && d->emitCall) kinds.push_back(d->kind);
+  ASSERT_GE(kinds.size(), 11u);
   for (LayerKind k : kinds) {
     LayerDesc a = testnets::layer(std::string("act_") + layerKindName(k), k, FixedType::fixed(14, 5, QuantMode::RND, OverflowMode::SAT));
     a.tableSize = 256;
