@@ -156,6 +156,32 @@ void ConvLayer::col2im(const float* col, long ld, float* dx) const {
   }
 }
 
+namespace {
+
+// Per-thread scratch shared by every convolution: a group's im2col and GEMM buffers are
+// megabytes, and allocating them on every call cost fresh pages (page faults) on every call of
+// every layer. The buffers grow to the largest layer a thread has run and are reused. They are
+// Eigen allocations (aligned to EIGEN_MAX_ALIGN_BYTES) seen through aligned maps, as the
+// per-call matrices were: Eigen's GEMM may round differently on differently aligned operands,
+// which would make results depend on which thread ran a group.
+using ScratchMap = Eigen::Map<Matrix, Eigen::AlignedMax>;
+
+struct ConvScratch {
+  Matrix a, b, c;
+};
+
+ConvScratch& threadScratch() {
+  thread_local ConvScratch s;
+  return s;
+}
+
+ScratchMap scratchMatrix(Matrix& buffer, long rows, long cols) {
+  if (buffer.size() < rows * cols) buffer.resize(1, rows * cols);
+  return ScratchMap(buffer.data(), rows, cols);
+}
+
+}  // namespace
+
 // Samples are processed in groups whose im2col matrices sit side by side (K x group*P), so one
 // GEMM covers the whole group: per-sample GEMMs are too small (e.g. 8 x 9 x 676) for Eigen's
 // kernels. The group size depends only on the layer geometry, never on the thread count.
@@ -168,7 +194,8 @@ void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
   y.resize(B, F * P);
 #pragma omp parallel if (groups > 1)
   {
-    Matrix col(KAll, G * P), out(F, G * P);
+    ConvScratch& scratch = threadScratch();
+    ScratchMap col = scratchMatrix(scratch.a, KAll, G * P), out = scratchMatrix(scratch.b, F, G * P);
 #pragma omp for schedule(dynamic, 1)
     for (long gi = 0; gi < groups; ++gi) {
       const long first = gi * G, n = std::min(G, B - first), width = n * P;
@@ -199,7 +226,9 @@ void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
   std::vector<Matrix> dW(groups), db(groups);
 #pragma omp parallel if (groups > 1)
   {
-    Matrix col(KAll, G * P), dys(F, G * P), dcol(KAll, G * P);
+    ConvScratch& scratch = threadScratch();
+    ScratchMap col = scratchMatrix(scratch.a, KAll, G * P), dys = scratchMatrix(scratch.b, F, G * P),
+               dcol = scratchMatrix(scratch.c, KAll, G * P);
 #pragma omp for schedule(dynamic, 1)
     for (long gi = 0; gi < groups; ++gi) {
       const long first = gi * G, n = std::min(G, B - first), width = n * P;
