@@ -144,27 +144,32 @@ TEST(OnnxFixtures, BadInputIsALocatedError) {
 }
 
 
+// A broken variant of a model, written to a scratch file and imported: the importer's message
+// without its "ONNX model FILE: " prefix, or "no error".
+std::string importVariant(const onnx::ModelProto& v, const std::string& name) {
+  const std::string f = testing::TempDir() + "/" + name;
+  {
+    std::ofstream out(f, std::ios::binary);
+    v.SerializeToOstream(&out);
+  }
+  try {
+    importOnnx(f);
+  } catch (const Error& e) {
+    return std::string(e.what()).substr(std::string("ONNX model " + f + ": ").size());
+  }
+  return "no error";
+}
+
+bool readModel(const std::string& path, onnx::ModelProto& m) {
+  std::ifstream in(path, std::ios::binary);
+  return m.ParseFromIstream(&in);
+}
+
 // Broken variants of the real channels-last QONNX model: an operator QONNX does not wrap, and a
 // Conv weight that is not O x kH x kW x I. Each is an error naming the node.
 TEST(OnnxFixtures, BadChannelsLastNodesAreLocatedErrors) {
   onnx::ModelProto m;
-  {
-    std::ifstream in(kDir + "/branched_model_ch_last.onnx", std::ios::binary);
-    ASSERT_TRUE(m.ParseFromIstream(&in));
-  }
-  auto importVariant = [&](const onnx::ModelProto& v, const std::string& name) {
-    const std::string f = testing::TempDir() + "/" + name;
-    {
-      std::ofstream out(f, std::ios::binary);
-      v.SerializeToOstream(&out);
-    }
-    try {
-      importOnnx(f);
-    } catch (const Error& e) {
-      return std::string(e.what()).substr(std::string("ONNX model " + f + ": ").size());
-    }
-    return std::string("no error");
-  };
+  ASSERT_TRUE(readModel(kDir + "/branched_model_ch_last.onnx", m));
   onnx::ModelProto unwrapped = m;
   for (auto& n : *unwrapped.mutable_graph()->mutable_node())
     if (n.name() == "Conv_0") n.set_op_type("Softmax");
@@ -184,23 +189,7 @@ TEST(OnnxFixtures, BadChannelsLastNodesAreLocatedErrors) {
 // not repeat each value, and PReLU slopes that broadcast to no axis. Each is an error naming the node.
 TEST(OnnxFixtures, UnsupportedResizeAndPReluVariantsAreLocatedErrors) {
   onnx::ModelProto m;
-  {
-    std::ifstream in(kDir + "/generated/unet_prelu.onnx", std::ios::binary);
-    ASSERT_TRUE(m.ParseFromIstream(&in));
-  }
-  auto importVariant = [&](const onnx::ModelProto& v, const std::string& name) {
-    const std::string f = testing::TempDir() + "/" + name;
-    {
-      std::ofstream out(f, std::ios::binary);
-      v.SerializeToOstream(&out);
-    }
-    try {
-      importOnnx(f);
-    } catch (const Error& e) {
-      return std::string(e.what()).substr(std::string("ONNX model " + f + ": ").size());
-    }
-    return std::string("no error");
-  };
+  ASSERT_TRUE(readModel(kDir + "/generated/unet_prelu.onnx", m));
   auto withAttr = [&](const std::string& attr, const std::string& value) {
     onnx::ModelProto v = m;
     for (auto& n : *v.mutable_graph()->mutable_node())
