@@ -13,6 +13,7 @@
 
 #include "hls/HlsProjectEmitter.h"
 #include "hls/NetworkSim.h"
+#include "hls/ShellQuote.h"
 
 namespace mmlc::hls {
 
@@ -31,12 +32,6 @@ int runCommand(const std::string& command, std::string* output) {
 }
 
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 double seconds(std::chrono::steady_clock::time_point a) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - a).count();
@@ -118,11 +113,11 @@ void CSimHarness::compile(const std::string& projectDir) const {
   std::string cmd = options_.compiler + " -std=c++14 -O1";
   if (options_.werror) cmd += " -Wall -Wextra -Werror";
   for (const auto& f : options_.extraFlags) cmd += " " + f;
-  cmd += " -isystem " + quote(shim.string()) + " -isystem " + quote(ap) + " -I" + quote((root / "firmware").string()) + " -I" +
-         quote(root.string());
+  cmd += " -isystem " + hls::shellQuote(shim.string()) + " -isystem " + hls::shellQuote(ap) + " -I" + hls::shellQuote((root / "firmware").string()) + " -I" +
+         hls::shellQuote(root.string());
   const std::string stem = projectFileStem(root, net_.name);
-  cmd += " " + quote((root / (stem + "_test.cpp")).string()) + " " + quote((root / "firmware" / (stem + ".cpp")).string());
-  cmd += " -o " + quote((root / "csim.out").string());
+  cmd += " " + hls::shellQuote((root / (stem + "_test.cpp")).string()) + " " + hls::shellQuote((root / "firmware" / (stem + ".cpp")).string());
+  cmd += " -o " + hls::shellQuote((root / "csim.out").string());
   std::string out;
   if (runCommand(cmd, &out) != 0)
     throw std::runtime_error("C simulation build failed:\n" + cmd + "\n" + out.substr(0, 8000));
@@ -132,8 +127,8 @@ std::vector<std::vector<double>> CSimHarness::execute(const std::string& project
                                                       const std::string& traceFile) const {
   const fs::path root(projectDir);
   const std::string outFile = (root / "tb_data" / "csim_results.log").string();
-  std::string cmd = quote((root / "csim.out").string()) + " " + quote(inputFile) + " " + quote(outFile);
-  if (!traceFile.empty()) cmd += " " + quote(traceFile);
+  std::string cmd = hls::shellQuote((root / "csim.out").string()) + " " + hls::shellQuote(inputFile) + " " + hls::shellQuote(outFile);
+  if (!traceFile.empty()) cmd += " " + hls::shellQuote(traceFile);
   std::string out;
   if (runCommand(cmd, &out) != 0) throw std::runtime_error("C simulation failed:\n" + out.substr(0, 4000));
   return readRows(outFile);

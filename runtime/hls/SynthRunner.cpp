@@ -11,6 +11,7 @@
 #include "hls/CSimHarness.h"
 #include "hls/CsynthReport.h"
 #include "hls/HlsProjectEmitter.h"
+#include "hls/ShellQuote.h"
 
 namespace mmlc::hls {
 
@@ -35,12 +36,6 @@ std::string findOnPath(const std::string& exe) {
 }
 
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 // `set project_name NAME` in the project's project.tcl or build_prj.tcl (hls4ml 0.8+ keeps it in
 // project.tcl, which build_prj.tcl sources), or "".
@@ -111,7 +106,7 @@ SynthResult synthesizeProject(const NetworkDesc& net, const std::string& project
   }
 
   r.toolPath = findOnPath(tool);
-  const std::string cmd = "cd " + quote(projectDir) + " && " + quote(r.toolPath) + " -f build_prj.tcl \"csim=0 synth=1 cosim=0 export=0\"";
+  const std::string cmd = "cd " + hls::shellQuote(projectDir) + " && " + hls::shellQuote(r.toolPath) + " -f build_prj.tcl \"csim=0 synth=1 cosim=0 export=0\"";
   const int rc = runCommand(cmd, &r.log);
   if (rc != 0)
     throw std::runtime_error(tool + " failed with status " + std::to_string(rc) + ":\n" +

@@ -17,17 +17,12 @@
 #include "hls/FixedPointSim.h"
 #include "hls/NetworkSim.h"
 #include "meta/ClangModule.h"
+#include "hls/ShellQuote.h"
 
 namespace mmlc::meta {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -70,9 +65,9 @@ std::vector<std::vector<double>> ProjectCSim::execute(const std::vector<float>& 
     }
     if (!o) throw std::runtime_error("cannot write the C simulation inputs into '" + inFile + "'");
   }
-  std::string cmd = "cd " + quote(workDir_) + " && MMLC_CSIM_INPUTS=" + std::to_string(inputSize) + " " + quote(workDir_ + "/mmlc_csim.out") +
-                    " " + quote(inFile) + " " + quote(outFile);
-  if (!traceFile.empty()) cmd += " " + quote(traceFile);
+  std::string cmd = "cd " + hls::shellQuote(workDir_) + " && MMLC_CSIM_INPUTS=" + std::to_string(inputSize) + " " + hls::shellQuote(workDir_ + "/mmlc_csim.out") +
+                    " " + hls::shellQuote(inFile) + " " + hls::shellQuote(outFile);
+  if (!traceFile.empty()) cmd += " " + hls::shellQuote(traceFile);
   std::string output;
   const int status = hls::runCommand(cmd, &output);
   if (status != 0)

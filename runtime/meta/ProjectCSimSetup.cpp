@@ -12,6 +12,7 @@
 #include "hls/HlsProjectEmitter.h"
 #include "meta/ClangModule.h"
 #include "meta/HlsProjectAst.h"
+#include "hls/ShellQuote.h"
 
 namespace mmlc::meta::detail {
 namespace fs = std::filesystem;
@@ -19,12 +20,6 @@ using namespace clang;
 
 namespace {
 
-
-std::string quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -241,12 +236,12 @@ CSimSetup prepareClangCSim(const std::string& projectDir, const std::string& wor
     if (const char* env = std::getenv("MMLC_AP_TYPES_DIR"); env && *env) ap = env;
   if (ap.empty() && fs::is_directory(fs::path(setup.workDir) / "firmware" / "ap_types")) ap = setup.workDir + "/firmware/ap_types";
   if (ap.empty()) ap = hls::hlsTemplateDir();
-  std::string cmd = options.compiler + " -std=c++14 -O1 -isystem " + quote(ap) + " -I" + quote(setup.workDir + "/firmware") + " -I" +
-                    quote(setup.workDir) + " -DWEIGHTS_DIR=" + quote("\"" + setup.workDir + "/firmware/weights\"");
+  std::string cmd = options.compiler + " -std=c++14 -O1 -isystem " + hls::shellQuote(ap) + " -I" + hls::shellQuote(setup.workDir + "/firmware") + " -I" +
+                    hls::shellQuote(setup.workDir) + " -DWEIGHTS_DIR=" + hls::shellQuote("\"" + setup.workDir + "/firmware/weights\"");
   for (const std::string& f : options.extraFlags) cmd += " " + f;
-  cmd += " " + quote(setup.workDir + "/mmlc_csim_main.cpp") + " " + quote(setup.workDir + "/" + p->model.topFile);
-  if (axi.present()) cmd += " " + quote(topFile.string());
-  cmd += " -o " + quote(setup.workDir + "/mmlc_csim.out");
+  cmd += " " + hls::shellQuote(setup.workDir + "/mmlc_csim_main.cpp") + " " + hls::shellQuote(setup.workDir + "/" + p->model.topFile);
+  if (axi.present()) cmd += " " + hls::shellQuote(topFile.string());
+  cmd += " -o " + hls::shellQuote(setup.workDir + "/mmlc_csim.out");
   const auto t0 = std::chrono::steady_clock::now();
   std::string output;
   if (hls::runCommand(cmd, &output) != 0)
