@@ -5,6 +5,11 @@
 
 namespace mmlc::nn {
 
+namespace {
+// Below this many values per batch a parallel region costs more than it saves.
+constexpr long kParallelElements = 1L << 15;
+}  // namespace
+
 Shape BatchNormLayer::configure(const Shape& input, Random&) {
   channels_ = input.dims[0];
   spatial_ = input.size() / channels_;
@@ -26,11 +31,14 @@ void BatchNormLayer::forward(const Matrix& x, Matrix& y, bool training) {
   const long B = x.rows(), C = channels_, S = spatial_;
   y.resize(B, x.cols());
   lastWasTraining_ = training;
-  Eigen::VectorXf scale(C), shift(C);
   if (training) {
     // Statistics in double: per-channel sums over up to millions of values lose precision in float.
     const double n = static_cast<double>(B * S);
     invStd_.resize(C);
+    xhat_.resize(B, x.cols());
+    // Channels are independent: each is computed whole by one thread, so results do not depend
+    // on the thread count.
+#pragma omp parallel for schedule(static) if (B * x.cols() >= kParallelElements)
     for (long c = 0; c < C; ++c) {
       double sum = 0, sq = 0;
       for (long r = 0; r < B; ++r) {
@@ -44,32 +52,30 @@ void BatchNormLayer::forward(const Matrix& x, Matrix& y, bool training) {
       const float m = spec_.momentum;
       mean_.value(0, c) = m * mean_.value(0, c) + (1 - m) * static_cast<float>(mean);
       variance_.value(0, c) = m * variance_.value(0, c) + (1 - m) * static_cast<float>(var);
-      scale(c) = invStd_(c);
-      shift(c) = static_cast<float>(-mean) * invStd_(c);
+      const float scale = invStd_(c), shift = static_cast<float>(-mean) * invStd_(c);
+      const float g = gamma_.value(0, c), b = beta_.value(0, c);
+      for (long r = 0; r < B; ++r) {
+        auto xh = xhat_.row(r).segment(c * S, S).array();
+        xh = x.row(r).segment(c * S, S).array() * scale + shift;
+        y.row(r).segment(c * S, S).array() = xh * g + b;
+      }
     }
-    xhat_.resize(B, x.cols());
-    for (long r = 0; r < B; ++r)
-      for (long c = 0; c < C; ++c)
-        xhat_.row(r).segment(c * S, S).array() = x.row(r).segment(c * S, S).array() * scale(c) + shift(c);
-    for (long r = 0; r < B; ++r)
-      for (long c = 0; c < C; ++c)
-        y.row(r).segment(c * S, S).array() = xhat_.row(r).segment(c * S, S).array() * gamma_.value(0, c) + beta_.value(0, c);
     return;
   }
+#pragma omp parallel for schedule(static) if (B * x.cols() >= kParallelElements)
   for (long c = 0; c < C; ++c) {
     const float inv = 1.0f / std::sqrt(variance_.value(0, c) + spec_.epsilon);
-    scale(c) = gamma_.value(0, c) * inv;
-    shift(c) = beta_.value(0, c) - mean_.value(0, c) * scale(c);
+    const float scale = gamma_.value(0, c) * inv, shift = beta_.value(0, c) - mean_.value(0, c) * scale;
+    for (long r = 0; r < B; ++r)
+      y.row(r).segment(c * S, S).array() = x.row(r).segment(c * S, S).array() * scale + shift;
   }
-  for (long r = 0; r < B; ++r)
-    for (long c = 0; c < C; ++c)
-      y.row(r).segment(c * S, S).array() = x.row(r).segment(c * S, S).array() * scale(c) + shift(c);
 }
 
 void BatchNormLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
   const long B = x.rows(), C = channels_, S = spatial_;
   dx.resize(B, x.cols());
   if (!lastWasTraining_) {  // inference statistics are constants: a per-channel affine map
+#pragma omp parallel for schedule(static) if (B * x.cols() >= kParallelElements)
     for (long c = 0; c < C; ++c) {
       const float inv = 1.0f / std::sqrt(variance_.value(0, c) + spec_.epsilon);
       const float k = gamma_.value(0, c) * inv, m = mean_.value(0, c);
@@ -86,6 +92,7 @@ void BatchNormLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, 
     return;
   }
   const float n = static_cast<float>(B * S);
+#pragma omp parallel for schedule(static) if (B * x.cols() >= kParallelElements)
   for (long c = 0; c < C; ++c) {
     double sumDy = 0, sumDyXhat = 0;
     for (long r = 0; r < B; ++r) {

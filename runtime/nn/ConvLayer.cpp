@@ -4,6 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 #include "nn/Error.h"
 
@@ -86,73 +91,96 @@ Shape ConvLayer::configure(const Shape& input, Random& rng) {
   return Shape{F, g_.outW};
 }
 
+namespace {
+
+// Row copies and adds of a few to a few dozen floats (a feature-map row: 4, 7, 14, 28 wide).
+// Library memcpy calls and scalar remainder loops dominated im2col on small maps; with AVX-512
+// a row is one or two masked vector operations. Element-wise, so results do not depend on it.
+inline void copyRow(float* dst, const float* src, int n) {
+#if defined(__AVX512F__)
+  for (; n >= 16; n -= 16, dst += 16, src += 16) _mm512_storeu_ps(dst, _mm512_loadu_ps(src));
+  if (n > 0) {
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+    _mm512_mask_storeu_ps(dst, m, _mm512_maskz_loadu_ps(m, src));
+  }
+#else
+  std::copy(src, src + n, dst);
+#endif
+}
+
+inline void addRow(float* dst, const float* src, int n) {
+#if defined(__AVX512F__)
+  for (; n >= 16; n -= 16, dst += 16, src += 16)
+    _mm512_storeu_ps(dst, _mm512_add_ps(_mm512_loadu_ps(dst), _mm512_loadu_ps(src)));
+  if (n > 0) {
+    const __mmask16 m = static_cast<__mmask16>((1u << n) - 1);
+    _mm512_mask_storeu_ps(dst, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), _mm512_maskz_loadu_ps(m, src)));
+  }
+#else
+  for (int i = 0; i < n; ++i) dst[i] += src[i];
+#endif
+}
+
+// A per-thread zero-padded channel plane: im2col and col2im index it without bounds checks (the
+// zeros of the padding are real zeros there), which replaced per-row clamping and short
+// memcpy/memset calls.
+std::vector<float>& threadPlane(size_t size) {
+  thread_local std::vector<float> plane;
+  if (plane.size() < size) plane.resize(size);
+  return plane;
+}
+
+}  // namespace
+
 void ConvLayer::im2col(const float* x, float* col, long ld) const {
   const ConvGeometry& g = g_;
+  const long Hp = g.inH + g.pH + g.padBottom(), Wp = g.inW + g.pW + g.padRight();
+  std::vector<float>& storage = threadPlane(static_cast<size_t>(Hp * Wp));
+  float* plane = storage.data();
+  std::fill(plane, plane + Hp * Wp, 0.0f);  // the border stays zero; each channel overwrites the inside
   long k = 0;
   for (int c = 0; c < g.channels; ++c) {
     const float* xc = x + c * g.inSpatial();
-    for (int i = 0; i < g.kH; ++i) {
+    for (int h = 0; h < g.inH; ++h) copyRow(plane + (g.pH + h) * Wp + g.pW, xc + static_cast<long>(h) * g.inW, g.inW);
+    for (int i = 0; i < g.kH; ++i)
       for (int j = 0; j < g.kW; ++j, ++k) {
         float* out = col + k * ld;
-        for (int oh = 0; oh < g.outH; ++oh) {
-          const int h = oh * g.sH - g.pH + i;
-          float* o = out + static_cast<long>(oh) * g.outW;
-          if (h < 0 || h >= g.inH) {
-            std::fill(o, o + g.outW, 0.0f);
-            continue;
-          }
-          const float* xr = xc + static_cast<long>(h) * g.inW;
-          if (g.sW == 1 && g.pW == 0 && g.padRight() == 0) {  // common case: a contiguous copy
-            std::copy(xr + j, xr + j + g.outW, o);
-            continue;
-          }
-          if (g.sW == 1) {  // padded ("same"): zeros at the edges, a contiguous copy between
-            const int lo = std::clamp(g.pW - j, 0, g.outW), hi = std::clamp(g.inW + g.pW - j, lo, g.outW);
-            std::fill(o, o + lo, 0.0f);
-            std::copy(xr + lo - g.pW + j, xr + hi - g.pW + j, o + lo);
-            std::fill(o + hi, o + g.outW, 0.0f);
-            continue;
-          }
-          for (int ow = 0; ow < g.outW; ++ow) {
-            const int w = ow * g.sW - g.pW + j;
-            o[ow] = (w >= 0 && w < g.inW) ? xr[w] : 0.0f;
+        for (int oh = 0; oh < g.outH; ++oh, out += g.outW) {
+          const float* src = plane + (static_cast<long>(oh) * g.sH + i) * Wp + j;
+          if (g.sW == 1) {
+            copyRow(out, src, g.outW);
+          } else {
+            for (int ow = 0; ow < g.outW; ++ow) out[ow] = src[static_cast<long>(ow) * g.sW];
           }
         }
       }
-    }
   }
 }
 
 void ConvLayer::col2im(const float* col, long ld, float* dx) const {
+  // Each input position sums its taps' gradients in tap order starting from zero (the padding's
+  // share lands on the plane's border and is dropped), as a bounds-checked scatter would.
   const ConvGeometry& g = g_;
-  std::fill(dx, dx + g.channels * g.inSpatial(), 0.0f);
+  const long Hp = g.inH + g.pH + g.padBottom(), Wp = g.inW + g.pW + g.padRight();
+  std::vector<float>& storage = threadPlane(static_cast<size_t>(Hp * Wp));
+  float* plane = storage.data();
   long k = 0;
   for (int c = 0; c < g.channels; ++c) {
-    float* dc = dx + c * g.inSpatial();
-    for (int i = 0; i < g.kH; ++i) {
+    std::fill(plane, plane + Hp * Wp, 0.0f);
+    for (int i = 0; i < g.kH; ++i)
       for (int j = 0; j < g.kW; ++j, ++k) {
         const float* in = col + k * ld;
-        for (int oh = 0; oh < g.outH; ++oh) {
-          const int h = oh * g.sH - g.pH + i;
-          if (h < 0 || h >= g.inH) continue;
-          float* dr = dc + static_cast<long>(h) * g.inW;
-          const float* o = in + static_cast<long>(oh) * g.outW;
-          if (g.sW == 1 && g.pW == 0 && g.padRight() == 0) {  // common case: a contiguous, vectorisable add
-            for (int ow = 0; ow < g.outW; ++ow) dr[j + ow] += o[ow];
-            continue;
-          }
-          if (g.sW == 1) {  // padded: only the columns inside the input
-            const int lo = std::clamp(g.pW - j, 0, g.outW), hi = std::clamp(g.inW + g.pW - j, lo, g.outW);
-            for (int ow = lo; ow < hi; ++ow) dr[ow - g.pW + j] += o[ow];
-            continue;
-          }
-          for (int ow = 0; ow < g.outW; ++ow) {
-            const int w = ow * g.sW - g.pW + j;
-            if (w >= 0 && w < g.inW) dr[w] += o[ow];
+        for (int oh = 0; oh < g.outH; ++oh, in += g.outW) {
+          float* dst = plane + (static_cast<long>(oh) * g.sH + i) * Wp + j;
+          if (g.sW == 1) {
+            addRow(dst, in, g.outW);
+          } else {
+            for (int ow = 0; ow < g.outW; ++ow) dst[static_cast<long>(ow) * g.sW] += in[ow];
           }
         }
       }
-    }
+    float* dc = dx + c * g.inSpatial();
+    for (int h = 0; h < g.inH; ++h) copyRow(dc + static_cast<long>(h) * g.inW, plane + (g.pH + h) * Wp + g.pW, g.inW);
   }
 }
 
@@ -184,13 +212,24 @@ ScratchMap scratchMatrix(Matrix& buffer, long rows, long cols) {
 
 // Samples are processed in groups whose im2col matrices sit side by side (K x group*P), so one
 // GEMM covers the whole group: per-sample GEMMs are too small (e.g. 8 x 9 x 676) for Eigen's
-// kernels. The group size depends only on the layer geometry, never on the thread count.
-long ConvLayer::groupSize() const { return std::max(1L, 4096 / std::max(1L, g_.outSpatial())); }
+// kernels. A group spans about 4,096 output columns, but a batch is split into at least two
+// groups (an even number) whenever each still has 256 columns or more, so that the small deep
+// feature maps (7x7, 4x4 at batch 64: one group of 4,096 columns before) keep both cores busy.
+// The grouping depends on the batch and the layer geometry only, never on the thread count,
+// so results are bit-identical for any number of threads.
+long ConvLayer::groupSize(long batch) const {
+  constexpr long kGroupColumns = 4096, kMinGroupColumns = 256;
+  const long P = std::max(1L, g_.outSpatial()), columns = batch * P;
+  long groups = std::max(1L, (columns + kGroupColumns - 1) / kGroupColumns);
+  if (columns >= 2 * kMinGroupColumns && batch >= 2) groups = std::max(2L, groups + groups % 2);
+  groups = std::min(groups, batch);
+  return (batch + groups - 1) / groups;
+}
 
 void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
   const long CG = spec_.groups, FG = F / CG, KAll = K * CG;  // channel groups: filters and patch rows per group
-  const long G = groupSize(), groups = (B + G - 1) / G;
+  const long G = groupSize(B), groups = (B + G - 1) / G;
   y.resize(B, F * P);
 #pragma omp parallel if (groups > 1)
   {
@@ -218,7 +257,7 @@ void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
 void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
   const long CG = spec_.groups, FG = F / CG, KAll = K * CG;
-  const long G = groupSize(), groups = (B + G - 1) / G;
+  const long G = groupSize(B), groups = (B + G - 1) / G;
   dx.resize(B, x.cols());
   // Each group accumulates into its own gradient buffer and the buffers are summed in group
   // order, so results are bit-identical for any thread count; dynamic scheduling lets an idle

@@ -22,7 +22,8 @@ class ConvLayer : public Layer {
   void im2col(const float* x, float* col, long ld) const;
   // Adds a (K x P) patch-gradient block (rows `ld` apart) back onto one sample's input gradient.
   void col2im(const float* col, long ld, float* dx) const;
-  long groupSize() const;
+  // Samples per GEMM group for a batch of `batch` samples (see ConvLayer.cpp).
+  long groupSize(long batch) const;
   ConvGeometry g_;
   Parameter weight_, bias_;
 };
