@@ -117,7 +117,12 @@ TEST(GradientCheck, Conv1D) { checkLayer(layers::conv1d(3, 3, 1, 1), Shape{2, 7}
 TEST(GradientCheck, Conv1DStrided) { checkLayer(layers::conv1d(2, 2, 2, 0), Shape{2, 7}, randomMatrix(2, 14, 13)); }
 TEST(GradientCheck, Conv2D) { checkLayer(layers::conv2d(3, 3, 1, 0), Shape{2, 5, 5}, randomMatrix(3, 50, 14)); }
 TEST(GradientCheck, Conv2DPaddedStrided) { checkLayer(layers::conv2d(2, 3, 2, 1), Shape{2, 6, 5}, randomMatrix(2, 60, 15)); }
-// 38x38 outputs put at most 2 samples in one im2col group, so 5 samples span 3 groups (2, 2, 1).
+// "same" padding with stride 2 on an even input: the odd zero row/column lands below/right only.
+TEST(GradientCheck, Conv2DSameStrided) {
+  checkLayer(layers::same(layers::conv2d(2, 3, 2, 0)), Shape{2, 6, 6}, randomMatrix(2, 72, 16));
+}
+// 38x38 outputs (1,444 columns per sample, rows wider than one 16-float vector) split 5 samples
+// into two im2col groups (3 and 2).
 TEST(GradientCheck, Conv2DAcrossSampleGroups) {
   const Matrix x = randomMatrix(5, 1600, 24);
   Network net(Shape{1, 40, 40}, 11);

@@ -126,6 +126,33 @@ TEST(Training, WideMlpIsBitIdenticalAcrossThreadCounts) {
   EXPECT_EQ(0, std::memcmp(one.data(), two.data(), one.size() * sizeof(float)));
 }
 
+TEST(Training, ResidualCnnIsBitIdenticalAcrossThreadCounts) {
+  // Batch-norm over feature maps (split by channel), a residual Add, and convolutions whose
+  // batches are split into several im2col groups: none of it may depend on the thread count.
+  const auto& d = fashionSubset();
+  auto run = [&](int threads) {
+    Network net(Shape{1, 28, 28}, 12);
+    net.add(layers::same(layers::conv2d(8, 3))).add(layers::batchNorm()).add(layers::relu());
+    net.add(layers::same(layers::maxPool(2)));
+    const std::string in = net.layer(net.size() - 1).spec().name;
+    net.add(layers::same(layers::conv2d(8, 3))).add(layers::batchNorm()).add(layers::relu());
+    const std::string out = net.layer(net.size() - 1).spec().name;
+    net.add(layers::add({in, out})).add(layers::flatten()).add(layers::dense(10));
+    TrainConfig c;
+    c.epochs = 1;
+    c.batchSize = 64;
+    c.threads = threads;
+    Trainer(c).fit(net, d.train.x.topRows(256), d.train.targetMatrix().topRows(256));
+    std::vector<Matrix> w;
+    for (Parameter* p : net.parameters()) w.push_back(p->value);
+    return w;
+  };
+  const auto one = run(1), two = run(2);
+  ASSERT_EQ(one.size(), two.size());
+  for (size_t i = 0; i < one.size(); ++i)
+    EXPECT_EQ(0, std::memcmp(one[i].data(), two[i].data(), one[i].size() * sizeof(float))) << "parameter " << i;
+}
+
 TEST(Training, EarlyStoppingRestoresBestWeights) {
   Matrix x, y, xv, yv;
   blobs(64, x, y, 1);
