@@ -212,32 +212,34 @@ ScratchMap scratchMatrix(Matrix& buffer, long rows, long cols) {
 
 // Samples are processed in groups whose im2col matrices sit side by side (K x group*P), so one
 // GEMM covers the whole group: per-sample GEMMs are too small (e.g. 8 x 9 x 676) for Eigen's
-// kernels. A group spans about 4,096 output columns, but a batch is split into at least two
-// groups (an even number) whenever each still has 256 columns or more, so that the small deep
-// feature maps (7x7, 4x4 at batch 64: one group of 4,096 columns before) keep both cores busy.
-// The grouping depends on the batch and the layer geometry only, never on the thread count,
-// so results are bit-identical for any number of threads.
-long ConvLayer::groupSize(long batch) const {
+// kernels. A group spans about 4,096 output columns, but a batch is split into an even number of
+// groups (at least two) whenever each still has 256 columns or more, so that the small deep
+// feature maps (7x7, 4x4 at batch 64: one group before) keep both cores busy; group sizes differ
+// by at most one sample so the cores get equal work. The grouping depends on the batch and the
+// layer geometry only, never on the thread count, so results are bit-identical for any number of
+// threads.
+ConvLayer::SampleGroups ConvLayer::sampleGroups(long batch) const {
   constexpr long kGroupColumns = 4096, kMinGroupColumns = 256;
   const long P = std::max(1L, g_.outSpatial()), columns = batch * P;
   long groups = std::max(1L, (columns + kGroupColumns - 1) / kGroupColumns);
   if (columns >= 2 * kMinGroupColumns && batch >= 2) groups = std::max(2L, groups + groups % 2);
-  groups = std::min(groups, batch);
-  return (batch + groups - 1) / groups;
+  groups = std::max(1L, std::min(groups, batch));
+  return SampleGroups{groups, batch / groups, batch % groups};
 }
 
 void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
   const long CG = spec_.groups, FG = F / CG, KAll = K * CG;  // channel groups: filters and patch rows per group
-  const long G = groupSize(B), groups = (B + G - 1) / G;
+  const SampleGroups groups = sampleGroups(B);
+  const long G = groups.largest();
   y.resize(B, F * P);
-#pragma omp parallel if (groups > 1)
+#pragma omp parallel if (groups.count > 1)
   {
     ConvScratch& scratch = threadScratch();
     ScratchMap col = scratchMatrix(scratch.a, KAll, G * P), out = scratchMatrix(scratch.b, F, G * P);
 #pragma omp for schedule(dynamic, 1)
-    for (long gi = 0; gi < groups; ++gi) {
-      const long first = gi * G, n = std::min(G, B - first), width = n * P;
+    for (long gi = 0; gi < groups.count; ++gi) {
+      const long first = groups.first(gi), n = groups.size(gi), width = n * P;
       for (long s = 0; s < n; ++s) im2col(x.row(first + s).data(), col.data() + s * P, G * P);
       if (CG == 1)
         out.leftCols(width).noalias() = weight_.value * col.leftCols(width);
@@ -257,20 +259,21 @@ void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
 void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
   const long CG = spec_.groups, FG = F / CG, KAll = K * CG;
-  const long G = groupSize(B), groups = (B + G - 1) / G;
+  const SampleGroups groups = sampleGroups(B);
+  const long G = groups.largest();
   dx.resize(B, x.cols());
   // Each group accumulates into its own gradient buffer and the buffers are summed in group
   // order, so results are bit-identical for any thread count; dynamic scheduling lets an idle
   // core take over groups when the other core is busy with another process.
-  std::vector<Matrix> dW(groups), db(groups);
-#pragma omp parallel if (groups > 1)
+  std::vector<Matrix> dW(groups.count), db(groups.count);
+#pragma omp parallel if (groups.count > 1)
   {
     ConvScratch& scratch = threadScratch();
     ScratchMap col = scratchMatrix(scratch.a, KAll, G * P), dys = scratchMatrix(scratch.b, F, G * P),
                dcol = scratchMatrix(scratch.c, KAll, G * P);
 #pragma omp for schedule(dynamic, 1)
-    for (long gi = 0; gi < groups; ++gi) {
-      const long first = gi * G, n = std::min(G, B - first), width = n * P;
+    for (long gi = 0; gi < groups.count; ++gi) {
+      const long first = groups.first(gi), n = groups.size(gi), width = n * P;
       for (long s = 0; s < n; ++s) {
         im2col(x.row(first + s).data(), col.data() + s * P, G * P);
         dys.middleCols(s * P, P) = Eigen::Map<const Matrix>(dy.row(first + s).data(), F, P);
@@ -294,7 +297,7 @@ void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matri
       for (long s = 0; s < n; ++s) col2im(dcol.data() + s * P, G * P, dx.row(first + s).data());
     }
   }
-  for (long gi = 0; gi < groups; ++gi) {
+  for (long gi = 0; gi < groups.count; ++gi) {
     weight_.grad += dW[gi];
     if (spec_.useBias) bias_.grad += db[gi];
   }

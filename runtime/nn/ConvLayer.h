@@ -22,8 +22,15 @@ class ConvLayer : public Layer {
   void im2col(const float* x, float* col, long ld) const;
   // Adds a (K x P) patch-gradient block (rows `ld` apart) back onto one sample's input gradient.
   void col2im(const float* col, long ld, float* dx) const;
-  // Samples per GEMM group for a batch of `batch` samples (see ConvLayer.cpp).
-  long groupSize(long batch) const;
+  // How a batch is cut into GEMM groups (see ConvLayer.cpp): `count` groups of `base` samples,
+  // the first `extra` of them one sample more.
+  struct SampleGroups {
+    long count, base, extra;
+    long first(long g) const { return g * base + std::min(g, extra); }
+    long size(long g) const { return base + (g < extra ? 1 : 0); }
+    long largest() const { return base + (extra > 0 ? 1 : 0); }
+  };
+  SampleGroups sampleGroups(long batch) const;
   ConvGeometry g_;
   Parameter weight_, bias_;
 };
