@@ -153,6 +153,12 @@ struct LayerKindInfo {
   const char* configStruct;            // nnet config base ("dense_config"; "" none)
   std::vector<ConfigField> configFields;  // the config struct's fields (emitter and importer)
   CallParam callParam;                    // a scalar argument of the call (importer)
+  // The engine's LayerSpec parameters alpha and beta as LayerDesc members (nn -> hls: ELU's alpha,
+  // HardSigmoid's slope and shift, Clip's bounds; nullptr: not carried), and constants hls4ml's
+  // template has built in (SELU's alpha and gamma; 0: none): an engine layer with others is refused.
+  double LayerDesc::*engineAlpha = nullptr;
+  double LayerDesc::*engineBeta = nullptr;
+  double builtInAlpha = 0, builtInBeta = 0;
   bool hasWeights = false;    // a weight array (batch-norm: scale; PReLU: slopes) in weightType
   bool hasBias = true;        // with hasWeights: also a bias array in biasType (PReLU has none)
   const char* weightPrefix = "w_";  // the weight array's name prefix (batch-norm: "s_", PReLU "a_"; biases "b_")

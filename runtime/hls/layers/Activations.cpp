@@ -195,6 +195,7 @@ void addActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
                                                       keywordField("reuse_factor", "reuse factor")};
       if (a.prepare) k.configFields.push_back(typeField("table_t", "table type", &LayerDesc::tableType, false));
       k.callParam = a.param;
+      k.engineAlpha = a.param.value;  // leaky_relu's alpha is the engine's
       k.isActivation = true;
       k.hasTable = a.prepare != nullptr;
       k.resultSign = a.sign;

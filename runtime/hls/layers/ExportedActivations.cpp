@@ -235,8 +235,11 @@ void addExportedActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
     v.push_back(tableKind(LayerKind::ELU, "ELU", "ELU", "elu", "elu", negativeTable<eluF>, elu, reference<eluRef>, eluCall));
     // elu(data, alpha, res) in param_t, or elu(data, res): alpha 1 as ap_uint<1>.
     v.back().callParam = {"alpha", &LayerDesc::alpha, &LayerDesc::paramType, false, 1.0, FixedType::ufixed(1, 1), false};
+    v.back().engineAlpha = &LayerDesc::alpha;
     v.push_back(tableKind(LayerKind::SELU, "SELU", "SELU", "selu", "selu", negativeTable<seluF>, selu, reference<seluRef>,
                           plainCall<kSelu>));
+    v.back().builtInAlpha = 1.6732632;  // hls4ml's selu: alpha and gamma (the engine's beta) built in
+    v.back().builtInBeta = 1.0507010;
     v.push_back(tableKind(LayerKind::Softplus, "Softplus", "Softplus", "softplus", "softplus", symmetricTable<softplusF>,
                           symmetricLookup, reference<softplusRef>, plainCall<kSoftplus>));
     v.push_back(tableKind(LayerKind::Softsign, "Softsign", "Softsign", "softsign", "softsign", symmetricTable<softsignF>,
@@ -244,6 +247,8 @@ void addExportedActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
     LayerKindInfo hs = base(LayerKind::HardSigmoid, "HardSigmoid", "HardSigmoid", "hard_sigmoid", "hard_sigmoid");
     hs.configStruct = "hard_activ_config";
     hs.configFields = hardActivationFields();
+    hs.engineAlpha = &LayerDesc::slope;
+    hs.engineBeta = &LayerDesc::shift;
     hs.resultSign = ResultSign::NonNegative;
     hs.simulate = hardSigmoid;
     hs.reference = reference<hardSigmoidRef>;
@@ -256,6 +261,8 @@ void addExportedActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
     c.configFields = {sizeField("n_in", "elements", FieldSize::Elements), keywordField("reuse_factor", "reuse factor"),
                       {"bound_t", "bound type"}, numberField("min", "lower bound", &LayerDesc::clipMin),
                       numberField("max", "upper bound", &LayerDesc::clipMax)};
+    c.engineAlpha = &LayerDesc::clipMin;
+    c.engineBeta = &LayerDesc::clipMax;
     c.simulate = clip;
     c.reference = reference<clipRef>;
     c.emitConfig = clipConfig;
