@@ -17,6 +17,7 @@
 
 #include "flow/Interpreter.h"
 #include "flow/MetaModel.h"
+#include "mml/Support/ShellQuote.h"
 
 namespace mmlc::flow {
 namespace fs = std::filesystem;
@@ -73,12 +74,7 @@ std::string trim(std::string s) {
   return s.substr(start);
 }
 
-std::string shellQuote(const std::string &s) {
-  std::string out = "'";
-  for (char c : s)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using mml::shellQuote;
 
 /// States in which Slurm may still run the job (squeue's %T).
 bool isActive(const std::string &state) {

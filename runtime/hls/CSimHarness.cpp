@@ -13,7 +13,7 @@
 
 #include "hls/HlsProjectEmitter.h"
 #include "hls/NetworkSim.h"
-#include "hls/ShellQuote.h"
+#include "mml/Support/ShellQuote.h"
 
 namespace mmlc::hls {
 
@@ -113,11 +113,11 @@ void CSimHarness::compile(const std::string& projectDir) const {
   std::string cmd = options_.compiler + " -std=c++14 -O1";
   if (options_.werror) cmd += " -Wall -Wextra -Werror";
   for (const auto& f : options_.extraFlags) cmd += " " + f;
-  cmd += " -isystem " + hls::shellQuote(shim.string()) + " -isystem " + hls::shellQuote(ap) + " -I" + hls::shellQuote((root / "firmware").string()) + " -I" +
-         hls::shellQuote(root.string());
+  cmd += " -isystem " + mml::shellQuote(shim.string()) + " -isystem " + mml::shellQuote(ap) + " -I" + mml::shellQuote((root / "firmware").string()) + " -I" +
+         mml::shellQuote(root.string());
   const std::string stem = projectFileStem(root, net_.name);
-  cmd += " " + hls::shellQuote((root / (stem + "_test.cpp")).string()) + " " + hls::shellQuote((root / "firmware" / (stem + ".cpp")).string());
-  cmd += " -o " + hls::shellQuote((root / "csim.out").string());
+  cmd += " " + mml::shellQuote((root / (stem + "_test.cpp")).string()) + " " + mml::shellQuote((root / "firmware" / (stem + ".cpp")).string());
+  cmd += " -o " + mml::shellQuote((root / "csim.out").string());
   std::string out;
   if (runCommand(cmd, &out) != 0)
     throw std::runtime_error("C simulation build failed:\n" + cmd + "\n" + out.substr(0, 8000));
@@ -127,8 +127,8 @@ std::vector<std::vector<double>> CSimHarness::execute(const std::string& project
                                                       const std::string& traceFile) const {
   const fs::path root(projectDir);
   const std::string outFile = (root / "tb_data" / "csim_results.log").string();
-  std::string cmd = hls::shellQuote((root / "csim.out").string()) + " " + hls::shellQuote(inputFile) + " " + hls::shellQuote(outFile);
-  if (!traceFile.empty()) cmd += " " + hls::shellQuote(traceFile);
+  std::string cmd = mml::shellQuote((root / "csim.out").string()) + " " + mml::shellQuote(inputFile) + " " + mml::shellQuote(outFile);
+  if (!traceFile.empty()) cmd += " " + mml::shellQuote(traceFile);
   std::string out;
   if (runCommand(cmd, &out) != 0) throw std::runtime_error("C simulation failed:\n" + out.substr(0, 4000));
   return readRows(outFile);

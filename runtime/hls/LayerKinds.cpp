@@ -88,6 +88,65 @@ std::vector<const LayerKindInfo*> kindsByNnetCall(const std::string& function) {
   return v;
 }
 
+ConfigField sizeField(const char* name, const char* meaning, FieldSize size, FieldDims dims, bool required) {
+  ConfigField f{name, meaning, FieldRead::Size, dims, required};
+  f.size = size;
+  return f;
+}
+
+ConfigField countField(const char* name, const char* meaning, int LayerDesc::*count, bool required, FieldDims dims,
+                       int LayerDesc::*fallback) {
+  ConfigField f{name, meaning, FieldRead::Count, dims, required};
+  f.count = count;
+  f.countFallback = fallback;
+  return f;
+}
+
+ConfigField numberField(const char* name, const char* meaning, double LayerDesc::*number, FixedType LayerDesc::*type) {
+  ConfigField f{name, meaning, FieldRead::Number, FieldDims::Any, true};
+  f.number = number;
+  f.type = type;
+  return f;
+}
+
+ConfigField typeField(const char* name, const char* meaning, FixedType LayerDesc::*type, bool required) {
+  ConfigField f{name, meaning, FieldRead::Type, FieldDims::Any, required};
+  f.type = type;
+  return f;
+}
+
+ConfigField keywordField(const char* name, const char* meaning) { return {name, meaning, FieldRead::Keyword}; }
+
+std::vector<ConfigField> macTypeFields() {
+  return {typeField("accum_t", "accumulator type", &LayerDesc::accumType, true), typeField("bias_t", "bias type", &LayerDesc::biasType, true),
+          typeField("weight_t", "weight type", &LayerDesc::weightType, true)};
+}
+
+std::vector<ConfigField> convGeometryFields(const char* filtersMeaning) {
+  const FieldDims two = FieldDims::TwoD;
+  return {sizeField("in_height", "input rows", FieldSize::Rows, two),
+          sizeField("in_width", "input columns", FieldSize::Columns),
+          sizeField("n_chan", "input channels", FieldSize::Channels),
+          countField("filt_height", "kernel rows", &LayerDesc::kernelH, true, two),
+          countField("filt_width", "kernel columns", &LayerDesc::kernelW, true),
+          countField("n_filt", filtersMeaning, &LayerDesc::nFilters, true),
+          countField("stride_height", "row stride", &LayerDesc::strideH, false, two),
+          countField("stride_width", "column stride", &LayerDesc::strideW, false),
+          countField("pad_top", "zero rows above", &LayerDesc::padTop, false, two),
+          countField("pad_bottom", "zero rows below", &LayerDesc::padBottom, false, two),
+          countField("pad_left", "zero columns left", &LayerDesc::padLeft, false),
+          countField("pad_right", "zero columns right", &LayerDesc::padRight, false),
+          {"out_height", "output rows"},
+          {"out_width", "output columns"}};
+}
+
+std::vector<ConfigField> hardActivationFields() {
+  return {sizeField("n_in", "elements", FieldSize::Elements), keywordField("reuse_factor", "reuse factor"),
+          {"slope_t", "slope type (read with slope)"}, {"shift_t", "shift type (read with shift)"},
+          numberField("slope", "slope", &LayerDesc::slope, &LayerDesc::slopeType),
+          numberField("shift", "shift", &LayerDesc::shift, &LayerDesc::shiftType)};
+}
+
 std::string configUnsigned(const std::string& name, long long v) {
   return "  static const unsigned " + name + " = " + std::to_string(v) + ";\n";
 }

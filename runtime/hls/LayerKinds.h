@@ -78,10 +78,69 @@ enum class EstimateFamily { Mac, Activation, Other };
 // What the search may assume about the sign of a kind's results (QUANTIZATION's result types).
 enum class ResultSign { Any, NonNegative, AsInput };
 
-// One field of an nnet config struct: the name hls4ml gives it and what it holds.
+// How hls_import reads a config field back (the emitter writes the same names: one schema).
+enum class FieldRead : unsigned char {
+  Written,  // written for the template, derived from the description (n_zeros, out_width, in_frac): not read
+  Size,     // a size the chained shapes fix (`size`): checked against them after resolve; the first
+            // layer's give the network's input shape
+  Count,    // an integer into `count` (geometry, table entries)
+  Number,   // a real constant into `number` (clip bounds, slope, shift); with `type`, the constant's
+            // ap type (as declared, or the typedef <name>_t)
+  Type,     // a typedef <role>_t: the role's ap type into `type`
+  Keyword,  // interpreted by the importer: reuse_factor and strategy of every kind, pool_type
+            // (max or average pooling), softmax's stable/implementation
+};
+// Which size of the layer's input (or output) a Size field states.
+enum class FieldSize : unsigned char { Elements, Rows, Columns, Channels, OutputColumns };
+// Which calls have the field: hls4ml's one-dimensional functions ("1d" in the name:
+// conv_1d_cl, pooling1d_cl, ...) have no row fields and some have their own.
+enum class FieldDims : unsigned char { Any, TwoD, OneD };
+
+// One field of an nnet config struct: the name hls4ml gives it, what it holds, and how the
+// importer reads it back into a LayerDesc.
 struct ConfigField {
   const char* name;     // "n_in", "reuse_factor", "table_t"
   const char* meaning;  // docs and diagnostics
+  FieldRead read = FieldRead::Written;
+  FieldDims dims = FieldDims::Any;
+  bool required = false;                      // a config without it is an import error naming the field
+  FieldSize size = FieldSize::Elements;       // Size
+  int LayerDesc::*count = nullptr;            // Count
+  int LayerDesc::*countFallback = nullptr;    // Count without the field: that member's value (pool strides: the window)
+  double LayerDesc::*number = nullptr;        // Number
+  FixedType LayerDesc::*type = nullptr;       // Type; Number: the constant's type
+  bool importOnly = false;                    // hls4ml writes it, mmlc's emitter does not (1.1's exp_table_size)
+};
+// The same field, marked as one only hls4ml's projects have.
+inline ConfigField importOnly(ConfigField f) {
+  f.importOnly = true;
+  return f;
+}
+
+// Schema entries (a plain {name, meaning} is a Written field).
+ConfigField sizeField(const char* name, const char* meaning, FieldSize size, FieldDims dims = FieldDims::Any, bool required = true);
+ConfigField countField(const char* name, const char* meaning, int LayerDesc::*count, bool required, FieldDims dims = FieldDims::Any,
+                       int LayerDesc::*fallback = nullptr);
+ConfigField numberField(const char* name, const char* meaning, double LayerDesc::*number, FixedType LayerDesc::*type = nullptr);
+ConfigField typeField(const char* name, const char* meaning, FixedType LayerDesc::*type, bool required);
+ConfigField keywordField(const char* name, const char* meaning);
+// The fields every config of a weighted MAC layer has: accum_t, bias_t, weight_t (required).
+std::vector<ConfigField> macTypeFields();
+// A convolution's geometry: input sizes, kernel, filters, strides, padding, output sizes.
+std::vector<ConfigField> convGeometryFields(const char* filtersMeaning);
+// hls4ml's hard_activ_config (hard_tanh, hard_sigmoid): slope and shift with their types.
+std::vector<ConfigField> hardActivationFields();
+
+// A scalar the call passes between its data arguments (leaky_relu's and elu's alpha): what
+// hls_import reads from the call (value nullptr: the call passes none).
+struct CallParam {
+  const char* name = "";
+  double LayerDesc::*value = nullptr;
+  FixedType LayerDesc::*type = nullptr;  // param_t of the call
+  bool required = true;                  // false: the call may omit it (elu(data, res))...
+  double fallback = 0;                   // ... and then computes with this value
+  FixedType fallbackType;                // ... in this type (without param_t)
+  bool inputTypeWithoutParamT = false;   // hls4ml 0.x passes it as data_T (leaky_relu)
 };
 
 struct LayerKindInfo {
@@ -93,6 +152,13 @@ struct LayerKindInfo {
   std::vector<std::string> nnetAliases;  // other spellings it also imports (older or internal functions)
   const char* configStruct;            // nnet config base ("dense_config"; "" none)
   std::vector<ConfigField> configFields;  // the config struct's fields (emitter and importer)
+  CallParam callParam;                    // a scalar argument of the call (importer)
+  // The engine's LayerSpec parameters alpha and beta as LayerDesc members (nn -> hls: ELU's alpha,
+  // HardSigmoid's slope and shift, Clip's bounds; nullptr: not carried), and constants hls4ml's
+  // template has built in (SELU's alpha and gamma; 0: none): an engine layer with others is refused.
+  double LayerDesc::*engineAlpha = nullptr;
+  double LayerDesc::*engineBeta = nullptr;
+  double builtInAlpha = 0, builtInBeta = 0;
   bool hasWeights = false;    // a weight array (batch-norm: scale; PReLU: slopes) in weightType
   bool hasBias = true;        // with hasWeights: also a bias array in biasType (PReLU has none)
   const char* weightPrefix = "w_";  // the weight array's name prefix (batch-norm: "s_", PReLU "a_"; biases "b_")

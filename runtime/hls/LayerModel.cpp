@@ -17,6 +17,7 @@
 #include <stdexcept>
 
 #include "hls/FixedPointSim.h"
+#include "hls/LayerKinds.h"
 #include "hls/ResourceEstimator.h"
 
 namespace mmlc::hls {
@@ -65,24 +66,17 @@ LayerClass layerClassOf(const LayerQuery& q) {
       // multiplier count, which Vivado/Vitis largely ignore for constant multiplications).
       return q.strategy == Strategy::Resource ? LayerClass::MacShared : LayerClass::MacConst;
     case LayerKind::Softmax: return LayerClass::Softmax;
-    case LayerKind::Sigmoid:
-    case LayerKind::Tanh:
-    case LayerKind::ELU:
-    case LayerKind::SELU:
-    case LayerKind::Softplus:
-    case LayerKind::Softsign: return LayerClass::Table;
-    case LayerKind::HardSigmoid:
-    case LayerKind::Clip:
-    case LayerKind::ReLU:
-    case LayerKind::LeakyReLU:
-    case LayerKind::PReLU:
-    case LayerKind::HardTanh:
-    case LayerKind::Linear:
     case LayerKind::Quantize:
     case LayerKind::Add:           // one adder per element
     case LayerKind::Concatenate:   // wiring and casts
     case LayerKind::Upsample: return LayerClass::Elementwise;  // copies
-    default: return LayerClass::Window;
+    default: {
+      // The element-wise activations, from their descriptors: lookups when they have tables,
+      // comparators and adders otherwise (a new activation needs no case here).
+      const LayerKindInfo& info = kindInfo(q.kind);
+      if (info.isActivation) return info.hasTable ? LayerClass::Table : LayerClass::Elementwise;
+      return LayerClass::Window;
+    }
   }
 }
 

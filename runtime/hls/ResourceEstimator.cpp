@@ -179,13 +179,22 @@ LayerEstimate ResourceEstimator::estimateActivation(const LayerDesc& l, const Fi
     e.latency = 1;
     return e;
   }
-  if (l.kind == LayerKind::Sigmoid || l.kind == LayerKind::Tanh) {
-    // n parallel lookups; a dual-port BRAM serves two of them.
+  const LayerKindInfo& info = kindInfo(l.kind);
+  if (info.hasTable && l.kind != LayerKind::Softmax) {
+    // An element-wise lookup (sigmoid, tanh, elu, ... from their descriptors): n parallel
+    // lookups; a dual-port BRAM serves two of them.
     const double bits = static_cast<double>(l.tableSize) * l.tableType.width;
     e.bram18 = ceilDiv(n, 2) * std::ceil(bits / 18432.0);
     e.lut = n * in.width * 2.0;
     e.ff = n * l.tableType.width;
     e.latency = 2;
+    return e;
+  }
+  if (l.kind != LayerKind::Softmax) {
+    // Any other element-wise activation without a table (hard_sigmoid, clip, a new one): a
+    // product by a constant and a clip between two constants, as hard_tanh.
+    e.lut = n * l.resultType.width * (2.0 * m.reluLutPerBit + 2.0 * m.lutPerAdderBit);
+    e.latency = 1;
     return e;
   }
   // Softmax: n exp lookups (dual-port copies), one inverse lookup, n products.

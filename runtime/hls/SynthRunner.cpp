@@ -11,7 +11,7 @@
 #include "hls/CSimHarness.h"
 #include "hls/CsynthReport.h"
 #include "hls/HlsProjectEmitter.h"
-#include "hls/ShellQuote.h"
+#include "mml/Support/ShellQuote.h"
 
 namespace mmlc::hls {
 
@@ -106,7 +106,7 @@ SynthResult synthesizeProject(const NetworkDesc& net, const std::string& project
   }
 
   r.toolPath = findOnPath(tool);
-  const std::string cmd = "cd " + hls::shellQuote(projectDir) + " && " + hls::shellQuote(r.toolPath) + " -f build_prj.tcl \"csim=0 synth=1 cosim=0 export=0\"";
+  const std::string cmd = "cd " + mml::shellQuote(projectDir) + " && " + mml::shellQuote(r.toolPath) + " -f build_prj.tcl \"csim=0 synth=1 cosim=0 export=0\"";
   const int rc = runCommand(cmd, &r.log);
   if (rc != 0)
     throw std::runtime_error(tool + " failed with status " + std::to_string(rc) + ":\n" +

@@ -1,6 +1,7 @@
-// HLS project → hls::NetworkDesc: layer kinds from the calls, sizes and reuse from the config
-// structs, weights from the array initialisers, precisions from the typedefs; and the read-back
-// of a rewritten project into an existing description.
+// HLS project → hls::NetworkDesc: layer kinds from the calls, config fields through each kind's
+// schema (LayerKindInfo::configFields, the names the emitter writes), weights from the array
+// initialisers, precisions from the typedefs; and the read-back of a rewritten project into an
+// existing description.
 #include "meta/HlsNetworkImport.h"
 
 #include <algorithm>
@@ -8,7 +9,6 @@
 #include <fstream>
 #include <map>
 #include <stdexcept>
-#include <tuple>
 
 #include "hls/LayerKinds.h"
 
@@ -43,12 +43,10 @@ LayerKind kindOf(const HlsLayer& l) {
   throw HlsMetaError(l.call, "layer " + l.name + ": " + l.function + " without a pool_type (or pool_op) field naming max or average pooling");
 }
 
-bool hasWeights(LayerKind k) { return hls::kindInfo(k).hasWeights; }
-
 long long requireField(const HlsLayer& l, const std::string& name) {
   const HlsConfigField* f = l.field(name);
   if (!f || !f->isInteger)
-    throw HlsMetaError(l.call, "layer " + l.name + ": " + (l.configStruct.empty() ? "its config" : "config struct " + l.configStruct) +
+    throw HlsMetaError(f ? f->pos : l.config.empty() ? l.call : l.config.front().pos, "layer " + l.name + ": " + (l.configStruct.empty() ? "its config" : "config struct " + l.configStruct) +
                                    " has no integer '" + name + "' field");
   return f->value;
 }
@@ -75,6 +73,111 @@ hls::FixedType requireType(const HlsLayer& l, const std::string& role) {
                                  (l.configStruct.empty() ? "" : " (no " + role + "_t in " + l.configStruct + ")"));
 }
 
+// ---- config fields through the kind's schema ----
+
+// hls4ml's one-dimensional functions ("1d" in the name: conv_1d_cl, pooling1d_cl, zeropad1d_cl,
+// separable_conv_1d_cl) have no row fields.
+bool isOneDimensional(const HlsLayer& l) { return l.kind.find("1d") != std::string::npos; }
+
+bool appliesTo(const hls::ConfigField& f, const HlsLayer& l) {
+  return f.dims == hls::FieldDims::Any || (f.dims == hls::FieldDims::OneD) == isOneDimensional(l);
+}
+
+// Where a field the config lacks is reported: the config struct (its first field), else the call.
+SourcePos configPos(const HlsLayer& l) { return l.config.empty() ? l.call : l.config.front().pos; }
+
+[[noreturn]] void missingField(const HlsLayer& l, const std::string& name, const hls::ConfigField& f, const std::string& what) {
+  throw HlsMetaError(configPos(l), "layer " + l.name + ": " + (l.configStruct.empty() ? "its config" : "config struct " + l.configStruct) +
+                                       " has no " + what + "'" + name + "' field (" + f.meaning + ")");
+}
+
+// The value of an integer field, or nullptr when the config has none (or states none: hls4ml
+// writes n_filt = -1 where channels do not apply).
+const HlsConfigField* integerField(const HlsLayer& l, const std::string& name) {
+  const HlsConfigField* f = l.field(name);
+  if (f && !f->isInteger) throw HlsMetaError(f->pos, "layer " + l.name + ": " + name + " '" + f->text + "' is not an integer");
+  return f && f->value >= 0 && f->value <= 0x7fffffff ? f : nullptr;
+}
+
+// Counts, numbers and types of `d` as its kind's schema says (fields named `prefix` + name: the
+// nested depthwise_config:: / pointwise_config:: of a separable convolution).
+void readSchemaFields(const HlsLayer& l, LayerDesc& d, const std::string& prefix = "") {
+  for (const hls::ConfigField& f : hls::kindInfo(d.kind).configFields) {
+    if (!appliesTo(f, l)) continue;
+    const std::string name = prefix + f.name;
+    switch (f.read) {
+      case hls::FieldRead::Count:
+        if (const HlsConfigField* v = integerField(l, name)) d.*f.count = static_cast<int>(v->value);
+        else if (f.required) missingField(l, name, f, "integer ");
+        else if (f.countFallback) d.*f.count = d.*f.countFallback;
+        break;
+      case hls::FieldRead::Number: {
+        const HlsConfigField* v = l.field(name);
+        if (!v) {
+          if (f.required) missingField(l, name, f, "numeric ");
+          break;
+        }
+        char* end = nullptr;
+        const double x = std::strtod(v->text.c_str(), &end);
+        if (end == v->text.c_str()) throw HlsMetaError(v->pos, "layer " + l.name + ": " + name + " '" + v->text + "' is not a number");
+        d.*f.number = x;
+        if (f.type) d.*f.type = v->isFixed ? v->type : requireType(l, name);
+        break;
+      }
+      case hls::FieldRead::Type: {
+        std::string role = name.substr(0, name.size() - 2);  // without "_t"
+        if (const hls::FixedType* t = typeOf(l, role)) d.*f.type = *t;
+        else if (f.required) d.*f.type = requireType(l, role);  // throws, naming the role
+        break;
+      }
+      default: break;  // Written, Size (checked after resolve), Keyword (readLayerValues)
+    }
+  }
+  const hls::CallParam& cp = hls::kindInfo(d.kind).callParam;
+  if (!cp.value) return;
+  if (!l.hasParam && cp.required)
+    throw HlsMetaError(l.call, "layer " + l.name + ": " + l.kind + "'s " + cp.name + " argument is not a numeric constant");
+  d.*cp.value = l.hasParam ? l.paramValue : cp.fallback;
+  d.*cp.type = l.precisions.count("param")   ? requireType(l, "param")
+               : cp.inputTypeWithoutParamT ? requireType(l, "input")
+                                           : cp.fallbackType;
+}
+
+// The size a Size field states, as the resolved description has it.
+long long resolvedSize(const LayerDesc& d, hls::FieldSize s) {
+  switch (s) {
+    case hls::FieldSize::Elements: return d.inputSize();
+    case hls::FieldSize::Rows: return d.inHeight;
+    case hls::FieldSize::Columns: return d.inWidth;
+    case hls::FieldSize::Channels: return d.inChannels;
+    case hls::FieldSize::OutputColumns: return d.outWidth;
+  }
+  return 0;
+}
+
+// The network's input shape from the first layer's Size fields: rows, columns and channels as
+// stated, else the columns are the elements over the rows and channels (batch-norm's n_in).
+void readInputShape(const HlsLayer& first, const LayerDesc& d, const std::string& prefix, hls::NetworkDesc& desc) {
+  const auto& fields = hls::kindInfo(d.kind).configFields;
+  if (fields.empty()) {  // a call without a config (HGQ's per-element quantizers): one element per type
+    desc.inputWidth = static_cast<int>(first.elementTypes.size());
+    return;
+  }
+  long long size[5] = {-1, -1, -1, -1, -1};
+  for (const hls::ConfigField& f : fields) {
+    if (f.read != hls::FieldRead::Size || !appliesTo(f, first) || f.size == hls::FieldSize::OutputColumns) continue;
+    const std::string name = prefix + f.name;
+    if (const HlsConfigField* v = integerField(first, name)) size[static_cast<int>(f.size)] = v->value;
+    else if (f.required) missingField(first, name, f, "integer ");
+  }
+  const long long rows = size[int(hls::FieldSize::Rows)], cols = size[int(hls::FieldSize::Columns)];
+  const long long chans = size[int(hls::FieldSize::Channels)], elems = size[int(hls::FieldSize::Elements)];
+  if (rows > 0) desc.inputHeight = static_cast<int>(rows);
+  if (chans > 0) desc.inputChannels = static_cast<int>(chans);
+  if (cols > 0) desc.inputWidth = static_cast<int>(cols);
+  else if (elems > 0) desc.inputWidth = static_cast<int>(elems / (std::max(1LL, rows) * std::max(1LL, chans)));
+}
+
 // The values of the layer's weight or bias array (project order), checked against `expected`.
 std::vector<float> arrayValues(const HlsProject& p, const HlsLayer& l, const std::string& role, long long expected) {
   for (const std::string& name : l.weightArrays) {
@@ -91,58 +194,62 @@ std::vector<float> arrayValues(const HlsProject& p, const HlsLayer& l, const std
   throw HlsMetaError(l.call, "layer " + l.name + " passes no " + role + " array");
 }
 
-// Precisions, reuse, strategy, tables, weights and biases of one layer as the project has them.
-// Geometry (sizes, kernels) is set by the converter; `d.kind` must already be right.
+// Precisions, reuse, strategy, geometry, tables, parameters, weights and biases of one layer as
+// the project has them (the kind's schema says which config field holds what); `d.kind` must
+// already be right.
 void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
+  const hls::LayerKindInfo& kind = hls::kindInfo(d.kind);
   // A reshape keeps its input's type (an io_stream Flatten process only repacks its stream).
-  if (!hls::kindInfo(d.kind).reshapeOnly)
+  if (!kind.reshapeOnly)
     if (const hls::FixedType* t = typeOf(l, "result")) d.resultType = *t;
   if (l.reuseFactor >= 1) d.reuseFactor = static_cast<int>(l.reuseFactor);
   if (!l.strategy.empty()) d.strategy = l.strategy == "resource" ? hls::Strategy::Resource : hls::Strategy::Latency;
-  if (hasWeights(d.kind) && !hls::kindInfo(d.kind).hasBias) {
+  readSchemaFields(l, d);
+  if (d.kind == LayerKind::Upsample) {
+    // resize_nearest: whole factors (the stream form asserts them; mmlc models no others).
+    const long long h = requireField(l, "height"), w = requireField(l, "width");
+    const long long nh = requireField(l, "new_height"), nw = requireField(l, "new_width");
+    if (h < 1 || w < 1 || nh % h != 0 || nw % w != 0 || nh < h || nw < w)
+      throw HlsMetaError(l.call, "layer " + l.name + ": resize_nearest from " + std::to_string(h) + "x" + std::to_string(w) + " to " +
+                                     std::to_string(nh) + "x" + std::to_string(nw) +
+                                     " is not an upsampling by whole factors, the only one mmlc models");
+    d.scaleH = static_cast<int>(nh / h);
+    d.scaleW = static_cast<int>(nw / w);
+  }
+  if (kind.hasWeights && !kind.hasBias) {
     // prelu<data_T, param_T, res_T, CONFIG_T>(data, alpha, res): one slope per element in param_T
     // (0.8's prelu<data_T, res_T, CONFIG_T> has them in data_T).
     d.weightType = requireType(l, l.precisions.count("param") ? "param" : "input");
     d.weights = arrayValues(p, l, "weight", requireField(l, "n_in"));
-  } else if (hasWeights(d.kind)) {
+  } else if (kind.hasWeights) {
     const bool batchNorm = d.kind == LayerKind::BatchNorm;
-    d.weightType = requireType(l, batchNorm && l.precisions.count("scale") ? "scale" : "weight");
-    d.biasType = requireType(l, "bias");
-    if (!batchNorm) d.accumType = requireType(l, "accum");
+    if (batchNorm && !l.precisions.count("scale")) d.weightType = requireType(l, "weight");  // hls4ml 0.x
+    // The array sizes, from the geometry the schema read (a Dense layer's inputs: n_in).
     long long nWeights = 0, nBiases = 0;
     if (d.kind == LayerKind::Dense) {
-      nWeights = requireField(l, "n_in") * requireField(l, "n_out");
-      nBiases = requireField(l, "n_out");
+      nWeights = requireField(l, "n_in") * d.nOut;
+      nBiases = d.nOut;
     } else if (batchNorm) {
-      nWeights = nBiases = l.field("n_filt") ? requireField(l, "n_filt") : requireField(l, "n_in");
+      nWeights = nBiases = l.field("n_filt") && integerField(l, "n_filt") ? requireField(l, "n_filt") : requireField(l, "n_in");
     } else if (hls::isDepthwise(d.kind)) {
       // depthwise_conv_1d/2d_cl: weights[filt_height * filt_width * n_chan], biases[n_chan].
       const long long channels = requireField(l, "n_chan");
-      const long long kh = d.kind == LayerKind::DepthwiseConv1D ? 1 : requireField(l, "filt_height");
-      nWeights = kh * requireField(l, "filt_width") * channels;
+      nWeights = static_cast<long long>(d.kernelH) * d.kernelW * channels;
       nBiases = channels;
     } else {
-      const long long filters = requireField(l, "n_filt"), channels = requireField(l, "n_chan");
-      const long long kh = d.kind == LayerKind::Conv1D ? 1 : requireField(l, "filt_height");
-      nWeights = kh * requireField(l, "filt_width") * channels * filters;
-      nBiases = filters;
+      nWeights = static_cast<long long>(d.kernelH) * d.kernelW * requireField(l, "n_chan") * d.nFilters;
+      nBiases = d.nFilters;
     }
     d.weights = arrayValues(p, l, "weight", nWeights);
     d.biases = arrayValues(p, l, "bias", nBiases);
     if (d.kind == LayerKind::Dense && d.strategy == hls::Strategy::Resource) {
       // The resource template reads w[j*n_in+i]; the description is input-major.
-      const long long nIn = requireField(l, "n_in"), nOut = requireField(l, "n_out");
+      const long long nIn = requireField(l, "n_in"), nOut = d.nOut;
       std::vector<float> t(d.weights.size());
       for (long long i = 0; i < nIn; ++i)
         for (long long j = 0; j < nOut; ++j) t[size_t(i * nOut + j)] = d.weights[size_t(j * nIn + i)];
       d.weights.swap(t);
     }
-  }
-  if (d.kind == LayerKind::Sigmoid || d.kind == LayerKind::Tanh || d.kind == LayerKind::Softmax)
-    d.tableSize = static_cast<int>(fieldOr(l, "table_size", d.tableSize));
-  if (d.kind == LayerKind::Softmax) {  // hls4ml 1.0 sizes the two tables apart
-    d.tableSize = static_cast<int>(fieldOr(l, "exp_table_size", d.tableSize));
-    d.invTableSize = static_cast<int>(fieldOr(l, "inv_table_size", 0));
   }
   if (d.kind == LayerKind::Softmax && l.precisions.count("inp_norm") && l.precisions.count("inv_inp")) {
     // hls4ml 1.1's softmax (the project's generation says so too).
@@ -155,50 +262,11 @@ void readLayerValues(const HlsProject& p, const HlsLayer& l, LayerDesc& d) {
       if (end == f->text.c_str()) throw HlsMetaError(f->pos, "layer " + l.name + ": exp_scale '" + f->text + "' is not a number");
     }
   }
-  if (d.kind == LayerKind::Softmax)
+  if (d.kind == LayerKind::Quantize) d.elementTypes = l.elementTypes;
+  if (d.kind == LayerKind::Softmax) {
     if (const HlsConfigField* f = l.field("n_slice"); f && f->isInteger && f->value != fieldOr(l, "n_in", f->value))
       throw HlsMetaError(f->pos, "layer " + l.name + ": a softmax over slices of " + std::to_string(f->value) +
                                      " values (n_slice != n_in) is not modelled");
-  if (d.kind == LayerKind::LeakyReLU) {
-    if (!l.hasParam) throw HlsMetaError(l.call, "layer " + l.name + ": leaky_relu's alpha argument is not a numeric constant");
-    d.alpha = l.paramValue;
-    // hls4ml 1.0 passes alpha as param_T; 0.x as data_T (the input type).
-    d.paramType = l.precisions.count("param") ? requireType(l, "param") : requireType(l, "input");
-  }
-  if (d.kind == LayerKind::Clip)  // mmlc's own nnet::clip: bounds in its config
-    for (auto [name, value] : {std::pair<const char*, double*>{"min", &d.clipMin}, {"max", &d.clipMax}}) {
-      const HlsConfigField* f = l.field(name);
-      char* end = nullptr;
-      const double v = f ? std::strtod(f->text.c_str(), &end) : 0.0;
-      if (!f || end == f->text.c_str())
-        throw HlsMetaError(f ? f->pos : l.call, "layer " + l.name + ": clip needs a numeric '" + name + "' in its config");
-      *value = v;
-    }
-  if (d.kind == LayerKind::ELU) {  // elu(data, alpha, res), or elu(data, res): alpha 1 as ap_uint<1>
-    d.alpha = l.hasParam ? l.paramValue : 1.0;
-    d.paramType = l.precisions.count("param") ? requireType(l, "param") : hls::FixedType::ufixed(1, 1);
-  }
-  if (d.kind == LayerKind::HardTanh || d.kind == LayerKind::HardSigmoid) {
-    for (auto [name, value, type] : {std::tuple<const char*, double*, hls::FixedType*>{"slope", &d.slope, &d.slopeType},
-                                     {"shift", &d.shift, &d.shiftType}}) {
-      const HlsConfigField* f = l.field(name);
-      char* end = nullptr;
-      const double v = f ? std::strtod(f->text.c_str(), &end) : 0.0;
-      if (!f || end == f->text.c_str())
-        throw HlsMetaError(f ? f->pos : l.call, "layer " + l.name + ": hard_tanh needs a numeric '" + name + "' in its config");
-      *value = v;
-      *type = f->isFixed ? f->type : requireType(l, name);
-    }
-  }
-  if (d.kind == LayerKind::Quantize) d.elementTypes = l.elementTypes;
-  // Pooling sums (and, from hls4ml 1.0, takes maxima) in accum_t.
-  if (d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool ||
-      d.kind == LayerKind::GlobalAvgPool)
-    if (const hls::FixedType* t = typeOf(l, "accum")) d.accumType = *t;
-  if (const hls::FixedType* t = typeOf(l, "table")) d.tableType = *t;
-  if (const hls::FixedType* t = typeOf(l, "exp_table")) d.expTableType = *t;
-  if (const hls::FixedType* t = typeOf(l, "inv_table")) d.invTableType = *t;
-  if (d.kind == LayerKind::Softmax) {
     if (const HlsConfigField* f = l.field("stable"); f && f->isInteger) {
       d.softmaxImpl = f->value != 0 ? hls::SoftmaxImpl::Stable : hls::SoftmaxImpl::Latency;
     } else if (const HlsConfigField* impl = l.field("implementation")) {
@@ -230,26 +298,12 @@ void readSeparable(const HlsProject& p, const HlsLayer& l, LayerDesc& dw, LayerD
   const long long channels = requireField(l, D + "n_chan");
   if (requireField(l, D + "n_filt") != channels)
     throw HlsMetaError(l.call, "layer " + l.name + ": a depthwise convolution with n_filt != n_chan (depth multiplier other than 1) is not modelled");
-  dw.kernelH = is2d ? static_cast<int>(requireField(l, D + "filt_height")) : 1;
-  dw.kernelW = static_cast<int>(requireField(l, D + "filt_width"));
-  dw.strideH = is2d ? static_cast<int>(fieldOr(l, D + "stride_height", 1)) : 1;
-  dw.strideW = static_cast<int>(fieldOr(l, D + "stride_width", 1));
-  dw.padTop = is2d ? static_cast<int>(fieldOr(l, D + "pad_top", 0)) : 0;
-  dw.padBottom = is2d ? static_cast<int>(fieldOr(l, D + "pad_bottom", 0)) : 0;
-  dw.padLeft = static_cast<int>(fieldOr(l, D + "pad_left", 0));
-  dw.padRight = static_cast<int>(fieldOr(l, D + "pad_right", 0));
-  if (requireField(l, P + "filt_width") != 1 || (is2d && requireField(l, P + "filt_height") != 1))
+  // Each half's geometry, reuse and types through its kind's schema, in its nested config.
+  readSchemaFields(l, dw, D);
+  readSchemaFields(l, pw, P);
+  if (pw.kernelW != 1 || pw.kernelH != 1)
     throw HlsMetaError(l.call, "layer " + l.name + ": the pointwise half of a separable convolution must have a 1-wide kernel");
-  pw.nFilters = static_cast<int>(requireField(l, P + "n_filt"));
-  pw.strideH = is2d ? static_cast<int>(fieldOr(l, P + "stride_height", 1)) : 1;
-  pw.strideW = static_cast<int>(fieldOr(l, P + "stride_width", 1));
-  dw.weightType = requireType(l, D + "weight");
-  dw.biasType = requireType(l, D + "bias");
-  dw.accumType = requireType(l, D + "accum");
   dw.resultType = l.precisions.count("depthwise_result") ? requireType(l, "depthwise_result") : requireType(l, "input");
-  pw.weightType = requireType(l, P + "weight");
-  pw.biasType = requireType(l, P + "bias");
-  pw.accumType = requireType(l, P + "accum");
   pw.resultType = requireType(l, "result");
   for (auto [d, prefix] : {std::pair<LayerDesc*, std::string>{&dw, D}, {&pw, P}}) {
     if (const long long rf = fieldOr(l, prefix + "reuse_factor", 0); rf >= 1) d->reuseFactor = static_cast<int>(rf);
@@ -359,55 +413,6 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     LayerDesc d;
     d.name = l.name;
     d.kind = kindOf(l);
-    switch (d.kind) {
-      case LayerKind::Dense: d.nOut = static_cast<int>(requireField(l, "n_out")); break;
-      case LayerKind::Conv2D:
-      case LayerKind::Conv1D:
-      case LayerKind::DepthwiseConv2D:
-      case LayerKind::DepthwiseConv1D: {
-        const bool is2d = d.kind == LayerKind::Conv2D || d.kind == LayerKind::DepthwiseConv2D;
-        d.nFilters = static_cast<int>(requireField(l, "n_filt"));
-        d.kernelH = is2d ? static_cast<int>(requireField(l, "filt_height")) : 1;
-        d.kernelW = static_cast<int>(requireField(l, "filt_width"));
-        d.strideH = is2d ? static_cast<int>(fieldOr(l, "stride_height", 1)) : 1;
-        d.strideW = static_cast<int>(fieldOr(l, "stride_width", 1));
-        d.padTop = is2d ? static_cast<int>(fieldOr(l, "pad_top", 0)) : 0;
-        d.padBottom = is2d ? static_cast<int>(fieldOr(l, "pad_bottom", 0)) : 0;
-        d.padLeft = static_cast<int>(fieldOr(l, "pad_left", 0));
-        d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
-        break;
-      }
-      case LayerKind::Upsample: {
-        // resize_nearest: whole factors (the stream form asserts them; mmlc models no others).
-        const long long h = requireField(l, "height"), w = requireField(l, "width");
-        const long long nh = requireField(l, "new_height"), nw = requireField(l, "new_width");
-        if (h < 1 || w < 1 || nh % h != 0 || nw % w != 0 || nh < h || nw < w)
-          throw HlsMetaError(l.call, "layer " + l.name + ": resize_nearest from " + std::to_string(h) + "x" + std::to_string(w) +
-                                         " to " + std::to_string(nh) + "x" + std::to_string(nw) +
-                                         " is not an upsampling by whole factors, the only one mmlc models");
-        d.scaleH = static_cast<int>(nh / h);
-        d.scaleW = static_cast<int>(nw / w);
-        break;
-      }
-      case LayerKind::ZeroPad:
-        d.padTop = static_cast<int>(fieldOr(l, "pad_top", 0));
-        d.padBottom = static_cast<int>(fieldOr(l, "pad_bottom", 0));
-        d.padLeft = static_cast<int>(fieldOr(l, "pad_left", 0));
-        d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
-        break;
-      case LayerKind::MaxPool:
-      case LayerKind::AvgPool:
-        d.kernelH = l.kind == "pooling1d_cl" ? 1 : static_cast<int>(requireField(l, "pool_height"));
-        d.kernelW = static_cast<int>(requireField(l, "pool_width"));
-        d.strideH = static_cast<int>(fieldOr(l, "stride_height", d.kernelH));
-        d.strideW = static_cast<int>(fieldOr(l, "stride_width", d.kernelW));
-        d.padTop = static_cast<int>(fieldOr(l, "pad_top", 0));
-        d.padBottom = static_cast<int>(fieldOr(l, "pad_bottom", 0));
-        d.padLeft = static_cast<int>(fieldOr(l, "pad_left", 0));
-        d.padRight = static_cast<int>(fieldOr(l, "pad_right", 0));
-        break;
-      default: break;
-    }
     readLayerValues(p, l, d);
     desc.layers.push_back(std::move(d));
     sources.push_back(&l);
@@ -418,52 +423,8 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
   // The network's input: the first layer's input type and geometry.
   const HlsLayer& first = *sources.front();
   desc.inputType = requireType(first, "input");
-  // Geometry fields of the first call (a separable convolution has them in its depthwise_config).
-  const std::string geo = isSeparable(first) ? "depthwise_config::" : "";
-  switch (desc.layers.front().kind) {
-    case LayerKind::Dense: desc.inputWidth = static_cast<int>(requireField(first, "n_in")); break;
-    case LayerKind::Conv2D:
-    case LayerKind::DepthwiseConv2D:
-      desc.inputHeight = static_cast<int>(requireField(first, geo + "in_height"));
-      desc.inputWidth = static_cast<int>(requireField(first, geo + "in_width"));
-      desc.inputChannels = static_cast<int>(requireField(first, geo + "n_chan"));
-      break;
-    case LayerKind::Conv1D:
-    case LayerKind::DepthwiseConv1D:
-      desc.inputWidth = static_cast<int>(requireField(first, geo + "in_width"));
-      desc.inputChannels = static_cast<int>(requireField(first, geo + "n_chan"));
-      break;
-    case LayerKind::MaxPool:
-    case LayerKind::AvgPool:
-    case LayerKind::GlobalMaxPool:
-    case LayerKind::GlobalAvgPool:
-      if (first.kind == "pooling1d_cl" || first.kind == "global_pooling1d_cl") {
-        desc.inputWidth = static_cast<int>(requireField(first, "n_in"));
-      } else {
-        desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
-        desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
-      }
-      desc.inputChannels = static_cast<int>(requireField(first, "n_filt"));
-      break;
-    case LayerKind::ZeroPad:
-      if (first.kind == "zeropad2d_cl") desc.inputHeight = static_cast<int>(requireField(first, "in_height"));
-      desc.inputWidth = static_cast<int>(requireField(first, "in_width"));
-      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
-      break;
-    case LayerKind::Upsample:
-      desc.inputHeight = static_cast<int>(requireField(first, "height"));
-      desc.inputWidth = static_cast<int>(requireField(first, "width"));
-      desc.inputChannels = static_cast<int>(requireField(first, "n_chan"));
-      break;
-    case LayerKind::Quantize: desc.inputWidth = static_cast<int>(first.elementTypes.size()); break;
-    case LayerKind::BatchNorm: {
-      const long long n = requireField(first, "n_in"), c = fieldOr(first, "n_filt", 1);
-      desc.inputChannels = static_cast<int>(c);
-      desc.inputWidth = static_cast<int>(n / std::max(1LL, c));
-      break;
-    }
-    default: desc.inputWidth = static_cast<int>(requireField(first, "n_in")); break;
-  }
+  // The first call's sizes (a separable convolution has them in its depthwise_config).
+  readInputShape(first, desc.layers.front(), isSeparable(first) ? "depthwise_config::" : "", desc);
 
   try {
     desc.resolve();
@@ -484,36 +445,12 @@ hls::NetworkDesc networkFromProject(const HlsProject& p) {
     const HlsLayer& l = *sources[k];
     // The halves of a separable convolution check their own nested config.
     const std::string prefix = !isSeparable(l) ? "" : hls::isDepthwise(d.kind) ? "depthwise_config::" : "pointwise_config::";
-    auto check = [&](const std::string& field, long long want) {
-      const HlsConfigField* f = l.field(prefix + field);
-      if (f && f->isInteger && f->value != want)
-        throw HlsMetaError(f->pos, "layer " + l.name + ": " + prefix + field + " is " + std::to_string(f->value) + " but the previous layer gives " +
-                                       std::to_string(want));
-    };
-    if (d.kind == LayerKind::Dense) {
-      check("n_in", d.nIn);
-    } else if (d.kind == LayerKind::Add) {
-      check("n_elem", d.inputSize());
-    } else if (l.kind == "pooling1d_cl" || l.kind == "global_pooling1d_cl") {
-      check("n_in", d.inWidth);
-      check("n_filt", d.inChannels);
-    } else if (d.kind == LayerKind::Conv2D || d.kind == LayerKind::Conv1D || hls::isDepthwise(d.kind) || d.kind == LayerKind::MaxPool ||
-               d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool || d.kind == LayerKind::GlobalAvgPool ||
-               d.kind == LayerKind::ZeroPad) {
-      if (d.kind != LayerKind::Conv1D && d.kind != LayerKind::DepthwiseConv1D && l.kind != "zeropad1d_cl")
-        check("in_height", d.inHeight);
-      if (hls::isDepthwise(d.kind)) check("n_filt", d.inChannels);  // depth multiplier 1
-      check("in_width", d.inWidth);
-      const bool pool = d.kind == LayerKind::MaxPool || d.kind == LayerKind::AvgPool || d.kind == LayerKind::GlobalMaxPool ||
-                        d.kind == LayerKind::GlobalAvgPool;
-      check(pool ? "n_filt" : "n_chan", d.inChannels);
-      if (d.kind == LayerKind::ZeroPad) check("out_width", d.outWidth);
-    } else if (d.kind == LayerKind::Upsample) {
-      check("height", d.inHeight);
-      check("width", d.inWidth);
-      check("n_chan", d.inChannels);
-    } else if (d.kind != LayerKind::Flatten && d.kind != LayerKind::Quantize) {
-      check("n_in", d.inputSize());
+    for (const hls::ConfigField& f : hls::kindInfo(d.kind).configFields) {
+      if (f.read != hls::FieldRead::Size || !appliesTo(f, l)) continue;
+      const long long want = resolvedSize(d, f.size);
+      if (const HlsConfigField* v = integerField(l, prefix + f.name); v && v->value != want)
+        throw HlsMetaError(v->pos, "layer " + l.name + ": " + prefix + f.name + " is " + std::to_string(v->value) +
+                                       " but the previous layer gives " + std::to_string(want));
     }
   }
   return desc;

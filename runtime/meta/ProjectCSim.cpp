@@ -17,7 +17,7 @@
 #include "hls/FixedPointSim.h"
 #include "hls/NetworkSim.h"
 #include "meta/ClangModule.h"
-#include "hls/ShellQuote.h"
+#include "mml/Support/ShellQuote.h"
 
 namespace mmlc::meta {
 namespace fs = std::filesystem;
@@ -65,9 +65,9 @@ std::vector<std::vector<double>> ProjectCSim::execute(const std::vector<float>& 
     }
     if (!o) throw std::runtime_error("cannot write the C simulation inputs into '" + inFile + "'");
   }
-  std::string cmd = "cd " + hls::shellQuote(workDir_) + " && MMLC_CSIM_INPUTS=" + std::to_string(inputSize) + " " + hls::shellQuote(workDir_ + "/mmlc_csim.out") +
-                    " " + hls::shellQuote(inFile) + " " + hls::shellQuote(outFile);
-  if (!traceFile.empty()) cmd += " " + hls::shellQuote(traceFile);
+  std::string cmd = "cd " + mml::shellQuote(workDir_) + " && MMLC_CSIM_INPUTS=" + std::to_string(inputSize) + " " + mml::shellQuote(workDir_ + "/mmlc_csim.out") +
+                    " " + mml::shellQuote(inFile) + " " + mml::shellQuote(outFile);
+  if (!traceFile.empty()) cmd += " " + mml::shellQuote(traceFile);
   std::string output;
   const int status = hls::runCommand(cmd, &output);
   if (status != 0)

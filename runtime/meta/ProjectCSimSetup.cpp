@@ -12,7 +12,7 @@
 #include "hls/HlsProjectEmitter.h"
 #include "meta/ClangModule.h"
 #include "meta/HlsProjectAst.h"
-#include "hls/ShellQuote.h"
+#include "mml/Support/ShellQuote.h"
 
 namespace mmlc::meta::detail {
 namespace fs = std::filesystem;
@@ -236,12 +236,12 @@ CSimSetup prepareClangCSim(const std::string& projectDir, const std::string& wor
     if (const char* env = std::getenv("MMLC_AP_TYPES_DIR"); env && *env) ap = env;
   if (ap.empty() && fs::is_directory(fs::path(setup.workDir) / "firmware" / "ap_types")) ap = setup.workDir + "/firmware/ap_types";
   if (ap.empty()) ap = hls::hlsTemplateDir();
-  std::string cmd = options.compiler + " -std=c++14 -O1 -isystem " + hls::shellQuote(ap) + " -I" + hls::shellQuote(setup.workDir + "/firmware") + " -I" +
-                    hls::shellQuote(setup.workDir) + " -DWEIGHTS_DIR=" + hls::shellQuote("\"" + setup.workDir + "/firmware/weights\"");
+  std::string cmd = options.compiler + " -std=c++14 -O1 -isystem " + mml::shellQuote(ap) + " -I" + mml::shellQuote(setup.workDir + "/firmware") + " -I" +
+                    mml::shellQuote(setup.workDir) + " -DWEIGHTS_DIR=" + mml::shellQuote("\"" + setup.workDir + "/firmware/weights\"");
   for (const std::string& f : options.extraFlags) cmd += " " + f;
-  cmd += " " + hls::shellQuote(setup.workDir + "/mmlc_csim_main.cpp") + " " + hls::shellQuote(setup.workDir + "/" + p->model.topFile);
-  if (axi.present()) cmd += " " + hls::shellQuote(topFile.string());
-  cmd += " -o " + hls::shellQuote(setup.workDir + "/mmlc_csim.out");
+  cmd += " " + mml::shellQuote(setup.workDir + "/mmlc_csim_main.cpp") + " " + mml::shellQuote(setup.workDir + "/" + p->model.topFile);
+  if (axi.present()) cmd += " " + mml::shellQuote(topFile.string());
+  cmd += " -o " + mml::shellQuote(setup.workDir + "/mmlc_csim.out");
   const auto t0 = std::chrono::steady_clock::now();
   std::string output;
   if (hls::runCommand(cmd, &output) != 0)

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flow/Interrupt.h"
+#include "mml/Support/ShellQuote.h"
 #include "nn/ModelFile.h"
 #include "nn/Network.h"
 #include "nn/OnnxModel.h"
@@ -24,12 +25,7 @@ namespace mmlc::tasks {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-std::string shellQuote(const std::string &text) {
-  std::string out = "'";
-  for (char c : text)
-    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using mml::shellQuote;
 
 namespace {
 

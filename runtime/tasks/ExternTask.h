@@ -16,7 +16,4 @@ void runExternTask(TaskContext &ctx);
 /// the metaprogramming runtime is not built). Extern tasks returning `hls` need it.
 ModelStore::Hls importHlsProject(TaskContext &ctx, const std::filesystem::path &dir);
 
-/// `text` as one single-quoted shell word.
-std::string shellQuote(const std::string &text);
-
 } // namespace mmlc::tasks

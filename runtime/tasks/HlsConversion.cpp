@@ -60,24 +60,22 @@ LayerDesc baseLayer(const nn::LayerSpec &spec, LayerKind kind, const HlsConversi
   return d;
 }
 
-/// An activation layer with its constants (ELU's alpha, HardSigmoid's slope and shift, Clip's
-/// bounds); hls4ml's selu has SELU's standard constants built in, so no others convert.
+/// An activation layer with its constants, where its descriptor says the engine's alpha and beta
+/// go (ELU's alpha, HardSigmoid's slope and shift, Clip's bounds); a kind whose template has its
+/// constants built in (hls4ml's selu) converts only with those.
 LayerDesc activationLayer(const nn::LayerSpec &spec, LayerKind kind, const HlsConversionOptions &o) {
   LayerDesc d = baseLayer(spec, kind, o);
-  if (kind == LayerKind::ELU || kind == LayerKind::LeakyReLU) d.alpha = spec.alpha;
-  if (kind == LayerKind::HardSigmoid) {
-    d.slope = spec.alpha;
-    d.shift = spec.beta;
-  }
-  if (kind == LayerKind::Clip) {
-    d.clipMin = spec.alpha;
-    d.clipMax = spec.beta;
-  }
-  if (kind == LayerKind::SELU &&
-      (std::abs(spec.alpha - 1.6732632f) > 1e-6f || std::abs(spec.beta - 1.0507010f) > 1e-6f))
-    unsupported(spec.name, "is a SELU with alpha " + std::to_string(spec.alpha) + " and gamma " +
-                               std::to_string(spec.beta) +
-                               "; hls4ml's selu has the standard constants (1.6732632, 1.0507010) built in");
+  const hls::LayerKindInfo &info = hls::kindInfo(kind);
+  if (info.engineAlpha)
+    d.*info.engineAlpha = spec.alpha;
+  if (info.engineBeta)
+    d.*info.engineBeta = spec.beta;
+  if (info.builtInAlpha != 0 && (std::abs(spec.alpha - static_cast<float>(info.builtInAlpha)) > 1e-6f ||
+                                 std::abs(spec.beta - static_cast<float>(info.builtInBeta)) > 1e-6f))
+    unsupported(spec.name, std::string("is a ") + info.name + " with alpha " + std::to_string(spec.alpha) + " and beta " +
+                               std::to_string(spec.beta) + "; hls4ml's " + info.nnetCalls.front() +
+                               " has the constants (" + std::to_string(info.builtInAlpha) + ", " +
+                               std::to_string(info.builtInBeta) + ") built in");
   return d;
 }
 

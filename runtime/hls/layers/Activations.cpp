@@ -113,17 +113,21 @@ struct Activation {
   Simulate simulate;
   Prepare prepare;      // its lookup table (nullptr: none)
   double (*f)(double, const LayerDesc&);
+  bool hardActivation = false;  // hls4ml's hard_activ_config (slope, shift) instead of activ_config
+  CallParam param = {};         // a scalar argument of the call (leaky_relu's alpha)
 };
+
+// leaky_relu(data, alpha, res): alpha in param_t (hls4ml 0.x: data_T).
+const CallParam kLeakyAlpha{"alpha", &LayerDesc::alpha, &LayerDesc::paramType, true, 0.0, FixedType(), true};
 
 // The table: a new element-wise activation is one more row.
 const Activation kActivations[] = {
     {LayerKind::Linear, "Linear", "", "linear", "linear", true, ResultSign::Any, LayerTypes::Template::Copy, linear, nullptr, linearF},
     {LayerKind::ReLU, "ReLU", "ReLU", "relu", "relu", true, ResultSign::NonNegative, LayerTypes::Template::ReLU, relu, nullptr, reluF},
     {LayerKind::LeakyReLU, "LeakyReLU", "LeakyReLU", "leaky_relu", "leaky_relu", true, ResultSign::Any,
-     LayerTypes::Template::LeakyReLU, leakyRelu, nullptr,
-     leakyReluF},
+     LayerTypes::Template::LeakyReLU, leakyRelu, nullptr, leakyReluF, false, kLeakyAlpha},
     {LayerKind::HardTanh, "HardTanh", "", "hard_tanh", "hard_tanh", false, ResultSign::Any, LayerTypes::Template::None,
-     hardTanh, nullptr, hardTanhF},
+     hardTanh, nullptr, hardTanhF, true},
     {LayerKind::Sigmoid, "Sigmoid", "Sigmoid", "sigmoid", "sigmoid", true, ResultSign::NonNegative, LayerTypes::Template::Table,
      tableLookup<16>, sigmoidTable,
      sigmoidF},
@@ -182,9 +186,16 @@ void addActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
       k.nnKind = a.nnKind;
       k.mmlName = a.mmlName;
       k.nnetCalls = {a.call};
-      k.configStruct = "activ_config";
-      k.configFields = {{"n_in", "elements"}, {"table_size", "table entries"}, {"reuse_factor", "reuse factor"}};
-      if (a.prepare) k.configFields.push_back({"table_t", "table type"});
+      k.configStruct = a.hardActivation ? "hard_activ_config" : "activ_config";
+      k.configFields = a.hardActivation
+                           ? hardActivationFields()
+                           : std::vector<ConfigField>{sizeField("n_in", "elements", FieldSize::Elements),
+                                                      a.prepare ? countField("table_size", "table entries", &LayerDesc::tableSize, false)
+                                                                : ConfigField{"table_size", "table entries (unused)"},
+                                                      keywordField("reuse_factor", "reuse factor")};
+      if (a.prepare) k.configFields.push_back(typeField("table_t", "table type", &LayerDesc::tableType, false));
+      k.callParam = a.param;
+      k.engineAlpha = a.param.value;  // leaky_relu's alpha is the engine's
       k.isActivation = true;
       k.hasTable = a.prepare != nullptr;
       k.resultSign = a.sign;

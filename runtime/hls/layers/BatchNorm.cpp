@@ -58,11 +58,12 @@ void addBatchNormKind(std::vector<const LayerKindInfo*>& kinds) {
     k.mmlName = "";
     k.nnetCalls = {"normalize"};
     k.configStruct = "batchnorm_config";
-    k.configFields = {{"n_in", "elements"},
-                      {"n_filt", "channels"},
-                      {"reuse_factor", "reuse factor"},
-                      {"scale_t", "scale type (the weight array s_)"},
-                      {"bias_t", "shift type"}};
+    // n_filt: the channels (hls4ml writes -1 after a Dense layer: not stated).
+    k.configFields = {sizeField("n_in", "elements", FieldSize::Elements),
+                      sizeField("n_filt", "channels", FieldSize::Channels, FieldDims::Any, false),
+                      keywordField("reuse_factor", "reuse factor"),
+                      typeField("scale_t", "scale type (the weight array s_; hls4ml 0.x: weight_t)", &LayerDesc::weightType, false),
+                      typeField("bias_t", "shift type", &LayerDesc::biasType, true)};
     k.hasWeights = true;
     k.weightPrefix = "s_";
     k.estimate = EstimateFamily::Other;

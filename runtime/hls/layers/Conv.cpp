@@ -82,13 +82,11 @@ LayerKindInfo convKind(LayerKind kind, const char* name, std::string call, std::
   k.nnetCalls = {std::move(call)};
   k.nnetAliases = {std::move(alias)};
   k.configStruct = "conv2d_config";
-  k.configFields = {{"in_height", "input rows"},      {"in_width", "input columns"},  {"n_chan", "input channels"},
-                    {"filt_height", "kernel rows"},   {"filt_width", "kernel columns"}, {"n_filt", "filters"},
-                    {"stride_height", "row stride"},  {"stride_width", "column stride"}, {"pad_top", "zero rows above"},
-                    {"pad_bottom", "zero rows below"}, {"pad_left", "zero columns left"}, {"pad_right", "zero columns right"},
-                    {"out_height", "output rows"},    {"out_width", "output columns"}, {"reuse_factor", "multiplications per multiplier"},
-                    {"strategy", "latency or resource"}, {"n_zeros", "zero weights"},  {"accum_t", "accumulator type"},
-                    {"bias_t", "bias type"},          {"weight_t", "weight type"}};
+  k.configFields = convGeometryFields("filters");
+  for (ConfigField f : {keywordField("reuse_factor", "multiplications per multiplier"), keywordField("strategy", "latency or resource"),
+                        ConfigField{"n_zeros", "zero weights"}})
+    k.configFields.push_back(f);
+  for (ConfigField& f : macTypeFields()) k.configFields.push_back(f);
   k.hasWeights = true;
   k.isMac = true;
   k.streamCall = true;  // nnet_conv_stream.h: a line buffer

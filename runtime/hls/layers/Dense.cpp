@@ -67,16 +67,14 @@ void addDenseKind(std::vector<const LayerKindInfo*>& kinds) {
     k.nnetCalls = {"dense"};
     k.nnetAliases = {"dense_latency", "dense_resource"};
     k.configStruct = "dense_config";
-    k.configFields = {{"n_in", "inputs"},
-                      {"n_out", "outputs"},
+    k.configFields = {sizeField("n_in", "inputs", FieldSize::Elements),
+                      countField("n_out", "outputs", &LayerDesc::nOut, true),
                       {"io_type", "io_parallel or io_stream"},
-                      {"strategy", "latency or resource"},
-                      {"reuse_factor", "multiplications per multiplier"},
+                      keywordField("strategy", "latency or resource"),
+                      keywordField("reuse_factor", "multiplications per multiplier"),
                       {"n_zeros", "zero weights"},
-                      {"n_nonzeros", "non-zero weights"},
-                      {"accum_t", "accumulator type"},
-                      {"bias_t", "bias type"},
-                      {"weight_t", "weight type"}};
+                      {"n_nonzeros", "non-zero weights"}};
+    for (ConfigField& f : macTypeFields()) k.configFields.push_back(f);
     k.hasWeights = true;
     k.isMac = true;
     k.estimate = EstimateFamily::Mac;

@@ -88,13 +88,10 @@ LayerKindInfo depthwiseKind(LayerKind kind, const char* name, std::vector<std::s
   k.mmlName = "";
   k.nnetCalls = std::move(calls);
   k.configStruct = "conv2d_config";
-  k.configFields = {{"in_height", "input rows"},       {"in_width", "input columns"},    {"n_chan", "channels"},
-                    {"filt_height", "kernel rows"},    {"filt_width", "kernel columns"}, {"n_filt", "filters (= channels)"},
-                    {"stride_height", "row stride"},   {"stride_width", "column stride"}, {"pad_top", "zero rows above"},
-                    {"pad_bottom", "zero rows below"}, {"pad_left", "zero columns left"}, {"pad_right", "zero columns right"},
-                    {"out_height", "output rows"},     {"out_width", "output columns"},
-                    {"reuse_factor", "multiplications per multiplier"}, {"accum_t", "accumulator type"},
-                    {"bias_t", "bias type"},           {"weight_t", "weight type"}};
+  k.configFields = convGeometryFields("filters (= channels: depth multiplier 1)");
+  k.configFields.push_back(keywordField("reuse_factor", "multiplications per multiplier"));
+  k.configFields.push_back(keywordField("strategy", "latency or resource"));
+  for (ConfigField& f : macTypeFields()) k.configFields.push_back(f);
   k.hasWeights = true;
   k.isMac = true;
   k.estimate = EstimateFamily::Mac;

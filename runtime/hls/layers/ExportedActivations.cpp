@@ -213,7 +213,9 @@ LayerKindInfo tableKind(LayerKind kind, const char* name, const char* nnKind, co
                         std::string (*call_)(const EmitLayer&, const std::string&, const std::string&)) {
   LayerKindInfo k = base(kind, name, nnKind, mmlName, call);
   k.configStruct = "activ_config";
-  k.configFields = {{"n_in", "elements"}, {"table_size", "table entries"}, {"reuse_factor", "reuse factor"}, {"table_t", "table type"}};
+  k.configFields = {sizeField("n_in", "elements", FieldSize::Elements),
+                    countField("table_size", "table entries", &LayerDesc::tableSize, false),
+                    keywordField("reuse_factor", "reuse factor"), typeField("table_t", "table type", &LayerDesc::tableType, false)};
   k.hasTable = true;
   k.conversions = LayerTypes::Template::Table;
   k.prepare = prepare;
@@ -231,16 +233,22 @@ void addExportedActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
   static const std::vector<LayerKindInfo> infos = [] {
     std::vector<LayerKindInfo> v;
     v.push_back(tableKind(LayerKind::ELU, "ELU", "ELU", "elu", "elu", negativeTable<eluF>, elu, reference<eluRef>, eluCall));
+    // elu(data, alpha, res) in param_t, or elu(data, res): alpha 1 as ap_uint<1>.
+    v.back().callParam = {"alpha", &LayerDesc::alpha, &LayerDesc::paramType, false, 1.0, FixedType::ufixed(1, 1), false};
+    v.back().engineAlpha = &LayerDesc::alpha;
     v.push_back(tableKind(LayerKind::SELU, "SELU", "SELU", "selu", "selu", negativeTable<seluF>, selu, reference<seluRef>,
                           plainCall<kSelu>));
+    v.back().builtInAlpha = 1.6732632;  // hls4ml's selu: alpha and gamma (the engine's beta) built in
+    v.back().builtInBeta = 1.0507010;
     v.push_back(tableKind(LayerKind::Softplus, "Softplus", "Softplus", "softplus", "softplus", symmetricTable<softplusF>,
                           symmetricLookup, reference<softplusRef>, plainCall<kSoftplus>));
     v.push_back(tableKind(LayerKind::Softsign, "Softsign", "Softsign", "softsign", "softsign", symmetricTable<softsignF>,
                           symmetricLookup, reference<softsignRef>, plainCall<kSoftsign>));
     LayerKindInfo hs = base(LayerKind::HardSigmoid, "HardSigmoid", "HardSigmoid", "hard_sigmoid", "hard_sigmoid");
     hs.configStruct = "hard_activ_config";
-    hs.configFields = {{"n_in", "elements"}, {"reuse_factor", "reuse factor"}, {"slope_t", "slope type"},
-                       {"shift_t", "shift type"}, {"slope", "slope"}, {"shift", "shift"}};
+    hs.configFields = hardActivationFields();
+    hs.engineAlpha = &LayerDesc::slope;
+    hs.engineBeta = &LayerDesc::shift;
     hs.resultSign = ResultSign::NonNegative;
     hs.simulate = hardSigmoid;
     hs.reference = reference<hardSigmoidRef>;
@@ -250,8 +258,11 @@ void addExportedActivationKinds(std::vector<const LayerKindInfo*>& kinds) {
     v.push_back(hs);
     LayerKindInfo c = base(LayerKind::Clip, "Clip", "Clip", "clip", "clip");
     c.configStruct = "clip_config";
-    c.configFields = {{"n_in", "elements"}, {"reuse_factor", "reuse factor"}, {"bound_t", "bound type"},
-                      {"min", "lower bound"}, {"max", "upper bound"}};
+    c.configFields = {sizeField("n_in", "elements", FieldSize::Elements), keywordField("reuse_factor", "reuse factor"),
+                      {"bound_t", "bound type"}, numberField("min", "lower bound", &LayerDesc::clipMin),
+                      numberField("max", "upper bound", &LayerDesc::clipMax)};
+    c.engineAlpha = &LayerDesc::clipMin;
+    c.engineBeta = &LayerDesc::clipMax;
     c.simulate = clip;
     c.reference = reference<clipRef>;
     c.emitConfig = clipConfig;

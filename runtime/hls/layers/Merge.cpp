@@ -102,7 +102,7 @@ LayerKindInfo mergeKind(LayerKind kind, const char* name, std::vector<std::strin
 void addMergeKinds(std::vector<const LayerKindInfo*>& kinds) {
   static const LayerKindInfo add = [] {
     LayerKindInfo k = mergeKind(LayerKind::Add, "Add", {"add"}, "merge_config",
-                                {{"n_elem", "elements of each input"}, {"reuse_factor", "reuse factor"}}, LayerTypes::Template::Sum);
+                                {sizeField("n_elem", "elements of each input", FieldSize::Elements), keywordField("reuse_factor", "reuse factor")}, LayerTypes::Template::Sum);
     k.simulate = simulateAdd;
     k.reference = referenceAdd;
     k.emitConfig = emitAddConfig;

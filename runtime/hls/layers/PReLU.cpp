@@ -47,7 +47,8 @@ void addPReLUKind(std::vector<const LayerKindInfo*>& kinds) {
     k.mmlName = "";
     k.nnetCalls = {"prelu"};
     k.configStruct = "activ_config";
-    k.configFields = {{"n_in", "elements"}, {"table_size", "table entries (unused)"}, {"reuse_factor", "reuse factor"}};
+    k.configFields = {sizeField("n_in", "elements", FieldSize::Elements), {"table_size", "table entries (unused)"},
+                      keywordField("reuse_factor", "reuse factor")};
     k.hasWeights = true;
     k.hasBias = false;
     k.weightPrefix = "a_";

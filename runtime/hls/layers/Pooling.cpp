@@ -167,13 +167,26 @@ LayerKindInfo poolKind(LayerKind kind, const char* name, const char* nnKind, boo
   else
     k.nnetCalls = {"pooling1d_cl", "pooling2d_cl"}, k.nnetAliases = {"pooling2d"};
   k.configStruct = global ? "" : "pooling2d_config";
-  k.configFields = {{"in_height", "input rows"},     {"in_width", "input columns"},  {"n_filt", "channels"},
-                    {"pool_height", "window rows"},  {"pool_width", "window columns"}, {"stride_height", "row stride"},
-                    {"stride_width", "column stride"}, {"pad_top", "ignored rows above"}, {"pad_bottom", "ignored rows below"},
-                    {"pad_left", "ignored columns left"}, {"pad_right", "ignored columns right"},
-                    {"out_height", "output rows"}, {"out_width", "output columns"},
-                    {"pool_type", "pool_max or pool_average"}, {"io_type", "io_parallel or io_stream"},
-                    {"accum_t", "accumulator type"}, {"reuse_factor", "reuse factor"}};
+  // pooling2d_config and global pooling: in_height, in_width; the 1-D functions: n_in.
+  const FieldDims one = FieldDims::OneD, two = FieldDims::TwoD;
+  k.configFields = {sizeField("in_height", "input rows", FieldSize::Rows, two), sizeField("in_width", "input columns", FieldSize::Columns, two),
+                    sizeField("n_in", "input columns", FieldSize::Columns, one), sizeField("n_filt", "channels", FieldSize::Channels)};
+  if (!global)
+    for (ConfigField f : {countField("pool_height", "window rows", &LayerDesc::kernelH, true, two),
+                          countField("pool_width", "window columns", &LayerDesc::kernelW, true),
+                          countField("stride_height", "row stride", &LayerDesc::strideH, false, two, &LayerDesc::kernelH),
+                          countField("stride_width", "column stride", &LayerDesc::strideW, false, FieldDims::Any, &LayerDesc::kernelW),
+                          countField("pad_top", "ignored rows above", &LayerDesc::padTop, false, two),
+                          countField("pad_bottom", "ignored rows below", &LayerDesc::padBottom, false, two),
+                          countField("pad_left", "ignored columns left", &LayerDesc::padLeft, false),
+                          countField("pad_right", "ignored columns right", &LayerDesc::padRight, false),
+                          ConfigField{"out_height", "output rows"}, ConfigField{"out_width", "output columns"}})
+      k.configFields.push_back(f);
+  for (ConfigField f : {keywordField("pool_type", "pool_max or pool_average (hls4ml 1.x: pool_op)"), importOnly(keywordField("pool_op", "max or average")),
+                        ConfigField{"io_type", "io_parallel or io_stream"},
+                        typeField("accum_t", "accumulator type (hls4ml 1.0: also of maxima)", &LayerDesc::accumType, false),
+                        keywordField("reuse_factor", "reuse factor")})
+    k.configFields.push_back(f);
   k.hasPoolAccum = true;
   k.streamCall = !global;  // nnet_conv_stream.h: a line buffer
   // The search keeps the sign of windowed pooling's input; a global pool's result is taken as signed.

@@ -192,16 +192,22 @@ void addSoftmaxKind(std::vector<const LayerKindInfo*>& kinds) {
     k.mmlName = "softmax";
     k.nnetCalls = {"softmax"};
     k.configStruct = "softmax_config";
-    k.configFields = {{"n_in", "elements"},
-                      {"table_size", "exp table entries (1.1: exp_table_size, inv_table_size)"},
-                      {"reuse_factor", "reuse factor"},
+    // hls4ml 1.1's variant (inp_norm_t, inv_inp_t, accum_t, exp_scale) is read when the config
+    // has both inp_norm_t and inv_inp_t.
+    k.configFields = {sizeField("n_in", "elements", FieldSize::Elements),
+                      countField("table_size", "exp table entries", &LayerDesc::tableSize, false),
+                      importOnly(countField("exp_table_size", "exp table entries (hls4ml 1.1)", &LayerDesc::tableSize, false)),
+                      importOnly(countField("inv_table_size", "inverse table entries (hls4ml 1.1)", &LayerDesc::invTableSize, false)),
+                      keywordField("reuse_factor", "reuse factor"),
                       {"in_width", "input width (mmlc's template)"},
                       {"in_frac", "input fraction bits (mmlc's template)"},
                       {"in_signed", "input signedness (mmlc's template)"},
-                      {"stable", "stable (x - max) or latency variant"},
+                      keywordField("stable", "stable (x - max) or latency variant"),
+                      importOnly(keywordField("implementation", "latency, stable, legacy or argmax (hls4ml 1.x)")),
+                      importOnly(keywordField("n_slice", "elements per softmax (only n_in is modelled)")),
                       {"exp_signed", "exp table signedness"},
-                      {"exp_table_t", "exp table type"},
-                      {"inv_table_t", "inverse table type"}};
+                      typeField("exp_table_t", "exp table type", &LayerDesc::expTableType, false),
+                      typeField("inv_table_t", "inverse table type", &LayerDesc::invTableType, false)};
     k.isActivation = true;
     k.hasTable = true;
     k.resultSign = ResultSign::NonNegative;

@@ -45,11 +45,13 @@ void addUpsampleKind(std::vector<const LayerKindInfo*>& kinds) {
     k.mmlName = "";
     k.nnetCalls = {"resize_nearest"};
     k.configStruct = "resize_config";
-    k.configFields = {{"height", "input rows"},
-                      {"width", "input columns"},
-                      {"n_chan", "channels"},
-                      {"new_height", "output rows (a whole multiple)"},
-                      {"new_width", "output columns (a whole multiple)"}};
+    // The scale factors are new_height / height and new_width / width (the importer checks
+    // they are whole).
+    k.configFields = {sizeField("height", "input rows", FieldSize::Rows),
+                      sizeField("width", "input columns", FieldSize::Columns),
+                      sizeField("n_chan", "channels", FieldSize::Channels),
+                      {"new_height", "output rows (a whole multiple; read with height as the row scale)"},
+                      {"new_width", "output columns (a whole multiple; read with width as the column scale)"}};
     k.keepsInputType = true;
     k.streamCall = true;  // nnet_image_stream.h: row by row on the packet stream
     k.resultSign = ResultSign::AsInput;

@@ -37,9 +37,15 @@ void addZeroPadKind(std::vector<const LayerKindInfo*>& kinds) {
     k.mmlName = "";
     k.nnetCalls = {"zeropad1d_cl", "zeropad2d_cl"};
     k.configStruct = "";
-    k.configFields = {{"in_height", "input rows"},     {"in_width", "input columns"}, {"n_chan", "channels"},
-                      {"pad_top", "zero rows above"},  {"pad_bottom", "zero rows below"},
-                      {"pad_left", "zero columns left"}, {"pad_right", "zero columns right"}};
+    const FieldDims two = FieldDims::TwoD;
+    k.configFields = {sizeField("in_height", "input rows", FieldSize::Rows, two),
+                      sizeField("in_width", "input columns", FieldSize::Columns),
+                      sizeField("n_chan", "channels", FieldSize::Channels),
+                      sizeField("out_width", "output columns", FieldSize::OutputColumns, FieldDims::Any, false),
+                      countField("pad_top", "zero rows above", &LayerDesc::padTop, false, two),
+                      countField("pad_bottom", "zero rows below", &LayerDesc::padBottom, false, two),
+                      countField("pad_left", "zero columns left", &LayerDesc::padLeft, false),
+                      countField("pad_right", "zero columns right", &LayerDesc::padRight, false)};
     k.conversions = LayerTypes::Template::Copy;
     k.simulate = simulate;
     k.reference = reference;

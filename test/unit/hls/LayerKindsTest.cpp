@@ -8,6 +8,8 @@
 #include "TestNetworks.h"
 #include "hls/HlsProjectEmitter.h"
 #include "hls/LayerKinds.h"
+#include "hls/LayerModel.h"
+#include "hls/ResourceEstimator.h"
 
 namespace mmlc::hls {
 namespace {
@@ -105,9 +107,10 @@ TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   fc.nOut = 6;
   fc.weights.assign(36, 0.25f);
   netAct.layers.push_back(fc);
-  for (LayerKind k : {LayerKind::Linear, LayerKind::LeakyReLU, LayerKind::ELU, LayerKind::SELU, LayerKind::Softplus,
-                      LayerKind::Softsign, LayerKind::HardSigmoid, LayerKind::Clip})
-    netAct.layers.push_back(testnets::layer(std::string("act_") + layerKindName(k), k, FixedType::fixed(16, 6)));
+  // Every emitted element-wise activation, from the descriptors (a new one is covered as it comes).
+  for (const LayerKindInfo* k : allLayerKinds())
+    if (k->isActivation && k->emitConfig && !k->hasWeights && !k->isMerge && k->kind != LayerKind::Softmax)
+      netAct.layers.push_back(testnets::layer(std::string("act_") + k->name, k->kind, FixedType::fixed(16, 6)));
   LayerDesc prelu = testnets::layer("act_prelu", LayerKind::PReLU, FixedType::fixed(16, 6));
   prelu.weights.assign(6, 0.25f);
   netAct.layers.push_back(prelu);
@@ -149,6 +152,33 @@ TEST(LayerKinds, EmittedConfigFieldsAreTheKindsSchema) {
   // Every kind mmlc emits with a config struct was looked at.
   for (const LayerKindInfo* d : allLayerKinds())
     if (d->emitConfig && std::string(d->configStruct) != "") EXPECT_TRUE(seen.count(d->kind)) << d->name;
+}
+
+// Both estimators cost an element-wise activation from its descriptor: the calibrated model's
+// class is a lookup (Table) when the kind has tables, element-wise otherwise; the analytic model
+// never costs one like a softmax (multipliers), and a table kind takes block RAM like sigmoid.
+TEST(LayerKinds, ElementwiseActivationsAreCostedFromTheirDescriptors) {
+  int checked = 0;
+  for (const LayerKindInfo* k : allLayerKinds()) {
+    if (!k->isActivation || k->kind == LayerKind::Softmax) continue;
+    SCOPED_TRACE(k->name);
+    LayerQuery q;
+    q.kind = k->kind;
+    EXPECT_EQ(layerClassOf(q), k->hasTable ? LayerClass::Table : LayerClass::Elementwise);
+    NetworkDesc net;
+    net.name = "act";
+    net.inputType = FixedType::fixed(16, 6);
+    net.inputWidth = 16;
+    LayerDesc a = testnets::layer("a", k->kind, FixedType::fixed(16, 6));
+    if (k->hasWeights) a.weights.assign(16, 0.25f);
+    net.layers.push_back(a);
+    const ResourceEstimate e = ResourceEstimator().estimate(net);
+    ASSERT_EQ(e.layers.size(), 1u);
+    EXPECT_EQ(e.layers[0].dsp, 0) << "costed like a softmax";
+    EXPECT_EQ(e.layers[0].bram18 > 0, k->hasTable);
+    ++checked;
+  }
+  EXPECT_GE(checked, 12);
 }
 
 }  // namespace

@@ -335,3 +335,203 @@ TEST(NetworkImport, BadGraphsAreErrorsAtTheCall) {
     EXPECT_NE(e.message().find("layer add1: n_elem is 90 but the previous layer gives 100"), std::string::npos) << e.what();
   }
 }
+
+namespace {
+
+// Every element-wise activation the emitter writes, each after a Dense layer (so its inputs
+// spread over both signs), with values other than LayerDesc's defaults for their parameters
+// (alpha, slope, shift, clip bounds, table sizes).
+hls::NetworkDesc activationNet() {
+  using namespace hls;
+  std::mt19937 rng(5);
+  NetworkDesc n;
+  n.name = "actnet";
+  n.inputType = FixedType::fixed(16, 6);
+  n.inputWidth = 6;
+  for (const LayerKindInfo* k : allLayerKinds()) {
+    if (!k->isActivation || !k->emitConfig || k->isMerge || k->hasWeights || k->kind == LayerKind::Softmax) continue;
+    LayerDesc fc = testnets::layer(std::string("fc_") + k->name, LayerKind::Dense, FixedType::fixed(16, 6));
+    fc.nOut = 6;
+    fc.weights = testnets::randomValues(36, rng, 4.0f);
+    fc.biases = testnets::randomValues(6, rng, 0.5f);
+    n.layers.push_back(fc);
+    LayerDesc l = testnets::layer(std::string("act_") + k->name, k->kind, FixedType::fixed(16, 6));
+    l.tableSize = 512;
+    l.alpha = 0.125;
+    l.paramType = FixedType::fixed(12, 4);
+    l.slope = 0.25;
+    l.shift = 0.375;
+    l.clipMin = -1;
+    l.clipMax = 2;
+    n.layers.push_back(l);
+  }
+  LayerDesc prelu = testnets::layer("act_prelu", LayerKind::PReLU, FixedType::fixed(16, 6));
+  prelu.weights.assign(6, 0.25f);
+  n.layers.push_back(prelu);
+  return n;
+}
+
+// Depthwise convolutions: 5x5x2 -> DepthwiseConv2D (3x3, stride 2, pad 1) -> pointwise Conv2D, and
+// 8x2 -> DepthwiseConv1D (k 2).
+std::vector<hls::NetworkDesc> depthwiseNets() {
+  using namespace hls;
+  std::mt19937 rng(11);
+  NetworkDesc n2;
+  n2.name = "dwnet";
+  n2.inputType = FixedType::fixed(16, 6);
+  n2.inputHeight = n2.inputWidth = 5;
+  n2.inputChannels = 2;
+  LayerDesc dw = testnets::layer("dw2", LayerKind::DepthwiseConv2D, FixedType::fixed(16, 6));
+  dw.kernelH = dw.kernelW = 3;
+  dw.strideH = dw.strideW = 2;
+  dw.padTop = dw.padBottom = dw.padLeft = dw.padRight = 1;
+  dw.weights = testnets::randomValues(9 * 2, rng, 0.8f);
+  dw.biases = testnets::randomValues(2, rng, 0.3f);
+  n2.layers.push_back(dw);
+  LayerDesc pw = testnets::layer("pw", LayerKind::Conv2D, FixedType::fixed(16, 6));
+  pw.nFilters = 3;
+  pw.weights = testnets::randomValues(2 * 3, rng, 0.8f);
+  n2.layers.push_back(pw);
+  NetworkDesc n1;
+  n1.name = "dwnet1d";
+  n1.inputType = FixedType::fixed(16, 6);
+  n1.inputWidth = 8;
+  n1.inputChannels = 2;
+  LayerDesc dw1 = testnets::layer("dw1", LayerKind::DepthwiseConv1D, FixedType::fixed(16, 6));
+  dw1.kernelW = 2;
+  dw1.weights = testnets::randomValues(2 * 2, rng, 0.8f);
+  n1.layers.push_back(dw1);
+  return {n2, n1};
+}
+
+// Changes every parameter member of `d` a config may carry (whether or not its kind's schema
+// reads it): what reading a project into `d` must put back where the kind uses it.
+void changeParameters(hls::LayerDesc& d) {
+  for (int hls::LayerDesc::*m : {&hls::LayerDesc::nOut, &hls::LayerDesc::nFilters, &hls::LayerDesc::kernelH, &hls::LayerDesc::kernelW,
+                                 &hls::LayerDesc::strideH, &hls::LayerDesc::strideW, &hls::LayerDesc::padTop, &hls::LayerDesc::padBottom,
+                                 &hls::LayerDesc::padLeft, &hls::LayerDesc::padRight, &hls::LayerDesc::scaleH, &hls::LayerDesc::scaleW,
+                                 &hls::LayerDesc::tableSize, &hls::LayerDesc::reuseFactor})
+    d.*m += 1;
+  for (double hls::LayerDesc::*m : {&hls::LayerDesc::alpha, &hls::LayerDesc::slope, &hls::LayerDesc::shift, &hls::LayerDesc::clipMin,
+                                    &hls::LayerDesc::clipMax})
+    d.*m += 0.25;
+  for (hls::FixedType hls::LayerDesc::*m : {&hls::LayerDesc::weightType, &hls::LayerDesc::biasType, &hls::LayerDesc::accumType,
+                                            &hls::LayerDesc::paramType, &hls::LayerDesc::slopeType, &hls::LayerDesc::shiftType,
+                                            &hls::LayerDesc::tableType, &hls::LayerDesc::expTableType, &hls::LayerDesc::invTableType})
+    d.*m = hls::FixedType::fixed(7, 3);
+}
+
+// A value of the same member that differs from `v` (what the import must overwrite).
+hls::FixedType otherType(const hls::FixedType& t) { return t == FixedType::fixed(7, 3) ? FixedType::fixed(9, 2) : FixedType::fixed(7, 3); }
+
+}  // namespace
+
+// The emitter and the importer share one schema (LayerKindInfo::configFields): every count,
+// number and type a field of an emitted config carries, and the call's scalar parameter, is read
+// back. The description the project was emitted from has each such member changed, and reading
+// the project into it (syncNetworkWithProject) must restore every one; a field the importer does
+// not read keeps the changed value and fails here. Every kind mmlc emits with a config is covered.
+TEST(NetworkImport, EverySchemaFieldReadsBackWhatTheEmitterWrote) {
+  std::set<LayerKind> covered;
+  int fieldsChecked = 0;
+  for (hls::NetworkDesc net : {hls::testnets::convNet(), hls::testnets::conv1dNet(), hls::testnets::residualNet(),
+                               hls::testnets::upsampleNet(), activationNet(), mlp4(3), depthwiseNets()[0], depthwiseNets()[1]}) {
+    SCOPED_TRACE(net.name);
+    ScratchDir tmp;
+    const HlsProject p = readHlsProject(emit(net, tmp.path() / "prj", 0));
+    net.resolve();
+    hls::NetworkDesc changed = net;
+    struct Check {
+      size_t layer;
+      std::string field;
+    };
+    std::vector<Check> checks;
+    for (size_t k = 0; k < changed.layers.size(); ++k) {
+      hls::LayerDesc& d = changed.layers[k];
+      const hls::LayerKindInfo& kind = hls::kindInfo(d.kind);
+      const HlsLayer* l = p.layer(d.name);
+      if (!l || !kind.emitConfig || std::string(kind.configStruct).empty()) continue;
+      covered.insert(d.kind);
+      for (const hls::ConfigField& f : kind.configFields) {
+        // Typedefs are precisions of their role ("accum_t": "accum"), the others config fields.
+        const std::string name = f.name;
+        const bool written = f.read == hls::FieldRead::Type ? l->precisions.count(name.substr(0, name.size() - 2)) > 0
+                                                            : l->field(name) != nullptr;
+        if (!f.importOnly && (f.read == hls::FieldRead::Count || f.read == hls::FieldRead::Number || f.read == hls::FieldRead::Type))
+          EXPECT_TRUE(written) << kind.name << ": the emitter does not write the schema's readable field " << f.name;
+        if (!written) continue;
+        if (f.read == hls::FieldRead::Count) d.*f.count += 7;
+        else if (f.read == hls::FieldRead::Number) d.*f.number += 0.5;
+        else if (f.read == hls::FieldRead::Type) d.*f.type = otherType(d.*f.type);
+        else continue;
+        if (f.type && f.read == hls::FieldRead::Number) d.*f.type = otherType(d.*f.type);
+        checks.push_back({k, f.name});
+      }
+      if (kind.callParam.value) {
+        d.*kind.callParam.value += 0.5;
+        d.*kind.callParam.type = otherType(d.*kind.callParam.type);
+        checks.push_back({k, kind.callParam.name});
+      }
+    }
+    try {
+      syncNetworkWithProject(changed, p);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "a changed value was not read back, and the description no longer resolves: " << e.what();
+      continue;
+    }
+    // Whatever the schema says: every parameter the layers use comes back (same outputs bit
+    // for bit), so a value the emitter writes and the schema does not read fails here too.
+    hls::NetworkDesc all = net;
+    for (hls::LayerDesc& d : all.layers)
+      if (p.layer(d.name)) changeParameters(d);
+    try {
+      syncNetworkWithProject(all, p);
+      const auto inputs = randomInputs(32, net.inputSize(), 29);
+      EXPECT_EQ(simulate(all, inputs), simulate(net, inputs)) << "a parameter the layers use was not read back";
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "a changed parameter was not read back, and the description no longer resolves: " << e.what();
+    }
+    for (const Check& c : checks) {
+      const hls::LayerDesc &want = net.layers[c.layer], &got = changed.layers[c.layer];
+      const hls::LayerKindInfo& kind = hls::kindInfo(want.kind);
+      SCOPED_TRACE(want.name + "." + c.field);
+      ++fieldsChecked;
+      if (c.field == kind.callParam.name && kind.callParam.value) {
+        EXPECT_EQ(got.*kind.callParam.value, want.*kind.callParam.value);
+        EXPECT_EQ(got.*kind.callParam.type, want.*kind.callParam.type);
+        continue;
+      }
+      for (const hls::ConfigField& f : kind.configFields) {
+        if (c.field != f.name) continue;
+        if (f.count) EXPECT_EQ(got.*f.count, want.*f.count);
+        if (f.number) EXPECT_EQ(got.*f.number, want.*f.number);
+        if (f.type) EXPECT_EQ(got.*f.type, want.*f.type);
+      }
+    }
+  }
+  for (const hls::LayerKindInfo* k : hls::allLayerKinds())
+    if (k->emitConfig && std::string(k->configStruct) != "") EXPECT_TRUE(covered.count(k->kind)) << k->name << " is not round-tripped";
+  EXPECT_GT(fieldsChecked, 100);
+}
+
+// A config struct without a field its kind's schema requires is an error at the struct
+// (parameters.h) naming the layer, the struct and the field.
+TEST(NetworkImport, MissingRequiredConfigFieldIsAnErrorNamingIt) {
+  ScratchDir tmp;
+  const std::string dir = emit(hls::testnets::conv1dNet(), tmp.path() / "prj", 0);
+  const fs::path params = fs::path(dir) / "firmware" / "parameters.h";
+  std::string text = readText(params);
+  const std::string line = "  static const unsigned filt_width = 3;\n";
+  ASSERT_NE(text.find(line), std::string::npos);
+  text.erase(text.find(line), line.size());
+  writeText(params, text);
+  try {
+    networkFromProject(readHlsProject(dir));
+    FAIL() << "a convolution without filt_width was accepted";
+  } catch (const HlsMetaError& e) {
+    EXPECT_EQ(e.pos().file, "firmware/parameters.h");
+    EXPECT_GT(e.pos().line, 0u);
+    EXPECT_NE(e.message().find("layer conv1: config struct config_conv1 has no integer 'filt_width' field (kernel columns)"), std::string::npos)
+        << e.message();
+  }
+}

@@ -221,6 +221,30 @@ TEST(HlsConversion, PaddedConvolutionsAndExportActivations) {
     net.add(L::dense(5)).add(act).add(L::dense(2));
     EXPECT_LT(maxDifference(net), 8e-2) << kind;  // lookup tables of 1024 entries over [-8, 8) (bit-exactness: TemplateConformance)
   }
+  // The descriptors say where alpha and beta go; a SELU with other constants than those hls4ml's
+  // selu has built in is refused, naming the layer.
+  nn::Network bounds(nn::Shape{6}, 3);
+  nn::LayerSpec clip;
+  clip.kind = "Clip";
+  clip.alpha = -0.5f;
+  clip.beta = 0.75f;
+  bounds.add(L::dense(5)).add(clip).add(L::dense(2));
+  const hls::NetworkDesc c = toHlsNetwork(bounds, {});
+  EXPECT_EQ(c.layers[1].clipMin, -0.5);
+  EXPECT_EQ(c.layers[1].clipMax, 0.75);
+  nn::Network selu(nn::Shape{6}, 3);
+  nn::LayerSpec s;
+  s.kind = "SELU";
+  s.alpha = 1.5f;
+  s.beta = 1.0507010f;
+  selu.add(L::dense(5)).add(named(s, "selu1")).add(L::dense(2));
+  try {
+    toHlsNetwork(selu, {});
+    FAIL() << "a SELU with alpha 1.5 was converted";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("layer 'selu1' is a SELU with alpha 1.5"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("hls4ml's selu has the constants (1.673263, 1.050701) built in"), std::string::npos) << e.what();
+  }
 }
 
 // A residual block with "same" padding (7x7: the max-pool pads one row and column, ignored) and a
