@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "hls/FixedType.h"
 
@@ -112,10 +113,23 @@ inline Raw quantizeRaw64(Raw x, int srcFrac, const FixedType& t) {
 // modes and give 0 in AP_WRAP, and so does NaN, by the sign bit (the vendor warns "assign NaN
 // to fixed point value" and then reads NaN's all-ones exponent as an infinity's). The slow path decomposes the double into a 128-bit mantissa.
 Raw fromDoubleSlow(double v, const FixedType& t);
+// applyOverflow out of line: keeps fromDouble small enough to inline into loops over weights.
+Raw fromDoubleOverflow(Raw r, const FixedType& t);
+// 2^e as a double, built from its bits (exact for the normal exponents -1022..1023; ldexp, a
+// library call, otherwise): multiplying by it is what ldexp does, without the call.
+inline double exactPow2(int e) {
+  if (e < -1022 || e > 1023) return std::ldexp(1.0, e);
+  const std::uint64_t bits = static_cast<std::uint64_t>(e + 1023) << 52;
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
 inline Raw fromDouble(double v, const FixedType& t) {
   // Fast path: scaling by 2^F is exact away from overflow/underflow, and so are floor and the
-  // fractional remainder, so the rounding decisions below are exact.
-  const double x = std::ldexp(v, t.frac());
+  // fractional remainder, so the rounding decisions below are exact. (v * 2^F rounds exactly as
+  // ldexp(v, F) does where it is not exact, and such results, beyond 4e18 or below 2^-900, take
+  // the slow path either way.)
+  const double x = v * exactPow2(t.frac());
   const double ax = std::fabs(x);
   if (!(ax < 4.0e18) || (v != 0 && ax < 0x1p-900)) return fromDoubleSlow(v, t);
   const double fl = std::floor(x);
@@ -134,7 +148,7 @@ inline Raw fromDouble(double v, const FixedType& t) {
   }
   const Raw r = f + (carry ? 1 : 0);
   if (keptAsIs(r, t)) return r;
-  return applyOverflow(r, t);
+  return fromDoubleOverflow(r, t);
 }
 double toDouble(Raw raw, const FixedType& t);
 
