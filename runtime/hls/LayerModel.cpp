@@ -135,6 +135,7 @@ ConstWeightStats constWeightStatsOf(const LayerQuery& q) {
   // so the pass below does no division per weight.
   std::array<long, 66> portBSplits{};
   for (int cw = 0; cw < static_cast<int>(portBSplits.size()); ++cw) portBSplits[static_cast<size_t>(cw)] = (cw + dev.dspPortB - 1) / dev.dspPortB;
+  const DoubleToFixed toWeight(q.weightType);
   // Weights are input-major (kernel tap, input, output): one row of n_out weights per input and tap.
   const long inputs = std::max(1L, q.nIn), rowLength = q.nOut;
   for (long row = 0; row * rowLength < n; ++row) {
@@ -150,7 +151,7 @@ ConstWeightStats constWeightStatsOf(const LayerQuery& q) {
     // Without branches on the weights' values (random weights made them mispredicted about
     // every other weight): each test is a 0/1 factor; a zero weight has 0 digits and width 0.
     for (long j = 0; j < rowLength; ++j) {
-      const Raw r = fromDouble(weights[j], q.weightType);
+      const Raw r = toWeight(weights[j]);
       const long exists = r != 0;
       const int d = csdDigits(r), cw = constWidth(r);
       const long mult = d >= 3, dsp = mult & static_cast<long>(wideData && cw >= kDspMinConstWidth);
