@@ -79,8 +79,8 @@ ResourceEstimate estimateDesignLayers(const NetworkDesc& net, const EstimatorCho
 std::vector<std::vector<LayerEstimate>> estimateLayerSettings(const NetworkDesc& net,
                                                               const std::vector<std::vector<LayerSetting>>& settings,
                                                               const EstimatorChoice& choice, ToolGen defaultTool,
-                                                              ConstWeightStatsCache* cache) {
-  return estimatorOf(choice, defaultTool, cache).estimateSettings(net, settings);
+                                                              ConstWeightStatsCache* cache, ResourceEstimate* asIs) {
+  return estimatorOf(choice, defaultTool, cache).estimateSettings(net, settings, asIs);
 }
 
 }  // namespace mmlc::hls

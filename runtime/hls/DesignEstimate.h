@@ -44,11 +44,13 @@ ResourceEstimate estimateDesignLayers(const NetworkDesc& net, const EstimatorCho
 
 // Layer k of `net` under each of settings[k], the rest of the design as it is, with the same
 // calibration and tool coefficients (ResourceEstimator::estimateSettings): `allocate`'s candidates.
+// `asIs` (optional) receives estimateDesignLayers(net, ...) from the same pass.
 std::vector<std::vector<LayerEstimate>> estimateLayerSettings(const NetworkDesc& net,
                                                               const std::vector<std::vector<LayerSetting>>& settings,
                                                               const EstimatorChoice& choice,
                                                               ToolGen defaultTool = ToolGen::VitisHls,
-                                                              ConstWeightStatsCache* cache = nullptr);
+                                                              ConstWeightStatsCache* cache = nullptr,
+                                                              ResourceEstimate* asIs = nullptr);
 
 // The band [lo, hi] of an estimate v from relative residual quantiles (real = v / (1 + error)).
 void bandOf(double v, double errLo, double errHi, double& lo, double& hi);

@@ -42,6 +42,8 @@ Raw quantizeRaw(WideRaw x, int srcFrac, const FixedType& t) {
   return applyOverflow(x * (static_cast<WideRaw>(1) << k), t);
 }
 
+Raw fromDoubleOverflow(Raw r, const FixedType& t) { return applyOverflow(r, t); }
+
 Raw fromDoubleSlow(double v, const FixedType& t) {
   if (std::isnan(v) || std::isinf(v)) {
     if (t.overflow == OverflowMode::WRAP) return 0;

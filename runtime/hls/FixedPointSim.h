@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "hls/FixedType.h"
 
@@ -112,30 +113,60 @@ inline Raw quantizeRaw64(Raw x, int srcFrac, const FixedType& t) {
 // modes and give 0 in AP_WRAP, and so does NaN, by the sign bit (the vendor warns "assign NaN
 // to fixed point value" and then reads NaN's all-ones exponent as an infinity's). The slow path decomposes the double into a 128-bit mantissa.
 Raw fromDoubleSlow(double v, const FixedType& t);
-inline Raw fromDouble(double v, const FixedType& t) {
-  // Fast path: scaling by 2^F is exact away from overflow/underflow, and so are floor and the
-  // fractional remainder, so the rounding decisions below are exact.
-  const double x = std::ldexp(v, t.frac());
-  const double ax = std::fabs(x);
-  if (!(ax < 4.0e18) || (v != 0 && ax < 0x1p-900)) return fromDoubleSlow(v, t);
-  const double fl = std::floor(x);
-  const double rem = x - fl;
-  const Raw f = static_cast<Raw>(fl);
-  const bool neg = v < 0;
-  bool carry = false;
-  switch (t.quant) {
-    case QuantMode::TRN: break;
-    case QuantMode::TRN_ZERO: carry = neg && rem != 0; break;
-    case QuantMode::RND: carry = rem >= 0.5; break;
-    case QuantMode::RND_ZERO: carry = rem > 0.5 || (rem == 0.5 && neg); break;
-    case QuantMode::RND_INF: carry = rem > 0.5 || (rem == 0.5 && !neg); break;
-    case QuantMode::RND_MIN_INF: carry = rem > 0.5; break;
-    case QuantMode::RND_CONV: carry = rem > 0.5 || (rem == 0.5 && (f & 1) != 0); break;
-  }
-  const Raw r = f + (carry ? 1 : 0);
-  if (keptAsIs(r, t)) return r;
-  return applyOverflow(r, t);
+// applyOverflow out of line: keeps fromDouble small enough to inline into loops over weights.
+Raw fromDoubleOverflow(Raw r, const FixedType& t);
+// 2^e as a double, built from its bits (exact for the normal exponents -1022..1023; ldexp, a
+// library call, otherwise): multiplying by it is what ldexp does, without the call.
+inline double exactPow2(int e) {
+  if (e < -1022 || e > 1023) return std::ldexp(1.0, e);
+  const std::uint64_t bits = static_cast<std::uint64_t>(e + 1023) << 52;
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
 }
+// fromDouble for many values of one type: what depends only on the type (the scale 2^F, the
+// range kept as is) is computed once, in locals the loop need not reload.
+class DoubleToFixed {
+ public:
+  explicit DoubleToFixed(const FixedType& t)
+      : t_(t),
+        scale_(exactPow2(t.frac())),
+        maxKept_(t.maxRaw()),
+        // keptAsIs: the most negative mantissa stays only outside symmetric saturation.
+        minKept_(t.minRaw() + (t.overflow == OverflowMode::SAT_SYM && t.isSigned && t.width >= 2 ? 1 : 0)) {}
+  Raw operator()(double v) const {
+    // Fast path: scaling by 2^F is exact away from overflow/underflow, and so are floor and the
+    // fractional remainder, so the rounding decisions below are exact. (v * 2^F rounds exactly as
+    // ldexp(v, F) does where it is not exact, and such results, beyond 4e18 or below 2^-900, take
+    // the slow path either way.)
+    const double x = v * scale_;
+    const double ax = std::fabs(x);
+    if (!(ax < 4.0e18) || (v != 0 && ax < 0x1p-900)) return fromDoubleSlow(v, t_);
+    const double fl = std::floor(x);
+    const double rem = x - fl;
+    const Raw f = static_cast<Raw>(fl);
+    const bool neg = v < 0;
+    bool carry = false;
+    switch (t_.quant) {
+      case QuantMode::TRN: break;
+      case QuantMode::TRN_ZERO: carry = neg && rem != 0; break;
+      case QuantMode::RND: carry = rem >= 0.5; break;
+      case QuantMode::RND_ZERO: carry = rem > 0.5 || (rem == 0.5 && neg); break;
+      case QuantMode::RND_INF: carry = rem > 0.5 || (rem == 0.5 && !neg); break;
+      case QuantMode::RND_MIN_INF: carry = rem > 0.5; break;
+      case QuantMode::RND_CONV: carry = rem > 0.5 || (rem == 0.5 && (f & 1) != 0); break;
+    }
+    const Raw r = f + (carry ? 1 : 0);
+    if (r <= maxKept_ && r >= minKept_) return r;  // keptAsIs(r, t)
+    return fromDoubleOverflow(r, t_);
+  }
+
+ private:
+  FixedType t_;
+  double scale_;
+  Raw maxKept_, minKept_;
+};
+inline Raw fromDouble(double v, const FixedType& t) { return DoubleToFixed(t)(v); }
 double toDouble(Raw raw, const FixedType& t);
 
 // A scalar fixed-point value: a mantissa and its type. Handy in tests and slow paths.

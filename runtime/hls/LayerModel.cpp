@@ -125,6 +125,11 @@ ConstWeightStats constWeightStatsOf(const LayerQuery& q) {
     w = &synth;
   }
   ConstWeightStats s;
+  // The slices of one DSP multiplier per port-B split of a constant of width cw (0..65 bits),
+  // so the pass below does no division per weight.
+  std::array<long, 66> portBSplits{};
+  for (int cw = 0; cw < static_cast<int>(portBSplits.size()); ++cw) portBSplits[static_cast<size_t>(cw)] = (cw + dev.dspPortB - 1) / dev.dspPortB;
+  const DoubleToFixed toWeight(q.weightType);
   // Weights are input-major (kernel tap, input, output): one row of n_out weights per input and tap.
   const long inputs = std::max(1L, q.nIn), rowLength = q.nOut;
   for (long row = 0; row * rowLength < n; ++row) {
@@ -132,27 +137,36 @@ ConstWeightStats constWeightStatsOf(const LayerQuery& q) {
     const int dw = static_cast<size_t>(input) < q.inputWidths.size() ? q.inputWidths[input] : q.dataType.width;
     if (dw <= 0) continue;  // the input is the constant 0
     const bool wideData = dw >= kDspMinDataWidth;
+    const long portASplits = (dw + dev.dspPortA - 1) / dev.dspPortA;
     const float* weights = w->data() + row * rowLength;
+    // The row's sums in integers (exact; added to the statistics' doubles once per row).
+    long nz = 0, productBits = 0, shiftAdds = 0, dspMults = 0, dspSlices = 0, dspOperandBits = 0, lutMults = 0,
+         lutMultBits = 0;
+    // Without branches on the weights' values (random weights made them mispredicted about
+    // every other weight): each test is a 0/1 factor; a zero weight has 0 digits and width 0.
     for (long j = 0; j < rowLength; ++j) {
-      const Raw r = fromDouble(weights[j], q.weightType);
-      if (r == 0) continue;
-      ++s.nz;
+      const Raw r = toWeight(weights[j]);
+      const long exists = r != 0;
       const int d = csdDigits(r), cw = constWidth(r);
-      s.productBits += dw + cw;
-      if (d == 2) {
-        ++s.shiftAdds;
-        s.shiftAddBits += dw;
-      } else if (d >= 3) {
-        if (wideData && cw >= kDspMinConstWidth) {
-          ++s.dspMults;
-          s.dspSlices += static_cast<double>(((dw + dev.dspPortA - 1) / dev.dspPortA) * ((cw + dev.dspPortB - 1) / dev.dspPortB));
-          s.dspOperandBits += dw + cw;
-        } else {
-          ++s.lutMults;
-          s.lutMultBits += static_cast<double>(dw) * cw;
-        }
-      }
+      const long mult = d >= 3, dsp = mult & static_cast<long>(wideData && cw >= kDspMinConstWidth);
+      nz += exists;
+      productBits += exists * (dw + cw);
+      shiftAdds += d == 2;
+      dspMults += dsp;
+      dspSlices += dsp * portASplits * portBSplits[static_cast<size_t>(cw)];
+      dspOperandBits += dsp * (dw + cw);
+      lutMults += mult - dsp;
+      lutMultBits += (mult - dsp) * static_cast<long>(dw) * cw;
     }
+    s.nz += nz;
+    s.productBits += productBits;
+    s.shiftAdds += shiftAdds;
+    s.shiftAddBits += static_cast<double>(shiftAdds * dw);
+    s.dspMults += dspMults;
+    s.dspSlices += static_cast<double>(dspSlices);
+    s.dspOperandBits += dspOperandBits;
+    s.lutMults += lutMults;
+    s.lutMultBits += static_cast<double>(lutMultBits);
   }
   return s;
 }
@@ -705,16 +719,22 @@ std::string keyOf(const std::string& c, ToolGen t, IOType io, Metric m) {
   return c + "/" + toolGenName(t) + "/" + (io == IOType::Stream ? "stream" : "parallel") + "/" + metricName(m);
 }
 
+// keyOf into `out`, reusing its storage (predictLayer looks up several keys per metric).
+void assignKey(std::string& out, const std::string& c, ToolGen t, IOType io, Metric m) {
+  out.assign(c).append("/").append(toolGenName(t)).append("/").append(io == IOType::Stream ? "stream" : "parallel");
+  out.append("/").append(metricName(m));
+}
+
 // Where a key without data borrows its coefficients, in order. A constant-multiplier block is one
 // unrolled dense kernel per output pixel in every I/O style (hls4ml's dense_latency, called per
 // pixel by io_stream convolutions), bound by the tool: its resources come first from the same
 // tool with the other I/O style; its latency is the streaming's, so first from the same I/O
 // style with the other tool. Other classes: the other tool first (their structure is the I/O's).
-std::vector<std::pair<ToolGen, IOType>> fallbackOrder(LayerClass c, Metric m, ToolGen tool, IOType io) {
+std::array<std::pair<ToolGen, IOType>, 4> fallbackOrder(LayerClass c, Metric m, ToolGen tool, IOType io) {
   const ToolGen other = tool == ToolGen::VivadoHls ? ToolGen::VitisHls : ToolGen::VivadoHls;
   const IOType otherIo = io == IOType::Stream ? IOType::Parallel : IOType::Stream;
-  if (c == LayerClass::MacConst && m != Metric::Latency) return {{tool, io}, {tool, otherIo}, {other, io}, {other, otherIo}};
-  return {{tool, io}, {other, io}, {tool, otherIo}, {other, otherIo}};
+  if (c == LayerClass::MacConst && m != Metric::Latency) return {{{tool, io}, {tool, otherIo}, {other, io}, {other, otherIo}}};
+  return {{{tool, io}, {other, io}, {tool, otherIo}, {other, otherIo}}};
 }
 
 }  // namespace
@@ -792,6 +812,7 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
     std::vector<double> y;
     std::vector<std::string> group;
     Metric metric = Metric::Dsp;
+    int minReuse = 0, maxReuse = 0;  // of the layer rows (glue rows have none)
   };
   std::map<std::string, Acc> acc;
   for (const CostRow& r : rows)
@@ -804,6 +825,9 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
       if (f.x.empty()) continue;
       Acc& a = acc[keyOf(classKey(c, r.q.kind), r.q.tool, r.q.io, m)];
       a.metric = m;
+      const int reuse = std::max(1, r.q.reuse);
+      a.minReuse = a.minReuse == 0 ? reuse : std::min(a.minReuse, reuse);
+      a.maxReuse = std::max(a.maxReuse, reuse);
       a.a.push_back(std::move(f.x));
       a.y.push_back(r.y[mi]);
       a.group.push_back(r.group);
@@ -833,6 +857,8 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
     CoefficientSet s;
     s.beta = nnls(a.a, a.y);
     s.rows = static_cast<long>(a.y.size());
+    s.minReuse = a.minReuse;
+    s.maxReuse = a.maxReuse;
     cal.sets[key] = std::move(s);
   }
   cal.description = "fit on " + std::to_string(rows.size()) + " layers";
@@ -840,6 +866,25 @@ Calibration fitCalibration(const std::vector<CostRow>& rows, const std::vector<G
 }
 
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q) { return predictLayer(cal, q, nullptr); }
+
+bool coversReuse(const CoefficientSet& s, int reuse) {
+  if (s.minReuse <= 0) return true;  // not recorded
+  return reuse <= 1 ? s.minReuse <= 1 : s.maxReuse > 1;
+}
+
+bool calibrationCoversReuse(const Calibration& cal, const LayerQuery& q) {
+  const LayerClass c = layerClassOf(q);
+  std::vector<std::string> prefixes{classKey(c, q.kind) + "/"};
+  if (c == LayerClass::MacConst && q.kind != LayerKind::Dense) prefixes.push_back(classKey(c, LayerKind::Dense) + "/");
+  bool recorded = false;
+  for (const auto& [key, set] : cal.sets) {
+    if (set.minReuse <= 0) continue;
+    recorded = true;
+    for (const std::string& prefix : prefixes)
+      if (key.compare(0, prefix.size(), prefix) == 0 && coversReuse(set, q.reuse)) return true;
+  }
+  return !recorded;
+}
 
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats) {
   std::array<double, kMetrics> out{};
@@ -850,15 +895,22 @@ std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQue
     computed = constWeightStatsOf(q);
     stats = &computed;
   }
+  const std::string cls = classKey(c, q.kind), denseCls = classKey(c, LayerKind::Dense);
+  std::string key;
   for (int mi = 0; mi < kMetrics; ++mi) {
     const Metric m = static_cast<Metric>(mi);
     const Features f = featuresOf(q, m, stats);
     if (f.x.empty()) continue;
     const CoefficientSet* s = nullptr;
-    for (const auto& [t, io] : isStructuralMetric(c, m) ? std::vector<std::pair<ToolGen, IOType>>{} : fallbackOrder(c, m, q.tool, q.io)) {
+    for (const auto& [t, io] : fallbackOrder(c, m, q.tool, q.io)) {
+      if (isStructuralMetric(c, m)) break;
       // A constant-multiplier convolution without data of its own borrows the dense kernel's.
-      auto it = cal.sets.find(keyOf(classKey(c, q.kind), t, io, m));
-      if (it == cal.sets.end() && c == LayerClass::MacConst) it = cal.sets.find(keyOf(classKey(c, LayerKind::Dense), t, io, m));
+      assignKey(key, cls, t, io, m);
+      auto it = cal.sets.find(key);
+      if (it == cal.sets.end() && c == LayerClass::MacConst) {
+        assignKey(key, denseCls, t, io, m);
+        it = cal.sets.find(key);
+      }
       if (it != cal.sets.end() && it->second.beta.size() == f.x.size()) {
         s = &it->second;
         break;
@@ -912,6 +964,8 @@ void Calibration::write(std::ostream& os) const {
     for (double b : s.beta) os << " " << b;
     os << "\n";
   }
+  for (const auto& [key, s] : sets)
+    if (s.minReuse > 0) os << "reuse_range " << key << " " << s.minReuse << " " << s.maxReuse << "\n";
   for (const auto& [key, m] : measured) {
     os << "measured " << key << " " << m.rows;
     for (double v : m.resources) {
@@ -954,6 +1008,14 @@ Calibration Calibration::read(std::istream& is, const std::string& source) {
       while (ls >> b) s.beta.push_back(b);
       if (!ls.eof()) fail("bad number in coefficients of " + key);
       cal.sets[key] = std::move(s);
+    } else if (tag == "reuse_range") {
+      std::string key;
+      int lo = 0, hi = 0;
+      if (!(ls >> key >> lo >> hi) || lo < 1 || hi < lo) fail("expected 'reuse_range KEY MIN MAX' (1 <= MIN <= MAX)");
+      auto it = cal.sets.find(key);
+      if (it == cal.sets.end()) fail("reuse_range for '" + key + "', which has no coef line before it");
+      it->second.minReuse = lo;
+      it->second.maxReuse = hi;
     } else if (tag == "measured") {
       std::string key;
       MeasuredLayer m;

@@ -139,7 +139,14 @@ double combinedLatency(IOType io, const std::vector<double>& latency, const std:
 struct CoefficientSet {
   std::vector<double> beta;
   long rows = 0;
+  // The reuse factors of the rows it was fitted on, least and greatest (0: not recorded, as in
+  // calibration files written before they were): what reuse factors its estimates interpolate.
+  int minReuse = 0, maxReuse = 0;
 };
+// Whether `s` was fitted on rows of the reuse class of `reuse`: reuse factor 1 (everything
+// unrolled) and reuse factors above 1 (shared multipliers or steps) are built differently, so a
+// set fitted only on one class extrapolates to the other. A set without a recorded range covers both.
+bool coversReuse(const CoefficientSet& s, int reuse);
 // Resources of layers measured by synthesis, for layers whose hardware does not depend on how
 // many pixels they stream (io_stream convolutions: one pixel's datapath, reused for every pixel):
 // the median DSP, LUT, FF and BRAM of the measured layers of one structure.
@@ -176,6 +183,12 @@ std::array<double, kMetrics> predictGlue(const Calibration& cal, const GlueQuery
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q);
 // The same with q's constant-weight statistics already computed (null: computed once from q).
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats);
+// Whether the calibration holds layers like q at q's reuse class (coversReuse): rows of q's layer
+// class and kind (its strategy: constant multipliers or shared ones; dense or convolution), under
+// any tool or I/O style, at reuse factor 1 when q's is 1, above 1 otherwise. A constant-multiplier
+// convolution is the dense kernel once per pixel, so dense rows count for it too. A calibration
+// that records no reuse ranges (files written before them) covers everything.
+bool calibrationCoversReuse(const Calibration& cal, const LayerQuery& q);
 // The initiation interval of the layer (structural, not fitted): RF for shared multipliers,
 // times the pixels streamed for io_stream.
 long intervalOf(const LayerQuery& q);

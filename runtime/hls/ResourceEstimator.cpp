@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <stdexcept>
 
 #include "hls/ConstWeightStatsCache.h"
@@ -30,11 +31,8 @@ const DeviceInfo& lookupDevice(const std::string& part) {
   return knownDevices()[static_cast<size_t>(record - kDeviceTable)];
 }
 
-int csdDigits(long long n) {
-  unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
-  // The non-zero digits of the non-adjacent form of u are the set bits of (u XOR 3u) >> 1 (what the
-  // loop below computes digit by digit; it serves the values for which 3u would overflow).
-  if (u < (1ULL << 61)) return __builtin_popcountll((u ^ (3 * u)) >> 1);
+int csdDigitsWide(unsigned long long u) {
+  // The non-adjacent form digit by digit (csdDigits' closed form needs 3u not to overflow).
   int digits = 0;
   while (u) {
     if (u & 1) {
@@ -297,11 +295,12 @@ LayerEstimate ResourceEstimator::estimateLayer(const LayerDesc& l, const LayerQu
 }
 
 std::vector<std::vector<LayerEstimate>> ResourceEstimator::estimateSettings(
-    const NetworkDesc& netIn, const std::vector<std::vector<LayerSetting>>& settings) const {
+    const NetworkDesc& netIn, const std::vector<std::vector<LayerSetting>>& settings, ResourceEstimate* asIs) const {
   if (settings.size() > netIn.layers.size())
     throw std::invalid_argument("estimateSettings: more setting lists than the design has layers");
   std::vector<std::vector<LayerEstimate>> out(settings.size());
   if (analytic_) {  // the analytic model has no per-layer query: one estimate per setting
+    if (asIs) *asIs = estimate(netIn);
     NetworkDesc variant = netIn;
     for (size_t k = 0; k < settings.size(); ++k) {
       for (const LayerSetting& s : settings[k]) {
@@ -315,31 +314,46 @@ std::vector<std::vector<LayerEstimate>> ResourceEstimator::estimateSettings(
   }
   NetworkDesc net = netIn;
   net.resolve();
+  if (asIs && net.clockPeriodNs <= 0) throw std::invalid_argument("clock period must be positive");
   const std::vector<std::vector<bool>> constant = constantOutputMasks(net);
-  for (size_t k = 0; k < settings.size(); ++k) {
-    if (settings[k].empty()) continue;
+  std::vector<LayerEstimate> asIsLayers;
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const bool withSettings = k < settings.size() && !settings[k].empty();
+    if (!withSettings && !asIs) continue;
     const LayerDesc& l = net.layers[k];
+    if (isInlinedKind(l.kind)) {  // as in estimate(): part of the top-level glue
+      LayerEstimate e;
+      e.name = l.name;
+      e.kind = l.kind;
+      if (withSettings) out[k].assign(settings[k].size(), e);
+      if (asIs) asIsLayers.push_back(e);
+      continue;
+    }
     LayerQuery q = queryOf(net, k, tool_, constant);
     // The statistics do not depend on the setting: computed (or looked up) once for the layer.
     ConstWeightStats stats;
     bool haveStats = false;
-    for (const LayerSetting& s : settings[k]) {
-      q.reuse = std::max(1, s.reuse);  // as queryOf reads a layer's setting
-      q.strategy = s.strategy;
-      if (isInlinedKind(l.kind)) {  // as in estimate(): part of the top-level glue
-        LayerEstimate e;
-        e.name = l.name;
-        e.kind = l.kind;
-        out[k].push_back(e);
-        continue;
-      }
+    // Whether the calibration covers (strategy, reuse class): at most four answers per layer.
+    std::map<std::pair<Strategy, bool>, bool> covered;
+    auto estimateAs = [&](int reuse, Strategy strategy) {
+      q.reuse = std::max(1, reuse);  // as queryOf reads a layer's setting
+      q.strategy = strategy;
       if (needsConstWeightStats(q) && !haveStats) {
         stats = cache_ ? cache_->statsOf(l.name, q) : constWeightStatsOf(q);
         haveStats = true;
       }
-      out[k].push_back(estimateLayer(l, q, haveStats ? &stats : nullptr));
-    }
+      LayerEstimate e = estimateLayer(l, q, haveStats ? &stats : nullptr);
+      const auto key = std::make_pair(strategy, q.reuse > 1);
+      auto it = covered.find(key);
+      if (it == covered.end()) it = covered.emplace(key, calibrationCoversReuse(*cal_, q)).first;
+      e.reuseCalibrated = it->second;
+      return e;
+    };
+    if (asIs) asIsLayers.push_back(estimateAs(l.reuseFactor, l.strategy));
+    if (withSettings)
+      for (const LayerSetting& s : settings[k]) out[k].push_back(estimateAs(s.reuse, s.strategy));
   }
+  if (asIs) *asIs = assemble(net, std::move(asIsLayers), constant);
   return out;
 }
 
@@ -350,6 +364,27 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
   if (!part.empty()) net.part = part;
   if (clockNs > 0) net.clockPeriodNs = clockNs;
   if (net.clockPeriodNs <= 0) throw std::invalid_argument("clock period must be positive");
+  const std::vector<std::vector<bool>> constant = constantOutputMasks(net);
+  std::vector<LayerEstimate> layers;
+  for (size_t k = 0; k < net.layers.size(); ++k) {
+    const LayerDesc& l = net.layers[k];
+    LayerEstimate e;
+    e.name = l.name;
+    e.kind = l.kind;
+    if (!isInlinedKind(l.kind)) {  // inlined casts are part of the top-level glue
+      const LayerQuery q = queryOf(net, k, tool_, constant);
+      ConstWeightStats stats;
+      const bool cached = cache_ && needsConstWeightStats(q);
+      if (cached) stats = cache_->statsOf(l.name, q);
+      e = estimateLayer(l, q, cached ? &stats : nullptr);
+    }
+    layers.push_back(e);
+  }
+  return assemble(net, std::move(layers), constant);
+}
+
+ResourceEstimate ResourceEstimator::assemble(const NetworkDesc& net, std::vector<LayerEstimate> layers,
+                                             const std::vector<std::vector<bool>>& constant) const {
   const DeviceInfo& dev = lookupDevice(net.part);
   ResourceEstimate r;
   SynthMetrics& t = r.total;
@@ -366,29 +401,18 @@ ResourceEstimate ResourceEstimator::estimate(const NetworkDesc& netIn, const std
   t.availUram = dev.uram;
   t.calibration = cal_->description;
   std::vector<double> lat(net.layers.size(), 0.0), layerInterval(net.layers.size(), 0.0);
-  const std::vector<std::vector<bool>> constant = constantOutputMasks(net);
   long interval = 1;
   for (size_t k = 0; k < net.layers.size(); ++k) {
-    const LayerDesc& l = net.layers[k];
-    LayerEstimate e;
-    e.name = l.name;
-    e.kind = l.kind;
-    if (!isInlinedKind(l.kind)) {  // inlined casts are part of the top-level glue
-      const LayerQuery q = queryOf(net, k, tool_, constant);
-      ConstWeightStats stats;
-      const bool cached = cache_ && needsConstWeightStats(q);
-      if (cached) stats = cache_->statsOf(l.name, q);
-      e = estimateLayer(l, q, cached ? &stats : nullptr);
-    }
+    const LayerEstimate& e = layers[k];
     lat[k] = static_cast<double>(e.latency);
-    if (!isInlinedKind(l.kind)) layerInterval[k] = static_cast<double>(e.interval);
+    if (!isInlinedKind(net.layers[k].kind)) layerInterval[k] = static_cast<double>(e.interval);
     t.dsp += e.dsp;
     t.lut += e.lut;
     t.ff += e.ff;
     t.bram18 += e.bram18;
     interval = std::max(interval, e.interval);
-    r.layers.push_back(e);
   }
+  r.layers = std::move(layers);
   // What the top adds around its layers: registers between calls, inlined casts, call stages.
   t.latencyMax = std::lround(combinedLatency(net.ioType, lat, layerInterval));
   const auto glue = predictGlue(*cal_, glueQueryOf(net, tool_, lat, constant));

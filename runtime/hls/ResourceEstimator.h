@@ -37,6 +37,10 @@ struct LayerEstimate {
   long latency = 0;   // cycles
   long interval = 1;  // II
   long dspMultipliers = 0, lutMultipliers = 0;  // multiplications mapped to DSPs / logic
+  // Whether the calibration holds layers of its class and kind at its reuse class (reuse factor
+  // 1, or above 1: calibrationCoversReuse in LayerModel.h); false: an extrapolation. Set by
+  // estimateSettings (allocate's candidates); estimate() leaves it true.
+  bool reuseCalibrated = true;
 };
 
 struct ResourceEstimate {
@@ -72,9 +76,11 @@ class ResourceEstimator {
   // it is: result[k][i] is what estimate() gives for layer k of `net` with settings[k][i] applied
   // to that layer alone (a layer's estimate depends on its own reuse factor and strategy, not on
   // the other layers'). The design is resolved and each layer's query and constant-weight
-  // statistics built once, not once per setting.
+  // statistics built once, not once per setting. `asIs` (optional) receives estimate(net), made
+  // from the same resolved design, queries and statistics (no second pass over the weights).
   std::vector<std::vector<LayerEstimate>> estimateSettings(const NetworkDesc& net,
-                                                           const std::vector<std::vector<LayerSetting>>& settings) const;
+                                                           const std::vector<std::vector<LayerSetting>>& settings,
+                                                           ResourceEstimate* asIs = nullptr) const;
   // Keep the calibrated model's constant-weight statistics in `cache` (null: none) across the
   // estimates of this estimator; the figures are the same with and without it.
   void useCache(ConstWeightStatsCache* cache) { cache_ = cache; }
@@ -86,6 +92,10 @@ class ResourceEstimator {
   LayerEstimate estimateOther(const LayerDesc& l, const FixedType& in, const DeviceInfo& dev, double clockNs) const;
 
   ResourceEstimate estimateAnalytic(const NetworkDesc& net, const std::string& part, double clockNs) const;
+  // The calibrated model's estimate of the resolved `net` from its layers' estimates (one per
+  // layer, in order): their sums, the top-level glue, the latency and interval, and the band.
+  ResourceEstimate assemble(const NetworkDesc& net, std::vector<LayerEstimate> layers,
+                            const std::vector<std::vector<bool>>& constant) const;
   // The calibrated model's estimate of layer `l` from its query (`stats`: its constant-weight
   // statistics when already known).
   LayerEstimate estimateLayer(const LayerDesc& l, const LayerQuery& q, const ConstWeightStats* stats) const;
@@ -98,6 +108,14 @@ class ResourceEstimator {
 };
 
 // Number of non-zero digits of n in canonical signed-digit form (minimal adders for a constant).
-int csdDigits(long long n);
+// Inline: the estimator's pass over a layer's weights calls it once per weight.
+int csdDigitsWide(unsigned long long u);  // |n| >= 2^61 (where 3|n| would overflow)
+inline int csdDigits(long long n) {
+  const unsigned long long u = static_cast<unsigned long long>(n < 0 ? -n : n);
+  // The non-zero digits of the non-adjacent form of u are the set bits of (u XOR 3u) >> 1 (what
+  // csdDigitsWide computes digit by digit).
+  if (u < (1ULL << 61)) return __builtin_popcountll((u ^ (3 * u)) >> 1);
+  return csdDigitsWide(u);
+}
 
 }  // namespace mmlc::hls

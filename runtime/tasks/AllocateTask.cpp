@@ -111,6 +111,12 @@ void runAllocate(TaskContext &ctx) {
   const AllocCosts afterCosts = {after.dsp, after.lut, after.ff, after.bram18, static_cast<double>(after.latencyMax)};
   ctx.log("allocate", {{"layers", jsonNumber(static_cast<double>(p.layers.size()))},
                        {"candidates", jsonNumber(static_cast<double>(candidates))},
+                       {"excluded_candidates", jsonNumber(static_cast<double>(alloc.excluded))},
+                       {"excluded_why", flow::jsonString(alloc.excluded
+                                                             ? alloc.excludedWhy + ": the estimator's calibration has no layer of "
+                                                                                   "that strategy and reuse class, so their costs "
+                                                                                   "are extrapolations"
+                                                             : "")},
                        {"variables", jsonNumber(static_cast<double>(s.variables))},
                        {"constraints", jsonNumber(static_cast<double>(s.constraints))},
                        {"solver", flow::jsonString("cbc")},

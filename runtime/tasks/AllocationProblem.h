@@ -20,18 +20,23 @@ struct AllocationRequest {
   std::vector<long> reuse;        // candidate reuse factors (empty: every valid one up to maxReuse)
   long maxReuse = 64;
   std::string strategy = "both";  // both, latency, resource
+  // Candidates whose estimate the calibration does not cover (LayerEstimate::reuseCalibrated:
+  // e.g. the resource strategy at reuse factor 1, where no calibration row is) are left out,
+  // unless requested explicitly: their reuse factor listed in `reuse` and `strategy` not "both".
   double timeLimitSeconds = 60;
 };
 
 struct DesignAllocation {
   AllocProblem problem;
   std::vector<size_t> layerIndex;  // problem.layers[i] is design.layers[layerIndex[i]]
-  size_t candidates = 0;
+  size_t candidates = 0;  // costed and kept
+  size_t excluded = 0;    // left out as extrapolations (AllocationRequest::strategy)
+  std::string excludedWhy;  // which: "N <kind> <strategy> at <reuse class> (layers ...)", "; "-separated
 };
 
 /// Builds the problem; throws std::invalid_argument (a message for the user) for a design with no
-/// allocatable layer, a layer without a valid candidate, or a weighted objective on a part whose
-/// capacity is unknown.
+/// allocatable layer, a layer without a valid candidate (or with only candidates the calibration
+/// does not cover), or a weighted objective on a part whose capacity is unknown.
 DesignAllocation allocationProblem(const hls::NetworkDesc& design, const hls::EstimatorChoice& estimator,
                                    const AllocationRequest& request);
 

@@ -91,6 +91,69 @@ TEST(LayerModel, MeasuredStructureGivesResourcesOfAnotherLength) {
   EXPECT_THROW(Calibration::read(bad, "bad.cal"), std::runtime_error);
 }
 
+// Each coefficient set records the reuse factors of the rows it was fitted on (file line
+// reuse_range); the calibration covers a query when rows of its class and kind exist at its reuse
+// class (1, or above 1): the resource strategy fitted on RF 2..16 does not cover RF 1, and a
+// calibration without recorded ranges covers everything.
+TEST(LayerModel, CoefficientSetsRecordTheirReuseRangeAndPredictionsSayWhenTheyExtrapolate) {
+  std::vector<CostRow> rows;
+  for (int rf : {2, 4, 16})
+    for (long n : {8L, 16L, 32L}) {
+      CostRow r;
+      r.q.kind = LayerKind::Dense;
+      r.q.nIn = n;
+      r.q.nOut = 8;
+      r.q.reuse = rf;
+      r.q.strategy = Strategy::Resource;
+      r.q.part = "xczu7ev";
+      r.y = {static_cast<double>(n * 8 / rf), 100.0 * n, 50.0 * n, 0, 10.0 + rf};
+      r.group = "g" + std::to_string(rf) + "/" + std::to_string(n);
+      rows.push_back(r);
+    }
+  const Calibration cal = fitCalibration(rows);
+  ASSERT_FALSE(cal.sets.empty());
+  for (const auto& [key, set] : cal.sets) {
+    EXPECT_EQ(set.minReuse, 2) << key;
+    EXPECT_EQ(set.maxReuse, 16) << key;
+  }
+  LayerQuery q = rows[0].q;
+  EXPECT_TRUE(calibrationCoversReuse(cal, q));
+  q.reuse = 64;  // the same class (above 1), beyond the rows: covered
+  EXPECT_TRUE(calibrationCoversReuse(cal, q));
+  q.tool = ToolGen::VitisHls;  // rows of another tool or I/O style count
+  q.io = IOType::Stream;
+  EXPECT_TRUE(calibrationCoversReuse(cal, q));
+  q.reuse = 1;
+  EXPECT_FALSE(calibrationCoversReuse(cal, q));
+  LayerQuery conv = q;  // shared-multiplier convolutions have rows of their own: none here
+  conv.kind = LayerKind::Conv1D;
+  conv.reuse = 4;
+  EXPECT_FALSE(calibrationCoversReuse(cal, conv));
+  LayerQuery latency = q;  // the constant-multiplier class has no rows at all
+  latency.strategy = Strategy::Latency;
+  EXPECT_FALSE(calibrationCoversReuse(cal, latency));
+  EXPECT_TRUE(coversReuse(CoefficientSet{}, 1));
+  EXPECT_TRUE(coversReuse(CoefficientSet{{}, 3, 1, 1}, 1));
+  EXPECT_FALSE(coversReuse(CoefficientSet{{}, 3, 1, 1}, 2));
+  // The range survives the file; a file without it covers everything.
+  std::stringstream ss;
+  cal.write(ss);
+  EXPECT_NE(ss.str().find("reuse_range mac_shared_dense/"), std::string::npos);
+  const Calibration back = Calibration::read(ss, "<mem>");
+  for (const auto& [key, set] : back.sets) EXPECT_EQ(set.minReuse, 2) << key;
+  EXPECT_FALSE(calibrationCoversReuse(back, q));
+  Calibration old = cal;
+  for (auto& [key, set] : old.sets) set.minReuse = set.maxReuse = 0;
+  std::stringstream oldFile;
+  old.write(oldFile);
+  EXPECT_EQ(oldFile.str().find("reuse_range"), std::string::npos);
+  EXPECT_TRUE(calibrationCoversReuse(Calibration::read(oldFile, "<old>"), q));
+  std::stringstream orphan("reuse_range mac_shared_dense/vitis_hls/parallel/lut 2 16\n");
+  EXPECT_THROW(Calibration::read(orphan, "orphan.cal"), std::runtime_error);
+  std::stringstream reversed("coef k 3 1\nreuse_range k 16 2\n");
+  EXPECT_THROW(Calibration::read(reversed, "reversed.cal"), std::runtime_error);
+}
+
 TEST(LayerModel, FitThenPredictReproducesALinearTruthAndRoundTripsTheFile) {
   // Synthetic truth: DSP = 1 per shared multiplier; the fit must find it from rows of sizes.
   std::vector<CostRow> rows;

@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "hls/DesignEstimate.h"
+#include "hls/LayerModel.h"
 #include "hls/NetworkDesc.h"
 #include "nn/Network.h"
 #include "tasks/Allocation.h"
@@ -182,4 +184,64 @@ TEST(Allocation, BadRequestsAreNamedErrors) {
   EXPECT_NE(part.find("unknown FPGA part 'xc9zzz-unknown' (known: xc7z020"), std::string::npos) << part;
   // With the part known, the same request builds.
   EXPECT_EQ(error(design, weighted), "");
+}
+
+// Candidates the calibration has no rows for (here: a calibration whose resource-strategy sets
+// were fitted on reuse factors 2..512 and constant-multiplier sets on 1..2, as the shipped one:
+// the resource strategy at reuse factor 1 is an extrapolation) are left out and counted, unless
+// the request names them (reuse factor listed, one strategy); a layer left with none is an error.
+TEST(Allocation, CandidatesOutsideTheCalibrationAreLeftOutUnlessRequested) {
+  nn::Network net(nn::Shape{16}, 1);
+  net.add(nn::layers::dense(32)).add(nn::layers::relu()).add(nn::layers::dense(12)).add(nn::layers::relu());
+  net.add(nn::layers::dense(5));
+  const hls::NetworkDesc design = toHlsNetwork(net, HlsConversionOptions{});
+  auto ranged = std::make_shared<hls::Calibration>(hls::defaultCalibration());
+  for (auto &[key, set] : ranged->sets) {
+    if (key.rfind("mac_shared", 0) == 0) set.minReuse = 2, set.maxReuse = 512;
+    if (key.rfind("mac_const", 0) == 0) set.minReuse = 1, set.maxReuse = 2;
+  }
+  const hls::EstimatorChoice withRanges{ranged, "ranged.cal"};
+  auto resourceAtOne = [](const DesignAllocation &a) {
+    size_t n = 0;
+    for (const AllocLayer &l : a.problem.layers)
+      for (const AllocCandidate &c : l.candidates) n += c.resource && c.reuse == 1;
+    return n;
+  };
+  AllocationRequest all;
+  all.maxReuse = 16;
+  const DesignAllocation a = allocationProblem(design, withRanges, all);
+  ASSERT_EQ(a.problem.layers.size(), 3u);
+  EXPECT_EQ(resourceAtOne(a), 0u);
+  EXPECT_EQ(a.excluded, 3u);
+  EXPECT_EQ(a.excludedWhy, "3 Dense resource strategy at reuse factor 1 (Dense_0, Dense_2, Dense_4)") << a.excludedWhy;
+  // The same calibration without ranges: nothing is left out.
+  auto unranged = std::make_shared<hls::Calibration>(*ranged);
+  for (auto &[key, set] : unranged->sets) set.minReuse = set.maxReuse = 0;
+  const DesignAllocation b = allocationProblem(design, {unranged, "unranged.cal"}, all);
+  EXPECT_EQ(b.excluded, 0u);
+  EXPECT_EQ(resourceAtOne(b), 3u);
+  EXPECT_EQ(b.candidates, a.candidates + 3);
+  // Named explicitly (reuse factor 1 listed, resource strategy): kept.
+  AllocationRequest named;
+  named.reuse = {1, 2, 4};
+  named.strategy = "resource";
+  const DesignAllocation c = allocationProblem(design, withRanges, named);
+  EXPECT_EQ(c.excluded, 0u);
+  EXPECT_EQ(resourceAtOne(c), 3u);
+  // Listed, but with both strategies: still left out.
+  AllocationRequest listedBoth;
+  listedBoth.reuse = {1, 2};
+  EXPECT_EQ(allocationProblem(design, withRanges, listedBoth).excluded, 3u);
+  // Only extrapolations to choose from: an error naming the layer and the way out.
+  AllocationRequest onlyExtrapolated;
+  onlyExtrapolated.maxReuse = 1;
+  onlyExtrapolated.strategy = "resource";
+  try {
+    allocationProblem(design, withRanges, onlyExtrapolated);
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("every candidate of layer Dense_0 is outside what the estimator's calibration"),
+              std::string::npos)
+        << e.what();
+  }
 }
