@@ -152,12 +152,7 @@ TEST_P(CSimHeaders, IoStreamChannelLocalKindsComputeOnePacketAtATime) {
 TEST_P(CSimHeaders, UnsignedSoftmaxAndPoolingBitExact) {
   for (SoftmaxImpl impl : {SoftmaxImpl::Stable, SoftmaxImpl::Latency}) {
     std::mt19937 rng(21);
-    NetworkDesc n;
-    n.name = "usoftmax";
-    n.inputType = FixedType::fixed(12, 4, QuantMode::RND, OverflowMode::SAT);
-    n.inputHeight = 4;
-    n.inputWidth = 4;
-    n.inputChannels = 2;
+    NetworkDesc n = testnets::network("usoftmax", FixedType::fixed(12, 4, QuantMode::RND, OverflowMode::SAT), 4, 4, 2);
     LayerDesc p = testnets::layer("pool1", LayerKind::AvgPool, FixedType::fixed(10, 3, QuantMode::RND, OverflowMode::SAT));
     p.accumType = FixedType::fixed(11, 4, QuantMode::TRN, OverflowMode::SAT);  // the window sum saturates
     p.kernelH = p.kernelW = p.strideH = p.strideW = 2;

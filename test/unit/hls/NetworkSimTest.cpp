@@ -132,11 +132,7 @@ TEST(NetworkSim, RejectsBadDescriptions) {
 // casting every product to accum_t and adding it to accum_t(bias) in kernel order (hls4ml's
 // depthwise_product), so a saturating accumulator clips where the order says.
 TEST(NetworkSim, DepthwiseConvHandWorked) {
-  NetworkDesc n;
-  n.name = "dw";
-  n.inputType = FixedType::fixed(8, 3);
-  n.inputWidth = 3;
-  n.inputChannels = 2;
+  NetworkDesc n = testnets::network("dw", FixedType::fixed(8, 3), 1, 3, 2);
   LayerDesc d = testnets::layer("dw", LayerKind::DepthwiseConv1D, FixedType::fixed(8, 3));
   d.kernelW = 2;
   d.padLeft = 1;  // output 0 sees (pad, x0), output 1 (x0, x1), output 2 (x1, x2)

@@ -156,11 +156,7 @@ TEST(ResourceEstimator, StreamingRaisesIntervalToPixelCount) {
 // hard tanh comparators and adders, a global pooling a reduction per channel, a rounding or
 // saturating quantizer per-element logic; a linear activation and zero padding are wiring.
 TEST(ResourceEstimator, ImportedLayerKindsHaveStructuralCosts) {
-  NetworkDesc n;
-  n.name = "kinds";
-  n.inputType = FixedType::fixed(16, 6);
-  n.inputWidth = 8;
-  n.inputChannels = 4;
+  NetworkDesc n = testnets::network("kinds", FixedType::fixed(16, 6), 1, 8, 4);
   LayerDesc pad = testnets::layer("pad", LayerKind::ZeroPad, FixedType::fixed(16, 6));
   pad.padLeft = pad.padRight = 1;
   LayerDesc dw = testnets::layer("dw", LayerKind::DepthwiseConv1D, FixedType::fixed(16, 6));

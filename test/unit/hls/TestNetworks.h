@@ -14,6 +14,17 @@ inline std::vector<float> randomValues(size_t n, std::mt19937& rng, float scale,
   return v;
 }
 
+// An empty network of `name` reading an (height x width x channels) input of type `input`.
+inline NetworkDesc network(const std::string& name, FixedType input, int height, int width, int channels) {
+  NetworkDesc n;
+  n.name = name;
+  n.inputType = input;
+  n.inputHeight = height;
+  n.inputWidth = width;
+  n.inputChannels = channels;
+  return n;
+}
+
 inline LayerDesc layer(const std::string& name, LayerKind kind, FixedType t) {
   LayerDesc l;
   l.name = name;

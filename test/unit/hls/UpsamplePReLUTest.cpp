@@ -42,12 +42,7 @@ struct ScratchDir {
 
 // 2x3x2 input -> PReLU -> Upsample 2 x 3, small enough to check by hand.
 NetworkDesc tinyNet() {
-  NetworkDesc n;
-  n.name = "tiny";
-  n.inputType = FixedType::fixed(8, 3);
-  n.inputHeight = 2;
-  n.inputWidth = 3;
-  n.inputChannels = 2;
+  NetworkDesc n = testnets::network("tiny", FixedType::fixed(8, 3), 2, 3, 2);
   LayerDesc pr = testnets::layer("pr", LayerKind::PReLU, FixedType::fixed(8, 3, QuantMode::TRN, OverflowMode::WRAP));
   for (int i = 0; i < 12; ++i) pr.weights.push_back(0.25f * static_cast<float>(i % 5) - 0.5f);
   pr.weightType = FixedType::fixed(6, 1);

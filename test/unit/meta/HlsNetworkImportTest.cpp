@@ -392,11 +392,7 @@ std::vector<hls::NetworkDesc> depthwiseNets() {
   pw.nFilters = 3;
   pw.weights = testnets::randomValues(2 * 3, rng, 0.8f);
   n2.layers.push_back(pw);
-  NetworkDesc n1;
-  n1.name = "dwnet1d";
-  n1.inputType = FixedType::fixed(16, 6);
-  n1.inputWidth = 8;
-  n1.inputChannels = 2;
+  NetworkDesc n1 = testnets::network("dwnet1d", FixedType::fixed(16, 6), 1, 8, 2);
   LayerDesc dw1 = testnets::layer("dw1", LayerKind::DepthwiseConv1D, FixedType::fixed(16, 6));
   dw1.kernelW = 2;
   dw1.weights = testnets::randomValues(2 * 2, rng, 0.8f);

@@ -79,22 +79,32 @@ TEST(Training, FashionMnistCnnLearns) {
   EXPECT_GT(accuracy(net.predict(d.test.x), d.test.targetMatrix()), 0.65);
 }
 
+// One epoch at `batch` on `threads` threads, everything else the defaults.
+static TrainConfig oneEpoch(long batch, int threads) {
+  TrainConfig c;
+  c.epochs = 1;
+  c.batchSize = batch;
+  c.threads = threads;
+  return c;
+}
+
+static std::vector<Matrix> parameterValues(Network& net) {
+  std::vector<Matrix> w;
+  for (Parameter* p : net.parameters()) w.push_back(p->value);
+  return w;
+}
+
 TEST(Training, SameSeedGivesBitIdenticalWeights) {
   const auto& d = fashionSubset();
   auto run = [&](uint64_t seed, int threads) {
     Network net(Shape{1, 28, 28}, seed);
     net.add(layers::conv2d(4, 3)).add(layers::relu()).add(layers::maxPool(2)).add(layers::flatten())
         .add(layers::batchNorm()).add(layers::dense(32)).add(layers::relu()).add(layers::dropout(0.3f)).add(layers::dense(10));
-    TrainConfig c;
-    c.epochs = 1;
-    c.batchSize = 64;
+    TrainConfig c = oneEpoch(64, threads);
     c.seed = seed;
     c.validationSplit = 0.2;
-    c.threads = threads;
     Trainer(c).fit(net, d.train.x.topRows(600), d.train.targetMatrix().topRows(600));
-    std::vector<Matrix> w;
-    for (Parameter* p : net.parameters()) w.push_back(p->value);
-    return w;
+    return parameterValues(net);
   };
   // Work is split into chunks that do not depend on the thread count, so even 1 vs 2 threads agree.
   const auto a = run(5, 2), b = run(5, 2), one = run(5, 1), c = run(6, 2);
@@ -138,14 +148,8 @@ TEST(Training, ResidualCnnIsBitIdenticalAcrossThreadCounts) {
     net.add(layers::same(layers::conv2d(8, 3))).add(layers::batchNorm()).add(layers::relu());
     const std::string out = net.layer(net.size() - 1).spec().name;
     net.add(layers::add({in, out})).add(layers::flatten()).add(layers::dense(10));
-    TrainConfig c;
-    c.epochs = 1;
-    c.batchSize = 64;
-    c.threads = threads;
-    Trainer(c).fit(net, d.train.x.topRows(256), d.train.targetMatrix().topRows(256));
-    std::vector<Matrix> w;
-    for (Parameter* p : net.parameters()) w.push_back(p->value);
-    return w;
+    Trainer(oneEpoch(64, threads)).fit(net, d.train.x.topRows(256), d.train.targetMatrix().topRows(256));
+    return parameterValues(net);
   };
   const auto one = run(1), two = run(2);
   ASSERT_EQ(one.size(), two.size());
