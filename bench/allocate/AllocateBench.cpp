@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
         const double buildSeconds = median(builds), mipSeconds = median(totals);
         double space = 1;
         for (const AllocLayer& l : a.problem.layers) space *= static_cast<double>(l.candidates.size());
-        std::printf("INFO %s latency<=%.0f objective=%s: %zu layers, %.3g combinations, MIP %s objective %.1f in %.4f s (median of %d runs; building %.4f s, CBC about %.4f s, %ld of %zu candidates after the Pareto filter)\n",
+        std::printf("INFO %s latency<=%.0f objective=%s: %zu layers, %.3g combinations, MIP %s objective %.1f in %.5f s (median of %d runs; building %.5f s, CBC about %.5f s, %ld of %zu candidates after the Pareto filter)\n",
                     name.c_str(), in.request.latencyCycles, objective, a.problem.layers.size(), space,
                     mip.status == AllocSolution::Status::Optimal     ? "optimal"
                     : mip.status == AllocSolution::Status::Infeasible ? "infeasible"

@@ -194,9 +194,17 @@ Features featuresOf(const LayerQuery& q, Metric m) { return featuresOf(q, m, nul
 
 Features featuresOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats) {
   Features f;
+  featureValuesOf(q, m, stats, f.x, &f.names);
+  return f;
+}
+
+void featureValuesOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats, std::vector<double>& x,
+                     std::vector<std::string>* names) {
+  x.clear();
+  if (names) names->clear();
   auto add = [&](const char* name, double v) {
-    f.names.emplace_back(name);
-    f.x.push_back(v);
+    if (names) names->emplace_back(name);
+    x.push_back(v);
   };
   const bool stream = q.io == IOType::Stream;
   const int dw = q.dataType.width, ww = q.weightType.width, aw = q.accumType.width, rw = q.resultType.width;
@@ -410,7 +418,6 @@ Features featuresOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats
     }
     case LayerClass::Glue: break;  // top-level glue is modelled by the network estimator
   }
-  return f;
 }
 
 bool isInlinedKind(LayerKind k) { return k == LayerKind::Quantize || k == LayerKind::Linear || k == LayerKind::Flatten; }
@@ -887,6 +894,11 @@ bool calibrationCoversReuse(const Calibration& cal, const LayerQuery& q) {
 }
 
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats) {
+  return predictLayer(cal, q, stats, nullptr);
+}
+
+std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats,
+                                          CoefficientChoices* choices) {
   std::array<double, kMetrics> out{};
   const LayerClass c = layerClassOf(q);
   // One pass over the weights for all five metrics.
@@ -895,15 +907,25 @@ std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQue
     computed = constWeightStatsOf(q);
     stats = &computed;
   }
-  const std::string cls = classKey(c, q.kind), denseCls = classKey(c, LayerKind::Dense);
-  std::string key;
+  std::string cls, denseCls, key;  // built when a key is looked up
+  // The feature values only (no names): one vector for the five metrics. predictLayer runs once
+  // per layer and estimate, and once per candidate of every allocatable layer in `allocate`.
+  std::vector<double> x;
+  x.reserve(8);
   for (int mi = 0; mi < kMetrics; ++mi) {
     const Metric m = static_cast<Metric>(mi);
-    const Features f = featuresOf(q, m, stats);
-    if (f.x.empty()) continue;
+    featureValuesOf(q, m, stats, x, nullptr);
+    if (x.empty()) continue;
     const CoefficientSet* s = nullptr;
+    const size_t ci = static_cast<size_t>(c);
+    const bool remembered = choices && ci < CoefficientChoices::kClasses && choices->known[ci][mi];
+    if (remembered) s = choices->set[ci][mi];
+    if (!remembered && !isStructuralMetric(c, m) && cls.empty()) {
+      cls = classKey(c, q.kind);
+      denseCls = classKey(c, LayerKind::Dense);
+    }
     for (const auto& [t, io] : fallbackOrder(c, m, q.tool, q.io)) {
-      if (isStructuralMetric(c, m)) break;
+      if (remembered || isStructuralMetric(c, m)) break;
       // A constant-multiplier convolution without data of its own borrows the dense kernel's.
       assignKey(key, cls, t, io, m);
       auto it = cal.sets.find(key);
@@ -911,15 +933,20 @@ std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQue
         assignKey(key, denseCls, t, io, m);
         it = cal.sets.find(key);
       }
-      if (it != cal.sets.end() && it->second.beta.size() == f.x.size()) {
+      if (it != cal.sets.end() && it->second.beta.size() == x.size()) {
         s = &it->second;
         break;
       }
     }
+    // The feature count of a class and metric is fixed, so the choice holds for every setting.
+    if (choices && !remembered && ci < CoefficientChoices::kClasses) {
+      choices->set[ci][mi] = s;
+      choices->known[ci][mi] = true;
+    }
     // A class no calibration row covers: the structural prior, one unit (LUT, FF, cycle) per
     // feature unit (a LUT per bit of logic, a register per bit, a cycle per stage).
     double v = 0;
-    for (size_t j = 0; j < f.x.size(); ++j) v += (s ? s->beta[j] : 1.0) * f.x[j];
+    for (size_t j = 0; j < x.size(); ++j) v += (s ? s->beta[j] : 1.0) * x[j];
     out[mi] = std::max(0.0, v);
   }
   // Resources measured on a layer of the same structure (another length) are what it costs.

@@ -94,6 +94,10 @@ bool needsConstWeightStats(const LayerQuery& q);
 // featuresOf with the statistics already computed (`stats` null: computed from q when needed);
 // the same features either way.
 Features featuresOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats);
+// The same values into `x` (cleared first), and their names into `names` unless it is null:
+// what predictLayer uses, without building a name string per feature.
+void featureValuesOf(const LayerQuery& q, Metric m, const ConstWeightStats* stats, std::vector<double>& x,
+                     std::vector<std::string>* names);
 // Whether a metric of a class is a structural count used as is (not fitted).
 bool isStructuralMetric(LayerClass c, Metric m);
 
@@ -183,6 +187,20 @@ std::array<double, kMetrics> predictGlue(const Calibration& cal, const GlueQuery
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q);
 // The same with q's constant-weight statistics already computed (null: computed once from q).
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats);
+// Which coefficient set (or the structural prior) each layer class and metric of one layer takes:
+// it depends on the class, the layer's kind, tool and I/O style and the calibration, not on the
+// reuse factor. Estimating one layer under many settings (ResourceEstimator::estimateSettings)
+// keeps one for the layer, so the calibration's keys are looked up once per class and metric
+// instead of once per setting. Only for queries of one layer kind, tool and I/O style and one
+// calibration.
+struct CoefficientChoices {
+  static constexpr int kClasses = 7;  // LayerClass values
+  std::array<std::array<const CoefficientSet*, kMetrics>, kClasses> set{};
+  std::array<std::array<bool, kMetrics>, kClasses> known{};
+};
+// predictLayer remembering its choices in `choices` (null: none); the same figures.
+std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats,
+                                          CoefficientChoices* choices);
 // Whether the calibration holds layers like q at q's reuse class (coversReuse): rows of q's layer
 // class and kind (its strategy: constant multipliers or shared ones; dense or convolution), under
 // any tool or I/O style, at reuse factor 1 when q's is 1, above 1 otherwise. A constant-multiplier

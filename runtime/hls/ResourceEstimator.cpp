@@ -26,9 +26,17 @@ const std::vector<DeviceInfo>& knownDevices() {
 }
 
 const DeviceInfo& lookupDevice(const std::string& part) {
+  // The last part asked for, per thread: the estimator asks for the same part per layer and per
+  // feature (a search or `allocate` many times over), and finding it lower-cases the name and
+  // scans the table.
+  thread_local std::string lastPart;
+  thread_local const DeviceInfo* lastDevice = nullptr;
+  if (lastDevice && part == lastPart) return *lastDevice;
   const DeviceRecord* record = findDeviceRecord(part);
   if (!record) throw std::invalid_argument(unknownPartMessage(part));
-  return knownDevices()[static_cast<size_t>(record - kDeviceTable)];
+  lastDevice = &knownDevices()[static_cast<size_t>(record - kDeviceTable)];
+  lastPart = part;
+  return *lastDevice;
 }
 
 int csdDigitsWide(unsigned long long u) {
@@ -280,11 +288,12 @@ LayerEstimate ResourceEstimator::estimateOther(const LayerDesc& l, const FixedTy
   return e;
 }
 
-LayerEstimate ResourceEstimator::estimateLayer(const LayerDesc& l, const LayerQuery& q, const ConstWeightStats* stats) const {
+LayerEstimate ResourceEstimator::estimateLayer(const LayerDesc& l, const LayerQuery& q, const ConstWeightStats* stats,
+                                               CoefficientChoices* choices) const {
   LayerEstimate e;
   e.name = l.name;
   e.kind = l.kind;
-  const auto p = predictLayer(*cal_, q, stats);
+  const auto p = predictLayer(*cal_, q, stats, choices);
   e.dsp = p[0];
   e.lut = p[1];
   e.ff = p[2];
@@ -335,6 +344,8 @@ std::vector<std::vector<LayerEstimate>> ResourceEstimator::estimateSettings(
     bool haveStats = false;
     // Whether the calibration covers (strategy, reuse class): at most four answers per layer.
     std::map<std::pair<Strategy, bool>, bool> covered;
+    // Which coefficient sets the layer's classes take: looked up once, not once per setting.
+    CoefficientChoices choices;
     auto estimateAs = [&](int reuse, Strategy strategy) {
       q.reuse = std::max(1, reuse);  // as queryOf reads a layer's setting
       q.strategy = strategy;
@@ -342,7 +353,7 @@ std::vector<std::vector<LayerEstimate>> ResourceEstimator::estimateSettings(
         stats = cache_ ? cache_->statsOf(l.name, q) : constWeightStatsOf(q);
         haveStats = true;
       }
-      LayerEstimate e = estimateLayer(l, q, haveStats ? &stats : nullptr);
+      LayerEstimate e = estimateLayer(l, q, haveStats ? &stats : nullptr, &choices);
       const auto key = std::make_pair(strategy, q.reuse > 1);
       auto it = covered.find(key);
       if (it == covered.end()) it = covered.emplace(key, calibrationCoversReuse(*cal_, q)).first;

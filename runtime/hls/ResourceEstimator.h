@@ -98,7 +98,9 @@ class ResourceEstimator {
                             const std::vector<std::vector<bool>>& constant) const;
   // The calibrated model's estimate of layer `l` from its query (`stats`: its constant-weight
   // statistics when already known).
-  LayerEstimate estimateLayer(const LayerDesc& l, const LayerQuery& q, const ConstWeightStats* stats) const;
+  // `choices`: the layer's coefficient choices kept across its settings (null: none).
+  LayerEstimate estimateLayer(const LayerDesc& l, const LayerQuery& q, const ConstWeightStats* stats,
+                              CoefficientChoices* choices = nullptr) const;
 
   ResourceModel model_;
   bool analytic_ = false;

@@ -72,6 +72,38 @@ TEST(Allocation, MipEqualsEnumerationOnRandomInstances) {
   EXPECT_GE(feasible, 15);  // the comparison is not vacuous (18 of the 40 are feasible)
 }
 
+// A candidate that exceeds a limit even with every other layer at its least cost is in no
+// feasible allocation: the filter drops it before the dominance test (so it dominates nothing),
+// and the MIP's optimum is still enumeration's.
+TEST(Allocation, FilterDropsCandidatesNoAllocationCanFit) {
+  AllocProblem p;
+  p.fixed = {0, 0, 0, 0, 2};
+  AllocLayer a, b;
+  auto add = [](AllocLayer& layer, AllocCosts cost) {
+    AllocCandidate c;
+    c.cost = cost;
+    layer.candidates.push_back(c);
+  };
+  add(a, {8, 100, 10, 0, 3});   // 0: fast
+  add(a, {4, 60, 10, 0, 6});    // 1: fits only with b's fastest (2 + 6 + 2 = 10)
+  add(a, {1, 20, 10, 0, 9});    // 2: 2 + 9 + 2 > 10: never fits
+  add(b, {6, 90, 10, 0, 2});    // 0: fast
+  add(b, {3, 30, 10, 0, 5});    // 1
+  p.layers = {a, b};
+  p.limit[kLatency] = 10;
+  p.weight[kDsp] = 1;
+  EXPECT_EQ(paretoCandidates(p, 0), (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(paretoCandidates(p, 1), (std::vector<size_t>{0, 1}));
+  const AllocSolution mip = solveAllocation(p), all = enumerateAllocation(p);
+  ASSERT_EQ(mip.status, AllocSolution::Status::Optimal);
+  EXPECT_EQ(mip.objective, all.objective);
+  EXPECT_EQ(mip.choice, (std::vector<size_t>{1, 0}));  // 4 + 6 DSP at 10 cycles (a's 0 with b's 1: 8 + 3)
+  EXPECT_EQ(mip.variables, 4);
+  p.limit[kLatency] = 6;  // below the fastest allocation (2 + 3 + 2 = 7): nothing fits
+  EXPECT_TRUE(paretoCandidates(p, 0).empty());
+  EXPECT_EQ(solveAllocation(p).status, AllocSolution::Status::Infeasible);
+}
+
 // The MIP is built from the candidates no other one dominates: a candidate that costs at least
 // as much in every figure, or the same as an earlier one, goes; the II limit applies first.
 TEST(Allocation, ParetoFilterDropsDominatedAndDuplicateCandidates) {
