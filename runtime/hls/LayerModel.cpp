@@ -722,14 +722,17 @@ std::string classKey(LayerClass c, LayerKind k) {
   return s;
 }
 
-std::string keyOf(const std::string& c, ToolGen t, IOType io, Metric m) {
-  return c + "/" + toolGenName(t) + "/" + (io == IOType::Stream ? "stream" : "parallel") + "/" + metricName(m);
-}
-
-// keyOf into `out`, reusing its storage (predictLayer looks up several keys per metric).
+// A coefficient set's key, "class/tool/io/metric", written into `out` reusing its storage
+// (predictLayer looks up several keys per metric).
 void assignKey(std::string& out, const std::string& c, ToolGen t, IOType io, Metric m) {
   out.assign(c).append("/").append(toolGenName(t)).append("/").append(io == IOType::Stream ? "stream" : "parallel");
   out.append("/").append(metricName(m));
+}
+
+std::string keyOf(const std::string& c, ToolGen t, IOType io, Metric m) {
+  std::string key;
+  assignKey(key, c, t, io, m);
+  return key;
 }
 
 // Where a key without data borrows its coefficients, in order. A constant-multiplier block is one
