@@ -1,4 +1,5 @@
-// Spatial geometry shared by convolution and pooling: channels, input/output extents, kernel, stride, pad.
+// Spatial geometry shared by convolution and pooling (channels, extents, kernel, stride, pad), and how
+// the convolution kernels cut a batch into groups of samples.
 #pragma once
 #include <algorithm>
 
@@ -23,6 +24,20 @@ struct ConvGeometry {
   // Reads (C, L) as H = 1 and (C, H, W) directly; `twoD` says which the layer kind requires.
   // Throws Error naming `layerName` when the input does not fit.
   static ConvGeometry from(const Shape& input, const LayerSpec& spec, bool twoD, const std::string& layerName);
+};
+
+// How a convolution's batch is cut into GEMM groups: `count` groups of `base` samples, the first
+// `extra` of them one sample more. A group spans about 4,096 output columns, but a batch is split
+// into an even number of groups (at least two) whenever each still has 256 columns or more, so
+// that small deep feature maps keep both cores busy; group sizes differ by at most one sample so
+// the cores get equal work. It depends on the batch and the layer geometry only, never on the
+// thread count, so results are bit-identical for any number of threads.
+struct SampleGroups {
+  long count, base, extra;
+  long first(long g) const { return g * base + std::min(g, extra); }
+  long size(long g) const { return base + (g < extra ? 1 : 0); }
+  long largest() const { return base + (extra > 0 ? 1 : 0); }
+  static SampleGroups of(long batch, long columnsPerSample);
 };
 
 }  // namespace mmlc::nn

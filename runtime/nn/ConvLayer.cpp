@@ -87,6 +87,8 @@ Shape ConvLayer::configure(const Shape& input, Random& rng) {
   bias_.value = Matrix::Zero(1, spec_.useBias ? F : 0);
   bias_.grad = Matrix::Zero(1, spec_.useBias ? F : 0);
   bias_.regularised = false;
+  winograd_.reset();
+  if (twoD && WinogradConv::suits(g_, F, G)) winograd_.emplace(g_, F);
   if (twoD) return Shape{F, g_.outH, g_.outW};
   return Shape{F, g_.outW};
 }
@@ -212,15 +214,10 @@ ScratchMap scratchMatrix(Matrix& buffer, long rows, long cols) {
 
 // Samples are processed in groups whose im2col matrices sit side by side (K x group*P), so one
 // GEMM covers the whole group: per-sample GEMMs are too small (e.g. 8 x 9 x 676) for Eigen's
-// kernels. A group spans about 4,096 output columns, but a batch is split into an even number of
-// groups (at least two) whenever each still has 256 columns or more, so that the small deep
-// feature maps (7x7, 4x4 at batch 64: one group before) keep both cores busy; group sizes differ
-// by at most one sample so the cores get equal work. The grouping depends on the batch and the
-// layer geometry only, never on the thread count, so results are bit-identical for any number of
-// threads.
-ConvLayer::SampleGroups ConvLayer::sampleGroups(long batch) const {
+// kernels. SampleGroups (ConvGeometry.h) says how many and how large.
+SampleGroups SampleGroups::of(long batch, long columnsPerSample) {
   constexpr long kGroupColumns = 4096, kMinGroupColumns = 256;
-  const long P = std::max(1L, g_.outSpatial()), columns = batch * P;
+  const long columns = batch * std::max(1L, columnsPerSample);
   long groups = std::max(1L, (columns + kGroupColumns - 1) / kGroupColumns);
   if (columns >= 2 * kMinGroupColumns && batch >= 2) groups = std::max(2L, groups + groups % 2);
   groups = std::max(1L, std::min(groups, batch));
@@ -228,9 +225,13 @@ ConvLayer::SampleGroups ConvLayer::sampleGroups(long batch) const {
 }
 
 void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
+  if (winograd_) {
+    winograd_->forward(x, weight_.value, bias_.value, y);
+    return;
+  }
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
   const long CG = spec_.groups, FG = F / CG, KAll = K * CG;  // channel groups: filters and patch rows per group
-  const SampleGroups groups = sampleGroups(B);
+  const SampleGroups groups = SampleGroups::of(B, P);
   const long G = groups.largest();
   y.resize(B, F * P);
 #pragma omp parallel if (groups.count > 1)
@@ -257,9 +258,15 @@ void ConvLayer::forward(const Matrix& x, Matrix& y, bool) {
 }
 
 void ConvLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix& dx) {
+  if (winograd_) {
+    winograd_->backward(x, weight_.value, dy, weight_.grad, spec_.useBias ? &bias_.grad : nullptr,
+                        inputGradientNeeded_ ? &dx : nullptr);
+    if (!inputGradientNeeded_) dx.resize(x.rows(), x.cols());
+    return;
+  }
   const long B = x.rows(), F = spec_.units, P = g_.outSpatial(), K = weight_.value.cols();
   const long CG = spec_.groups, FG = F / CG, KAll = K * CG;
-  const SampleGroups groups = sampleGroups(B);
+  const SampleGroups groups = SampleGroups::of(B, P);
   const long G = groups.largest();
   dx.resize(B, x.cols());
   // Each group accumulates into its own gradient buffer and the buffers are summed in group

@@ -1,6 +1,10 @@
-// Conv1D/Conv2D via im2col + GEMM over groups of samples, parallelised over the groups with OpenMP.
+// Conv1D/Conv2D via im2col + GEMM (or Winograd F(2x2, 3x3) for 3x3 stride-1 layers) over groups of
+// samples, parallelised over the groups with OpenMP.
 #pragma once
+#include <optional>
+
 #include "nn/ConvGeometry.h"
+#include "nn/ConvWinograd.h"
 #include "nn/Layer.h"
 
 namespace mmlc::nn {
@@ -13,6 +17,7 @@ class ConvLayer : public Layer {
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix& dx) override;
   std::vector<Parameter*> parameters() override;
   const ConvGeometry& geometry() const { return g_; }
+  bool usesWinograd() const { return winograd_.has_value(); }
 
  protected:
   Shape configure(const Shape& input, Random& rng) override;
@@ -22,16 +27,9 @@ class ConvLayer : public Layer {
   void im2col(const float* x, float* col, long ld) const;
   // Adds a (K x P) patch-gradient block (rows `ld` apart) back onto one sample's input gradient.
   void col2im(const float* col, long ld, float* dx) const;
-  // How a batch is cut into GEMM groups (see ConvLayer.cpp): `count` groups of `base` samples,
-  // the first `extra` of them one sample more.
-  struct SampleGroups {
-    long count, base, extra;
-    long first(long g) const { return g * base + std::min(g, extra); }
-    long size(long g) const { return base + (g < extra ? 1 : 0); }
-    long largest() const { return base + (extra > 0 ? 1 : 0); }
-  };
-  SampleGroups sampleGroups(long batch) const;
   ConvGeometry g_;
+  // Set when the layer runs as Winograd F(2x2, 3x3) (WinogradConv::suits), else im2col + GEMM.
+  std::optional<WinogradConv> winograd_;
   Parameter weight_, bias_;
 };
 

@@ -1,0 +1,53 @@
+// Winograd F(2x2, 3x3) convolution for 3x3 stride-1 Conv2D layers: forward pass, input gradient
+// and weight gradient as 16 GEMMs per group of samples in the transformed domain.
+#pragma once
+#include <vector>
+
+#include "nn/ConvGeometry.h"
+#include "nn/Tensor.h"
+
+namespace mmlc::nn {
+
+// Winograd's minimal filtering F(2x2, 3x3) (Lavin & Gray, "Fast Algorithms for Convolutional
+// Neural Networks", 2016): each 2x2 output tile is A^T [(G g G^T) . (B^T d B)] A of its 4x4 input
+// tile d, so the 36 multiplies per tile, input channel and filter of a direct 3x3 convolution
+// become 16, and the sum over input channels becomes one GEMM per transformed position (16 of
+// them, filters x channels times channels x tiles). The backward pass is the exact gradient of
+// that computation: dM = A dY A^T, the input gradient B (U^T dM) B^T and the weight gradient
+// G^T (dM V^T) G, again 16 GEMMs each. Results differ from im2col + GEMM only by rounding.
+class WinogradConv {
+ public:
+  // Whether this layer runs faster as Winograd than as im2col + GEMM: a 3x3 kernel with stride 1
+  // and one channel group, with at least kMinChannels input channels and filters (with fewer, the
+  // transformed GEMMs are too shallow to gain on the 2.25x fewer multiplies).
+  static constexpr int kMinChannels = 16;
+  static bool suits(const ConvGeometry& g, int filters, int channelGroups);
+
+  WinogradConv() = default;
+  WinogradConv(const ConvGeometry& g, int filters);
+
+  // x: batch x C*H*W; weight: F x C*9 (ONNX order); bias: 1 x F or empty. y: batch x F*outH*outW.
+  void forward(const Matrix& x, const Matrix& weight, const Matrix& bias, Matrix& y);
+  // Adds the weight gradient to wGrad (F x C*9) and, when bGrad is not null, the bias gradient;
+  // writes the input gradient to *dx when dx is not null. The gradients are those of the last
+  // forward pass (its transformed weights are reused).
+  void backward(const Matrix& x, const Matrix& weight, const Matrix& dy, Matrix& wGrad, Matrix* bGrad,
+                Matrix* dx);
+
+ private:
+  void transformWeights(const Matrix& weight, std::vector<float>& u) const;
+  void transformInput(const float* x, float* v, long ld, long col0) const;
+  void inverseOutput(const float* m, long ld, long col0, const float* bias, float* y) const;
+  void transformOutputGradient(const float* dy, float* dm, long ld, long col0) const;
+  void inverseInputGradient(const float* dv, long ld, long col0, float* dx) const;
+  SampleGroups groups(long batch) const { return SampleGroups::of(batch, g_.outSpatial()); }
+
+  ConvGeometry g_;
+  int filters_ = 0;
+  int tilesH_ = 0, tilesW_ = 0;  // 2x2 output tiles per column / row
+  int planeH_ = 0;               // rows of the zero-padded input plane the 4x4 input tiles are read from
+  std::vector<float> u_;         // the last forward pass's transformed weights (16 blocks of F x C)
+  std::vector<Matrix> groupWeightGradients_;  // backward's per-group transformed weight gradients
+};
+
+}  // namespace mmlc::nn
