@@ -168,6 +168,9 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
 // columns j = 0..3 are even[tw], odd[tw], even[tw + 1], odd[tw + 1] -- vectors over the tiles.
 // Tile columns are handled 16 at a time (tc0); a transformed tile row is one run of floats in
 // each of the 16 position rows of the transformed-domain buffer (columns s*T + th*tilesW + tw).
+// A buffer's rows are ordered by channel (or filter) k, then position xi: row 16k + xi, so the
+// 16 rows a tile's transform reads or writes are neighbours in memory; the GEMM of position xi
+// sees every 16th row.
 
 // V = B^T d B per tile and channel; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
 void WinogradConv::transformInput(const float* x, float* v, long ld, long col0) const {
@@ -202,8 +205,8 @@ void WinogradConv::transformInput(const float* x, float* v, long ld, long col0) 
             t[2] = in[2] - in[1];
             t[3] = in[1] - in[3];
           }
-        float* dst = v + c * ld + col0 + static_cast<long>(th) * TW + tc0;
-        const long step = C * ld;  // from position xi to xi + 1
+        float* dst = v + c * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
+        const long step = ld;  // from position xi to xi + 1
         for (int i = 0; i < 4; ++i) {
           const Lanes &d0 = te[0][i], &d1 = to[0][i], &d2 = te[1][i], &d3 = to[1][i];
           out = d0 - d2;
@@ -232,8 +235,8 @@ void WinogradConv::inverseOutput(const float* m, long ld, long col0, const float
     for (int th = 0; th < tilesH_; ++th)
       for (int tc0 = 0; tc0 < TW; tc0 += kLanes) {
         const int n = std::min(kLanes, TW - tc0);
-        const float* src = m + f * ld + col0 + static_cast<long>(th) * TW + tc0;
-        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * F * ld, n);
+        const float* src = m + f * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
+        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * ld, n);
         for (int j = 0; j < 4; ++j) {
           a[0][j] = (in[0 + j] + in[4 + j]) + in[8 + j];
           a[1][j] = (in[4 + j] - in[8 + j]) - in[12 + j];
@@ -276,8 +279,8 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, long ld, 
           t[2] = in[0] - in[1];
           t[3] = -in[1];
         }
-        float* dst = dm + f * ld + col0 + static_cast<long>(th) * TW + tc0;
-        const long step = F * ld;
+        float* dst = dm + f * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
+        const long step = ld;
         for (int i = 0; i < 4; ++i) {
           store(dst + (4 * i + 0) * step, ae[i], n);
           out = ae[i] + ao[i];
@@ -307,8 +310,8 @@ void WinogradConv::inverseInputGradient(const float* dv, long ld, long col0, flo
     for (int th = 0; th < tilesH_; ++th)
       for (int tc0 = 0; tc0 < TW; tc0 += kLanes) {
         const int n = std::min(kLanes, TW - tc0);
-        const float* src = dv + c * ld + col0 + static_cast<long>(th) * TW + tc0;
-        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * C * ld, n);
+        const float* src = dv + c * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
+        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * ld, n);
         for (int j = 0; j < 4; ++j) {  // B over the rows of each column j
           r[0][j] = in[0 + j];
           r[1][j] = (in[4 + j] - in[8 + j]) + in[12 + j];
@@ -355,8 +358,8 @@ void WinogradConv::forward(const Matrix& x, const Matrix& weight, const Matrix& 
       for (long s = 0; s < n; ++s) transformInput(x.row(first + s).data(), v, ld, s * T);
       for (int xi = 0; xi < kPositions; ++xi) {
         const Eigen::Map<const Matrix> uxi(u.data() + xi * F * C, F, C);
-        StridedMap(m + xi * F * ld, F, width, Eigen::OuterStride<>(ld)).noalias() =
-            uxi * ConstStridedMap(v + xi * C * ld, C, width, Eigen::OuterStride<>(ld));
+        StridedMap(m + xi * ld, F, width, Eigen::OuterStride<>(kPositions * ld)).noalias() =
+            uxi * ConstStridedMap(v + xi * ld, C, width, Eigen::OuterStride<>(kPositions * ld));
       }
       for (long s = 0; s < n; ++s) inverseOutput(m, ld, s * T, b, y.row(first + s).data());
     }
@@ -376,7 +379,8 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
     dx->resize(B, x.cols());
   }
   const std::vector<float>& u = u_;
-  // Each group's transformed weight gradient (16 blocks of F x C) and bias gradient, summed in
+  // Each group's transformed weight gradient (F x 16*C: a filter's 16 positions are neighbours for
+  // the transform back) and bias gradient, summed in
   // group order afterwards: bit-identical for any thread count. The buffers are kept between
   // calls (megabytes for wide layers: fresh pages on every call otherwise).
   std::vector<Matrix>& du = groupWeightGradients_;
@@ -392,7 +396,7 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
     for (long gi = 0; gi < groups.count; ++gi) {
       const long first = groups.first(gi), n = groups.size(gi), width = n * T;
       Matrix& dug = du[static_cast<size_t>(gi)];
-      dug.resize(kPositions * F, C);
+      dug.resize(F, kPositions * C);  // row f: the 16 positions' C gradients side by side
       if (bGrad) db[static_cast<size_t>(gi)] = Vector::Zero(F);
       for (long s = 0; s < n; ++s) {
         transformInput(x.row(first + s).data(), v, ld, s * T);
@@ -400,23 +404,22 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
         if (bGrad) db[static_cast<size_t>(gi)] += Eigen::Map<const Matrix>(dy.row(first + s).data(), F, P).rowwise().sum().transpose();
       }
       for (int xi = 0; xi < kPositions; ++xi) {
-        const ConstStridedMap dmxi(dm + xi * F * ld, F, width, Eigen::OuterStride<>(ld));
-        dug.middleRows(xi * F, F).noalias() =
-            dmxi * ConstStridedMap(v + xi * C * ld, C, width, Eigen::OuterStride<>(ld)).transpose();
+        const ConstStridedMap dmxi(dm + xi * ld, F, width, Eigen::OuterStride<>(kPositions * ld));
+        StridedMap(dug.data() + xi * C, F, C, Eigen::OuterStride<>(kPositions * C)).noalias() =
+            dmxi * ConstStridedMap(v + xi * ld, C, width, Eigen::OuterStride<>(kPositions * ld)).transpose();
         if (dx) {
           const Eigen::Map<const Matrix> uxi(u.data() + xi * F * C, F, C);
-          StridedMap(dv + xi * C * ld, C, width, Eigen::OuterStride<>(ld)).noalias() = uxi.transpose() * dmxi;
+          StridedMap(dv + xi * ld, C, width, Eigen::OuterStride<>(kPositions * ld)).noalias() = uxi.transpose() * dmxi;
         }
       }
       if (dx)
         for (long s = 0; s < n; ++s) inverseInputGradient(dv, ld, s * T, dx->row(first + s).data());
     }
   }
-  Matrix& dU = du[0];
-  for (long gi = 1; gi < groups.count; ++gi) dU += du[static_cast<size_t>(gi)];
   if (bGrad)
     for (const Vector& d : db) *bGrad += d;
-  // dW = G^T dU G per filter and channel, 16 channels at a time (dU's rows run over channels);
+  // dW = G^T dU G per filter and channel, 16 channels at a time (dU's rows run over channels),
+  // dU being the sum of the groups' gradients in group order (summed here, not in a pass of its own);
   // rows of G^T: [1 1/2 1/2 0], [0 1/2 -1/2 0], [0 1/2 1/2 1].
   auto gt4 = [](const Lanes& a, const Lanes& b, const Lanes& c, const Lanes& d, Lanes out[3]) {
     out[0] = a + 0.5f * (b + c);
@@ -427,7 +430,14 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
   for (long f = 0; f < F; ++f)
     for (long c0 = 0; c0 < C; c0 += kLanes) {
       const int n = static_cast<int>(std::min<long>(kLanes, C - c0));
-      for (int xi = 0; xi < kPositions; ++xi) load(in[xi], &dU(xi * F + f, c0), n);
+      for (int xi = 0; xi < kPositions; ++xi) {
+        load(in[xi], &du[0](f, xi * C + c0), n);
+        for (long gi = 1; gi < groups.count; ++gi) {
+          Lanes more;
+          load(more, &du[static_cast<size_t>(gi)](f, xi * C + c0), n);
+          in[xi] += more;
+        }
+      }
       for (int j = 0; j < 4; ++j) {
         gt4(in[0 + j], in[4 + j], in[8 + j], in[12 + j], t);
         for (int i = 0; i < 3; ++i) rows[i][j] = t[i];
