@@ -20,86 +20,112 @@ constexpr int kLanes = 16;      // tiles of one tile row transformed together (o
 // so results do not depend on the instruction set.
 using Lanes = float __attribute__((vector_size(64)));
 
-#if defined(__AVX512F__)
-// The first n (clamped to 0..16) lanes.
-inline __mmask16 firstLanes(int n) { return static_cast<__mmask16>((1u << std::clamp(n, 0, 16)) - 1); }
-#endif
+// Tiles transformed together: at most 14 per tile row, so that a chunk's input columns (2n + 2)
+// fit in two vectors and the input gradient has a lane to spare on each side (see below).
+constexpr int kChunk = 14;
+
+// Bits [from, to) of a 32-bit lane mask (clamped to 0..32).
+inline uint32_t laneRange(int from, int to) {
+  from = std::clamp(from, 0, 32);
+  to = std::clamp(to, 0, 32);
+  if (to <= from) return 0;
+  return static_cast<uint32_t>(((1ull << to) - 1) & ~((1ull << from) - 1));
+}
 
 // Loads n <= 16 floats (the other lanes zero) and stores the first n lanes.
 inline void load(Lanes& d, const float* src, int n) {
 #if defined(__AVX512F__)
-  d = _mm512_maskz_loadu_ps(firstLanes(n), src);
+  d = _mm512_maskz_loadu_ps(static_cast<__mmask16>(laneRange(0, n)), src);
 #else
   for (int l = 0; l < kLanes; ++l) d[l] = l < n ? src[l] : 0.0f;
 #endif
 }
 inline void store(float* dst, const Lanes& s, int n) {
 #if defined(__AVX512F__)
-  _mm512_mask_storeu_ps(dst, firstLanes(n), s);
+  _mm512_mask_storeu_ps(dst, static_cast<__mmask16>(laneRange(0, n)), s);
 #else
   for (int l = 0; l < n; ++l) dst[l] = s[l];
 #endif
 }
-inline void addStore(float* dst, const Lanes& s, int n) {
+
+// Lanes [from, to) of d are src[-1 .. to - 2] (lane l holds src[l - 1]); the others zero. Only
+// those floats are read.
+inline void loadShifted(Lanes& d, const float* src, int from, int to) {
+  const uint32_t valid = laneRange(from, to);
 #if defined(__AVX512F__)
-  const __mmask16 m = firstLanes(n);
-  _mm512_mask_storeu_ps(dst, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, dst), s));
+  d = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), src - 1);
 #else
-  for (int l = 0; l < n; ++l) dst[l] += s[l];
+  for (int l = 0; l < kLanes; ++l) d[l] = ((valid >> l) & 1) ? src[l - 1] : 0.0f;
 #endif
 }
 
-// Writes a[0] b[0] a[1] b[1] ... to dst, the first `count` (<= 32) of them.
-inline void interleaveStore(float* dst, const Lanes& a, const Lanes& b, int count) {
+// A row of a map seen as a zero-padded plane row whose columns [first, first + count) hold
+// row[0..count): returns the plane's columns start, start + 2, ... (even), start + 1, start + 3,
+// ... (odd), and, when wanted, the same shifted by two columns (lane 15 of those undefined).
+// Only the row's own floats are read (masked loads: nothing before or after it is touched).
+inline void loadColumns(const float* row, int first, int count, int start, Lanes& even, Lanes& odd, Lanes* even2 = nullptr,
+                        Lanes* odd2 = nullptr) {
+  const int at = first - start;  // lane of row[0]
+  const uint32_t valid = laneRange(at, at + count);
 #if defined(__AVX512F__)
-  const __m512 va = a, vb = b;
-  const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
-  const int first = std::min(count, 16), second = count - first;
-  _mm512_mask_storeu_ps(dst, firstLanes(first), _mm512_permutex2var_ps(va, lo, vb));
-  if (second > 0) _mm512_mask_storeu_ps(dst + 16, firstLanes(second), _mm512_permutex2var_ps(va, hi, vb));
-#else
-  for (int k = 0; k < count; ++k) dst[k] = k % 2 ? b[k / 2] : a[k / 2];
-#endif
-}
-
-// Splits `count` floats into the even and odd columns of a row whose first float is column `col`
-// (column 2m goes to even[m], column 2m + 1 to odd[m]).
-inline void deinterleave(const float* src, int count, int col, float* even, float* odd) {
-  float* first = ((col & 1) ? odd : even) + (col >> 1);  // gets src[0], src[2], ...
-  float* second = ((col & 1) ? even : odd) + ((col + 1) >> 1);
-#if defined(__AVX512F__)
+  const float* base = row - at;  // lane L reads base[L], masked to the row
+  const __m512 lo = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), base);
+  const __m512 hi = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid >> 16), base + 16);
   const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   const __m512i odds = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-  for (int k = 0; k < count; k += 32) {
-    const int n = std::min(32, count - k);
-    const __m512 lo = _mm512_maskz_loadu_ps(firstLanes(n), src + k), hi = _mm512_maskz_loadu_ps(firstLanes(n - 16), src + k + 16);
-    _mm512_mask_storeu_ps(first + k / 2, firstLanes((n + 1) / 2), _mm512_permutex2var_ps(lo, evens, hi));
-    _mm512_mask_storeu_ps(second + k / 2, firstLanes(n / 2), _mm512_permutex2var_ps(lo, odds, hi));
+  even = _mm512_permutex2var_ps(lo, evens, hi);
+  odd = _mm512_permutex2var_ps(lo, odds, hi);
+  if (even2) {
+    const __m512i two = _mm512_set1_epi32(2);
+    *even2 = _mm512_permutex2var_ps(lo, _mm512_add_epi32(evens, two), hi);
+    *odd2 = _mm512_permutex2var_ps(lo, _mm512_add_epi32(odds, two), hi);
   }
 #else
-  for (int k = 0; k < count; ++k) (k % 2 ? second : first)[k / 2] = src[k];
+  auto at32 = [&](int lane) { return lane < 32 && ((valid >> lane) & 1) ? row[lane - at] : 0.0f; };
+  for (int l = 0; l < kLanes; ++l) {
+    even[l] = at32(2 * l);
+    odd[l] = at32(2 * l + 1);
+    if (even2) {
+      (*even2)[l] = at32(2 * l + 2);
+      (*odd2)[l] = at32(2 * l + 3);
+    }
+  }
 #endif
 }
 
-// The inverse: `count` floats of a row starting at column `col` from its even and odd planes.
-inline void interleave(const float* even, const float* odd, int count, int col, float* dst) {
-  const float* first = ((col & 1) ? odd : even) + (col >> 1);
-  const float* second = ((col & 1) ? even : odd) + ((col + 1) >> 1);
-  Lanes a, b;
-  for (int k = 0; k < count; k += 32) {
-    const int n = std::min(32, count - k);
-    load(a, first + k / 2, (n + 1) / 2);
-    load(b, second + k / 2, n / 2);
-    interleaveStore(dst + k, a, b, n);
-  }
+// The inverse: writes even[l], odd[l] as plane columns start + 2l, start + 2l + 1 for the plane
+// columns in [start + from, start + to) that hold the row (columns [first, first + count)).
+inline void storeColumns(float* row, int first, int count, int start, const Lanes& even, const Lanes& odd, int from,
+                         int to) {
+  const int at = first - start;
+  const uint32_t valid = laneRange(at, at + count) & laneRange(from, to);
+#if defined(__AVX512F__)
+  const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+  const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+  float* base = row - at;
+  _mm512_mask_storeu_ps(base, static_cast<__mmask16>(valid), _mm512_permutex2var_ps(even, lo, odd));
+  _mm512_mask_storeu_ps(base + 16, static_cast<__mmask16>(valid >> 16), _mm512_permutex2var_ps(even, hi, odd));
+#else
+  for (int k = 0; k < 32; ++k)
+    if ((valid >> k) & 1) row[k - at] = k % 2 ? odd[k / 2] : even[k / 2];
+#endif
 }
 
-// Per-thread buffers: the transformed input, the GEMM results and the planes of a group. Eigen
+// v shifted down by one lane: result[l] = v[l + 1], lane 15 zero.
+inline Lanes nextLane(const Lanes& v) {
+#if defined(__AVX512F__)
+  return _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(0x7fff, _mm512_setzero_si512(), _mm512_castps_si512(v), 1));
+#else
+  Lanes r;
+  for (int l = 0; l < kLanes; ++l) r[l] = l + 1 < kLanes ? v[l + 1] : 0.0f;
+  return r;
+#endif
+}
+
+// Per-thread buffers: the transformed input and the GEMM results of a group. Eigen
 // allocations, so every thread's buffers have the same alignment (as ConvLayer's scratch).
 struct WinogradScratch {
   Matrix v, m, dv;
-  std::vector<float> plane;
 };
 
 WinogradScratch& threadScratch() {
@@ -110,12 +136,6 @@ WinogradScratch& threadScratch() {
 float* grow(Matrix& buffer, long size) {
   if (buffer.size() < size) buffer.resize(1, size);
   return buffer.data();
-}
-
-float* planeOf(long size) {
-  std::vector<float>& p = threadScratch().plane;
-  if (static_cast<long>(p.size()) < size) p.resize(static_cast<size_t>(size));
-  return p.data();
 }
 
 long roundUp(long v, long m) { return (v + m - 1) / m * m; }
@@ -163,60 +183,51 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
     }
 }
 
-// The planes below keep a map's even and odd columns apart (column 2m in the even plane at m,
-// column 2m + 1 in the odd one): a tile row's 4x4 tiles start at even columns 2tw, so their
-// columns j = 0..3 are even[tw], odd[tw], even[tw + 1], odd[tw + 1] -- vectors over the tiles.
-// Tile columns are handled 16 at a time (tc0); a transformed tile row is one run of floats in
-// each of the 16 position rows of the transformed-domain buffer (columns s*T + th*tilesW + tw).
-// A buffer's rows are ordered by channel (or filter) k, then position xi: row 16k + xi, so the
-// 16 rows a tile's transform reads or writes are neighbours in memory; the GEMM of position xi
-// sees every 16th row.
+// The transforms work on one tile row at a time, up to kChunk tiles per chunk (tc0), in vectors
+// over the tiles. A tile row's 4x4 tiles start at even columns 2tw of the zero-padded input plane,
+// so their columns j = 0..3 are the plane's even columns at tw, odd at tw, even at tw + 1 and
+// odd at tw + 1 (loadColumns). A transformed tile row is one run of floats in each of the 16
+// position rows of the transformed-domain buffer (columns s*T + th*tilesW + tw). A buffer's rows
+// are ordered by channel (or filter) k, then position xi: row 16k + xi, so the 16 rows a tile's
+// transform reads or writes are neighbours in memory; the GEMM of position xi sees every 16th row.
 
 // V = B^T d B per tile and channel; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
 void WinogradConv::transformInput(const float* x, float* v, long ld, long col0) const {
   const long C = g_.channels;
-  const int TW = tilesW_, EW = TW + 1;  // the input plane is planeH_ x 2 * EW
-  const long half = static_cast<long>(planeH_) * EW;
-  float* even = planeOf(2 * half);
-  float* odd = even + half;
-  std::fill(even, even + 2 * half, 0.0f);  // the border stays zero; each channel overwrites the inside
-  const int rows = std::min(g_.inH, planeH_ - g_.pH), cols = std::min(g_.inW, 2 * EW - g_.pW);
-  Lanes e[2][4], o[2][4], te[2][4], to[2][4], out;
+  const int TW = tilesW_;
+  Lanes e[4], o[4], e2[4], o2[4], out;
+  const Lanes zero = {};
   for (long c = 0; c < C; ++c) {
     const float* xc = x + c * g_.inSpatial();
-    for (int h = 0; h < rows; ++h) {
-      const long at = static_cast<long>(g_.pH + h) * EW;
-      deinterleave(xc + static_cast<long>(h) * g_.inW, cols, g_.pW, even + at, odd + at);
-    }
     for (int th = 0; th < tilesH_; ++th)
-      for (int tc0 = 0; tc0 < TW; tc0 += kLanes) {
-        const int n = std::min(kLanes, TW - tc0);
-        for (int k = 0; k < 4; ++k) {
-          const long at = static_cast<long>(2 * th + k) * EW + tc0;
-          for (int shift = 0; shift < 2; ++shift) {
-            load(e[shift][k], even + at + shift, n);
-            load(o[shift][k], odd + at + shift, n);
+      for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
+        const int n = std::min(kChunk, TW - tc0);
+        for (int k = 0; k < 4; ++k) {  // plane row 2th + k is input row 2th + k - pH
+          const int h = 2 * th + k - g_.pH;
+          if (h < 0 || h >= g_.inH) {
+            e[k] = o[k] = e2[k] = o2[k] = zero;
+            continue;
           }
+          loadColumns(xc + static_cast<long>(h) * g_.inW, g_.pW, g_.inW, 2 * tc0, e[k], o[k], &e2[k], &o2[k]);
         }
-        for (int shift = 0; shift < 2; ++shift)
-          for (auto [in, t] : {std::pair{e[shift], te[shift]}, std::pair{o[shift], to[shift]}}) {
-            t[0] = in[0] - in[2];
-            t[1] = in[1] + in[2];
-            t[2] = in[2] - in[1];
-            t[3] = in[1] - in[3];
-          }
+        for (auto [in, t] : {std::pair{e, e}, std::pair{o, o}, std::pair{e2, e2}, std::pair{o2, o2}}) {
+          const Lanes d0 = in[0], d1 = in[1], d2 = in[2], d3 = in[3];
+          t[0] = d0 - d2;
+          t[1] = d1 + d2;
+          t[2] = d2 - d1;
+          t[3] = d1 - d3;
+        }
         float* dst = v + c * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
-        const long step = ld;  // from position xi to xi + 1
         for (int i = 0; i < 4; ++i) {
-          const Lanes &d0 = te[0][i], &d1 = to[0][i], &d2 = te[1][i], &d3 = to[1][i];
+          const Lanes &d0 = e[i], &d1 = o[i], &d2 = e2[i], &d3 = o2[i];
           out = d0 - d2;
-          store(dst + (4 * i + 0) * step, out, n);
+          store(dst + (4 * i + 0) * ld, out, n);
           out = d1 + d2;
-          store(dst + (4 * i + 1) * step, out, n);
+          store(dst + (4 * i + 1) * ld, out, n);
           out = d2 - d1;
-          store(dst + (4 * i + 2) * step, out, n);
+          store(dst + (4 * i + 2) * ld, out, n);
           out = d1 - d3;
-          store(dst + (4 * i + 3) * step, out, n);
+          store(dst + (4 * i + 3) * ld, out, n);
         }
       }
   }
@@ -233,8 +244,8 @@ void WinogradConv::inverseOutput(const float* m, long ld, long col0, const float
     float* yf = y + f * g_.outSpatial();
     const float b = bias ? bias[f] : 0.0f;
     for (int th = 0; th < tilesH_; ++th)
-      for (int tc0 = 0; tc0 < TW; tc0 += kLanes) {
-        const int n = std::min(kLanes, TW - tc0);
+      for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
+        const int n = std::min(kChunk, TW - tc0);
         const float* src = m + f * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
         for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * ld, n);
         for (int j = 0; j < 4; ++j) {
@@ -244,8 +255,7 @@ void WinogradConv::inverseOutput(const float* m, long ld, long col0, const float
         for (int i = 0; i < 2 && 2 * th + i < g_.outH; ++i) {
           y0 = ((a[i][0] + a[i][1]) + a[i][2]) + b;
           y1 = ((a[i][1] - a[i][2]) - a[i][3]) + b;
-          interleaveStore(yf + static_cast<long>(2 * th + i) * g_.outW + 2 * tc0, y0, y1,
-                          std::min(2 * n, g_.outW - 2 * tc0));
+          storeColumns(yf + static_cast<long>(2 * th + i) * g_.outW, 0, g_.outW, 2 * tc0, y0, y1, 0, 2 * n);
         }
       }
   }
@@ -256,22 +266,19 @@ void WinogradConv::inverseOutput(const float* m, long ld, long col0, const float
 void WinogradConv::transformOutputGradient(const float* dy, float* dm, long ld, long col0) const {
   const long F = filters_;
   const int TW = tilesW_;
-  const long half = 2L * tilesH_ * TW;
-  float* even = planeOf(2 * half);
-  float* odd = even + half;
-  std::fill(even, even + 2 * half, 0.0f);
   Lanes e[2], o[2], ae[4], ao[4], out;
+  const Lanes zero = {};
   for (long f = 0; f < F; ++f) {
     const float* dyf = dy + f * g_.outSpatial();
-    for (int h = 0; h < g_.outH; ++h)
-      deinterleave(dyf + static_cast<long>(h) * g_.outW, g_.outW, 0, even + static_cast<long>(h) * TW,
-                   odd + static_cast<long>(h) * TW);
     for (int th = 0; th < tilesH_; ++th)
-      for (int tc0 = 0; tc0 < TW; tc0 += kLanes) {
-        const int n = std::min(kLanes, TW - tc0);
+      for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
+        const int n = std::min(kChunk, TW - tc0);
         for (int k = 0; k < 2; ++k) {
-          load(e[k], even + static_cast<long>(2 * th + k) * TW + tc0, n);
-          load(o[k], odd + static_cast<long>(2 * th + k) * TW + tc0, n);
+          if (2 * th + k >= g_.outH) {
+            e[k] = o[k] = zero;
+            continue;
+          }
+          loadColumns(dyf + static_cast<long>(2 * th + k) * g_.outW, 0, g_.outW, 2 * tc0, e[k], o[k]);
         }
         for (auto [in, t] : {std::pair{e, ae}, std::pair{o, ao}}) {
           t[0] = in[0];
@@ -280,61 +287,65 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, long ld, 
           t[3] = -in[1];
         }
         float* dst = dm + f * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
-        const long step = ld;
         for (int i = 0; i < 4; ++i) {
-          store(dst + (4 * i + 0) * step, ae[i], n);
+          store(dst + (4 * i + 0) * ld, ae[i], n);
           out = ae[i] + ao[i];
-          store(dst + (4 * i + 1) * step, out, n);
+          store(dst + (4 * i + 1) * ld, out, n);
           out = ae[i] - ao[i];
-          store(dst + (4 * i + 2) * step, out, n);
+          store(dst + (4 * i + 2) * ld, out, n);
           out = -ao[i];
-          store(dst + (4 * i + 3) * step, out, n);
+          store(dst + (4 * i + 3) * ld, out, n);
         }
       }
   }
 }
 
-// dD = B dV B^T per tile and channel, added onto the input plane tile row by tile row (neighbouring
-// tiles overlap by two rows or columns); rows of B: [1 0 0 0], [0 1 -1 1], [-1 1 1 0], [0 0 0 -1].
-// The inside of the plane is the input gradient.
+// dD = B dV B^T per tile and channel; rows of B: [1 0 0 0], [0 1 -1 1], [-1 1 1 0], [0 0 0 -1].
+// Neighbouring tiles overlap by two rows and columns, so each input position gathers from up to
+// four tiles: plane column 2q + s takes tile q's column s and tile q - 1's column s + 2, plane
+// row 2p + r tile row p's row r and tile row p - 1's row r + 2. A chunk's lane 0 is the tile left
+// of it (tc0 - 1), so its columns are complete without the neighbouring chunks; tile rows run in
+// order with the previous row's lower half carried. Every input position is written once.
 void WinogradConv::inverseInputGradient(const float* dv, long ld, long col0, float* dx) const {
   const long C = g_.channels;
-  const int TW = tilesW_, EW = TW + 1;
-  const long half = static_cast<long>(planeH_) * EW;
-  float* even = planeOf(2 * half);
-  float* odd = even + half;
-  const int rows = std::min(g_.inH, planeH_ - g_.pH), cols = std::min(g_.inW, 2 * EW - g_.pW);
-  Lanes in[kPositions], r[4][4], d;
+  const int TW = tilesW_;
+  Lanes in[kPositions], r[4][4], cur[4][2], carry[2][2];
+  const Lanes zero = {};
   for (long c = 0; c < C; ++c) {
-    std::fill(even, even + 2 * half, 0.0f);
-    for (int th = 0; th < tilesH_; ++th)
-      for (int tc0 = 0; tc0 < TW; tc0 += kLanes) {
-        const int n = std::min(kLanes, TW - tc0);
-        const float* src = dv + c * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
-        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * ld, n);
-        for (int j = 0; j < 4; ++j) {  // B over the rows of each column j
-          r[0][j] = in[0 + j];
-          r[1][j] = (in[4 + j] - in[8 + j]) + in[12 + j];
-          r[2][j] = (in[4 + j] - in[0 + j]) + in[8 + j];
-          r[3][j] = -in[12 + j];
+    float* dxc = dx + c * g_.inSpatial();
+    for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
+      const int n = std::min(kChunk, TW - tc0);
+      const bool last = tc0 + n == TW;
+      carry[0][0] = carry[0][1] = carry[1][0] = carry[1][1] = zero;
+      for (int th = 0; th <= tilesH_; ++th) {  // tile row tilesH_ does not exist: its rows are zero
+        if (th < tilesH_) {
+          // Lanes 0..n: tiles tc0 - 1 .. tc0 + n - 1 (lane 0 zero in the first chunk).
+          const float* src = dv + c * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
+          for (int xi = 0; xi < kPositions; ++xi) loadShifted(in[xi], src + xi * ld, tc0 == 0 ? 1 : 0, n + 1);
+          for (int j = 0; j < 4; ++j) {  // B over the rows of each column j
+            r[0][j] = in[0 + j];
+            r[1][j] = (in[4 + j] - in[8 + j]) + in[12 + j];
+            r[2][j] = (in[4 + j] - in[0 + j]) + in[8 + j];
+            r[3][j] = -in[12 + j];
+          }
+          for (int i = 0; i < 4; ++i) {  // then over the columns, gathered per plane column
+            const Lanes d0 = r[i][0], d1 = (r[i][1] - r[i][2]) + r[i][3], d2 = (r[i][1] - r[i][0]) + r[i][2],
+                        d3 = -r[i][3];
+            cur[i][0] = nextLane(d0) + d2;  // even plane columns 2(tc0 + l): tile tc0 + l col 0, tile tc0 + l - 1 col 2
+            cur[i][1] = nextLane(d1) + d3;
+          }
+        } else {
+          for (auto& row : cur) row[0] = row[1] = zero;
         }
-        for (int i = 0; i < 4; ++i) {  // then over the columns, added at columns 2tw + 0..3
-          const long at = static_cast<long>(2 * th + i) * EW + tc0;
-          addStore(even + at, r[i][0], n);
-          d = (r[i][1] - r[i][2]) + r[i][3];
-          addStore(odd + at, d, n);
-          d = (r[i][1] - r[i][0]) + r[i][2];
-          addStore(even + at + 1, d, n);
-          d = -r[i][3];
-          addStore(odd + at + 1, d, n);
+        for (int k = 0; k < 2; ++k) {  // plane rows 2th + k are complete
+          const int h = 2 * th + k - g_.pH;
+          const Lanes even = cur[k][0] + carry[k][0], odd = cur[k][1] + carry[k][1];
+          carry[k][0] = cur[k + 2][0];
+          carry[k][1] = cur[k + 2][1];
+          if (h < 0 || h >= g_.inH) continue;
+          storeColumns(dxc + static_cast<long>(h) * g_.inW, g_.pW, g_.inW, 2 * tc0, even, odd, 0, 2 * n + (last ? 2 : 0));
         }
       }
-    float* dxc = dx + c * g_.inSpatial();
-    std::fill(dxc, dxc + g_.inSpatial(), 0.0f);
-    for (int h = 0; h < rows; ++h) {
-      const long at = static_cast<long>(g_.pH + h) * EW;
-      float* row = dxc + static_cast<long>(h) * g_.inW;
-      interleave(even + at, odd + at, cols, g_.pW, row);
     }
   }
 }

@@ -111,6 +111,14 @@ TEST(WinogradConv, SamePaddingMatchesDirectConvolution) {
   checkAgainstDirect(layers::same(layers::conv2d(16, 3)), Shape{16, 5, 8}, 2, 13);
 }
 
+// Maps wider than one chunk of tiles (14 tile columns, 28 output columns): 33 and 38 outputs wide,
+// the chunks' overlapping input columns gathered from both sides.
+TEST(WinogradConv, WideMapsMatchDirectConvolution) {
+  checkAgainstDirect(layers::same(layers::conv2d(16, 3)), Shape{16, 3, 33}, 2, 14);
+  checkAgainstDirect(layers::conv2d(16, 3), Shape{16, 5, 40}, 2, 15);
+  checkAgainstDirect(layers::same(layers::conv2d(16, 3)), Shape{16, 4, 60}, 1, 16);
+}
+
 TEST(WinogradConv, ValidAndAsymmetricPaddingMatchDirectConvolution) {
   checkAgainstDirect(layers::conv2d(16, 3), Shape{17, 9, 6}, 2, 21);  // valid: 7x4 outputs
   LayerSpec asym = layers::conv2d(16, 3, 1, 1);
