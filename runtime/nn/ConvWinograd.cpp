@@ -111,14 +111,12 @@ inline void storeColumns(float* row, int first, int count, int start, const Lane
 #endif
 }
 
-// v shifted down by one lane: result[l] = v[l + 1], lane 15 zero.
-inline Lanes nextLane(const Lanes& v) {
+// v shifted down by one lane added to w: result[l] = v[l + 1] + w[l] (v[16] taken as zero).
+inline void addNextLane(const Lanes& v, const Lanes& w, Lanes& result) {
 #if defined(__AVX512F__)
-  return _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(0x7fff, _mm512_setzero_si512(), _mm512_castps_si512(v), 1));
+  result = _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(0x7fff, _mm512_setzero_si512(), _mm512_castps_si512(v), 1)) + w;
 #else
-  Lanes r;
-  for (int l = 0; l < kLanes; ++l) r[l] = l + 1 < kLanes ? v[l + 1] : 0.0f;
-  return r;
+  for (int l = 0; l < kLanes; ++l) result[l] = (l + 1 < kLanes ? v[l + 1] : 0.0f) + w[l];
 #endif
 }
 
@@ -331,8 +329,8 @@ void WinogradConv::inverseInputGradient(const float* dv, long ld, long col0, flo
           for (int i = 0; i < 4; ++i) {  // then over the columns, gathered per plane column
             const Lanes d0 = r[i][0], d1 = (r[i][1] - r[i][2]) + r[i][3], d2 = (r[i][1] - r[i][0]) + r[i][2],
                         d3 = -r[i][3];
-            cur[i][0] = nextLane(d0) + d2;  // even plane columns 2(tc0 + l): tile tc0 + l col 0, tile tc0 + l - 1 col 2
-            cur[i][1] = nextLane(d1) + d3;
+            addNextLane(d0, d2, cur[i][0]);  // even plane columns 2(tc0 + l): tile tc0 + l col 0, tile tc0 + l - 1 col 2
+            addNextLane(d1, d3, cur[i][1]);
           }
         } else {
           for (auto& row : cur) row[0] = row[1] = zero;
