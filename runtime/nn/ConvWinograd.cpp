@@ -136,6 +136,9 @@ float* grow(Matrix& buffer, long size) {
   return buffer.data();
 }
 
+// Below this many filter-channel pairs the weight transforms are not worth a parallel region.
+constexpr long kParallelWeights = 2048;
+
 long roundUp(long v, long m) { return (v + m - 1) / m * m; }
 
 // A (rows x cols) block of a transformed-domain buffer whose rows are `ld` floats apart.
@@ -166,6 +169,8 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
     out[2] = 0.5f * ((a - b) + c);
     out[3] = c;
   };
+  // Filters are independent (each computed whole by one thread): any thread count gives the same.
+#pragma omp parallel for schedule(static) if (F * C >= kParallelWeights)
   for (long f = 0; f < F; ++f)
     for (long c = 0; c < C; ++c) {
       const float* w = weight.row(f).data() + c * 9;
@@ -435,9 +440,11 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
     out[1] = 0.5f * (b - c);
     out[2] = 0.5f * (b + c) + d;
   };
-  Lanes in[kPositions], rows[3][4], t[3];
+  // Filters are independent (each computed whole by one thread): any thread count gives the same.
+#pragma omp parallel for schedule(static) if (F * C >= kParallelWeights)
   for (long f = 0; f < F; ++f)
     for (long c0 = 0; c0 < C; c0 += kLanes) {
+      Lanes in[kPositions], rows[3][4], t[3];
       const int n = static_cast<int>(std::min<long>(kLanes, C - c0));
       for (int xi = 0; xi < kPositions; ++xi) {
         load(in[xi], &du[0](f, xi * C + c0), n);
