@@ -38,7 +38,7 @@ void BatchNormLayer::forward(const Matrix& x, Matrix& y, bool training) {
     // the speed of this pass.
     const double n = static_cast<double>(B * S);
     invStd_.resize(C);
-    xhat_.resize(B, x.cols());
+    batchMean_.resize(C);
     // Channels are independent: each is computed whole by one thread, so results do not depend
     // on the thread count.
 #pragma omp parallel for schedule(static) if (B * x.cols() >= kParallelElements)
@@ -52,16 +52,15 @@ void BatchNormLayer::forward(const Matrix& x, Matrix& y, bool training) {
       const double mean = sum / n;
       const double var = std::max(0.0, sq / n - mean * mean);
       invStd_(c) = static_cast<float>(1.0 / std::sqrt(var + spec_.epsilon));
+      batchMean_(c) = static_cast<float>(mean);
       const float m = spec_.momentum;
       mean_.value(0, c) = m * mean_.value(0, c) + (1 - m) * static_cast<float>(mean);
       variance_.value(0, c) = m * variance_.value(0, c) + (1 - m) * static_cast<float>(var);
-      const float scale = invStd_(c), shift = static_cast<float>(-mean) * invStd_(c);
+      // y = g * xhat + b with xhat = (x - mean) * invStd, as one multiply-add per value.
       const float g = gamma_.value(0, c), b = beta_.value(0, c);
-      for (long r = 0; r < B; ++r) {
-        auto xh = xhat_.row(r).segment(c * S, S).array();
-        xh = x.row(r).segment(c * S, S).array() * scale + shift;
-        y.row(r).segment(c * S, S).array() = xh * g + b;
-      }
+      const float scale = g * invStd_(c), shift = b - batchMean_(c) * scale;
+      for (long r = 0; r < B; ++r)
+        y.row(r).segment(c * S, S).array() = x.row(r).segment(c * S, S).array() * scale + shift;
     }
     return;
   }
@@ -97,19 +96,20 @@ void BatchNormLayer::backward(const Matrix& x, const Matrix&, const Matrix& dy, 
   const float n = static_cast<float>(B * S);
 #pragma omp parallel for schedule(static) if (B * x.cols() >= kParallelElements)
   for (long c = 0; c < C; ++c) {
+    const float mean = batchMean_(c), inv = invStd_(c);
     double sumDy = 0, sumDyXhat = 0;
     for (long r = 0; r < B; ++r) {
       auto d = dy.row(r).segment(c * S, S).array();
       sumDy += d.sum();
-      sumDyXhat += (d * xhat_.row(r).segment(c * S, S).array()).sum();
+      sumDyXhat += (d * ((x.row(r).segment(c * S, S).array() - mean) * inv)).sum();
     }
     gamma_.grad(0, c) += static_cast<float>(sumDyXhat);
     beta_.grad(0, c) += static_cast<float>(sumDy);
-    const float g = gamma_.value(0, c), k = g * invStd_(c) / n;
+    const float g = gamma_.value(0, c), k = g * inv / n;
     const float a = static_cast<float>(sumDy), b = static_cast<float>(sumDyXhat);
     for (long r = 0; r < B; ++r)
       dx.row(r).segment(c * S, S).array() =
-          k * (n * dy.row(r).segment(c * S, S).array() - a - xhat_.row(r).segment(c * S, S).array() * b);
+          k * (n * dy.row(r).segment(c * S, S).array() - a - ((x.row(r).segment(c * S, S).array() - mean) * inv) * b);
   }
 }
 

@@ -19,8 +19,9 @@ class BatchNormLayer : public Layer {
  private:
   long channels_ = 0, spatial_ = 1;
   Parameter gamma_, beta_, mean_, variance_;
-  Matrix xhat_;            // normalised input of the last training batch
-  Eigen::VectorXf invStd_; // per channel, of the last training batch
+  // Per channel, of the last training batch: its mean and 1/sqrt(variance + epsilon). The backward
+  // pass recomputes the normalised input from them (storing it cost a pass over the activations).
+  Eigen::VectorXf batchMean_, invStd_;
   bool lastWasTraining_ = false;
 };
 
