@@ -48,6 +48,15 @@ std::vector<size_t> greedyIncumbent(const AllocProblem& p, const std::vector<std
       for (size_t k = 0; k < kCostCount; ++k) t[k] += p.layers[l].candidates[cols[l][at[l]]].cost[k];
     return t;
   };
+  // The totals `t` of `pick` with layer l's candidate swapped for position i (one layer's
+  // difference, not a sum over every layer: a step tries every swap).
+  auto swapped = [&](const AllocCosts& t, size_t l, size_t i) {
+    AllocCosts u = t;
+    const AllocCosts& was = p.layers[l].candidates[cols[l][pick[l]]].cost;
+    const AllocCosts& now = p.layers[l].candidates[cols[l][i]].cost;
+    for (size_t k = 0; k < kCostCount; ++k) u[k] += now[k] - was[k];
+    return u;
+  };
   auto excess = [&](const AllocCosts& t) {  // the relative excess over the limits
     double e = 0;
     for (size_t k = 0; k < kCostCount; ++k)
@@ -64,9 +73,7 @@ std::vector<size_t> greedyIncumbent(const AllocProblem& p, const std::vector<std
     for (size_t l = 0; l < layers; ++l)
       for (size_t i = 0; i < cols[l].size(); ++i) {
         if (i == pick[l]) continue;
-        std::vector<size_t> trial = pick;
-        trial[l] = i;
-        const double gain = e - excess(totals(trial));
+        const double gain = e - excess(swapped(t, l, i));
         if (gain <= 0) continue;
         const double added = objectiveOf(p.layers[l].candidates[cols[l][i]]) - objectiveOf(p.layers[l].candidates[cols[l][pick[l]]]);
         const double score = gain / std::max(added, 1e-9);
@@ -76,17 +83,22 @@ std::vector<size_t> greedyIncumbent(const AllocProblem& p, const std::vector<std
     pick[bestLayer] = bestPick;
   }
   if (!withinLimits(p, totals(pick))) return {};
-  // Then single swaps that lower the objective within the limits, while there are some.
+  // Then single swaps that lower the objective within the limits (checked on the recomputed
+  // totals before a swap is kept), while there are some.
   for (bool improved = true; improved;) {
     improved = false;
+    AllocCosts t = totals(pick);
     for (size_t l = 0; l < layers; ++l)
       for (size_t i = 0; i < cols[l].size(); ++i) {
         const double was = objectiveOf(p.layers[l].candidates[cols[l][pick[l]]]);
         if (objectiveOf(p.layers[l].candidates[cols[l][i]]) >= was) continue;
+        if (!withinLimits(p, swapped(t, l, i))) continue;
         std::vector<size_t> trial = pick;
         trial[l] = i;
-        if (!withinLimits(p, totals(trial))) continue;
+        const AllocCosts exact = totals(trial);
+        if (!withinLimits(p, exact)) continue;
         pick = trial;
+        t = exact;
         improved = true;
       }
   }
@@ -191,10 +203,11 @@ void onSearchEvent(glp_tree* tree, void* info) {
       st.offered = true;
       break;
     case GLP_ISELECT: {
-      // The least bound of the open nodes bounds every allocation not yet excluded (bounds
-      // only rise as the tree grows, so the last one seen stays valid at a time limit).
+      // The least bound of the open nodes bounds every allocation not yet excluded. Bounds only
+      // rise as the tree grows (a node's relaxation is a restriction of its parent's), so the
+      // highest seen stays valid at a time limit; a node not yet solved reports -DBL_MAX.
       const int best = glp_ios_best_node(tree);
-      if (best != 0) st.bound = glp_ios_node_bound(tree, best);
+      if (best != 0) st.bound = std::max(st.bound, glp_ios_node_bound(tree, best));
       int active = 0, current = 0, total = 0;
       glp_ios_tree_size(tree, &active, &current, &total);
       st.nodes = total;
@@ -305,12 +318,45 @@ AllocSolution solveAllocation(const AllocProblem& p) {
   lpParams.msg_lev = GLP_MSG_OFF;
   lpParams.meth = GLP_DUALP;
   lpParams.tm_lim = glpkMilliseconds(p.timeLimitSeconds);
-  const int lpCode = glp_simplex(lp.get(), &lpParams);
-  if (lpCode == GLP_ETMLIM) {
+  // The greedy allocation (positions in cols[l]; empty: none found), computed when the search
+  // needs an incumbent or stops without one of its own.
+  auto greedyAllocation = [&] {
+    std::vector<std::vector<size_t>> candidates(p.layers.size());
+    for (size_t l = 0; l < p.layers.size(); ++l)
+      for (auto [col, c] : cols[l]) candidates[l].push_back(c);
+    return greedyIncumbent(p, candidates);
+  };
+  // Stopped by the time limit without a proof: the best allocation known (GLPK's, else the
+  // greedy one, else none) and `bound` (in the columns' objective, without the fixed part).
+  auto stopped = [&](std::vector<size_t> choice, double bound) {
     s.status = AllocSolution::Status::TimeLimit;
-    s.bound = -std::numeric_limits<double>::infinity();
+    s.bound = bound + weighted(p, p.fixed);
+    s.choice = std::move(choice);
+    if (!s.choice.empty()) {
+      s.total = allocationTotals(p, s.choice);
+      s.objective = weighted(p, s.total);
+      if (!withinLimits(p, s.total))
+        throw std::runtime_error("the MIP solver (GLPK) returned an allocation that exceeds a limit");
+      s.bound = std::min(s.bound, s.objective);
+    }
     s.seconds = secondsSince(start);
     return s;
+  };
+  auto candidatesOf = [&](const std::vector<size_t>& positions) {
+    std::vector<size_t> choice;
+    for (size_t l = 0; l < positions.size(); ++l) choice.push_back(cols[l][positions[l]].second);
+    return choice;
+  };
+  const int lpCode = glp_simplex(lp.get(), &lpParams);
+  if (lpCode == GLP_ETMLIM) {
+    // No relaxation: the bound is every layer at its cheapest column, the limits ignored.
+    double cheapest = 0;
+    for (size_t l = 0; l < p.layers.size(); ++l) {
+      double least = std::numeric_limits<double>::infinity();
+      for (auto [col, c] : cols[l]) least = std::min(least, obj[static_cast<size_t>(col)]);
+      cheapest += least;
+    }
+    return stopped(candidatesOf(greedyAllocation()), cheapest);
   }
   if (lpCode != 0) throw std::runtime_error("the MIP solver (GLPK) failed on the LP relaxation (glp_simplex code " + std::to_string(lpCode) + ")");
   const int lpStatus = glp_get_status(lp.get());
@@ -346,15 +392,10 @@ AllocSolution solveAllocation(const AllocProblem& p) {
   // tree from the first node; GLPK proves the optimum, the incumbent is only a bound).
   SearchState state;
   state.bound = glp_get_obj_val(lp.get());  // the relaxation's optimum bounds every allocation
-  {
-    std::vector<std::vector<size_t>> candidates(p.layers.size());
-    for (size_t l = 0; l < p.layers.size(); ++l)
-      for (auto [col, c] : cols[l]) candidates[l].push_back(c);
-    const std::vector<size_t> pick = greedyIncumbent(p, candidates);
-    if (!pick.empty()) {
-      state.incumbent.assign(static_cast<size_t>(n) + 1, 0.0);
-      for (size_t l = 0; l < p.layers.size(); ++l) state.incumbent[static_cast<size_t>(cols[l][pick[l]].first)] = 1.0;
-    }
+  const std::vector<size_t> greedy = greedyAllocation();
+  if (!greedy.empty()) {
+    state.incumbent.assign(static_cast<size_t>(n) + 1, 0.0);
+    for (size_t l = 0; l < p.layers.size(); ++l) state.incumbent[static_cast<size_t>(cols[l][greedy[l]].first)] = 1.0;
   }
   glp_iocp mipParams;
   glp_init_iocp(&mipParams);
@@ -374,11 +415,8 @@ AllocSolution solveAllocation(const AllocProblem& p) {
     throw std::runtime_error("the MIP solver (GLPK) failed (glp_intopt code " + std::to_string(mipCode) + ")");
   const int mipStatus = glp_mip_status(lp.get());
   if (mipStatus == GLP_NOFEAS) return s;  // proven: no feasible allocation
-  if (mipStatus != GLP_OPT && mipStatus != GLP_FEAS) {  // stopped by the time limit before any allocation
-    s.status = AllocSolution::Status::TimeLimit;
-    s.bound = state.bound + weighted(p, p.fixed);
-    return s;
-  }
+  if (mipStatus != GLP_OPT && mipStatus != GLP_FEAS)  // stopped before GLPK took the greedy allocation
+    return stopped(candidatesOf(greedy), state.bound);
   s.choice.resize(p.layers.size());
   for (size_t l = 0; l < p.layers.size(); ++l) {
     double best = -1;
@@ -390,13 +428,12 @@ AllocSolution solveAllocation(const AllocProblem& p) {
       }
     }
   }
+  if (mipStatus != GLP_OPT || mipCode != 0) return stopped(s.choice, state.bound);
   s.total = allocationTotals(p, s.choice);
-  s.objective = weighted(p, s.total);
+  s.objective = s.bound = weighted(p, s.total);
   if (!withinLimits(p, s.total))
     throw std::runtime_error("the MIP solver (GLPK) returned an allocation that exceeds a limit");
-  const bool optimal = mipStatus == GLP_OPT && mipCode == 0;
-  s.bound = optimal ? s.objective : std::min(s.objective, state.bound + weighted(p, p.fixed));
-  s.status = optimal ? AllocSolution::Status::Optimal : AllocSolution::Status::TimeLimit;
+  s.status = AllocSolution::Status::Optimal;
   return s;
 }
 

@@ -227,6 +227,37 @@ TEST(Allocation, FeasibleRelaxationWithoutAnyAllocation) {
   EXPECT_EQ(fits.total[kDsp], 2);
 }
 
+// A time limit far below what the search needs stops it with a valid result: the status says so,
+// the bound is at most the true optimum and at least the trivial one (every layer at its fewest
+// LUTs), and the allocation (the best found, or the greedy one) meets every limit and costs at
+// least the optimum and the bound. 240 layers of 8 candidates stopped after 2 ms (in the LP
+// relaxation here), 120 layers stopped at a third of the full search's time (in the branch and
+// bound here).
+TEST(Allocation, TimeLimitGivesAValidBoundAndAllocation) {
+  for (const size_t layers : {240, 120}) {
+    std::mt19937 rng(static_cast<unsigned>(layers));
+    AllocProblem p = randomProblem(rng, layers, 8);
+    const AllocCosts floor = allocationFloor(p);
+    p.limit[kLatency] = floor[kLatency] * 8;
+    p.limit[kDsp] = floor[kDsp] * 8;
+    p.weight[kLut] = 1;
+    const AllocSolution full = solveAllocation(p);
+    ASSERT_EQ(full.status, AllocSolution::Status::Optimal);
+    p.timeLimitSeconds = layers == 240 ? 0.002 : full.seconds / 3;
+    const AllocSolution s = solveAllocation(p);
+    ASSERT_EQ(s.status, AllocSolution::Status::TimeLimit)
+        << layers << " layers solved in " << s.seconds << " s (the full search took " << full.seconds << " s)";
+    const double tolerance = 1e-6 * full.objective;
+    EXPECT_LE(s.bound, full.objective + tolerance) << layers;
+    EXPECT_GE(s.bound, floor[kLut] - tolerance) << layers;
+    ASSERT_EQ(s.choice.size(), p.layers.size()) << layers;  // the greedy allocation at least
+    EXPECT_LE(s.total[kLatency], p.limit[kLatency]) << layers;
+    EXPECT_LE(s.total[kDsp], p.limit[kDsp]) << layers;
+    EXPECT_GE(s.objective, full.objective - tolerance) << layers;
+    EXPECT_LE(s.bound, s.objective) << layers;
+  }
+}
+
 // A cost that is not a finite number is a named error (GLPK would stop the process on it).
 TEST(Allocation, NonFiniteCostIsAnError) {
   std::mt19937 rng(5);
