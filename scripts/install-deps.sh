@@ -5,7 +5,7 @@ PKGS=(cmake ninja-build ccache clang-19 llvm-19-dev llvm-19-tools libmlir-19-dev
       libclang-19-dev libclang-cpp19-dev libclang-rt-19-dev libomp-19-dev
       antlr4 libantlr4-runtime-dev libeigen3-dev libfmt-dev nlohmann-json3-dev zlib1g-dev
       libgtest-dev libonnx-dev libprotobuf-dev protobuf-compiler
-      libhdf5-dev coinor-libcbc-dev pkg-config   # keras(): HDF5 weights; allocate(): the CBC MIP solver
+      libhdf5-dev libglpk-dev                     # keras(): HDF5 weights; allocate(): the GLPK MIP solver
       python3-h5py python3-numpy                  # tests: NumPy references of Keras models
       dataset-fashion-mnist python3 g++ curl
       neovim    # test/lsp: a real editor (built-in LSP client) drives mmlc-lsp

@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
         Instance in{name, design, base};
         in.request.objective = objective;
         in.request.latencyCycles = std::floor(fastest * factor);
-        // The MIP's time (building the problem, then CBC) is the median of a few runs: a run takes
+        // The MIP's time (building the problem, then GLPK) is the median of a few runs: a run takes
         // milliseconds, so one preemption on a shared machine would count many times its length.
         std::vector<double> builds, totals;
         DesignAllocation a;
@@ -182,12 +182,13 @@ int main(int argc, char** argv) {
         const double buildSeconds = median(builds), mipSeconds = median(totals);
         double space = 1;
         for (const AllocLayer& l : a.problem.layers) space *= static_cast<double>(l.candidates.size());
-        std::printf("INFO %s latency<=%.0f objective=%s: %zu layers, %.3g combinations, MIP %s objective %.1f in %.5f s (median of %d runs; building %.5f s, CBC about %.5f s, %ld of %zu candidates after the Pareto filter)\n",
+        std::printf("INFO %s latency<=%.0f objective=%s: %zu layers, %.3g combinations, MIP %s objective %.1f in %.1f us (median of %d runs; building %.1f us, GLPK about %.1f us, %ld nodes, %ld of %zu candidates after the Pareto filter)\n",
                     name.c_str(), in.request.latencyCycles, objective, a.problem.layers.size(), space,
                     mip.status == AllocSolution::Status::Optimal     ? "optimal"
                     : mip.status == AllocSolution::Status::Infeasible ? "infeasible"
                                                                       : "time limit",
-                    mip.objective, mipSeconds, kMipRuns, buildSeconds, mipSeconds - buildSeconds, mip.variables, a.candidates);
+                    mip.objective, 1e6 * mipSeconds, kMipRuns, 1e6 * buildSeconds, 1e6 * (mipSeconds - buildSeconds), mip.nodes,
+                    mip.variables, a.candidates);
         if (mip.status != AllocSolution::Status::Optimal) continue;
         if (space <= 5e6) {
           const AllocSolution all = enumerateAllocation(a.problem);

@@ -883,17 +883,20 @@ bool coversReuse(const CoefficientSet& s, int reuse) {
 }
 
 bool calibrationCoversReuse(const Calibration& cal, const LayerQuery& q) {
-  const LayerClass c = layerClassOf(q);
-  std::vector<std::string> prefixes{classKey(c, q.kind) + "/"};
-  if (c == LayerClass::MacConst && q.kind != LayerKind::Dense) prefixes.push_back(classKey(c, LayerKind::Dense) + "/");
+  // A calibration that records no reuse range covers everything.
   bool recorded = false;
-  for (const auto& [key, set] : cal.sets) {
-    if (set.minReuse <= 0) continue;
-    recorded = true;
-    for (const std::string& prefix : prefixes)
-      if (key.compare(0, prefix.size(), prefix) == 0 && coversReuse(set, q.reuse)) return true;
-  }
-  return !recorded;
+  for (auto it = cal.sets.begin(); it != cal.sets.end() && !recorded; ++it) recorded = it->second.minReuse > 0;
+  if (!recorded) return true;
+  // The sets of one class are the keys from "class/" on (the map is sorted): only those are
+  // read (`allocate` asks this for every layer and reuse class; a scan compared every key).
+  auto covers = [&](const std::string& prefix) {
+    for (auto it = cal.sets.lower_bound(prefix); it != cal.sets.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+      if (it->second.minReuse > 0 && coversReuse(it->second, q.reuse)) return true;
+    return false;
+  };
+  const LayerClass c = layerClassOf(q);
+  if (covers(classKey(c, q.kind) + "/")) return true;
+  return c == LayerClass::MacConst && q.kind != LayerKind::Dense && covers(classKey(c, LayerKind::Dense) + "/");
 }
 
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats) {

@@ -189,9 +189,9 @@ std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQue
 std::array<double, kMetrics> predictLayer(const Calibration& cal, const LayerQuery& q, const ConstWeightStats* stats);
 // Which coefficient set (or the structural prior) each layer class and metric of one layer takes:
 // it depends on the class, the layer's kind, tool and I/O style and the calibration, not on the
-// reuse factor. Estimating one layer under many settings (ResourceEstimator::estimateSettings)
-// keeps one for the layer, so the calibration's keys are looked up once per class and metric
-// instead of once per setting. Only for queries of one layer kind, tool and I/O style and one
+// reuse factor. Estimating layers under many settings (ResourceEstimator::estimateSettings)
+// keeps one per layer kind and I/O style, so the calibration's keys are looked up once per kind,
+// class and metric instead of once per layer and setting. Only for queries of one layer kind, tool and I/O style and one
 // calibration.
 struct CoefficientChoices {
   static constexpr int kClasses = 7;  // LayerClass values

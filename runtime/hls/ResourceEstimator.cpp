@@ -326,6 +326,10 @@ std::vector<std::vector<LayerEstimate>> ResourceEstimator::estimateSettings(
   if (asIs && net.clockPeriodNs <= 0) throw std::invalid_argument("clock period must be positive");
   const std::vector<std::vector<bool>> constant = constantOutputMasks(net);
   std::vector<LayerEstimate> asIsLayers;
+  // Which coefficient sets each layer class takes: looked up once per layer kind and I/O style
+  // (what the keys and their fallbacks depend on besides the class; the tool is the estimator's),
+  // not once per layer and setting.
+  std::map<std::pair<LayerKind, IOType>, CoefficientChoices> choicesByKind;
   for (size_t k = 0; k < net.layers.size(); ++k) {
     const bool withSettings = k < settings.size() && !settings[k].empty();
     if (!withSettings && !asIs) continue;
@@ -344,8 +348,7 @@ std::vector<std::vector<LayerEstimate>> ResourceEstimator::estimateSettings(
     bool haveStats = false;
     // Whether the calibration covers (strategy, reuse class): at most four answers per layer.
     std::map<std::pair<Strategy, bool>, bool> covered;
-    // Which coefficient sets the layer's classes take: looked up once, not once per setting.
-    CoefficientChoices choices;
+    CoefficientChoices& choices = choicesByKind[{q.kind, q.io}];
     auto estimateAs = [&](int reuse, Strategy strategy) {
       q.reuse = std::max(1, reuse);  // as queryOf reads a layer's setting
       q.strategy = strategy;

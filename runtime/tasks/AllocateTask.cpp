@@ -119,7 +119,7 @@ void runAllocate(TaskContext &ctx) {
                                                              : "")},
                        {"variables", jsonNumber(static_cast<double>(s.variables))},
                        {"constraints", jsonNumber(static_cast<double>(s.constraints))},
-                       {"solver", flow::jsonString("cbc")},
+                       {"solver", flow::jsonString("glpk")},
                        {"solver_seconds", jsonNumber(s.seconds)},
                        {"nodes", jsonNumber(static_cast<double>(s.nodes))},
                        {"status", flow::jsonString(s.status == AllocSolution::Status::Optimal ? "optimal" : "time_limit")},

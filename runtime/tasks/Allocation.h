@@ -1,6 +1,6 @@
 // Per-layer allocation as a mixed-integer program (N-TORC): one binary per layer and candidate
 // (reuse factor, strategy), latency and resources as linear sums of per-layer estimates, solved
-// exactly with CBC; plus the exhaustive enumeration the tests and bench/allocate compare it with.
+// exactly with GLPK; plus the exhaustive enumeration the tests and bench/allocate compare it with.
 #pragma once
 
 #include <array>
@@ -46,7 +46,8 @@ struct AllocSolution {
   double objective = 0;        // weighted sum of the totals
   double bound = 0;            // the solver's best bound (= objective when proven optimal)
   double seconds = 0;
-  long variables = 0, constraints = 0, nodes = 0;
+  long variables = 0, constraints = 0;
+  long nodes = 0;  // branch-and-bound subproblems (0: the LP relaxation's optimum was already 0/1)
 };
 
 /// The candidates of layer `layer` that meet the II limit and that no other such candidate
@@ -54,8 +55,9 @@ struct AllocSolution {
 /// of `p` only needs these, so the MIP is built from them alone.
 std::vector<size_t> paretoCandidates(const AllocProblem& p, size_t layer);
 
-/// Solves `p` exactly with CBC (candidates above the II limit or dominated are left out first). Throws
-/// std::runtime_error when the solver fails for another reason than infeasibility.
+/// Solves `p` exactly with GLPK (candidates above the II limit or dominated are left out first).
+/// Throws std::runtime_error when the solver fails for another reason than infeasibility, or when a
+/// cost is not a finite number.
 AllocSolution solveAllocation(const AllocProblem& p);
 
 /// The same optimum by trying every combination (tests and bench/allocate; exponential).

@@ -1,4 +1,4 @@
-// The allocation MIP (Allocation.cpp, CBC) against exhaustive enumeration on random instances,
+// The allocation MIP (Allocation.cpp, GLPK) against exhaustive enumeration on random instances,
 // infeasible limits, the II filter, hls4ml's valid-reuse-factor rule, and the costing of a real
 // design's candidates (AllocationProblem.cpp).
 #include <gtest/gtest.h>
@@ -147,6 +147,130 @@ TEST(Allocation, InfeasibleAndIiLimits) {
   EXPECT_NEAR(s.objective, enumerateAllocation(p).objective, 1e-6);
   p.iiLimit = 0.5;  // no candidate at all
   EXPECT_EQ(solveAllocation(p).status, AllocSolution::Status::Infeasible);
+}
+
+// The two ways solveAllocation proves an optimum: a relaxation whose optimum is already 0/1
+// (no branch and bound: 0 nodes) and GLPK's branch and bound; and the two ways it proves there is
+// none: an infeasible relaxation, and a feasible relaxation no 0/1 point of which meets the limits.
+// On random small instances with random costs (not the reuse-factor shape above) and random
+// latency and DSP limits, each must agree with enumeration, and each path must be taken.
+TEST(Allocation, RootRelaxationAndBranchAndBoundBothMatchEnumeration) {
+  std::mt19937 rng(29);
+  std::uniform_real_distribution<double> u(0, 1);
+  int rootOptimal = 0, branched = 0, infeasible = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    AllocProblem p;
+    const size_t layers = 1 + trial % 4;
+    for (size_t l = 0; l < layers; ++l) {
+      AllocLayer layer;
+      layer.name = "layer" + std::to_string(l);
+      for (size_t c = 0; c < 2 + (trial / 4) % 4; ++c) {
+        AllocCandidate cand;
+        cand.reuse = static_cast<int>(c + 1);
+        cand.cost = {std::floor(20 * u(rng)), 1000 * u(rng), 500 * u(rng), 0, std::floor(1 + 10 * u(rng))};
+        layer.candidates.push_back(cand);
+      }
+      p.layers.push_back(layer);
+    }
+    const AllocCosts floor = allocationFloor(p);
+    // From below the floor (infeasible) to well above it.
+    p.limit[kLatency] = floor[kLatency] + std::floor(12 * u(rng)) - 1;
+    p.limit[kDsp] = floor[kDsp] + std::floor(30 * u(rng)) - 1;
+    p.weight = {};
+    p.weight[trial % 2 ? kLut : kFf] = 1;
+    const AllocSolution mip = solveAllocation(p), all = enumerateAllocation(p);
+    ASSERT_EQ(mip.status == AllocSolution::Status::Infeasible, all.status == AllocSolution::Status::Infeasible)
+        << "trial " << trial;
+    if (all.status != AllocSolution::Status::Optimal) {
+      ++infeasible;
+      continue;
+    }
+    ASSERT_EQ(mip.status, AllocSolution::Status::Optimal) << "trial " << trial;
+    EXPECT_NEAR(mip.objective, all.objective, 1e-9 * std::max(1.0, std::abs(all.objective))) << "trial " << trial;
+    EXPECT_EQ(mip.bound, mip.objective) << "trial " << trial;
+    EXPECT_LE(mip.total[kLatency], p.limit[kLatency]);
+    EXPECT_LE(mip.total[kDsp], p.limit[kDsp]);
+    (mip.nodes == 0 ? rootOptimal : branched) += 1;
+  }
+  // Not vacuous: every path is taken many times (180, 48 and 72 of the 300).
+  EXPECT_GE(rootOptimal, 30);
+  EXPECT_GE(branched, 30);
+  EXPECT_GE(infeasible, 30);
+}
+
+// Three layers choosing between (latency 1, DSP 0) and (latency 0, DSP 1) under limits of 1.5
+// each: the relaxation meets both with 1.5 of each kind, no 0/1 choice does (one kind has 2 or
+// more), and no candidate breaks a limit on its own (so the bound tightening keeps all). The
+// branch and bound must prove that no allocation exists.
+TEST(Allocation, FeasibleRelaxationWithoutAnyAllocation) {
+  AllocProblem p;
+  for (int l = 0; l < 3; ++l) {
+    AllocLayer layer;
+    layer.name = "layer" + std::to_string(l);
+    AllocCandidate slow, wide;
+    slow.cost = {0, 10, 0, 0, 1};
+    wide.cost = {1, 10, 0, 0, 0};
+    layer.candidates = {slow, wide};
+    p.layers.push_back(layer);
+  }
+  p.limit[kLatency] = p.limit[kDsp] = 1.5;
+  p.weight[kLut] = 1;
+  for (size_t l = 0; l < 3; ++l) EXPECT_EQ(paretoCandidates(p, l).size(), 2u);
+  const AllocSolution s = solveAllocation(p);
+  EXPECT_EQ(s.status, AllocSolution::Status::Infeasible);
+  EXPECT_GT(s.nodes, 0);  // proven by branching, not by the relaxation
+  EXPECT_EQ(enumerateAllocation(p).status, AllocSolution::Status::Infeasible);
+  p.limit[kDsp] = 2;  // now one slow and two wide layers fit
+  const AllocSolution fits = solveAllocation(p);
+  ASSERT_EQ(fits.status, AllocSolution::Status::Optimal);
+  EXPECT_EQ(fits.total[kLatency], 1);
+  EXPECT_EQ(fits.total[kDsp], 2);
+}
+
+// A time limit far below what the search needs stops it with a valid result: the status says so,
+// the bound is at most the true optimum and at least the trivial one (every layer at its fewest
+// LUTs), and the allocation (the best found, or the greedy one) meets every limit and costs at
+// least the optimum and the bound. 240 layers of 8 candidates stopped after 2 ms (in the LP
+// relaxation here), 120 layers stopped at a third of the full search's time (in the branch and
+// bound here).
+TEST(Allocation, TimeLimitGivesAValidBoundAndAllocation) {
+  for (const size_t layers : {240, 120}) {
+    std::mt19937 rng(static_cast<unsigned>(layers));
+    AllocProblem p = randomProblem(rng, layers, 8);
+    const AllocCosts floor = allocationFloor(p);
+    p.limit[kLatency] = floor[kLatency] * 8;
+    p.limit[kDsp] = floor[kDsp] * 8;
+    p.weight[kLut] = 1;
+    const AllocSolution full = solveAllocation(p);
+    ASSERT_EQ(full.status, AllocSolution::Status::Optimal);
+    p.timeLimitSeconds = layers == 240 ? 0.002 : full.seconds / 3;
+    const AllocSolution s = solveAllocation(p);
+    ASSERT_EQ(s.status, AllocSolution::Status::TimeLimit)
+        << layers << " layers solved in " << s.seconds << " s (the full search took " << full.seconds << " s)";
+    const double tolerance = 1e-6 * full.objective;
+    EXPECT_LE(s.bound, full.objective + tolerance) << layers;
+    EXPECT_GE(s.bound, floor[kLut] - tolerance) << layers;
+    ASSERT_EQ(s.choice.size(), p.layers.size()) << layers;  // the greedy allocation at least
+    EXPECT_LE(s.total[kLatency], p.limit[kLatency]) << layers;
+    EXPECT_LE(s.total[kDsp], p.limit[kDsp]) << layers;
+    EXPECT_GE(s.objective, full.objective - tolerance) << layers;
+    EXPECT_LE(s.bound, s.objective) << layers;
+  }
+}
+
+// A cost that is not a finite number is a named error (GLPK would stop the process on it).
+TEST(Allocation, NonFiniteCostIsAnError) {
+  std::mt19937 rng(5);
+  AllocProblem p = randomProblem(rng, 2, 3);
+  p.weight[kLut] = 1;
+  p.layers[1].candidates[0].cost[kLut] = std::numeric_limits<double>::infinity();
+  p.layers[1].candidates[0].cost[kLatency] = 0;  // the fastest: no other candidate dominates it
+  try {
+    solveAllocation(p);
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("layer1"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Allocation, Hls4mlValidReuseFactors) {
