@@ -153,41 +153,51 @@ const Matrix& Network::forward(const Matrix& x, bool training) {
 
 void Network::backward(const Matrix& dOutput) {
   if (activations_.size() != layers_.size() + 1) throw Error("backward() called before forward()");
+  // Each activation's gradient has a buffer of its own, kept between calls: the sizes differ from
+  // layer to layer, so shared ping-pong buffers were reallocated (fresh pages) on every call.
+  const size_t n = layers_.size();
+  grads_.resize(n + 1);
   if (chain_) {
     const Matrix* dy = &dOutput;
-    Matrix* bufs[2] = {&gradA_, &gradB_};
-    for (size_t k = layers_.size(); k-- > 0;) {
-      Matrix* dx = bufs[k % 2];
-      layers_[k]->backward(activations_[k], activations_[k + 1], *dy, *dx);
-      dy = dx;
+    for (size_t k = n; k-- > 0;) {
+      layers_[k]->backward(activations_[k], activations_[k + 1], *dy, grads_[k]);
+      dy = &grads_[k];
     }
     return;
   }
   // A graph: walk the layers backwards; an activation read by several layers sums their
   // gradients (in descending layer order, so results do not depend on anything but the graph).
-  const size_t n = layers_.size();
-  grads_.resize(n + 1);
+  // The first layer to reach an activation writes its gradient buffer directly; later ones write
+  // into scratch and add.
   std::vector<char> have(n + 1, 0);
   grads_[n] = dOutput;
   have[n] = 1;
   std::vector<const Matrix*> xs;
   std::vector<Matrix*> dxs;
+  std::vector<char> direct;
   for (size_t k = n; k-- > 0;) {
     if (!have[k + 1]) continue;  // nothing downstream depends on this layer
     const std::vector<int>& src = sources_[k];
     scratch_.resize(std::max(scratch_.size(), src.size()));
     xs.clear();
     dxs.clear();
+    direct.assign(src.size(), 0);
     for (size_t j = 0; j < src.size(); ++j) {
-      xs.push_back(&activations_[src[j]]);
-      dxs.push_back(src[j] == 0 ? nullptr : &scratch_[j]);
+      const int a = src[j];
+      xs.push_back(&activations_[a]);
+      bool taken = have[a];  // already holds a gradient, or an earlier input of this layer writes it
+      for (size_t i = 0; i < j; ++i) taken = taken || (direct[i] && src[i] == a);
+      direct[j] = a != 0 && !taken;
+      dxs.push_back(a == 0 ? nullptr : direct[j] ? &grads_[a] : &scratch_[j]);
     }
     if (!layers_[k]->inputGradientNeeded() && src.size() == 1) dxs[0] = &scratch_[0];  // left unspecified
     layers_[k]->backwardInputs(xs, activations_[k + 1], grads_[k + 1], dxs);
     for (size_t j = 0; j < src.size(); ++j) {
       const int a = src[j];
       if (a == 0) continue;  // the network input needs no gradient
-      if (!have[a]) {
+      if (dxs[j] == &grads_[a]) {
+        have[a] = 1;
+      } else if (!have[a]) {
         grads_[a].swap(scratch_[j]);
         have[a] = 1;
       } else {

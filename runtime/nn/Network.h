@@ -72,8 +72,7 @@ class Network {
   std::vector<std::vector<int>> sources_;  // per layer: activation indices it reads
   bool chain_ = true;
   std::vector<Matrix> activations_;  // activations_[0] = input copy, [i+1] = output of layer i
-  Matrix gradA_, gradB_;             // ping-pong buffers for backward (chains)
-  std::vector<Matrix> grads_;        // graphs: dL/d(activation), summed over its consumers
+  std::vector<Matrix> grads_;        // dL/d(activation), per activation (graphs: summed over its consumers)
   std::vector<Matrix> scratch_;      // graphs: one dL/dx per input of the layer being back-propagated
 };
 
