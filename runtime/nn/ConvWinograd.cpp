@@ -163,25 +163,31 @@ WinogradConv::WinogradConv(const ConvGeometry& g, int filters) : g_(g), filters_
 void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u) const {
   const long F = filters_, C = g_.channels;
   u.resize(static_cast<size_t>(kPositions * F * C));
-  auto g4 = [](float a, float b, float c, float out[4]) {
+  auto g4 = [](const Lanes& a, const Lanes& b, const Lanes& c, Lanes out[4]) {
     out[0] = a;
     out[1] = 0.5f * ((a + b) + c);
     out[2] = 0.5f * ((a - b) + c);
     out[3] = c;
   };
-  // Filters are independent (each computed whole by one thread): any thread count gives the same.
+  // 16 channels of a filter at a time: their 3x3 kernels (144 contiguous floats) regrouped into
+  // one vector per kernel position, transformed as vectors and stored as 16 contiguous floats per
+  // position. Filters are independent (each computed whole by one thread): any thread count gives
+  // the same.
 #pragma omp parallel for schedule(static) if (F * C >= kParallelWeights)
   for (long f = 0; f < F; ++f)
-    for (long c = 0; c < C; ++c) {
-      const float* w = weight.row(f).data() + c * 9;
-      float rows[4][3], t[4];
+    for (long c0 = 0; c0 < C; c0 += kLanes) {
+      const int n = static_cast<int>(std::min<long>(kLanes, C - c0));
+      const float* w = weight.row(f).data() + c0 * 9;
+      Lanes k[9] = {}, rows[4][3], t[4];
+      for (int l = 0; l < n; ++l)
+        for (int p = 0; p < 9; ++p) k[p][l] = w[9 * l + p];
       for (int j = 0; j < 3; ++j) {
-        g4(w[j], w[3 + j], w[6 + j], t);
+        g4(k[j], k[3 + j], k[6 + j], t);
         for (int i = 0; i < 4; ++i) rows[i][j] = t[i];
       }
       for (int i = 0; i < 4; ++i) {
         g4(rows[i][0], rows[i][1], rows[i][2], t);
-        for (int j = 0; j < 4; ++j) u[static_cast<size_t>(((4 * i + j) * F + f) * C + c)] = t[j];
+        for (int j = 0; j < 4; ++j) store(u.data() + ((4 * i + j) * F + f) * C + c0, t[j], n);
       }
     }
 }

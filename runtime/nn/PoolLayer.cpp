@@ -4,9 +4,54 @@
 #include <algorithm>
 #include <limits>
 
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
 #include "nn/Error.h"
 
 namespace mmlc::nn {
+
+namespace {
+
+#if defined(__AVX512F__)
+// 2x2 max pooling with stride 2 of one output row, 16 outputs at a time: each input row's 32
+// floats split into even and odd columns by two permutes, then the same running maximum as the
+// scalar loop (candidates in row-major order, taken only when strictly greater), so values and
+// argmaxes are identical to it. `in` is the output row's first input row, `first` its offset in
+// the sample (the argmax base).
+void maxPool2x2Row(const float* in, long inW, int outW, long first, float* out, int* argmax) {
+  const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  const __m512i odds = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+  const __m512i lane2 = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  for (int ow = 0; ow < outW; ow += 16) {
+    const int n = std::min(16, outW - ow), cols = 2 * n;
+    const __mmask16 lo = static_cast<__mmask16>((1u << std::min(cols, 16)) - 1);
+    const __mmask16 hi = static_cast<__mmask16>((1u << std::max(0, cols - 16)) - 1);
+    const __mmask16 outs = static_cast<__mmask16>((1u << n) - 1);
+    __m512 cand[4];
+    for (int r = 0; r < 2; ++r) {
+      const float* row = in + r * inW + 2L * ow;
+      const __m512 a = _mm512_maskz_loadu_ps(lo, row), b = _mm512_maskz_loadu_ps(hi, row + 16);
+      cand[2 * r] = _mm512_permutex2var_ps(a, evens, b);
+      cand[2 * r + 1] = _mm512_permutex2var_ps(a, odds, b);
+    }
+    const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + 2L * ow)), lane2);
+    const int offsets[4] = {0, 1, static_cast<int>(inW), static_cast<int>(inW) + 1};
+    __m512 best = cand[0];
+    __m512i at = base;
+    for (int k = 1; k < 4; ++k) {
+      const __mmask16 greater = _mm512_cmp_ps_mask(cand[k], best, _CMP_GT_OQ);
+      best = _mm512_mask_mov_ps(best, greater, cand[k]);
+      at = _mm512_mask_mov_epi32(at, greater, _mm512_add_epi32(base, _mm512_set1_epi32(offsets[k])));
+    }
+    _mm512_mask_storeu_ps(out + ow, outs, best);
+    _mm512_mask_storeu_epi32(argmax + ow, outs, at);
+  }
+}
+#endif
+
+}  // namespace
 
 PoolLayer::PoolLayer(LayerSpec spec) : Layer(std::move(spec)), max_(spec_.kind == "MaxPool") {
   if (spec_.padH || spec_.padW) throw Error(spec_.kind + " layer '" + spec_.name + "': padding is not supported");
@@ -36,6 +81,13 @@ void PoolLayer::forward(const Matrix& x, Matrix& y, bool) {
     for (int c = 0; c < g.channels; ++c) {
       const long cBase = c * g.inSpatial();
       for (int oh = 0; oh < g.outH; ++oh) {
+#if defined(__AVX512F__)
+        if (max_ && g.kH == 2 && g.kW == 2 && g.sH == 2 && g.sW == 2) {
+          const long o = c * g.outSpatial() + static_cast<long>(oh) * g.outW, first = cBase + 2L * oh * g.inW;
+          maxPool2x2Row(xs + first, g.inW, g.outW, first, ys + o, am + o);
+          continue;
+        }
+#endif
         for (int ow = 0; ow < g.outW; ++ow) {
           const long o = c * g.outSpatial() + static_cast<long>(oh) * g.outW + ow;
           const long corner = cBase + static_cast<long>(oh * g.sH) * g.inW + static_cast<long>(ow) * g.sW;

@@ -158,6 +158,9 @@ TEST(GradientCheck, DepthwiseConv2DAsymmetricPads) {
 }
 
 TEST(GradientCheck, MaxPool2D) { checkLayer(layers::maxPool(2), Shape{2, 4, 4}, distinctValues(2, 32, 16)); }
+// 2x2 stride-2 max pooling over rows of 18 outputs (two vector chunks) and an odd input width
+// (the last column is not pooled).
+TEST(GradientCheck, MaxPool2DWideRows) { checkLayer(layers::maxPool(2), Shape{2, 4, 37}, distinctValues(2, 296, 59)); }
 TEST(GradientCheck, MaxPool2DOverlapping) { checkLayer(layers::maxPool(3, 1), Shape{1, 4, 5}, distinctValues(2, 20, 17)); }
 TEST(GradientCheck, MaxPool1D) { checkLayer(layers::maxPool1d(2), Shape{3, 6}, distinctValues(2, 18, 18)); }
 TEST(GradientCheck, AveragePool2D) { checkLayer(layers::averagePool(2), Shape{2, 4, 6}, randomMatrix(2, 48, 19)); }
