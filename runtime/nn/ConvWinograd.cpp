@@ -1,8 +1,9 @@
-// Winograd F(2x2, 3x3) convolution (ConvWinograd.h): the tile transforms, vectorised over 16 tiles
-// at a time, and the 16 transformed-domain GEMMs per group of samples.
+// Winograd F(2x2, 3x3) convolution (ConvWinograd.h): the tile transforms, vectorised over up to 14
+// tiles of a tile row, and the 16 transformed-domain GEMMs per group of samples.
 #include "nn/ConvWinograd.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #if defined(__AVX512F__)
 #include <immintrin.h>
@@ -155,7 +156,6 @@ bool WinogradConv::suits(const ConvGeometry& g, int filters, int channelGroups) 
 WinogradConv::WinogradConv(const ConvGeometry& g, int filters) : g_(g), filters_(filters) {
   tilesH_ = (g.outH + 1) / 2;
   tilesW_ = (g.outW + 1) / 2;
-  planeH_ = 2 * tilesH_ + 2;
 }
 
 // U = G g G^T per filter and channel, stored [xi][filter][channel] (16 blocks of F x C).

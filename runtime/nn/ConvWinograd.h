@@ -51,7 +51,6 @@ class WinogradConv {
   ConvGeometry g_;
   int filters_ = 0;
   int tilesH_ = 0, tilesW_ = 0;  // 2x2 output tiles per column / row
-  int planeH_ = 0;               // rows of the zero-padded input plane the 4x4 input tiles are read from
   std::vector<float> u_;         // the last forward pass's transformed weights (16 blocks of F x C)
   std::vector<Matrix> groupWeightGradients_;  // backward's per-group transformed weight gradients
 };

@@ -23,7 +23,6 @@ namespace {
 void maxPool2x2Row(const float* in, long inW, int outW, long first, float* out, int* argmax) {
   const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   const __m512i odds = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-  const __m512i lane2 = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   for (int ow = 0; ow < outW; ow += 16) {
     const int n = std::min(16, outW - ow), cols = 2 * n;
     const __mmask16 lo = static_cast<__mmask16>((1u << std::min(cols, 16)) - 1);
@@ -36,7 +35,7 @@ void maxPool2x2Row(const float* in, long inW, int outW, long first, float* out, 
       cand[2 * r] = _mm512_permutex2var_ps(a, evens, b);
       cand[2 * r + 1] = _mm512_permutex2var_ps(a, odds, b);
     }
-    const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + 2L * ow)), lane2);
+    const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + 2L * ow)), evens);  // 2l
     const int offsets[4] = {0, 1, static_cast<int>(inW), static_cast<int>(inW) + 1};
     __m512 best = cand[0];
     __m512i at = base;
