@@ -5,49 +5,19 @@
 #include <algorithm>
 #include <cstdint>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
+#include "nn/Lanes.h"
+#include "nn/PanelGemm.h"
 
 namespace mmlc::nn {
 
 namespace {
 
 constexpr int kPositions = 16;  // transformed positions of a 4x4 tile (xi = 4 * row + column)
-constexpr int kLanes = 16;      // tiles of one tile row transformed together (one AVX-512 vector)
-
-// One value of up to 16 neighbouring tiles of a tile row: a GCC/Clang vector, so each operation
-// on it is one AVX-512 instruction (or a sequence of narrower ones without AVX-512); element-wise,
-// so results do not depend on the instruction set.
-using Lanes = float __attribute__((vector_size(64)));
+// Tiles of one tile row are transformed together, one per lane of a Lanes vector.
 
 // Tiles transformed together: at most 14 per tile row, so that a chunk's input columns (2n + 2)
 // fit in two vectors and the input gradient has a lane to spare on each side (see below).
 constexpr int kChunk = 14;
-
-// Bits [from, to) of a 32-bit lane mask (clamped to 0..32).
-inline uint32_t laneRange(int from, int to) {
-  from = std::clamp(from, 0, 32);
-  to = std::clamp(to, 0, 32);
-  if (to <= from) return 0;
-  return static_cast<uint32_t>(((1ull << to) - 1) & ~((1ull << from) - 1));
-}
-
-// Loads n <= 16 floats (the other lanes zero) and stores the first n lanes.
-inline void load(Lanes& d, const float* src, int n) {
-#if defined(__AVX512F__)
-  d = _mm512_maskz_loadu_ps(static_cast<__mmask16>(laneRange(0, n)), src);
-#else
-  for (int l = 0; l < kLanes; ++l) d[l] = l < n ? src[l] : 0.0f;
-#endif
-}
-inline void store(float* dst, const Lanes& s, int n) {
-#if defined(__AVX512F__)
-  _mm512_mask_storeu_ps(dst, static_cast<__mmask16>(laneRange(0, n)), s);
-#else
-  for (int l = 0; l < n; ++l) dst[l] = s[l];
-#endif
-}
 
 // Lanes [from, to) of d are src[-1 .. to - 2] (lane l holds src[l - 1]); the others zero. Only
 // those floats are read.
@@ -201,7 +171,7 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
 // transform reads or writes are neighbours in memory; the GEMM of position xi sees every 16th row.
 
 // V = B^T d B per tile and channel; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
-void WinogradConv::transformInput(const float* x, float* v, long ld, long col0) const {
+void WinogradConv::transformInput(const float* x, float* v, const Layout& l, long col0) const {
   const long C = g_.channels;
   const int TW = tilesW_;
   Lanes e[4], o[4], e2[4], o2[4], out;
@@ -226,17 +196,17 @@ void WinogradConv::transformInput(const float* x, float* v, long ld, long col0) 
           t[2] = d2 - d1;
           t[3] = d1 - d3;
         }
-        float* dst = v + c * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
+        float* dst = v + c * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
         for (int i = 0; i < 4; ++i) {
           const Lanes &d0 = e[i], &d1 = o[i], &d2 = e2[i], &d3 = o2[i];
           out = d0 - d2;
-          store(dst + (4 * i + 0) * ld, out, n);
+          store(dst + (4 * i + 0) * l.ld, out, n);
           out = d1 + d2;
-          store(dst + (4 * i + 1) * ld, out, n);
+          store(dst + (4 * i + 1) * l.ld, out, n);
           out = d2 - d1;
-          store(dst + (4 * i + 2) * ld, out, n);
+          store(dst + (4 * i + 2) * l.ld, out, n);
           out = d1 - d3;
-          store(dst + (4 * i + 3) * ld, out, n);
+          store(dst + (4 * i + 3) * l.ld, out, n);
         }
       }
   }
@@ -245,7 +215,7 @@ void WinogradConv::transformInput(const float* x, float* v, long ld, long col0) 
 // Y = A^T M A per tile and filter, plus the bias; rows of A^T: [1 1 1 0], [0 1 -1 -1]. A tile's
 // two output columns are interleaved into the output row; rows and columns past the map (odd
 // sizes) are not written.
-void WinogradConv::inverseOutput(const float* m, long ld, long col0, const float* bias, float* y) const {
+void WinogradConv::inverseOutput(const float* m, const Layout& l, long col0, const float* bias, float* y) const {
   const long F = filters_;
   const int TW = tilesW_;
   Lanes in[kPositions], a[2][4], y0, y1;
@@ -255,8 +225,8 @@ void WinogradConv::inverseOutput(const float* m, long ld, long col0, const float
     for (int th = 0; th < tilesH_; ++th)
       for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
         const int n = std::min(kChunk, TW - tc0);
-        const float* src = m + f * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
-        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * ld, n);
+        const float* src = m + f * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
+        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * l.ld, n);
         for (int j = 0; j < 4; ++j) {
           a[0][j] = (in[0 + j] + in[4 + j]) + in[8 + j];
           a[1][j] = (in[4 + j] - in[8 + j]) - in[12 + j];
@@ -272,7 +242,7 @@ void WinogradConv::inverseOutput(const float* m, long ld, long col0, const float
 
 // dM = A dY A^T per tile and filter (the transpose of inverseOutput); rows of A: [1 0], [1 1],
 // [1 -1], [0 -1]. dY is zero past the map.
-void WinogradConv::transformOutputGradient(const float* dy, float* dm, long ld, long col0) const {
+void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0) const {
   const long F = filters_;
   const int TW = tilesW_;
   Lanes e[2], o[2], ae[4], ao[4], out;
@@ -295,15 +265,15 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, long ld, 
           t[2] = in[0] - in[1];
           t[3] = -in[1];
         }
-        float* dst = dm + f * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
+        float* dst = dm + f * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
         for (int i = 0; i < 4; ++i) {
-          store(dst + (4 * i + 0) * ld, ae[i], n);
+          store(dst + (4 * i + 0) * l.ld, ae[i], n);
           out = ae[i] + ao[i];
-          store(dst + (4 * i + 1) * ld, out, n);
+          store(dst + (4 * i + 1) * l.ld, out, n);
           out = ae[i] - ao[i];
-          store(dst + (4 * i + 2) * ld, out, n);
+          store(dst + (4 * i + 2) * l.ld, out, n);
           out = -ao[i];
-          store(dst + (4 * i + 3) * ld, out, n);
+          store(dst + (4 * i + 3) * l.ld, out, n);
         }
       }
   }
@@ -315,7 +285,7 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, long ld, 
 // row 2p + r tile row p's row r and tile row p - 1's row r + 2. A chunk's lane 0 is the tile left
 // of it (tc0 - 1), so its columns are complete without the neighbouring chunks; tile rows run in
 // order with the previous row's lower half carried. Every input position is written once.
-void WinogradConv::inverseInputGradient(const float* dv, long ld, long col0, float* dx) const {
+void WinogradConv::inverseInputGradient(const float* dv, const Layout& l, long col0, float* dx) const {
   const long C = g_.channels;
   const int TW = tilesW_;
   Lanes in[kPositions], r[4][4], cur[4][2], carry[2][2];
@@ -329,8 +299,8 @@ void WinogradConv::inverseInputGradient(const float* dv, long ld, long col0, flo
       for (int th = 0; th <= tilesH_; ++th) {  // tile row tilesH_ does not exist: its rows are zero
         if (th < tilesH_) {
           // Lanes 0..n: tiles tc0 - 1 .. tc0 + n - 1 (lane 0 zero in the first chunk).
-          const float* src = dv + c * kPositions * ld + col0 + static_cast<long>(th) * TW + tc0;
-          for (int xi = 0; xi < kPositions; ++xi) loadShifted(in[xi], src + xi * ld, tc0 == 0 ? 1 : 0, n + 1);
+          const float* src = dv + c * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
+          for (int xi = 0; xi < kPositions; ++xi) loadShifted(in[xi], src + xi * l.ld, tc0 == 0 ? 1 : 0, n + 1);
           for (int j = 0; j < 4; ++j) {  // B over the rows of each column j
             r[0][j] = in[0 + j];
             r[1][j] = (in[4 + j] - in[8 + j]) + in[12 + j];
@@ -359,29 +329,41 @@ void WinogradConv::inverseInputGradient(const float* dv, long ld, long col0, flo
   }
 }
 
+WinogradConv::Layout::Layout(long columns) : ld(roundUp(columns, kLanes)), rowStride(kPositions * ld + kLanes) {}
+
+void WinogradConv::packTransformedWeights(bool transposed) {
+  const long F = filters_, C = g_.channels;
+  const long rows = transposed ? C : F, depth = transposed ? F : C, block = panel::packedSize(rows, depth);
+  std::vector<float>& out = transposed ? packedUt_ : packedU_;
+  out.resize(static_cast<size_t>(kPositions * block));
+#pragma omp parallel for schedule(static) if (F * C >= kParallelWeights)
+  for (int xi = 0; xi < kPositions; ++xi)
+    panel::pack(u_.data() + xi * F * C, transposed ? 1 : C, transposed ? C : 1, rows, depth, out.data() + xi * block);
+}
+
 void WinogradConv::forward(const Matrix& x, const Matrix& weight, const Matrix& bias, Matrix& y) {
   const long B = x.rows(), F = filters_, C = g_.channels, T = static_cast<long>(tilesH_) * tilesW_;
   const SampleGroups groups = this->groups(B);
-  const long ld = roundUp(groups.largest() * T, kLanes);
+  const Layout l(groups.largest() * T);
   transformWeights(weight, u_);
-  const std::vector<float>& u = u_;
+  packTransformedWeights(false);
+  packedUt_.clear();  // packed again from these weights if a backward pass needs it
+  const long block = panel::packedSize(F, C);
   y.resize(B, F * g_.outSpatial());
   const float* b = bias.size() == F ? bias.data() : nullptr;
 #pragma omp parallel if (groups.count > 1)
   {
     WinogradScratch& s = threadScratch();
-    float* v = grow(s.v, kPositions * C * ld);
-    float* m = grow(s.m, kPositions * F * ld);
+    float* v = grow(s.v, C * l.rowStride);
+    float* m = grow(s.m, F * l.rowStride);
 #pragma omp for schedule(dynamic, 1)
     for (long gi = 0; gi < groups.count; ++gi) {
       const long first = groups.first(gi), n = groups.size(gi), width = n * T;
-      for (long s = 0; s < n; ++s) transformInput(x.row(first + s).data(), v, ld, s * T);
-      for (int xi = 0; xi < kPositions; ++xi) {
-        const Eigen::Map<const Matrix> uxi(u.data() + xi * F * C, F, C);
-        StridedMap(m + xi * ld, F, width, Eigen::OuterStride<>(kPositions * ld)).noalias() =
-            uxi * ConstStridedMap(v + xi * ld, C, width, Eigen::OuterStride<>(kPositions * ld));
-      }
-      for (long s = 0; s < n; ++s) inverseOutput(m, ld, s * T, b, y.row(first + s).data());
+      for (long s = 0; s < n; ++s) transformInput(x.row(first + s).data(), v, l, s * T);
+      for (int xi = 0; xi < kPositions; ++xi)
+        panel::multiply(packedU_.data() + xi * block, F, C, v + xi * l.ld, l.rowStride, width, m + xi * l.ld,
+                        l.rowStride);
+      for (long s = 0; s < n; ++s) inverseOutput(m, l, s * T, b, y.row(first + s).data());
     }
   }
 }
@@ -391,14 +373,18 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
   const long B = x.rows(), F = filters_, C = g_.channels, T = static_cast<long>(tilesH_) * tilesW_;
   const long P = g_.outSpatial();
   const SampleGroups groups = this->groups(B);
-  const long ld = roundUp(groups.largest() * T, kLanes);
+  const Layout l(groups.largest() * T);
   // The input gradient is that of the last forward pass, so it uses that pass's transformed
-  // weights (computed again only if there was none of this shape).
+  // weights (computed again only if there was none of this shape), transposed.
+  const long blockT = panel::packedSize(C, F);
   if (dx) {
-    if (u_.size() != static_cast<size_t>(kPositions * F * C)) transformWeights(weight, u_);
+    if (u_.size() != static_cast<size_t>(kPositions * F * C)) {
+      transformWeights(weight, u_);
+      packedUt_.clear();
+    }
+    if (packedUt_.size() != static_cast<size_t>(kPositions * blockT)) packTransformedWeights(true);
     dx->resize(B, x.cols());
   }
-  const std::vector<float>& u = u_;
   // Each group's transformed weight gradient (F x 16*C: a filter's 16 positions are neighbours for
   // the transform back) and bias gradient, summed in
   // group order afterwards: bit-identical for any thread count. The buffers are kept between
@@ -409,9 +395,9 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
 #pragma omp parallel if (groups.count > 1)
   {
     WinogradScratch& s = threadScratch();
-    float* v = grow(s.v, kPositions * C * ld);
-    float* dm = grow(s.m, kPositions * F * ld);
-    float* dv = dx ? grow(s.dv, kPositions * C * ld) : nullptr;
+    float* v = grow(s.v, C * l.rowStride);
+    float* dm = grow(s.m, F * l.rowStride);
+    float* dv = dx ? grow(s.dv, C * l.rowStride) : nullptr;
 #pragma omp for schedule(dynamic, 1)
     for (long gi = 0; gi < groups.count; ++gi) {
       const long first = groups.first(gi), n = groups.size(gi), width = n * T;
@@ -419,21 +405,20 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
       dug.resize(F, kPositions * C);  // row f: the 16 positions' C gradients side by side
       if (bGrad) db[static_cast<size_t>(gi)] = Vector::Zero(F);
       for (long s = 0; s < n; ++s) {
-        transformInput(x.row(first + s).data(), v, ld, s * T);
-        transformOutputGradient(dy.row(first + s).data(), dm, ld, s * T);
+        transformInput(x.row(first + s).data(), v, l, s * T);
+        transformOutputGradient(dy.row(first + s).data(), dm, l, s * T);
         if (bGrad) db[static_cast<size_t>(gi)] += Eigen::Map<const Matrix>(dy.row(first + s).data(), F, P).rowwise().sum().transpose();
       }
       for (int xi = 0; xi < kPositions; ++xi) {
-        const ConstStridedMap dmxi(dm + xi * ld, F, width, Eigen::OuterStride<>(kPositions * ld));
+        const ConstStridedMap dmxi(dm + xi * l.ld, F, width, Eigen::OuterStride<>(l.rowStride));
         StridedMap(dug.data() + xi * C, F, C, Eigen::OuterStride<>(kPositions * C)).noalias() =
-            dmxi * ConstStridedMap(v + xi * ld, C, width, Eigen::OuterStride<>(kPositions * ld)).transpose();
-        if (dx) {
-          const Eigen::Map<const Matrix> uxi(u.data() + xi * F * C, F, C);
-          StridedMap(dv + xi * ld, C, width, Eigen::OuterStride<>(kPositions * ld)).noalias() = uxi.transpose() * dmxi;
-        }
+            dmxi * ConstStridedMap(v + xi * l.ld, C, width, Eigen::OuterStride<>(l.rowStride)).transpose();
+        if (dx)
+          panel::multiply(packedUt_.data() + xi * blockT, C, F, dm + xi * l.ld, l.rowStride, width, dv + xi * l.ld,
+                          l.rowStride);
       }
       if (dx)
-        for (long s = 0; s < n; ++s) inverseInputGradient(dv, ld, s * T, dx->row(first + s).data());
+        for (long s = 0; s < n; ++s) inverseInputGradient(dv, l, s * T, dx->row(first + s).data());
     }
   }
   if (bGrad)

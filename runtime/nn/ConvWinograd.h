@@ -35,11 +35,21 @@ class WinogradConv {
                 Matrix* dx);
 
  private:
+  // Where a group's transformed values live: channel (or filter) k's position xi, column j at
+  // base[k * rowStride + xi * ld + j]. One GEMM reads position xi of every channel: rows
+  // rowStride apart, which is 16 * ld plus one spare vector so that those rows do not all fall
+  // into the same L1 cache sets (16 * ld floats is a multiple of 4 KiB whenever ld is of 64).
+  struct Layout {
+    long ld, rowStride;
+    explicit Layout(long columns);
+  };
   void transformWeights(const Matrix& weight, std::vector<float>& u) const;
-  void transformInput(const float* x, float* v, long ld, long col0) const;
-  void inverseOutput(const float* m, long ld, long col0, const float* bias, float* y) const;
-  void transformOutputGradient(const float* dy, float* dm, long ld, long col0) const;
-  void inverseInputGradient(const float* dv, long ld, long col0, float* dx) const;
+  // Packs u_ (or its transpose: channels x filters per position) for panel::multiply.
+  void packTransformedWeights(bool transposed);
+  void transformInput(const float* x, float* v, const Layout& l, long col0) const;
+  void inverseOutput(const float* m, const Layout& l, long col0, const float* bias, float* y) const;
+  void transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0) const;
+  void inverseInputGradient(const float* dv, const Layout& l, long col0, float* dx) const;
   // Groups of samples a quarter the size of im2col's (about 1,024 output columns): the 16
   // transformed buffers of a group are 4x its output, and smaller groups keep them in cache and
   // let an idle core take over more evenly (measured on the ResNet with two threads: 1,434 ->
@@ -52,6 +62,7 @@ class WinogradConv {
   int filters_ = 0;
   int tilesH_ = 0, tilesW_ = 0;  // 2x2 output tiles per column / row
   std::vector<float> u_;         // the last forward pass's transformed weights (16 blocks of F x C)
+  std::vector<float> packedU_, packedUt_;  // u_ packed per position, as is and transposed
   std::vector<Matrix> groupWeightGradients_;  // backward's per-group transformed weight gradients
 };
 

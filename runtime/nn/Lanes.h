@@ -1,0 +1,52 @@
+// Sixteen floats as one GCC/Clang vector (one AVX-512 register, or narrower instructions without
+// AVX-512) and its masked loads and stores: shared by the Winograd transforms and PanelGemm.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace mmlc::nn {
+
+constexpr int kLanes = 16;
+
+// Element-wise operations on it are one AVX-512 instruction each (or a sequence of narrower
+// ones), so results do not depend on the instruction set.
+using Lanes = float __attribute__((vector_size(64)));
+
+// Bits [from, to) of a 32-bit lane mask (clamped to 0..32).
+inline uint32_t laneRange(int from, int to) {
+  from = std::clamp(from, 0, 32);
+  to = std::clamp(to, 0, 32);
+  if (to <= from) return 0;
+  return static_cast<uint32_t>(((1ull << to) - 1) & ~((1ull << from) - 1));
+}
+
+// Loads n <= 16 floats (the other lanes zero; nothing past src[n - 1] is read) and stores the
+// first n lanes.
+inline void load(Lanes& d, const float* src, int n) {
+#if defined(__AVX512F__)
+  d = _mm512_maskz_loadu_ps(static_cast<__mmask16>(laneRange(0, n)), src);
+#else
+  for (int l = 0; l < kLanes; ++l) d[l] = l < n ? src[l] : 0.0f;
+#endif
+}
+inline void store(float* dst, const Lanes& s, int n) {
+#if defined(__AVX512F__)
+  _mm512_mask_storeu_ps(dst, static_cast<__mmask16>(laneRange(0, n)), s);
+#else
+  for (int l = 0; l < n; ++l) dst[l] = s[l];
+#endif
+}
+
+// All 16 lanes, unaligned.
+inline Lanes loadAll(const float* src) {
+  Lanes d;
+  __builtin_memcpy(&d, src, sizeof d);
+  return d;
+}
+inline void storeAll(float* dst, const Lanes& s) { __builtin_memcpy(dst, &s, sizeof s); }
+
+}  // namespace mmlc::nn
