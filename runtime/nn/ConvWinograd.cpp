@@ -171,44 +171,51 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
 // transform reads or writes are neighbours in memory; the GEMM of position xi sees every 16th row.
 
 // V = B^T d B per tile and channel; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
+// d B first, per plane row: neighbouring tile rows share two plane rows (tile row th reads plane
+// rows 2th .. 2th + 3), so each plane row is loaded and transformed once, the lower two carried
+// to the next tile row.
 void WinogradConv::transformInput(const float* x, float* v, const Layout& l, long col0) const {
   const long C = g_.channels;
   const int TW = tilesW_;
-  Lanes e[4], o[4], e2[4], o2[4], out;
   const Lanes zero = {};
+  Lanes h[4][4];  // h[k][j]: column j of (d B) for plane row 2th + k of the current tile row
+  // Plane row `row` (input row row - pH) times B, into h[k].
+  auto rowTimesB = [&](const float* xc, int row, int tc0, Lanes out[4]) {
+    const int r = row - g_.pH;
+    if (r < 0 || r >= g_.inH) {
+      out[0] = out[1] = out[2] = out[3] = zero;
+      return;
+    }
+    Lanes e, o, e2, o2;
+    loadColumns(xc + static_cast<long>(r) * g_.inW, g_.pW, g_.inW, 2 * tc0, e, o, &e2, &o2);
+    out[0] = e - e2;
+    out[1] = o + e2;
+    out[2] = e2 - o;
+    out[3] = o - o2;
+  };
   for (long c = 0; c < C; ++c) {
     const float* xc = x + c * g_.inSpatial();
-    for (int th = 0; th < tilesH_; ++th)
-      for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
-        const int n = std::min(kChunk, TW - tc0);
-        for (int k = 0; k < 4; ++k) {  // plane row 2th + k is input row 2th + k - pH
-          const int h = 2 * th + k - g_.pH;
-          if (h < 0 || h >= g_.inH) {
-            e[k] = o[k] = e2[k] = o2[k] = zero;
-            continue;
-          }
-          loadColumns(xc + static_cast<long>(h) * g_.inW, g_.pW, g_.inW, 2 * tc0, e[k], o[k], &e2[k], &o2[k]);
+    for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
+      const int n = std::min(kChunk, TW - tc0);
+      rowTimesB(xc, 0, tc0, h[2]);
+      rowTimesB(xc, 1, tc0, h[3]);
+      for (int th = 0; th < tilesH_; ++th) {
+        for (int j = 0; j < 4; ++j) {
+          h[0][j] = h[2][j];
+          h[1][j] = h[3][j];
         }
-        for (auto [in, t] : {std::pair{e, e}, std::pair{o, o}, std::pair{e2, e2}, std::pair{o2, o2}}) {
-          const Lanes d0 = in[0], d1 = in[1], d2 = in[2], d3 = in[3];
-          t[0] = d0 - d2;
-          t[1] = d1 + d2;
-          t[2] = d2 - d1;
-          t[3] = d1 - d3;
-        }
+        rowTimesB(xc, 2 * th + 2, tc0, h[2]);
+        rowTimesB(xc, 2 * th + 3, tc0, h[3]);
         float* dst = v + c * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
-        for (int i = 0; i < 4; ++i) {
-          const Lanes &d0 = e[i], &d1 = o[i], &d2 = e2[i], &d3 = o2[i];
-          out = d0 - d2;
-          store(dst + (4 * i + 0) * l.ld, out, n);
-          out = d1 + d2;
-          store(dst + (4 * i + 1) * l.ld, out, n);
-          out = d2 - d1;
-          store(dst + (4 * i + 2) * l.ld, out, n);
-          out = d1 - d3;
-          store(dst + (4 * i + 3) * l.ld, out, n);
+        for (int j = 0; j < 4; ++j) {
+          const Lanes &d0 = h[0][j], &d1 = h[1][j], &d2 = h[2][j], &d3 = h[3][j];
+          store(dst + (0 + j) * l.ld, d0 - d2, n);
+          store(dst + (4 + j) * l.ld, d1 + d2, n);
+          store(dst + (8 + j) * l.ld, d2 - d1, n);
+          store(dst + (12 + j) * l.ld, d1 - d3, n);
         }
       }
+    }
   }
 }
 
