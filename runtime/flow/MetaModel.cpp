@@ -1,12 +1,15 @@
 // The run directory: content keys, atomic step commits, CFG and LOG files.
 #include "flow/MetaModel.h"
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <fcntl.h> // AT_FDCWD
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -136,10 +139,29 @@ void MetaModel::commit(const StepRecord &record) {
   fs::path staging = stagingDir(record.key);
   writeAtomically(staging / "step.json", recordToJson(record).dump(2) + "\n");
   fs::path final = modelDir(record.key);
-  if (fs::exists(final))
-    fs::remove_all(staging); // the same step was committed before: identical by construction
-  else
-    fs::rename(staging, final); // atomic: the step appears complete or not at all
+  // Atomic: the step appears complete or not at all.
+  if (::rename(staging.c_str(), final.c_str()) == 0)
+    return;
+  if (errno != EEXIST && errno != ENOTEMPTY)
+    throw std::runtime_error("cannot commit " + final.string() + ": " + std::strerror(errno));
+  // The step was committed before (an earlier run into this directory, or another process of this
+  // one) and has just been computed again: the new result replaces it, so that the files on disk
+  // are those of the model this run goes on with. Identical within one mmlc version, they differ
+  // across versions whose engines round differently under the same key. The two folders are
+  // swapped in one step (a reader sees the old step or the new one, never neither), then the old
+  // one, now at the staging path, is removed.
+  if (::renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, final.c_str(), RENAME_EXCHANGE) != 0) {
+    if (errno != EINVAL && errno != ENOSYS) // a filesystem without exchange: move the old one aside
+      throw std::runtime_error("cannot replace " + final.string() + ": " + std::strerror(errno));
+    fs::path aside = final;
+    aside += ".staging-replaced-" + std::to_string(::getpid()); // removed on the next open if left
+    fs::remove_all(aside);
+    fs::rename(final, aside);
+    fs::rename(staging, final);
+    fs::remove_all(aside);
+    return;
+  }
+  fs::remove_all(staging);
 }
 
 void MetaModel::recordParameter(const std::string &path, const std::string &param,

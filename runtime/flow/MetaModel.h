@@ -42,7 +42,8 @@ public:
   std::optional<StepRecord> find(const std::string &key) const;
   /// The directory a step writes its files into before commit (empty, created on demand).
   std::filesystem::path stagingDir(const std::string &key);
-  /// Records the step and moves its staged files to models/<key>/ atomically.
+  /// Records the step and moves its staged files to models/<key>/ atomically, replacing a step
+  /// committed there before (the same key computed again).
   void commit(const StepRecord &record);
   /// Where the files of a committed step are.
   std::filesystem::path modelDir(const std::string &key) const;

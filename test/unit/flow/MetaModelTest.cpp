@@ -64,6 +64,33 @@ TEST_F(MetaModelTest, CommittedStepsSurviveARestart) {
   EXPECT_TRUE(fs::exists(again.modelDir("k1") / "weights.bin"));
 }
 
+// A step computed again under a committed key (a run without --resume into a used directory, or
+// an mmlc version whose engine rounds differently) replaces the committed files and record, so
+// that what is on disk is the model the run goes on with.
+TEST_F(MetaModelTest, AStepComputedAgainReplacesTheCommittedOne) {
+  StepRecord r;
+  r.key = "k3";
+  r.task = "train";
+  r.path = "main.train";
+  r.level = "dnn";
+  r.metrics = {{"accuracy", 0.8}};
+  MetaModel mm(dir);
+  std::ofstream(mm.stagingDir("k3") / "model.mmlc") << "first";
+  std::ofstream(mm.stagingDir("k3") / "only-in-first.txt") << "x";
+  mm.commit(r);
+  r.metrics = {{"accuracy", 0.9}};
+  std::ofstream(mm.stagingDir("k3") / "model.mmlc") << "second";
+  mm.commit(r);
+  std::ifstream in(mm.modelDir("k3") / "model.mmlc");
+  std::string text;
+  in >> text;
+  EXPECT_EQ(text, "second");
+  EXPECT_FALSE(fs::exists(mm.modelDir("k3") / "only-in-first.txt"));
+  EXPECT_DOUBLE_EQ(mm.find("k3")->metrics.at("accuracy"), 0.9);
+  for (const auto &e : fs::directory_iterator(dir / "models"))
+    EXPECT_EQ(e.path().filename(), "k3") << "left behind: " << e.path();
+}
+
 TEST_F(MetaModelTest, HalfWrittenStepsOfAKilledRunAreDiscarded) {
   {
     MetaModel mm(dir);
