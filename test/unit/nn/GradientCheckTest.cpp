@@ -168,15 +168,16 @@ TEST(GradientCheck, MaxPool2DSamePadding) {
   checkLayer(layers::same(layers::maxPool(3, 2)), Shape{1, 7, 6}, distinctValues(2, 42, 61));
 }
 
-// The padded max pool against a plain reference (running max from -inf, strictly greater wins,
+// Max pooling against a plain reference (running max from -inf, strictly greater wins,
 // argmax the window's first value when none is): values and the input each gradient reaches, with
 // many ties and -inf inputs. 2x2 windows with stride 2 take the AVX-512 path (wide rows: two
 // blocks of 16 outputs), 3x3 ones the scalar loop.
 namespace {
-void checkPaddedMaxPool(int C, int H, int W, int k, int st, uint64_t seed) {
-  const int outH = (H + st - 1) / st, outW = (W + st - 1) / st;  // "same": ceil(size / stride)
+void checkMaxPool(int C, int H, int W, int k, int st, uint64_t seed, bool same = true) {
+  // "same": ceil(size / stride); "valid": whole windows only.
+  const int outH = same ? (H + st - 1) / st : (H - k) / st + 1, outW = same ? (W + st - 1) / st : (W - k) / st + 1;
   Network net(Shape{C, H, W}, 1);
-  net.add(layers::same(layers::maxPool(k, st)));
+  net.add(same ? layers::same(layers::maxPool(k, st)) : layers::maxPool(k, st));
   ASSERT_EQ(net.outputShape(), (Shape{C, outH, outW}));
   Random rng(seed);
   const long B = 3;
@@ -190,9 +191,11 @@ void checkPaddedMaxPool(int C, int H, int W, int k, int st, uint64_t seed) {
   Matrix y, dx;
   pool.forward(x, y, true);
   const Matrix dy = randomMatrix(B, C * outH * outW, seed + 1);
+  dx = Matrix::Constant(B, C * H * W, std::numeric_limits<float>::quiet_NaN());  // every value must be written
   pool.backward(x, y, dy, dx);
   // TensorFlow's "same": total padding (out - 1) * stride + k - in, the smaller half above/left.
-  const int padH = std::max(0, (outH - 1) * st + k - H) / 2, padW = std::max(0, (outW - 1) * st + k - W) / 2;
+  const int padH = same ? std::max(0, (outH - 1) * st + k - H) / 2 : 0;
+  const int padW = same ? std::max(0, (outW - 1) * st + k - W) / 2 : 0;
   Matrix wantY(B, C * outH * outW), wantDx = Matrix::Zero(B, C * H * W);
   for (long s = 0; s < B; ++s)
     for (int c = 0; c < C; ++c)
@@ -218,10 +221,18 @@ void checkPaddedMaxPool(int C, int H, int W, int k, int st, uint64_t seed) {
 }  // namespace
 
 TEST(GradientCheck, MaxPool2DSamePaddingMatchesReference) {
-  checkPaddedMaxPool(3, 7, 5, 3, 2, 62);
-  checkPaddedMaxPool(4, 7, 7, 2, 2, 64);
-  checkPaddedMaxPool(2, 5, 37, 2, 2, 66);
-  checkPaddedMaxPool(2, 3, 3, 2, 2, 68);
+  checkMaxPool(3, 7, 5, 3, 2, 62);
+  checkMaxPool(4, 7, 7, 2, 2, 64);
+  checkMaxPool(2, 5, 37, 2, 2, 66);
+  checkMaxPool(2, 3, 3, 2, 2, 68);
+}
+
+// Unpadded pooling against the same reference; odd sizes leave a last row and column that no
+// window covers (their gradient is 0).
+TEST(GradientCheck, MaxPool2DMatchesReference) {
+  checkMaxPool(3, 7, 5, 2, 2, 70, false);
+  checkMaxPool(2, 6, 37, 2, 2, 72, false);
+  checkMaxPool(2, 7, 8, 3, 2, 74, false);
 }
 
 TEST(GradientCheck, MaxPool2DOverlapping) { checkLayer(layers::maxPool(3, 1), Shape{1, 4, 5}, distinctValues(2, 20, 17)); }
