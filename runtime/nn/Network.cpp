@@ -326,6 +326,7 @@ long Network::parameterCount() {
 
 Network Network::clone() const {
   Network copy(input_, seed_);
+  copy.fusionEnabled_ = fusionEnabled_;
   for (auto& l : layers_) copy.add(l->spec());
   copy.copyParametersFrom(const_cast<Network&>(*this));
   return copy;

@@ -61,7 +61,7 @@ class Network {
   // Throws Error if no parameter has this name.
   Parameter& parameter(const std::string& name);
   long parameterCount();
-  // Deep copy: same architecture, values, masks; fresh gradients.
+  // Deep copy: same architecture, values, masks and fusion setting; fresh gradients.
   Network clone() const;
   // Copies values and masks from a network with identical parameter names and shapes.
   void copyParametersFrom(Network& other);
