@@ -33,6 +33,7 @@ class BatchNormLayer : public Layer {
   Eigen::VectorXf batchMean_, invStd_;
   // Per channel, the last forward's y = x * scale + shift (the fused backward's ReLU mask).
   Eigen::VectorXf scale_, shift_;
+  std::vector<float> partial_;  // per (sample, channel): two float sums, added per channel in double
   bool lastWasTraining_ = false;
 };
 
