@@ -11,6 +11,13 @@ Shape Layer::configureInputs(const std::vector<Shape>& inputs, Random& rng) {
   return configure(inputs.front(), rng);
 }
 
+void Layer::forwardFusedRelu(const Matrix&, Matrix&, bool) {
+  throw Error(spec_.kind + " layer '" + spec_.name + "' cannot apply a ReLU itself");
+}
+void Layer::backwardFusedRelu(const Matrix&, const Matrix&, const Matrix&, Matrix&) {
+  throw Error(spec_.kind + " layer '" + spec_.name + "' cannot apply a ReLU itself");
+}
+
 }  // namespace mmlc::nn
 
 namespace mmlc::nn::layers {

@@ -48,6 +48,17 @@ class Layer {
                               const std::vector<Matrix*>& dxs) {
     backward(*xs.front(), y, dy, *dxs.front());
   }
+  // Fusion (an execution detail of Network, docs/nn.md "Fused BatchNormalization + ReLU"): a layer
+  // that returns true can apply a ReLU reading only its output itself, in its own passes over the
+  // data, with exactly the float operations of running it and then the ReLU. forwardFusedRelu
+  // writes z = relu(f(x)) without writing f(x); backwardFusedRelu gets dL/dz and z (z > 0 exactly
+  // where f(x) > 0) and writes dL/dx, masking dL/dz inside its own backward.
+  virtual bool fusesRelu() const { return false; }
+  virtual void forwardFusedRelu(const Matrix& x, Matrix& z, bool training);
+  virtual void backwardFusedRelu(const Matrix& x, const Matrix& z, const Matrix& dz, Matrix& dx);
+  // True when dL/dx_i = dL/dy for every input and there are no parameters (Add): Network then
+  // hands dL/dy on itself (moving the buffer to one input) instead of calling backwardInputs.
+  virtual bool gradientPassesThrough() const { return false; }
   virtual std::vector<Parameter*> parameters() { return {}; }
   // Dropout-style layers need a per-network seed so training is reproducible.
   virtual void reseed(uint64_t) {}

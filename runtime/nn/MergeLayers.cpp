@@ -2,6 +2,7 @@
 #include "nn/MergeLayers.h"
 
 #include "nn/Error.h"
+#include "nn/ParallelChunks.h"
 
 namespace mmlc::nn {
 
@@ -28,15 +29,27 @@ Shape AddLayer::configureInputs(const std::vector<Shape>& inputs, Random&) {
   return inputs[0];
 }
 
+// One pass over row chunks in parallel: y = ((x0 + x1) + x2) + ..., the same sums in the same
+// order for any thread count.
 void AddLayer::forwardInputs(const std::vector<const Matrix*>& xs, Matrix& y, bool) {
-  y = *xs[0];
-  for (size_t i = 1; i < xs.size(); ++i) y += *xs[i];
+  const Matrix& x0 = *xs[0];
+  y.resize(x0.rows(), x0.cols());
+  forEachChunk(x0.rows(), memoryRowGrain(x0.cols(), static_cast<int>(xs.size()) + 1), [&](long b, long e) {
+    auto out = y.middleRows(b, e - b);
+    out = x0.middleRows(b, e - b) + xs[1]->middleRows(b, e - b);
+    for (size_t i = 2; i < xs.size(); ++i) out += xs[i]->middleRows(b, e - b);
+  });
 }
 
+// Network does not call this (gradientPassesThrough: it hands dy on without copies); direct callers do.
 void AddLayer::backwardInputs(const std::vector<const Matrix*>&, const Matrix&, const Matrix& dy,
                               const std::vector<Matrix*>& dxs) {
-  for (Matrix* dx : dxs)
-    if (dx) *dx = dy;
+  for (Matrix* dx : dxs) {
+    if (!dx) continue;
+    dx->resize(dy.rows(), dy.cols());
+    forEachChunk(dy.rows(), memoryRowGrain(dy.cols(), 2),
+                 [&](long b, long e) { dx->middleRows(b, e - b) = dy.middleRows(b, e - b); });
+  }
 }
 
 Shape ConcatenateLayer::configureInputs(const std::vector<Shape>& inputs, Random&) {

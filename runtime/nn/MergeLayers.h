@@ -24,6 +24,7 @@ class AddLayer : public MergeLayer {
   void forwardInputs(const std::vector<const Matrix*>& xs, Matrix& y, bool training) override;
   void backwardInputs(const std::vector<const Matrix*>& xs, const Matrix& y, const Matrix& dy,
                       const std::vector<Matrix*>& dxs) override;
+  bool gradientPassesThrough() const override { return true; }
 
  protected:
   Shape configureInputs(const std::vector<Shape>& inputs, Random&) override;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "nn/Error.h"
+#include "nn/ParallelChunks.h"
 
 namespace mmlc::nn {
 
@@ -53,6 +54,7 @@ Network& Network::add(LayerSpec spec) {
   bool readsInput = false;
   for (int a : sources) readsInput = readsInput || a == 0;
   layer->setInputGradientNeeded(!readsInput);
+  fusionPlanned_ = false;
   chain_ = chain_ && sources.size() == 1 && sources[0] == static_cast<int>(layers_.size());
   sources_.push_back(std::move(sources));
   layers_.push_back(std::move(layer));
@@ -132,24 +134,72 @@ std::vector<LayerSpec> Network::specs() const {
   return out;
 }
 
+void Network::setLayerFusion(bool enabled) {
+  fusionEnabled_ = enabled;
+  fusionPlanned_ = false;
+}
+
+void Network::planFusion() {
+  if (fusionPlanned_ && fusion_.size() == layers_.size()) return;
+  const size_t n = layers_.size();
+  fusion_.assign(n, Fusion{});
+  if (fusionEnabled_) {
+    // consumers() per layer is quadratic; one sweep over the sources counts readers instead.
+    std::vector<int> readers(n + 1, 0), reader(n + 1, -1);
+    for (size_t k = 0; k < n; ++k)
+      for (size_t j = 0; j < sources_[k].size(); ++j) {
+        const int a = sources_[k][j];
+        bool repeated = false;  // a layer reading one activation twice is still one reader
+        for (size_t i = 0; i < j; ++i) repeated = repeated || sources_[k][i] == a;
+        if (repeated) continue;
+        ++readers[a];
+        reader[a] = static_cast<int>(k);
+      }
+    for (size_t i = 0; i < n; ++i) {
+      const int a = static_cast<int>(i) + 1, r = reader[a];
+      if (!layers_[i]->fusesRelu() || readers[a] != 1 || fusion_[i].appliedBy >= 0) continue;
+      if (layers_[r]->spec().kind != "ReLU" || sources_[r].size() != 1) continue;
+      fusion_[i].relu = r;
+      fusion_[r].appliedBy = static_cast<int>(i);
+    }
+  }
+  fusionPlanned_ = true;
+}
+
 const Matrix& Network::forward(const Matrix& x, bool training) {
   if (x.cols() != input_.size())
     throw Error("network input has " + std::to_string(x.cols()) + " features per sample, expected " +
                 std::to_string(input_.size()) + " for shape " + input_.str());
+  planFusion();
   activations_.resize(layers_.size() + 1);
   activations_[0] = x;
-  if (chain_) {
-    for (size_t i = 0; i < layers_.size(); ++i) layers_[i]->forward(activations_[i], activations_[i + 1], training);
-    return activations_.back();
-  }
   std::vector<const Matrix*> xs;
   for (size_t i = 0; i < layers_.size(); ++i) {
+    const Fusion& f = fusion_[i];
+    if (f.appliedBy >= 0) continue;  // computed by the layer it reads
+    if (f.relu >= 0) {
+      activations_[i + 1].resize(0, 0);  // never written: the fused ReLU's output replaces it
+      layers_[i]->forwardFusedRelu(activations_[sources_[i][0]], activations_[f.relu + 1], training);
+      continue;
+    }
+    if (chain_) {
+      layers_[i]->forward(activations_[i], activations_[i + 1], training);
+      continue;
+    }
     xs.clear();
     for (int a : sources_[i]) xs.push_back(&activations_[a]);
     layers_[i]->forwardInputs(xs, activations_[i + 1], training);
   }
   return activations_.back();
 }
+
+namespace {
+// into += g (same shape), over row chunks in parallel.
+void accumulate(Matrix& into, const Matrix& g) {
+  forEachChunk(g.rows(), memoryRowGrain(g.cols(), 3),
+               [&](long b, long e) { into.middleRows(b, e - b) += g.middleRows(b, e - b); });
+}
+}  // namespace
 
 void Network::backward(const Matrix& dOutput) {
   if (activations_.size() != layers_.size() + 1) throw Error("backward() called before forward()");
@@ -158,9 +208,15 @@ void Network::backward(const Matrix& dOutput) {
   const size_t n = layers_.size();
   grads_.resize(n + 1);
   if (chain_) {
+    // A skipped (fused) ReLU leaves dy as dL/d(its output), which the layer before it masks itself.
     const Matrix* dy = &dOutput;
     for (size_t k = n; k-- > 0;) {
-      layers_[k]->backward(activations_[k], activations_[k + 1], *dy, grads_[k]);
+      const Fusion& f = fusion_[k];
+      if (f.appliedBy >= 0) continue;
+      if (f.relu >= 0)
+        layers_[k]->backwardFusedRelu(activations_[k], activations_[f.relu + 1], *dy, grads_[k]);
+      else
+        layers_[k]->backward(activations_[k], activations_[k + 1], *dy, grads_[k]);
       dy = &grads_[k];
     }
     return;
@@ -176,8 +232,33 @@ void Network::backward(const Matrix& dOutput) {
   std::vector<Matrix*> dxs;
   std::vector<char> direct;
   for (size_t k = n; k-- > 0;) {
-    if (!have[k + 1]) continue;  // nothing downstream depends on this layer
+    if (fusion_[k].appliedBy >= 0) continue;  // back-propagated by the layer that applied it
+    const int out = outputOf(k);
+    if (!have[out]) continue;  // nothing downstream depends on this layer
     const std::vector<int>& src = sources_[k];
+    if (layers_[k]->gradientPassesThrough()) {
+      // Every input's gradient is dL/dy: added where one is already held, else copied; the last
+      // input takes the buffer itself (nothing reads it after this layer). Same sums as
+      // backwardInputs writing copies and adding them.
+      size_t last = src.size();
+      for (size_t j = 0; j < src.size(); ++j)
+        if (src[j] != 0) last = j;
+      for (size_t j = 0; j < src.size(); ++j) {
+        const int a = src[j];
+        if (a == 0) continue;
+        if (have[a]) {
+          accumulate(grads_[a], grads_[out]);
+        } else if (j == last) {
+          grads_[a].swap(grads_[out]);
+        } else {
+          grads_[a].resize(grads_[out].rows(), grads_[out].cols());
+          forEachChunk(grads_[a].rows(), memoryRowGrain(grads_[a].cols(), 2),
+                       [&](long b, long e) { grads_[a].middleRows(b, e - b) = grads_[out].middleRows(b, e - b); });
+        }
+        have[a] = 1;
+      }
+      continue;
+    }
     scratch_.resize(std::max(scratch_.size(), src.size()));
     xs.clear();
     dxs.clear();
@@ -191,7 +272,10 @@ void Network::backward(const Matrix& dOutput) {
       dxs.push_back(a == 0 ? nullptr : direct[j] ? &grads_[a] : &scratch_[j]);
     }
     if (!layers_[k]->inputGradientNeeded() && src.size() == 1) dxs[0] = &scratch_[0];  // left unspecified
-    layers_[k]->backwardInputs(xs, activations_[k + 1], grads_[k + 1], dxs);
+    if (fusion_[k].relu >= 0)
+      layers_[k]->backwardFusedRelu(*xs[0], activations_[out], grads_[out], *dxs[0]);
+    else
+      layers_[k]->backwardInputs(xs, activations_[k + 1], grads_[k + 1], dxs);
     for (size_t j = 0; j < src.size(); ++j) {
       const int a = src[j];
       if (a == 0) continue;  // the network input needs no gradient
@@ -201,7 +285,7 @@ void Network::backward(const Matrix& dOutput) {
         grads_[a].swap(scratch_[j]);
         have[a] = 1;
       } else {
-        grads_[a] += scratch_[j];
+        accumulate(grads_[a], scratch_[j]);
       }
     }
   }
@@ -242,6 +326,7 @@ long Network::parameterCount() {
 
 Network Network::clone() const {
   Network copy(input_, seed_);
+  copy.fusionEnabled_ = fusionEnabled_;
   for (auto& l : layers_) copy.add(l->spec());
   copy.copyParametersFrom(const_cast<Network&>(*this));
   return copy;

@@ -42,6 +42,12 @@ class Network {
   // Shape of activation `a` (0 = input, j + 1 = layer j's output).
   const Shape& activationShape(int a) const { return a == 0 ? input_ : layers_.at(a - 1)->outputShape(); }
   uint64_t seed() const { return seed_; }
+  // Layer fusion (docs/nn.md, "Fused BatchNormalization + ReLU"): on by default, an execution
+  // detail with bit-identical results; off runs every layer on its own (tests compare the two).
+  void setLayerFusion(bool enabled);
+  bool layerFusion() const { return fusionEnabled_; }
+  // The ReLU layer that layer i applied itself in the last forward(), or -1.
+  int fusedRelu(size_t i) const { return i < fusion_.size() ? fusion_[i].relu : -1; }
 
   // x: batch x inputShape().size(). Keeps activations for backward().
   const Matrix& forward(const Matrix& x, bool training = false);
@@ -55,7 +61,7 @@ class Network {
   // Throws Error if no parameter has this name.
   Parameter& parameter(const std::string& name);
   long parameterCount();
-  // Deep copy: same architecture, values, masks; fresh gradients.
+  // Deep copy: same architecture, values, masks and fusion setting; fresh gradients.
   Network clone() const;
   // Copies values and masks from a network with identical parameter names and shapes.
   void copyParametersFrom(Network& other);
@@ -71,6 +77,21 @@ class Network {
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<std::vector<int>> sources_;  // per layer: activation indices it reads
   bool chain_ = true;
+  // How forward()/backward() run layer i. relu >= 0: layer i applies that ReLU layer itself (its
+  // output goes straight to activation relu + 1; its own activation stays empty and it gets no
+  // gradient buffer). appliedBy >= 0: this ReLU is run by that layer and skipped.
+  struct Fusion {
+    int relu = -1;
+    int appliedBy = -1;
+  };
+  // Plans fusion when the layers or the setting changed: a layer that fusesRelu() whose only
+  // reader is a ReLU reading only it.
+  void planFusion();
+  // The activation layer i's forward writes (i + 1, or its fused ReLU's).
+  int outputOf(size_t i) const { return fusion_[i].relu >= 0 ? fusion_[i].relu + 1 : static_cast<int>(i) + 1; }
+  bool fusionEnabled_ = true;
+  bool fusionPlanned_ = false;
+  std::vector<Fusion> fusion_;
   std::vector<Matrix> activations_;  // activations_[0] = input copy, [i+1] = output of layer i
   std::vector<Matrix> grads_;        // dL/d(activation), per activation (graphs: summed over its consumers)
   std::vector<Matrix> scratch_;      // graphs: one dL/dx per input of the layer being back-propagated

@@ -24,6 +24,10 @@ inline long rowGrainFor(double flopsPerRow, long minRows) {
   return std::max(minRows, static_cast<long>(kMinChunkFlops / std::max(1.0, flopsPerRow)));
 }
 
+// Rows per chunk for memory-bound element-wise work (a copy, an add) over rows of `cols` values
+// touching `streams` arrays (inputs plus output): a value moved costs about 8 flops of time.
+inline long memoryRowGrain(long cols, int streams) { return rowGrainFor(8.0 * streams * cols, 1); }
+
 template <class F>
 void forEachChunk(long n, long grain, F&& f) {
   const long chunks = std::max(1L, std::min(kMaxChunks, n / std::max(1L, grain)));

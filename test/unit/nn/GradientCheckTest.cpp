@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "nn/Loss.h"
 #include "nn/Network.h"
@@ -161,6 +162,79 @@ TEST(GradientCheck, MaxPool2D) { checkLayer(layers::maxPool(2), Shape{2, 4, 4}, 
 // 2x2 stride-2 max pooling over rows of 18 outputs (two vector chunks) and an odd input width
 // (the last column is not pooled).
 TEST(GradientCheck, MaxPool2DWideRows) { checkLayer(layers::maxPool(2), Shape{2, 4, 37}, distinctValues(2, 296, 59)); }
+// "Same" padding (windows clipped at the bottom/right): PoolLayer::forwardPadded/backwardPadded.
+TEST(GradientCheck, MaxPool2DSamePadding) {
+  checkLayer(layers::same(layers::maxPool(2)), Shape{2, 7, 7}, distinctValues(2, 98, 60));
+  checkLayer(layers::same(layers::maxPool(3, 2)), Shape{1, 7, 6}, distinctValues(2, 42, 61));
+}
+
+// Max pooling against a plain reference (running max from -inf, strictly greater wins,
+// argmax the window's first value when none is): values and the input each gradient reaches, with
+// many ties and -inf inputs. 2x2 windows with stride 2 take the AVX-512 path (wide rows: two
+// blocks of 16 outputs), 3x3 ones the scalar loop.
+namespace {
+void checkMaxPool(int C, int H, int W, int k, int st, uint64_t seed, bool same = true) {
+  // "same": ceil(size / stride); "valid": whole windows only.
+  const int outH = same ? (H + st - 1) / st : (H - k) / st + 1, outW = same ? (W + st - 1) / st : (W - k) / st + 1;
+  Network net(Shape{C, H, W}, 1);
+  net.add(same ? layers::same(layers::maxPool(k, st)) : layers::maxPool(k, st));
+  ASSERT_EQ(net.outputShape(), (Shape{C, outH, outW}));
+  Random rng(seed);
+  const long B = 3;
+  Matrix x(B, C * H * W);
+  for (long i = 0; i < x.size(); ++i) {
+    const auto r = rng.below(8);
+    x.data()[i] = r == 0 ? -std::numeric_limits<float>::infinity() : static_cast<float>(r % 3);  // ties
+  }
+  Layer& pool = net.layer(0);
+  pool.setInputGradientNeeded(true);
+  Matrix y, dx;
+  pool.forward(x, y, true);
+  const Matrix dy = randomMatrix(B, C * outH * outW, seed + 1);
+  dx = Matrix::Constant(B, C * H * W, std::numeric_limits<float>::quiet_NaN());  // every value must be written
+  pool.backward(x, y, dy, dx);
+  // TensorFlow's "same": total padding (out - 1) * stride + k - in, the smaller half above/left.
+  const int padH = same ? std::max(0, (outH - 1) * st + k - H) / 2 : 0;
+  const int padW = same ? std::max(0, (outW - 1) * st + k - W) / 2 : 0;
+  Matrix wantY(B, C * outH * outW), wantDx = Matrix::Zero(B, C * H * W);
+  for (long s = 0; s < B; ++s)
+    for (int c = 0; c < C; ++c)
+      for (int oh = 0; oh < outH; ++oh)
+        for (int ow = 0; ow < outW; ++ow) {
+          const int h0 = std::max(0, oh * st - padH), h1 = std::min(H, oh * st - padH + k);
+          const int w0 = std::max(0, ow * st - padW), w1 = std::min(W, ow * st - padW + k);
+          float best = -std::numeric_limits<float>::infinity();
+          long at = c * H * W + h0 * W + w0;
+          for (int h = h0; h < h1; ++h)
+            for (int w = w0; w < w1; ++w)
+              if (x(s, c * H * W + h * W + w) > best) {
+                best = x(s, c * H * W + h * W + w);
+                at = c * H * W + h * W + w;
+              }
+          const long o = (c * outH + oh) * outW + ow;
+          wantY(s, o) = best;
+          wantDx(s, at) += dy(s, o);
+        }
+  EXPECT_EQ(y, wantY) << k << "x" << k << " on " << H << "x" << W;
+  EXPECT_EQ(dx, wantDx) << k << "x" << k << " on " << H << "x" << W;
+}
+}  // namespace
+
+TEST(GradientCheck, MaxPool2DSamePaddingMatchesReference) {
+  checkMaxPool(3, 7, 5, 3, 2, 62);
+  checkMaxPool(4, 7, 7, 2, 2, 64);
+  checkMaxPool(2, 5, 37, 2, 2, 66);
+  checkMaxPool(2, 3, 3, 2, 2, 68);
+}
+
+// Unpadded pooling against the same reference; odd sizes leave a last row and column that no
+// window covers (their gradient is 0).
+TEST(GradientCheck, MaxPool2DMatchesReference) {
+  checkMaxPool(3, 7, 5, 2, 2, 70, false);
+  checkMaxPool(2, 6, 37, 2, 2, 72, false);
+  checkMaxPool(2, 7, 8, 3, 2, 74, false);
+}
+
 TEST(GradientCheck, MaxPool2DOverlapping) { checkLayer(layers::maxPool(3, 1), Shape{1, 4, 5}, distinctValues(2, 20, 17)); }
 TEST(GradientCheck, MaxPool1D) { checkLayer(layers::maxPool1d(2), Shape{3, 6}, distinctValues(2, 18, 18)); }
 TEST(GradientCheck, AveragePool2D) { checkLayer(layers::averagePool(2), Shape{2, 4, 6}, randomMatrix(2, 48, 19)); }
