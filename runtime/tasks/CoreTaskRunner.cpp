@@ -116,8 +116,16 @@ Value CoreTaskRunner::runTask(const flow::TaskDecl &task, const flow::Op &call,
   TaskContext ctx{task,  call, TaskArgs{args, call}, *store_, meta_, progress_, key, {}, {},
                   [&](const Handle &h, const std::string &name) { return metric(h, name, call.loc); },
                   reports_, display_};
-  if (reuse_)
-    ctx.committed = meta_.find(key);
+  if (reuse_) {
+    try {
+      ctx.committed = meta_.find(key);
+    } catch (const std::exception &e) { // a damaged step record: located, with the way out
+      display_.endStep("failed");
+      throw RuntimeError(call.loc, task.name + ": " + e.what() +
+                                       "; remove that step's folder, or run without --resume to "
+                                       "compute every step again");
+    }
+  }
   if (!ctx.committed)
     ctx.staging = meta_.stagingDir(key);
   // A step that fails or is interrupted leaves nothing behind (a killed run's staging folders
