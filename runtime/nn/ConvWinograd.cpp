@@ -249,13 +249,15 @@ void WinogradConv::inverseOutput(const float* m, const Layout& l, long col0, con
 
 // dM = A dY A^T per tile and filter (the transpose of inverseOutput); rows of A: [1 0], [1 1],
 // [1 -1], [0 -1]. dY is zero past the map.
-void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0) const {
+void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0,
+                                           float* biasGradient) const {
   const long F = filters_;
   const int TW = tilesW_;
   Lanes e[2], o[2], ae[4], ao[4], out;
   const Lanes zero = {};
   for (long f = 0; f < F; ++f) {
     const float* dyf = dy + f * g_.outSpatial();
+    Lanes sum = zero;  // of dY over the map, for the bias gradient
     for (int th = 0; th < tilesH_; ++th)
       for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
         const int n = std::min(kChunk, TW - tc0);
@@ -272,6 +274,7 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Lay
           t[2] = in[0] - in[1];
           t[3] = -in[1];
         }
+        sum += firstLanes(ae[1] + ao[1], n);  // the chunk's tiles' four values each
         float* dst = dm + f * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
         for (int i = 0; i < 4; ++i) {
           store(dst + (4 * i + 0) * l.ld, ae[i], n);
@@ -283,6 +286,7 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Lay
           store(dst + (4 * i + 3) * l.ld, out, n);
         }
       }
+    if (biasGradient) biasGradient[f] += sumOfLanes(sum);
   }
 }
 
@@ -378,7 +382,6 @@ void WinogradConv::forward(const Matrix& x, const Matrix& weight, const Matrix& 
 void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix& dy, Matrix& wGrad, Matrix* bGrad,
                             Matrix* dx) {
   const long B = x.rows(), F = filters_, C = g_.channels, T = static_cast<long>(tilesH_) * tilesW_;
-  const long P = g_.outSpatial();
   const SampleGroups groups = this->groups(B);
   const Layout l(groups.largest() * T);
   // The input gradient is that of the last forward pass, so it uses that pass's transformed
@@ -413,8 +416,7 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
       if (bGrad) db[static_cast<size_t>(gi)] = Vector::Zero(F);
       for (long s = 0; s < n; ++s) {
         transformInput(x.row(first + s).data(), v, l, s * T);
-        transformOutputGradient(dy.row(first + s).data(), dm, l, s * T);
-        if (bGrad) db[static_cast<size_t>(gi)] += Eigen::Map<const Matrix>(dy.row(first + s).data(), F, P).rowwise().sum().transpose();
+        transformOutputGradient(dy.row(first + s).data(), dm, l, s * T, bGrad ? db[static_cast<size_t>(gi)].data() : nullptr);
       }
       for (int xi = 0; xi < kPositions; ++xi) {
         const ConstStridedMap dmxi(dm + xi * l.ld, F, width, Eigen::OuterStride<>(l.rowStride));

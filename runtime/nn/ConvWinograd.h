@@ -48,7 +48,8 @@ class WinogradConv {
   void packTransformedWeights(bool transposed);
   void transformInput(const float* x, float* v, const Layout& l, long col0) const;
   void inverseOutput(const float* m, const Layout& l, long col0, const float* bias, float* y) const;
-  void transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0) const;
+  // Also adds each filter's sum of dY to biasGradient[f] when it is not null.
+  void transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0, float* biasGradient) const;
   void inverseInputGradient(const float* dv, const Layout& l, long col0, float* dx) const;
   // Groups of samples a quarter the size of im2col's (about 1,024 output columns): the 16
   // transformed buffers of a group are 4x its output, and smaller groups keep them in cache and

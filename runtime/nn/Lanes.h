@@ -41,6 +41,17 @@ inline void store(float* dst, const Lanes& s, int n) {
 #endif
 }
 
+// v with the lanes from n on set to zero.
+inline Lanes firstLanes(const Lanes& v, int n) {
+#if defined(__AVX512F__)
+  return _mm512_maskz_mov_ps(static_cast<__mmask16>(laneRange(0, n)), v);
+#else
+  Lanes d = v;
+  for (int l = n; l < kLanes; ++l) d[l] = 0.0f;
+  return d;
+#endif
+}
+
 // All 16 lanes, unaligned.
 inline Lanes loadAll(const float* src) {
   Lanes d;
@@ -48,5 +59,13 @@ inline Lanes loadAll(const float* src) {
   return d;
 }
 inline void storeAll(float* dst, const Lanes& s) { __builtin_memcpy(dst, &s, sizeof s); }
+
+// The sum of the 16 lanes, added pairwise (lane l with l + 8, then l + 4, l + 2, l + 1).
+inline float sumOfLanes(const Lanes& v) {
+  const Lanes a = v + __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+  const Lanes b = a + __builtin_shufflevector(a, a, 4, 5, 6, 7, 0, 1, 2, 3, 12, 13, 14, 15, 8, 9, 10, 11);
+  const Lanes c = b + __builtin_shufflevector(b, b, 2, 3, 0, 1, 6, 7, 4, 5, 10, 11, 8, 9, 14, 15, 12, 13);
+  return c[0] + c[1];
+}
 
 }  // namespace mmlc::nn
