@@ -15,6 +15,23 @@ namespace mmlc::nn {
 namespace {
 
 #if defined(__AVX512F__)
+// The running maximum of a 2x2 window's four candidates (row-major: top-left, top-right,
+// bottom-left, bottom-right), starting from `best` at candidate `from`, a candidate taken only when
+// strictly greater; stores it and its input offset (`base` is the top-left one's) for the outputs
+// in `outs`.
+inline void storeRunningMax(const __m512 cand[4], __m512 best, int from, __m512i base, long inW, __mmask16 outs,
+                            float* out, int* argmax) {
+  const int offsets[4] = {0, 1, static_cast<int>(inW), static_cast<int>(inW) + 1};
+  __m512i at = base;
+  for (int k = from; k < 4; ++k) {
+    const __mmask16 greater = _mm512_cmp_ps_mask(cand[k], best, _CMP_GT_OQ);
+    best = _mm512_mask_mov_ps(best, greater, cand[k]);
+    at = _mm512_mask_mov_epi32(at, greater, _mm512_add_epi32(base, _mm512_set1_epi32(offsets[k])));
+  }
+  _mm512_mask_storeu_ps(out, outs, best);
+  _mm512_mask_storeu_epi32(argmax, outs, at);
+}
+
 // 2x2 max pooling with stride 2 of one output row, 16 outputs at a time: each input row's 32
 // floats split into even and odd columns by two permutes, then the same running maximum as the
 // scalar loop (candidates in row-major order, taken only when strictly greater), so values and
@@ -36,16 +53,7 @@ void maxPool2x2Row(const float* in, long inW, int outW, long first, float* out, 
       cand[2 * r + 1] = _mm512_permutex2var_ps(a, odds, b);
     }
     const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + 2L * ow)), evens);  // 2l
-    const int offsets[4] = {0, 1, static_cast<int>(inW), static_cast<int>(inW) + 1};
-    __m512 best = cand[0];
-    __m512i at = base;
-    for (int k = 1; k < 4; ++k) {
-      const __mmask16 greater = _mm512_cmp_ps_mask(cand[k], best, _CMP_GT_OQ);
-      best = _mm512_mask_mov_ps(best, greater, cand[k]);
-      at = _mm512_mask_mov_epi32(at, greater, _mm512_add_epi32(base, _mm512_set1_epi32(offsets[k])));
-    }
-    _mm512_mask_storeu_ps(out + ow, outs, best);
-    _mm512_mask_storeu_epi32(argmax + ow, outs, at);
+    storeRunningMax(cand, cand[0], 1, base, inW, outs, out + ow, argmax + ow);
   }
 }
 
@@ -103,16 +111,7 @@ void maxPool2x2RowClipped(const float* in, long inW, int rows, int outW, long fi
       cand[2 * r + 1] = _mm512_permutex2var_ps(a, odds, b);
     }
     const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + 2L * ow)), evens);  // 2l
-    const int offsets[4] = {0, 1, static_cast<int>(inW), static_cast<int>(inW) + 1};
-    __m512 best = minusInf;
-    __m512i at = base;
-    for (int k = 0; k < 4; ++k) {
-      const __mmask16 greater = _mm512_cmp_ps_mask(cand[k], best, _CMP_GT_OQ);
-      best = _mm512_mask_mov_ps(best, greater, cand[k]);
-      at = _mm512_mask_mov_epi32(at, greater, _mm512_add_epi32(base, _mm512_set1_epi32(offsets[k])));
-    }
-    _mm512_mask_storeu_ps(out + ow, outs, best);
-    _mm512_mask_storeu_epi32(argmax + ow, outs, at);
+    storeRunningMax(cand, minusInf, 0, base, inW, outs, out + ow, argmax + ow);
   }
 }
 #endif

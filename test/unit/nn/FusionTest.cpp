@@ -6,17 +6,12 @@
 #include <cstring>
 
 #include "nn/Trainer.h"
+#include "RandomMatrix.h"
 
 using namespace mmlc::nn;
+using mmlc::nn::testing::randomMatrix;
 
 namespace {
-
-Matrix randomMatrix(long rows, long cols, uint64_t seed) {
-  Random rng(seed);
-  Matrix m(rows, cols);
-  for (long i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal());
-  return m;
-}
 
 Matrix oneHot(long rows, int classes, uint64_t seed) {
   Random rng(seed);

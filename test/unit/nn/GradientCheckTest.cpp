@@ -6,17 +6,12 @@
 
 #include "nn/Loss.h"
 #include "nn/Network.h"
+#include "RandomMatrix.h"
 
 using namespace mmlc::nn;
+using mmlc::nn::testing::randomMatrix;
 
 namespace {
-
-Matrix randomMatrix(long rows, long cols, uint64_t seed, float scale = 1.0f) {
-  Random rng(seed);
-  Matrix m(rows, cols);
-  for (long i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal()) * scale;
-  return m;
-}
 
 // Scalar test loss L = sum(output .* R) computed in double; dL/doutput = R.
 double projectedLoss(Network& net, const Matrix& x, const Matrix& r, bool training) {

@@ -13,17 +13,12 @@
 #include "nn/OnnxModel.h"
 #include "nn/Sparsity.h"
 #include "nn/Trainer.h"
+#include "RandomMatrix.h"
 
 using namespace mmlc::nn;
+using mmlc::nn::testing::randomMatrix;
 
 namespace {
-
-Matrix randomMatrix(long rows, long cols, uint64_t seed, float scale = 1.0f) {
-  Random rng(seed);
-  Matrix m(rows, cols);
-  for (long i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal()) * scale;
-  return m;
-}
 
 double projectedLoss(Network& net, const Matrix& x, const Matrix& r) {
   const Matrix& y = net.forward(x, true);

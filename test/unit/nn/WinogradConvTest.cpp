@@ -7,17 +7,12 @@
 
 #include "nn/ConvLayer.h"
 #include "nn/Network.h"
+#include "RandomMatrix.h"
 
 using namespace mmlc::nn;
+using mmlc::nn::testing::randomMatrix;
 
 namespace {
-
-Matrix randomMatrix(long rows, long cols, uint64_t seed) {
-  Random rng(seed);
-  Matrix m(rows, cols);
-  for (long i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal());
-  return m;
-}
 
 const ConvLayer& convOf(const Network& net) { return dynamic_cast<const ConvLayer&>(net.layer(0)); }
 
