@@ -13,10 +13,9 @@ namespace mmlc::nn {
 namespace {
 
 constexpr int kPositions = 16;  // transformed positions of a 4x4 tile (xi = 4 * row + column)
-// Tiles of one tile row are transformed together, one per lane of a Lanes vector.
-
-// Tiles transformed together: at most 14 per tile row, so that a chunk's input columns (2n + 2)
-// fit in two vectors and the input gradient has a lane to spare on each side (see below).
+// Tiles transformed together (one per lane of a Lanes vector): at most 14 per tile row, so that a
+// chunk's input columns (2n + 2) fit in two vectors and the input gradient has a lane to spare on
+// each side (see below).
 constexpr int kChunk = 14;
 
 // Lanes [from, to) of d are src[-1 .. to - 2] (lane l holds src[l - 1]); the others zero. Only
@@ -167,8 +166,9 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
 // so their columns j = 0..3 are the plane's even columns at tw, odd at tw, even at tw + 1 and
 // odd at tw + 1 (loadColumns). A transformed tile row is one run of floats in each of the 16
 // position rows of the transformed-domain buffer (columns s*T + th*tilesW + tw). A buffer's rows
-// are ordered by channel (or filter) k, then position xi: row 16k + xi, so the 16 rows a tile's
-// transform reads or writes are neighbours in memory; the GEMM of position xi sees every 16th row.
+// are ordered by channel (or filter) k, then position xi (Layout), so the 16 rows a tile's
+// transform reads or writes are neighbours in memory; the GEMM of position xi reads one row per
+// channel, rowStride apart.
 
 // V = B^T d B per tile and channel; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
 // d B first, per plane row: neighbouring tile rows share two plane rows (tile row th reads plane

@@ -15,6 +15,16 @@ namespace mmlc::nn {
 namespace {
 
 #if defined(__AVX512F__)
+// A block of n <= 16 outputs whose windows read `cols` <= 32 input columns of a row: the masks of
+// the row's two input vectors and of the outputs.
+struct BlockMasks {
+  __mmask16 lo, hi, outs;
+  BlockMasks(int n, int cols)
+      : lo(static_cast<__mmask16>((1u << std::min(cols, 16)) - 1)),
+        hi(static_cast<__mmask16>((1u << std::max(0, cols - 16)) - 1)),
+        outs(static_cast<__mmask16>((1u << n) - 1)) {}
+};
+
 // The running maximum of a 2x2 window's four candidates (row-major: top-left, top-right,
 // bottom-left, bottom-right), starting from `best` at candidate `from`, a candidate taken only when
 // strictly greater; stores it and its input offset (`base` is the top-left one's) for the outputs
@@ -42,9 +52,8 @@ void maxPool2x2Row(const float* in, long inW, int outW, long first, float* out, 
   const __m512i odds = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
   for (int ow = 0; ow < outW; ow += 16) {
     const int n = std::min(16, outW - ow), cols = 2 * n;
-    const __mmask16 lo = static_cast<__mmask16>((1u << std::min(cols, 16)) - 1);
-    const __mmask16 hi = static_cast<__mmask16>((1u << std::max(0, cols - 16)) - 1);
-    const __mmask16 outs = static_cast<__mmask16>((1u << n) - 1);
+    const BlockMasks masks(n, cols);
+    const __mmask16 lo = masks.lo, hi = masks.hi, outs = masks.outs;
     __m512 cand[4];
     for (int r = 0; r < 2; ++r) {
       const float* row = in + r * inW + 2L * ow;
@@ -68,9 +77,8 @@ void maxPool2x2RowBackward(const float* dy, const int* argmax, long first, long 
   const __m512i highHalf = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
   for (int ow = 0; ow < outW; ow += 16) {
     const int n = std::min(16, outW - ow), cols = 2 * n;
-    const __mmask16 lo = static_cast<__mmask16>((1u << std::min(cols, 16)) - 1);
-    const __mmask16 hi = static_cast<__mmask16>((1u << std::max(0, cols - 16)) - 1);
-    const __mmask16 outs = static_cast<__mmask16>((1u << n) - 1);
+    const BlockMasks masks(n, cols);
+    const __mmask16 lo = masks.lo, hi = masks.hi, outs = masks.outs;
     const __m512 g = _mm512_add_ps(_mm512_setzero_ps(), _mm512_maskz_loadu_ps(outs, dy + ow));
     const __m512i at = _mm512_maskz_loadu_epi32(outs, argmax + ow);
     const __m512i base = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(first + 2L * ow)), evens);
@@ -96,9 +104,8 @@ void maxPool2x2RowClipped(const float* in, long inW, int rows, int outW, long fi
   const __m512 minusInf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
   for (int ow = 0; ow < outW; ow += 16) {
     const int n = std::min(16, outW - ow), cols = static_cast<int>(std::min<long>(2L * n, inW - 2L * ow));
-    const __mmask16 lo = static_cast<__mmask16>((1u << std::min(cols, 16)) - 1);
-    const __mmask16 hi = static_cast<__mmask16>((1u << std::max(0, cols - 16)) - 1);
-    const __mmask16 outs = static_cast<__mmask16>((1u << n) - 1);
+    const BlockMasks masks(n, cols);
+    const __mmask16 lo = masks.lo, hi = masks.hi, outs = masks.outs;
     __m512 cand[4];
     for (int r = 0; r < 2; ++r) {
       if (r >= rows) {
