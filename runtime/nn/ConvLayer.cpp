@@ -88,7 +88,7 @@ Shape ConvLayer::configure(const Shape& input, Random& rng) {
   bias_.grad = Matrix::Zero(1, spec_.useBias ? F : 0);
   bias_.regularised = false;
   winograd_.reset();
-  if (twoD && WinogradConv::suits(g_, F, G)) winograd_.emplace(g_, F);
+  if (twoD && WinogradConv::suits(g_, F, G)) winograd_.emplace(g_, F, WinogradConv::tileSizeFor(g_));
   if (twoD) return Shape{F, g_.outH, g_.outW};
   return Shape{F, g_.outW};
 }

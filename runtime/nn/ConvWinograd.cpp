@@ -1,9 +1,11 @@
-// Winograd F(2x2, 3x3) convolution (ConvWinograd.h): the tile transforms, vectorised over up to 14
-// tiles of a tile row, and the 16 transformed-domain GEMMs per group of samples.
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution (ConvWinograd.h): the transform matrices of each
+// tile size, the tile transforms (vectorised over the tiles of a tile row) and the transformed-domain
+// GEMMs per group of samples.
 #include "nn/ConvWinograd.h"
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 
 #include "nn/Lanes.h"
 #include "nn/PanelGemm.h"
@@ -12,11 +14,129 @@ namespace mmlc::nn {
 
 namespace {
 
-constexpr int kPositions = 16;  // transformed positions of a 4x4 tile (xi = 4 * row + column)
-// Tiles transformed together (one per lane of a Lanes vector): at most 14 per tile row, so that a
-// chunk's input columns (2n + 2) fit in two vectors and the input gradient has a lane to spare on
-// each side (see below).
-constexpr int kChunk = 14;
+// The transforms of F(M x M, 3x3) along one dimension, each applied to vectors over tiles: an input
+// tile's (or transformed tile's) kAlpha = M + 2 values along a row or column, an output tile's M,
+// a kernel's 3. The 2D transforms apply them along the rows, then along the columns. Every pass
+// reads these six functions only, so a tile size is this struct.
+template <int M>
+struct Tiling;
+
+// Lavin & Gray's F(2x2, 3x3).
+template <>
+struct Tiling<2> {
+  static constexpr int kAlpha = 4;
+  // Tiles per vector: a chunk's input columns (2n + 2) fit in two vectors, and the input gradient
+  // has a lane to spare for the tile left of the chunk.
+  static constexpr int kChunk = 14;
+  // B^T d; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
+  static void input(const Lanes* d, Lanes* o) {
+    o[0] = d[0] - d[2];
+    o[1] = d[1] + d[2];
+    o[2] = d[2] - d[1];
+    o[3] = d[1] - d[3];
+  }
+  // A^T m; rows of A^T: [1 1 1 0], [0 1 -1 -1].
+  static void output(const Lanes* m, Lanes* o) {
+    o[0] = (m[0] + m[1]) + m[2];
+    o[1] = (m[1] - m[2]) - m[3];
+  }
+  // G g; rows of G: [1 0 0], [1/2 1/2 1/2], [1/2 -1/2 1/2], [0 0 1].
+  static void weight(const Lanes* g, Lanes* o) {
+    o[0] = g[0];
+    o[1] = 0.5f * ((g[0] + g[1]) + g[2]);
+    o[2] = 0.5f * ((g[0] - g[1]) + g[2]);
+    o[3] = g[2];
+  }
+  // A dy (the transpose of output); rows of A: [1 0], [1 1], [1 -1], [0 -1].
+  static void outputGradient(const Lanes* dy, Lanes* o) {
+    o[0] = dy[0];
+    o[1] = dy[0] + dy[1];
+    o[2] = dy[0] - dy[1];
+    o[3] = -dy[1];
+  }
+  // B dv (the transpose of input); rows of B: [1 0 0 0], [0 1 -1 1], [-1 1 1 0], [0 0 0 -1].
+  static void inputGradient(const Lanes* v, Lanes* o) {
+    o[0] = v[0];
+    o[1] = (v[1] - v[2]) + v[3];
+    o[2] = (v[1] - v[0]) + v[2];
+    o[3] = -v[3];
+  }
+  // G^T du (the transpose of weight); rows of G^T: [1 1/2 1/2 0], [0 1/2 -1/2 0], [0 1/2 1/2 1].
+  static void weightGradient(const Lanes* u, Lanes* o) {
+    o[0] = u[0] + 0.5f * (u[1] + u[2]);
+    o[1] = 0.5f * (u[1] - u[2]);
+    o[2] = 0.5f * (u[1] + u[2]) + u[3];
+  }
+};
+
+// F(4x4, 3x3) with interpolation points 0, 1, -1, 2, -2 and infinity (Lavin & Gray's matrices),
+// evaluated with shared partial sums.
+template <>
+struct Tiling<4> {
+  static constexpr int kAlpha = 6;
+  // A chunk's input columns (4n + 2) fit in two vectors.
+  static constexpr int kChunk = 7;
+  // B^T d; rows of B^T: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0],
+  // [0 2 -1 -2 1 0], [0 4 0 -5 0 1].
+  static void input(const Lanes* d, Lanes* o) {
+    const Lanes a = d[4] - 4.0f * d[2], b = d[3] - 4.0f * d[1], c = d[4] - d[2], e = 2.0f * (d[3] - d[1]);
+    o[0] = 4.0f * (d[0] - d[2]) + c;
+    o[1] = a + b;
+    o[2] = a - b;
+    o[3] = c + e;
+    o[4] = c - e;
+    o[5] = 4.0f * (d[1] - d[3]) + (d[5] - d[3]);
+  }
+  // A^T m; rows of A^T: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
+  static void output(const Lanes* m, Lanes* o) {
+    const Lanes s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+    o[0] = (m[0] + s12) + s34;
+    o[1] = d12 + 2.0f * d34;
+    o[2] = s12 + 4.0f * s34;
+    o[3] = (d12 + 8.0f * d34) + m[5];
+  }
+  // G g; rows of G: [1/4 0 0], [-1/6 -1/6 -1/6], [-1/6 1/6 -1/6], [1/24 1/12 1/6],
+  // [1/24 -1/12 1/6], [0 0 1].
+  static void weight(const Lanes* g, Lanes* o) {
+    const Lanes outer = (1.0f / 24) * g[0] + (1.0f / 6) * g[2], middle = (1.0f / 12) * g[1];
+    o[0] = 0.25f * g[0];
+    o[1] = (-1.0f / 6) * ((g[0] + g[1]) + g[2]);
+    o[2] = (-1.0f / 6) * ((g[0] - g[1]) + g[2]);
+    o[3] = outer + middle;
+    o[4] = outer - middle;
+    o[5] = g[2];
+  }
+  // A dy; rows of A: [1 0 0 0], [1 1 1 1], [1 -1 1 -1], [1 2 4 8], [1 -2 4 -8], [0 0 0 1].
+  static void outputGradient(const Lanes* dy, Lanes* o) {
+    const Lanes even = dy[0] + dy[2], odd = dy[1] + dy[3], even4 = dy[0] + 4.0f * dy[2],
+                odd4 = 2.0f * dy[1] + 8.0f * dy[3];
+    o[0] = dy[0];
+    o[1] = even + odd;
+    o[2] = even - odd;
+    o[3] = even4 + odd4;
+    o[4] = even4 - odd4;
+    o[5] = dy[3];
+  }
+  // B dv; rows of B: [4 0 0 0 0 0], [0 -4 4 -2 2 4], [-5 -4 -4 -1 -1 0], [0 1 -1 2 -2 -5],
+  // [1 1 1 1 1 0], [0 0 0 0 0 1].
+  static void inputGradient(const Lanes* v, Lanes* o) {
+    const Lanes s12 = v[1] + v[2], d21 = v[2] - v[1], s34 = v[3] + v[4], d43 = v[4] - v[3];
+    o[0] = 4.0f * v[0];
+    o[1] = 4.0f * (d21 + v[5]) + 2.0f * d43;
+    o[2] = -((5.0f * v[0] + 4.0f * s12) + s34);
+    o[3] = (-2.0f * d43 - d21) - 5.0f * v[5];
+    o[4] = (v[0] + s12) + s34;
+    o[5] = v[5];
+  }
+  // G^T du; rows of G^T: [1/4 -1/6 -1/6 1/24 1/24 0], [0 -1/6 1/6 1/12 -1/12 0],
+  // [0 -1/6 -1/6 1/6 1/6 1].
+  static void weightGradient(const Lanes* u, Lanes* o) {
+    const Lanes s12 = u[1] + u[2], s34 = u[3] + u[4];
+    o[0] = (0.25f * u[0] - (1.0f / 6) * s12) + (1.0f / 24) * s34;
+    o[1] = (1.0f / 6) * (u[2] - u[1]) + (1.0f / 12) * (u[3] - u[4]);
+    o[2] = ((1.0f / 6) * (s34 - s12)) + u[5];
+  }
+};
 
 // Lanes [from, to) of d are src[-1 .. to - 2] (lane l holds src[l - 1]); the others zero. Only
 // those floats are read.
@@ -30,63 +150,66 @@ inline void loadShifted(Lanes& d, const float* src, int from, int to) {
 }
 
 // A row of a map seen as a zero-padded plane row whose columns [first, first + count) hold
-// row[0..count): returns the plane's columns start, start + 2, ... (even), start + 1, start + 3,
-// ... (odd), and, when wanted, the same shifted by two columns (lane 15 of those undefined).
+// row[0..count): out[j] gets the plane's columns start + j, start + M + j, start + 2M + j, ...
+// (tile l's column j in lane l) for j < N. Lanes whose column is past start + 31 are undefined.
 // Only the row's own floats are read (masked loads: nothing before or after it is touched).
-inline void loadColumns(const float* row, int first, int count, int start, Lanes& even, Lanes& odd, Lanes* even2 = nullptr,
-                        Lanes* odd2 = nullptr) {
+template <int M, int N>
+inline void loadColumns(const float* row, int first, int count, int start, Lanes* out) {
   const int at = first - start;  // lane of row[0]
   const uint32_t valid = laneRange(at, at + count);
 #if defined(__AVX512F__)
   const float* base = row - at;  // lane L reads base[L], masked to the row
   const __m512 lo = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), base);
   const __m512 hi = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid >> 16), base + 16);
-  const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  const __m512i odds = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
-  even = _mm512_permutex2var_ps(lo, evens, hi);
-  odd = _mm512_permutex2var_ps(lo, odds, hi);
-  if (even2) {
-    const __m512i two = _mm512_set1_epi32(2);
-    *even2 = _mm512_permutex2var_ps(lo, _mm512_add_epi32(evens, two), hi);
-    *odd2 = _mm512_permutex2var_ps(lo, _mm512_add_epi32(odds, two), hi);
-  }
+  const __m512i first32 = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                             _mm512_set1_epi32(M));
+  for (int j = 0; j < N; ++j) out[j] = _mm512_permutex2var_ps(lo, _mm512_add_epi32(first32, _mm512_set1_epi32(j)), hi);
 #else
-  auto at32 = [&](int lane) { return lane < 32 && ((valid >> lane) & 1) ? row[lane - at] : 0.0f; };
-  for (int l = 0; l < kLanes; ++l) {
-    even[l] = at32(2 * l);
-    odd[l] = at32(2 * l + 1);
-    if (even2) {
-      (*even2)[l] = at32(2 * l + 2);
-      (*odd2)[l] = at32(2 * l + 3);
+  for (int j = 0; j < N; ++j)
+    for (int l = 0; l < kLanes; ++l) {
+      const int lane = M * l + j;
+      out[j][l] = lane < 32 && ((valid >> lane) & 1) ? row[lane - at] : 0.0f;
     }
-  }
 #endif
 }
 
-// The inverse: writes even[l], odd[l] as plane columns start + 2l, start + 2l + 1 for the plane
-// columns in [start + from, start + to) that hold the row (columns [first, first + count)).
-inline void storeColumns(float* row, int first, int count, int start, const Lanes& even, const Lanes& odd, int from,
-                         int to) {
+// The inverse for M columns: writes v[s][l] as plane column start + M*l + s for the plane columns
+// in [start + from, start + to) that hold the row (columns [first, first + count)), to < start + 32.
+template <int M>
+inline void storeColumns(float* row, int first, int count, int start, const Lanes* v, int from, int to) {
   const int at = first - start;
   const uint32_t valid = laneRange(at, at + count) & laneRange(from, to);
 #if defined(__AVX512F__)
-  const __m512i lo = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-  const __m512i hi = _mm512_set_epi32(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8);
+  __m512 lo, hi;
+  if constexpr (M == 2) {
+    lo = _mm512_permutex2var_ps(v[0], _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), v[1]);
+    hi = _mm512_permutex2var_ps(v[0], _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31),
+                                v[1]);
+  } else {
+    static_assert(M == 4, "tiles of 2 or 4 columns");
+    // Lanes 0..7 of v[0] and v[1] side by side, and of v[2] and v[3]: column s of tile l is then
+    // lane 8s + l of the first (s < 2) or lane 8(s - 2) + l of the second.
+    const __m512 v01 = _mm512_shuffle_f32x4(v[0], v[1], 0x44), v23 = _mm512_shuffle_f32x4(v[2], v[3], 0x44);
+    lo = _mm512_permutex2var_ps(v01, _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27), v23);
+    hi = _mm512_permutex2var_ps(v01, _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31), v23);
+  }
   float* base = row - at;
-  _mm512_mask_storeu_ps(base, static_cast<__mmask16>(valid), _mm512_permutex2var_ps(even, lo, odd));
-  _mm512_mask_storeu_ps(base + 16, static_cast<__mmask16>(valid >> 16), _mm512_permutex2var_ps(even, hi, odd));
+  _mm512_mask_storeu_ps(base, static_cast<__mmask16>(valid), lo);
+  _mm512_mask_storeu_ps(base + 16, static_cast<__mmask16>(valid >> 16), hi);
 #else
   for (int k = 0; k < 32; ++k)
-    if ((valid >> k) & 1) row[k - at] = k % 2 ? odd[k / 2] : even[k / 2];
+    if ((valid >> k) & 1) row[k - at] = v[k % M][k / M];
 #endif
 }
 
-// v shifted down by one lane added to w: result[l] = v[l + 1] + w[l] (v[16] taken as zero).
-inline void addNextLane(const Lanes& v, const Lanes& w, Lanes& result) {
+// v shifted down by one lane: result[l] = v[l + 1] (v[16] taken as zero).
+inline Lanes nextLane(const Lanes& v) {
 #if defined(__AVX512F__)
-  result = _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(0x7fff, _mm512_setzero_si512(), _mm512_castps_si512(v), 1)) + w;
+  return _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(0x7fff, _mm512_setzero_si512(), _mm512_castps_si512(v), 1));
 #else
-  for (int l = 0; l < kLanes; ++l) result[l] = (l + 1 < kLanes ? v[l + 1] : 0.0f) + w[l];
+  Lanes r;
+  for (int l = 0; l < kLanes; ++l) r[l] = l + 1 < kLanes ? v[l + 1] : 0.0f;
+  return r;
 #endif
 }
 
@@ -122,22 +245,24 @@ bool WinogradConv::suits(const ConvGeometry& g, int filters, int channelGroups) 
          filters >= kMinChannels && g.outH >= 2 && g.outW >= 2;
 }
 
-WinogradConv::WinogradConv(const ConvGeometry& g, int filters) : g_(g), filters_(filters) {
-  tilesH_ = (g.outH + 1) / 2;
-  tilesW_ = (g.outW + 1) / 2;
+int WinogradConv::tileSizeFor(const ConvGeometry& g) {
+  auto multiplies = [&](long m) { return (g.outH + m - 1) / m * ((g.outW + m - 1) / m) * (m + 2) * (m + 2); };
+  return multiplies(4) < multiplies(2) ? 4 : 2;
 }
 
-// U = G g G^T per filter and channel, stored [xi][filter][channel] (16 blocks of F x C).
-// Rows of G: [1 0 0], [1/2 1/2 1/2], [1/2 -1/2 1/2], [0 0 1].
+WinogradConv::WinogradConv(const ConvGeometry& g, int filters, int tile) : g_(g), filters_(filters), tile_(tile) {
+  if (tile != 2 && tile != 4) throw std::invalid_argument("Winograd output tiles are 2x2 or 4x4");
+  tilesH_ = (g.outH + tile - 1) / tile;
+  tilesW_ = (g.outW + tile - 1) / tile;
+}
+
+// U = G g G^T per filter and channel, stored [xi][filter][channel] (kAlpha^2 blocks of F x C).
+template <int M>
 void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u) const {
+  using T = Tiling<M>;
+  constexpr int A = T::kAlpha;
   const long F = filters_, C = g_.channels;
-  u.resize(static_cast<size_t>(kPositions * F * C));
-  auto g4 = [](const Lanes& a, const Lanes& b, const Lanes& c, Lanes out[4]) {
-    out[0] = a;
-    out[1] = 0.5f * ((a + b) + c);
-    out[2] = 0.5f * ((a - b) + c);
-    out[3] = c;
-  };
+  u.resize(static_cast<size_t>(A * A * F * C));
   // 16 channels of a filter at a time: their 3x3 kernels (144 contiguous floats) regrouped into
   // one vector per kernel position, transformed as vectors and stored as 16 contiguous floats per
   // position. Filters are independent (each computed whole by one thread): any thread count gives
@@ -147,216 +272,238 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
     for (long c0 = 0; c0 < C; c0 += kLanes) {
       const int n = static_cast<int>(std::min<long>(kLanes, C - c0));
       const float* w = weight.row(f).data() + c0 * 9;
-      Lanes k[9] = {}, rows[4][3], t[4];
+      Lanes k[9] = {}, rows[A][3], t[A];
       for (int l = 0; l < n; ++l)
         for (int p = 0; p < 9; ++p) k[p][l] = w[9 * l + p];
       for (int j = 0; j < 3; ++j) {
-        g4(k[j], k[3 + j], k[6 + j], t);
-        for (int i = 0; i < 4; ++i) rows[i][j] = t[i];
+        const Lanes column[3] = {k[j], k[3 + j], k[6 + j]};
+        T::weight(column, t);
+        for (int i = 0; i < A; ++i) rows[i][j] = t[i];
       }
-      for (int i = 0; i < 4; ++i) {
-        g4(rows[i][0], rows[i][1], rows[i][2], t);
-        for (int j = 0; j < 4; ++j) store(u.data() + ((4 * i + j) * F + f) * C + c0, t[j], n);
+      for (int i = 0; i < A; ++i) {
+        T::weight(rows[i], t);
+        for (int j = 0; j < A; ++j) store(u.data() + ((A * i + j) * F + f) * C + c0, t[j], n);
       }
     }
 }
 
 // The transforms work on one tile row at a time, up to kChunk tiles per chunk (tc0), in vectors
-// over the tiles. A tile row's 4x4 tiles start at even columns 2tw of the zero-padded input plane,
-// so their columns j = 0..3 are the plane's even columns at tw, odd at tw, even at tw + 1 and
-// odd at tw + 1 (loadColumns). A transformed tile row is one run of floats in each of the 16
-// position rows of the transformed-domain buffer (columns s*T + th*tilesW + tw). A buffer's rows
-// are ordered by channel (or filter) k, then position xi (Layout), so the 16 rows a tile's
-// transform reads or writes are neighbours in memory; the GEMM of position xi reads one row per
-// channel, rowStride apart.
+// over the tiles. A tile row's input tiles start every M columns of the zero-padded input plane,
+// so column j of its tiles is the plane's columns j, M + j, 2M + j, ... (loadColumns). A
+// transformed tile row is one run of floats in each of the kAlpha^2 position rows of the
+// transformed-domain buffer (columns s*T + th*tilesW + tw). A buffer's rows are ordered by
+// channel (or filter) k, then position xi (Layout), so the rows a tile's transform reads or
+// writes are neighbours in memory; the GEMM of position xi reads one row per channel, rowStride
+// apart.
 
-// V = B^T d B per tile and channel; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
-// d B first, per plane row: neighbouring tile rows share two plane rows (tile row th reads plane
-// rows 2th .. 2th + 3), so each plane row is loaded and transformed once, the lower two carried
-// to the next tile row.
+// V = B^T d B per tile and channel. d B first, per plane row: neighbouring tile rows share two
+// plane rows (tile row th reads plane rows M th .. M th + M + 1), so each plane row is loaded and
+// transformed once, the lower two carried to the next tile row.
+template <int M>
 void WinogradConv::transformInput(const float* x, float* v, const Layout& l, long col0) const {
+  using T = Tiling<M>;
+  constexpr int A = T::kAlpha;
   const long C = g_.channels;
   const int TW = tilesW_;
   const Lanes zero = {};
-  Lanes h[4][4];  // h[k][j]: column j of (d B) for plane row 2th + k of the current tile row
-  // Plane row `row` (input row row - pH) times B, into h[k].
-  auto rowTimesB = [&](const float* xc, int row, int tc0, Lanes out[4]) {
+  Lanes h[A][A];  // h[k][j]: column j of (d B) for plane row M th + k of the current tile row
+  // Plane row `row` (input row row - pH) times B, into out.
+  auto rowTimesB = [&](const float* xc, int row, int tc0, Lanes* out) {
     const int r = row - g_.pH;
     if (r < 0 || r >= g_.inH) {
-      out[0] = out[1] = out[2] = out[3] = zero;
+      for (int j = 0; j < A; ++j) out[j] = zero;
       return;
     }
-    Lanes e, o, e2, o2;
-    loadColumns(xc + static_cast<long>(r) * g_.inW, g_.pW, g_.inW, 2 * tc0, e, o, &e2, &o2);
-    out[0] = e - e2;
-    out[1] = o + e2;
-    out[2] = e2 - o;
-    out[3] = o - o2;
+    Lanes columns[A];
+    loadColumns<M, A>(xc + static_cast<long>(r) * g_.inW, g_.pW, g_.inW, M * tc0, columns);
+    T::input(columns, out);
   };
   for (long c = 0; c < C; ++c) {
     const float* xc = x + c * g_.inSpatial();
-    for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
-      const int n = std::min(kChunk, TW - tc0);
-      rowTimesB(xc, 0, tc0, h[2]);
-      rowTimesB(xc, 1, tc0, h[3]);
+    for (int tc0 = 0; tc0 < TW; tc0 += T::kChunk) {
+      const int n = std::min(T::kChunk, TW - tc0);
+      rowTimesB(xc, 0, tc0, h[M]);
+      rowTimesB(xc, 1, tc0, h[M + 1]);
       for (int th = 0; th < tilesH_; ++th) {
-        for (int j = 0; j < 4; ++j) {
-          h[0][j] = h[2][j];
-          h[1][j] = h[3][j];
+        for (int j = 0; j < A; ++j) {
+          h[0][j] = h[M][j];
+          h[1][j] = h[M + 1][j];
         }
-        rowTimesB(xc, 2 * th + 2, tc0, h[2]);
-        rowTimesB(xc, 2 * th + 3, tc0, h[3]);
+        for (int k = 2; k < A; ++k) rowTimesB(xc, M * th + k, tc0, h[k]);
         float* dst = v + c * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
-        for (int j = 0; j < 4; ++j) {
-          const Lanes &d0 = h[0][j], &d1 = h[1][j], &d2 = h[2][j], &d3 = h[3][j];
-          store(dst + (0 + j) * l.ld, d0 - d2, n);
-          store(dst + (4 + j) * l.ld, d1 + d2, n);
-          store(dst + (8 + j) * l.ld, d2 - d1, n);
-          store(dst + (12 + j) * l.ld, d1 - d3, n);
+        for (int j = 0; j < A; ++j) {
+          Lanes column[A], out[A];
+          for (int k = 0; k < A; ++k) column[k] = h[k][j];
+          T::input(column, out);
+          for (int i = 0; i < A; ++i) store(dst + (A * i + j) * l.ld, out[i], n);
         }
       }
     }
   }
 }
 
-// Y = A^T M A per tile and filter, plus the bias; rows of A^T: [1 1 1 0], [0 1 -1 -1]. A tile's
-// two output columns are interleaved into the output row; rows and columns past the map (odd
-// sizes) are not written.
+// Y = A^T M A per tile and filter, plus the bias. A tile's M output columns are interleaved into
+// the output row; rows and columns past the map are not written.
+template <int M>
 void WinogradConv::inverseOutput(const float* m, const Layout& l, long col0, const float* bias, float* y) const {
+  using T = Tiling<M>;
+  constexpr int A = T::kAlpha;
   const long F = filters_;
   const int TW = tilesW_;
-  Lanes in[kPositions], a[2][4], y0, y1;
+  Lanes column[A], a[M][A], out[M];
   for (long f = 0; f < F; ++f) {
     float* yf = y + f * g_.outSpatial();
     const float b = bias ? bias[f] : 0.0f;
     for (int th = 0; th < tilesH_; ++th)
-      for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
-        const int n = std::min(kChunk, TW - tc0);
+      for (int tc0 = 0; tc0 < TW; tc0 += T::kChunk) {
+        const int n = std::min(T::kChunk, TW - tc0);
         const float* src = m + f * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
-        for (int xi = 0; xi < kPositions; ++xi) load(in[xi], src + xi * l.ld, n);
-        for (int j = 0; j < 4; ++j) {
-          a[0][j] = (in[0 + j] + in[4 + j]) + in[8 + j];
-          a[1][j] = (in[4 + j] - in[8 + j]) - in[12 + j];
+        for (int j = 0; j < A; ++j) {  // A^T over the rows of each column j
+          for (int k = 0; k < A; ++k) load(column[k], src + (A * k + j) * l.ld, n);
+          T::output(column, out);
+          for (int i = 0; i < M; ++i) a[i][j] = out[i];
         }
-        for (int i = 0; i < 2 && 2 * th + i < g_.outH; ++i) {
-          y0 = ((a[i][0] + a[i][1]) + a[i][2]) + b;
-          y1 = ((a[i][1] - a[i][2]) - a[i][3]) + b;
-          storeColumns(yf + static_cast<long>(2 * th + i) * g_.outW, 0, g_.outW, 2 * tc0, y0, y1, 0, 2 * n);
+        for (int i = 0; i < M && M * th + i < g_.outH; ++i) {  // then over the columns of each row
+          T::output(a[i], out);
+          for (int s = 0; s < M; ++s) out[s] += b;
+          storeColumns<M>(yf + static_cast<long>(M * th + i) * g_.outW, 0, g_.outW, M * tc0, out, 0, M * n);
         }
       }
   }
 }
 
-// dM = A dY A^T per tile and filter (the transpose of inverseOutput); rows of A: [1 0], [1 1],
-// [1 -1], [0 -1]. dY is zero past the map.
+// dM = A dY A^T per tile and filter (the transpose of inverseOutput). dY is zero past the map.
+template <int M>
 void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0,
                                            float* biasGradient) const {
+  using T = Tiling<M>;
+  constexpr int A = T::kAlpha;
   const long F = filters_;
   const int TW = tilesW_;
-  Lanes e[2], o[2], ae[4], ao[4], out;
+  Lanes e[M][M], column[M], t[A][M], out[A];
   const Lanes zero = {};
   for (long f = 0; f < F; ++f) {
     const float* dyf = dy + f * g_.outSpatial();
     Lanes sum = zero;  // of dY over the map, for the bias gradient
     for (int th = 0; th < tilesH_; ++th)
-      for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
-        const int n = std::min(kChunk, TW - tc0);
-        for (int k = 0; k < 2; ++k) {
-          if (2 * th + k >= g_.outH) {
-            e[k] = o[k] = zero;
+      for (int tc0 = 0; tc0 < TW; tc0 += T::kChunk) {
+        const int n = std::min(T::kChunk, TW - tc0);
+        for (int k = 0; k < M; ++k) {  // e[k][s]: column s of the tiles' output row k
+          if (M * th + k >= g_.outH) {
+            for (int s = 0; s < M; ++s) e[k][s] = zero;
             continue;
           }
-          loadColumns(dyf + static_cast<long>(2 * th + k) * g_.outW, 0, g_.outW, 2 * tc0, e[k], o[k]);
+          loadColumns<M, M>(dyf + static_cast<long>(M * th + k) * g_.outW, 0, g_.outW, M * tc0, e[k]);
         }
-        for (auto [in, t] : {std::pair{e, ae}, std::pair{o, ao}}) {
-          t[0] = in[0];
-          t[1] = in[0] + in[1];
-          t[2] = in[0] - in[1];
-          t[3] = -in[1];
+        for (int s = 0; s < M; ++s) {  // A over the rows of each column s
+          for (int k = 0; k < M; ++k) column[k] = e[k][s];
+          T::outputGradient(column, out);
+          for (int i = 0; i < A; ++i) t[i][s] = out[i];
         }
-        sum += firstLanes(ae[1] + ao[1], n);  // the chunk's tiles' four values each
         float* dst = dm + f * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
-        for (int i = 0; i < 4; ++i) {
-          store(dst + (4 * i + 0) * l.ld, ae[i], n);
-          out = ae[i] + ao[i];
-          store(dst + (4 * i + 1) * l.ld, out, n);
-          out = ae[i] - ao[i];
-          store(dst + (4 * i + 2) * l.ld, out, n);
-          out = -ao[i];
-          store(dst + (4 * i + 3) * l.ld, out, n);
+        for (int i = 0; i < A; ++i) {  // then over the columns of each row i
+          T::outputGradient(t[i], out);
+          // Row 1 of A is all ones: position (1, 1) is the sum of the tile's dY.
+          if (i == 1) sum += firstLanes(out[1], n);
+          for (int j = 0; j < A; ++j) store(dst + (A * i + j) * l.ld, out[j], n);
         }
       }
     if (biasGradient) biasGradient[f] += sumOfLanes(sum);
   }
 }
 
-// dD = B dV B^T per tile and channel; rows of B: [1 0 0 0], [0 1 -1 1], [-1 1 1 0], [0 0 0 -1].
-// Neighbouring tiles overlap by two rows and columns, so each input position gathers from up to
-// four tiles: plane column 2q + s takes tile q's column s and tile q - 1's column s + 2, plane
-// row 2p + r tile row p's row r and tile row p - 1's row r + 2. A chunk's lane 0 is the tile left
-// of it (tc0 - 1), so its columns are complete without the neighbouring chunks; tile rows run in
-// order with the previous row's lower half carried. Every input position is written once.
+// dD = B dV B^T per tile and channel. Neighbouring tiles overlap by two rows and columns, so each
+// input position gathers from up to four tiles: plane column M q + s takes tile q's column s and,
+// for s < 2, tile q - 1's column s + M; plane row M p + r likewise from tile rows p and p - 1. A
+// chunk's lane 0 is the tile left of it (tc0 - 1), so its columns are complete without the
+// neighbouring chunks; tile rows run in order with the previous row's lower two rows carried.
+// Every input position is written once.
+template <int M>
 void WinogradConv::inverseInputGradient(const float* dv, const Layout& l, long col0, float* dx) const {
+  using T = Tiling<M>;
+  constexpr int A = T::kAlpha;
   const long C = g_.channels;
   const int TW = tilesW_;
-  Lanes in[kPositions], r[4][4], cur[4][2], carry[2][2];
+  Lanes column[A], out[A], r[A][A], cur[A][M], carry[2][M], row[M];
   const Lanes zero = {};
   for (long c = 0; c < C; ++c) {
     float* dxc = dx + c * g_.inSpatial();
-    for (int tc0 = 0; tc0 < TW; tc0 += kChunk) {
-      const int n = std::min(kChunk, TW - tc0);
+    for (int tc0 = 0; tc0 < TW; tc0 += T::kChunk) {
+      const int n = std::min(T::kChunk, TW - tc0);
       const bool last = tc0 + n == TW;
-      carry[0][0] = carry[0][1] = carry[1][0] = carry[1][1] = zero;
+      for (auto& k : carry)
+        for (Lanes& s : k) s = zero;
       for (int th = 0; th <= tilesH_; ++th) {  // tile row tilesH_ does not exist: its rows are zero
         if (th < tilesH_) {
           // Lanes 0..n: tiles tc0 - 1 .. tc0 + n - 1 (lane 0 zero in the first chunk).
           const float* src = dv + c * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
-          for (int xi = 0; xi < kPositions; ++xi) loadShifted(in[xi], src + xi * l.ld, tc0 == 0 ? 1 : 0, n + 1);
-          for (int j = 0; j < 4; ++j) {  // B over the rows of each column j
-            r[0][j] = in[0 + j];
-            r[1][j] = (in[4 + j] - in[8 + j]) + in[12 + j];
-            r[2][j] = (in[4 + j] - in[0 + j]) + in[8 + j];
-            r[3][j] = -in[12 + j];
+          for (int j = 0; j < A; ++j) {  // B over the rows of each column j
+            for (int k = 0; k < A; ++k) loadShifted(column[k], src + (A * k + j) * l.ld, tc0 == 0 ? 1 : 0, n + 1);
+            T::inputGradient(column, out);
+            for (int i = 0; i < A; ++i) r[i][j] = out[i];
           }
-          for (int i = 0; i < 4; ++i) {  // then over the columns, gathered per plane column
-            const Lanes d0 = r[i][0], d1 = (r[i][1] - r[i][2]) + r[i][3], d2 = (r[i][1] - r[i][0]) + r[i][2],
-                        d3 = -r[i][3];
-            addNextLane(d0, d2, cur[i][0]);  // even plane columns 2(tc0 + l): tile tc0 + l col 0, tile tc0 + l - 1 col 2
-            addNextLane(d1, d3, cur[i][1]);
+          for (int i = 0; i < A; ++i) {  // then over the columns, gathered per plane column
+            T::inputGradient(r[i], out);
+            // Lane l: plane column M (tc0 + l) + s, from tile tc0 + l (lane l + 1) and, for s < 2,
+            // tile tc0 + l - 1 (lane l).
+            for (int s = 0; s < M; ++s) cur[i][s] = s + M < A ? nextLane(out[s]) + out[s + M] : nextLane(out[s]);
           }
         } else {
-          for (auto& row : cur) row[0] = row[1] = zero;
+          for (auto& k : cur)
+            for (Lanes& s : k) s = zero;
         }
-        for (int k = 0; k < 2; ++k) {  // plane rows 2th + k are complete
-          const int h = 2 * th + k - g_.pH;
-          const Lanes even = cur[k][0] + carry[k][0], odd = cur[k][1] + carry[k][1];
-          carry[k][0] = cur[k + 2][0];
-          carry[k][1] = cur[k + 2][1];
+        for (int k = 0; k < M; ++k) {  // plane rows M th + k are complete
+          const int h = M * th + k - g_.pH;
+          for (int s = 0; s < M; ++s) row[s] = cur[k][s];
+          if (k < 2)
+            for (int s = 0; s < M; ++s) {
+              row[s] += carry[k][s];
+              carry[k][s] = cur[k + M][s];
+            }
           if (h < 0 || h >= g_.inH) continue;
-          storeColumns(dxc + static_cast<long>(h) * g_.inW, g_.pW, g_.inW, 2 * tc0, even, odd, 0, 2 * n + (last ? 2 : 0));
+          storeColumns<M>(dxc + static_cast<long>(h) * g_.inW, g_.pW, g_.inW, M * tc0, row, 0, M * n + (last ? 2 : 0));
         }
       }
     }
   }
 }
 
-WinogradConv::Layout::Layout(long columns) : ld(roundUp(columns, kLanes)), rowStride(kPositions * ld + kLanes) {}
+WinogradConv::Layout::Layout(long columns, int positions)
+    : ld(roundUp(columns, kLanes)), rowStride(positions * ld + kLanes) {}
 
 void WinogradConv::packTransformedWeights(bool transposed) {
   const long F = filters_, C = g_.channels;
   const long rows = transposed ? C : F, depth = transposed ? F : C, block = panel::packedSize(rows, depth);
+  const int P = positions();
   std::vector<float>& out = transposed ? packedUt_ : packedU_;
-  out.resize(static_cast<size_t>(kPositions * block));
+  out.resize(static_cast<size_t>(P * block));
 #pragma omp parallel for schedule(static) if (F * C >= kParallelWeights)
-  for (int xi = 0; xi < kPositions; ++xi)
+  for (int xi = 0; xi < P; ++xi)
     panel::pack(u_.data() + xi * F * C, transposed ? 1 : C, transposed ? C : 1, rows, depth, out.data() + xi * block);
 }
 
 void WinogradConv::forward(const Matrix& x, const Matrix& weight, const Matrix& bias, Matrix& y) {
+  if (tile_ == 4)
+    forwardTiled<4>(x, weight, bias, y);
+  else
+    forwardTiled<2>(x, weight, bias, y);
+}
+
+void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix& dy, Matrix& wGrad, Matrix* bGrad,
+                            Matrix* dx) {
+  if (tile_ == 4)
+    backwardTiled<4>(x, weight, dy, wGrad, bGrad, dx);
+  else
+    backwardTiled<2>(x, weight, dy, wGrad, bGrad, dx);
+}
+
+template <int M>
+void WinogradConv::forwardTiled(const Matrix& x, const Matrix& weight, const Matrix& bias, Matrix& y) {
+  constexpr int P = Tiling<M>::kAlpha * Tiling<M>::kAlpha;
   const long B = x.rows(), F = filters_, C = g_.channels, T = static_cast<long>(tilesH_) * tilesW_;
   const SampleGroups groups = this->groups(B);
-  const Layout l(groups.largest() * T);
-  transformWeights(weight, u_);
+  const Layout l(groups.largest() * T, P);
+  transformWeights<M>(weight, u_);
   packTransformedWeights(false);
   packedUt_.clear();  // packed again from these weights if a backward pass needs it
   const long block = panel::packedSize(F, C);
@@ -370,35 +517,37 @@ void WinogradConv::forward(const Matrix& x, const Matrix& weight, const Matrix& 
 #pragma omp for schedule(dynamic, 1)
     for (long gi = 0; gi < groups.count; ++gi) {
       const long first = groups.first(gi), n = groups.size(gi), width = n * T;
-      for (long s = 0; s < n; ++s) transformInput(x.row(first + s).data(), v, l, s * T);
-      for (int xi = 0; xi < kPositions; ++xi)
+      for (long s = 0; s < n; ++s) transformInput<M>(x.row(first + s).data(), v, l, s * T);
+      for (int xi = 0; xi < P; ++xi)
         panel::multiply(packedU_.data() + xi * block, F, C, v + xi * l.ld, l.rowStride, width, m + xi * l.ld,
                         l.rowStride);
-      for (long s = 0; s < n; ++s) inverseOutput(m, l, s * T, b, y.row(first + s).data());
+      for (long s = 0; s < n; ++s) inverseOutput<M>(m, l, s * T, b, y.row(first + s).data());
     }
   }
 }
 
-void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix& dy, Matrix& wGrad, Matrix* bGrad,
-                            Matrix* dx) {
+template <int M>
+void WinogradConv::backwardTiled(const Matrix& x, const Matrix& weight, const Matrix& dy, Matrix& wGrad, Matrix* bGrad,
+                                 Matrix* dx) {
+  constexpr int P = Tiling<M>::kAlpha * Tiling<M>::kAlpha;
   const long B = x.rows(), F = filters_, C = g_.channels, T = static_cast<long>(tilesH_) * tilesW_;
   const SampleGroups groups = this->groups(B);
-  const Layout l(groups.largest() * T);
+  const Layout l(groups.largest() * T, P);
   // The input gradient is that of the last forward pass, so it uses that pass's transformed
   // weights (computed again only if there was none of this shape), transposed.
   const long blockT = panel::packedSize(C, F);
   if (dx) {
-    if (u_.size() != static_cast<size_t>(kPositions * F * C)) {
-      transformWeights(weight, u_);
+    if (u_.size() != static_cast<size_t>(P * F * C)) {
+      transformWeights<M>(weight, u_);
       packedUt_.clear();
     }
-    if (packedUt_.size() != static_cast<size_t>(kPositions * blockT)) packTransformedWeights(true);
+    if (packedUt_.size() != static_cast<size_t>(P * blockT)) packTransformedWeights(true);
     dx->resize(B, x.cols());
   }
-  // Each group's transformed weight gradient (F x 16*C: a filter's 16 positions are neighbours for
-  // the transform back) and bias gradient, summed in
-  // group order afterwards: bit-identical for any thread count. The buffers are kept between
-  // calls (megabytes for wide layers: fresh pages on every call otherwise).
+  // Each group's transformed weight gradient (F x P*C: a filter's P positions are neighbours for
+  // the transform back) and bias gradient, summed in group order afterwards: bit-identical for any
+  // thread count. The buffers are kept between calls (megabytes for wide layers: fresh pages on
+  // every call otherwise).
   std::vector<Matrix>& du = groupWeightGradients_;
   if (static_cast<long>(du.size()) < groups.count) du.resize(static_cast<size_t>(groups.count));
   std::vector<Vector> db(static_cast<size_t>(groups.count));
@@ -412,55 +561,59 @@ void WinogradConv::backward(const Matrix& x, const Matrix& weight, const Matrix&
     for (long gi = 0; gi < groups.count; ++gi) {
       const long first = groups.first(gi), n = groups.size(gi), width = n * T;
       Matrix& dug = du[static_cast<size_t>(gi)];
-      dug.resize(F, kPositions * C);  // row f: the 16 positions' C gradients side by side
+      dug.resize(F, P * C);  // row f: the P positions' C gradients side by side
       if (bGrad) db[static_cast<size_t>(gi)] = Vector::Zero(F);
       for (long s = 0; s < n; ++s) {
-        transformInput(x.row(first + s).data(), v, l, s * T);
-        transformOutputGradient(dy.row(first + s).data(), dm, l, s * T, bGrad ? db[static_cast<size_t>(gi)].data() : nullptr);
+        transformInput<M>(x.row(first + s).data(), v, l, s * T);
+        transformOutputGradient<M>(dy.row(first + s).data(), dm, l, s * T,
+                                   bGrad ? db[static_cast<size_t>(gi)].data() : nullptr);
       }
-      for (int xi = 0; xi < kPositions; ++xi) {
+      for (int xi = 0; xi < P; ++xi) {
         const ConstStridedMap dmxi(dm + xi * l.ld, F, width, Eigen::OuterStride<>(l.rowStride));
-        StridedMap(dug.data() + xi * C, F, C, Eigen::OuterStride<>(kPositions * C)).noalias() =
+        StridedMap(dug.data() + xi * C, F, C, Eigen::OuterStride<>(P * C)).noalias() =
             dmxi * ConstStridedMap(v + xi * l.ld, C, width, Eigen::OuterStride<>(l.rowStride)).transpose();
         if (dx)
           panel::multiply(packedUt_.data() + xi * blockT, C, F, dm + xi * l.ld, l.rowStride, width, dv + xi * l.ld,
                           l.rowStride);
       }
       if (dx)
-        for (long s = 0; s < n; ++s) inverseInputGradient(dv, l, s * T, dx->row(first + s).data());
+        for (long s = 0; s < n; ++s) inverseInputGradient<M>(dv, l, s * T, dx->row(first + s).data());
     }
   }
   if (bGrad)
     for (const Vector& d : db) *bGrad += d;
-  // dW = G^T dU G per filter and channel, 16 channels at a time (dU's rows run over channels),
-  // dU being the sum of the groups' gradients in group order (summed here, not in a pass of its own);
-  // rows of G^T: [1 1/2 1/2 0], [0 1/2 -1/2 0], [0 1/2 1/2 1].
-  auto gt4 = [](const Lanes& a, const Lanes& b, const Lanes& c, const Lanes& d, Lanes out[3]) {
-    out[0] = a + 0.5f * (b + c);
-    out[1] = 0.5f * (b - c);
-    out[2] = 0.5f * (b + c) + d;
-  };
+  addWeightGradient<M>(du, groups.count, wGrad);
+}
+
+// dW += G^T dU G per filter and channel, 16 channels at a time (dU's rows run over channels), dU
+// being the sum of the groups' gradients in group order (summed here, not in a pass of its own).
+template <int M>
+void WinogradConv::addWeightGradient(const std::vector<Matrix>& du, long groups, Matrix& wGrad) const {
+  using T = Tiling<M>;
+  constexpr int A = T::kAlpha, P = A * A;
+  const long F = filters_, C = g_.channels;
   // Filters are independent (each computed whole by one thread): any thread count gives the same.
 #pragma omp parallel for schedule(static) if (F * C >= kParallelWeights)
   for (long f = 0; f < F; ++f)
     for (long c0 = 0; c0 < C; c0 += kLanes) {
-      Lanes in[kPositions], rows[3][4], t[3];
+      Lanes in[P], column[A], rows[3][A], t[3];
       const int n = static_cast<int>(std::min<long>(kLanes, C - c0));
-      for (int xi = 0; xi < kPositions; ++xi) {
+      for (int xi = 0; xi < P; ++xi) {
         load(in[xi], &du[0](f, xi * C + c0), n);
-        for (long gi = 1; gi < groups.count; ++gi) {
+        for (long gi = 1; gi < groups; ++gi) {
           Lanes more;
           load(more, &du[static_cast<size_t>(gi)](f, xi * C + c0), n);
           in[xi] += more;
         }
       }
-      for (int j = 0; j < 4; ++j) {
-        gt4(in[0 + j], in[4 + j], in[8 + j], in[12 + j], t);
+      for (int j = 0; j < A; ++j) {
+        for (int k = 0; k < A; ++k) column[k] = in[A * k + j];
+        T::weightGradient(column, t);
         for (int i = 0; i < 3; ++i) rows[i][j] = t[i];
       }
       float* w = wGrad.row(f).data() + c0 * 9;
       for (int i = 0; i < 3; ++i) {
-        gt4(rows[i][0], rows[i][1], rows[i][2], rows[i][3], t);
+        T::weightGradient(rows[i], t);
         for (int l = 0; l < n; ++l)
           for (int j = 0; j < 3; ++j) w[9 * l + 3 * i + j] += t[j][l];
       }

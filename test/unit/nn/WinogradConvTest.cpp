@@ -1,6 +1,6 @@
-// Winograd F(2x2, 3x3) convolution: which layers use it, and its forward pass, weight, bias and input
-// gradients against a direct convolution computed in double, on odd and even maps, every padding
-// and batches split into several sample groups.
+// Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution: which layers use it with which tile size, and
+// its forward pass, weight, bias and input gradients against a direct convolution computed in
+// double, on odd and even maps, every padding and batches split into several sample groups.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -58,26 +58,31 @@ double relativeError(const Matrix& a, const Eigen::MatrixXd& ref) {
   return (a.cast<double>() - ref).cwiseAbs().maxCoeff() / std::max(1.0, ref.cwiseAbs().maxCoeff());
 }
 
-void checkAgainstDirect(LayerSpec spec, const Shape& in, long batch, uint64_t seed) {
-  Network net(in, seed);
-  net.add(spec);
-  ConvLayer& conv = dynamic_cast<ConvLayer&>(net.layer(0));
-  ASSERT_TRUE(conv.usesWinograd()) << spec.name;
-  conv.setInputGradientNeeded(true);
-  std::vector<Parameter*> params = conv.parameters();
-  Matrix& bias = params.at(1)->value;
-  bias = randomMatrix(1, bias.cols(), seed + 1);
+// Both tile sizes on one layer: forward pass and gradients against the direct convolution, to
+// kTolerance[tile] of the largest value (F(4x4)'s transforms have larger coefficients, so it
+// rounds more).
+void checkAgainstDirect(const LayerSpec& spec, const Shape& in, long batch, uint64_t seed) {
+  const ConvGeometry g = ConvGeometry::from(in, spec, true, spec.name);
+  ASSERT_TRUE(WinogradConv::suits(g, spec.units, spec.groups)) << spec.name;
+  const Matrix w = randomMatrix(spec.units, g.channels * 9, seed), b = randomMatrix(1, spec.units, seed + 1);
   const Matrix x = randomMatrix(batch, in.size(), seed + 2);
-  Matrix y, dx;
-  conv.forward(x, y, true);
-  const Matrix dy = randomMatrix(batch, y.cols(), seed + 3);
-  net.zeroGradients();
-  conv.backward(x, y, dy, dx);
-  const Reference r = direct(conv.geometry(), spec.units, params[0]->value, bias, x, dy);
-  EXPECT_LT(relativeError(y, r.y), 2e-6) << "forward";
-  EXPECT_LT(relativeError(params[0]->grad, r.dW), 2e-6) << "weight gradient";
-  EXPECT_LT(relativeError(params[1]->grad, r.db.transpose()), 2e-6) << "bias gradient";
-  EXPECT_LT(relativeError(dx, r.dx), 2e-6) << "input gradient";
+  const Matrix dy = randomMatrix(batch, static_cast<long>(spec.units) * g.outSpatial(), seed + 3);
+  const Reference r = direct(g, spec.units, w, b, x, dy);
+  for (int tile : {2, 4}) {
+    SCOPED_TRACE("F(" + std::to_string(tile) + "x" + std::to_string(tile) + ", 3x3)");
+    const double tolerance = tile == 2 ? 2e-6 : 1e-5; 
+    WinogradConv conv(g, spec.units, tile);
+    Matrix y, dx, dW = Matrix::Zero(w.rows(), w.cols()), db = Matrix::Zero(1, b.cols());
+    conv.forward(x, w, b, y);
+    conv.backward(x, w, dy, dW, &db, &dx);
+    EXPECT_LT(relativeError(y, r.y), tolerance) << "forward";
+    EXPECT_LT(relativeError(dW, r.dW), tolerance) << "weight gradient";
+    EXPECT_LT(relativeError(db, r.db.transpose()), tolerance) << "bias gradient";
+    EXPECT_LT(relativeError(dx, r.dx), tolerance) << "input gradient";
+    // A second backward pass adds to the gradients it is given.
+    conv.backward(x, w, dy, dW, &db, nullptr);
+    EXPECT_LT(relativeError(dW, 2.0 * r.dW), tolerance) << "accumulated weight gradient";
+  }
 }
 
 }  // namespace
@@ -98,6 +103,25 @@ TEST(WinogradConv, ChosenOnlyFor3x3Stride1LayersWithEnoughChannels) {
   EXPECT_FALSE(uses(layers::conv1d(16, 3), Shape{16, 8}));
 }
 
+// F(4x4) wherever it needs fewer transformed-domain multiplies than F(2x2): the ResNet's 28, 14, 7
+// and 4 wide maps; F(2x2) on a tie (6x6: 9 tiles of 16 against 4 of 36) and on 2x2 maps.
+TEST(WinogradConv, TileSizeIsTheOneWithFewerMultiplies) {
+  auto tile = [](int h, int w) {
+    ConvGeometry g;
+    g.outH = h;
+    g.outW = w;
+    return WinogradConv::tileSizeFor(g);
+  };
+  EXPECT_EQ(tile(28, 28), 4);
+  EXPECT_EQ(tile(14, 14), 4);
+  EXPECT_EQ(tile(7, 7), 4);
+  EXPECT_EQ(tile(4, 4), 4);
+  EXPECT_EQ(tile(6, 6), 2);
+  EXPECT_EQ(tile(2, 2), 2);
+  EXPECT_EQ(tile(2, 40), 2);  // one F(4x4) tile row would be half empty
+  EXPECT_THROW(WinogradConv(ConvGeometry{}, 16, 3), std::invalid_argument);
+}
+
 // "same" padding on odd maps (the last tile row and column hang over the output), on even ones,
 // and on a 4x4 map (one tile row per two output rows, no overhang).
 TEST(WinogradConv, SamePaddingMatchesDirectConvolution) {
@@ -106,12 +130,13 @@ TEST(WinogradConv, SamePaddingMatchesDirectConvolution) {
   checkAgainstDirect(layers::same(layers::conv2d(16, 3)), Shape{16, 5, 8}, 2, 13);
 }
 
-// Maps wider than one chunk of tiles (14 tile columns, 28 output columns): 33 and 38 outputs wide,
-// the chunks' overlapping input columns gathered from both sides.
+// Maps wider than one chunk of tiles (14 tile columns of F(2x2), 7 of F(4x4): 28 output columns):
+// 29, 33, 38 and 60 outputs wide, the chunks' overlapping input columns gathered from both sides.
 TEST(WinogradConv, WideMapsMatchDirectConvolution) {
   checkAgainstDirect(layers::same(layers::conv2d(16, 3)), Shape{16, 3, 33}, 2, 14);
   checkAgainstDirect(layers::conv2d(16, 3), Shape{16, 5, 40}, 2, 15);
   checkAgainstDirect(layers::same(layers::conv2d(16, 3)), Shape{16, 4, 60}, 1, 16);
+  checkAgainstDirect(layers::same(layers::conv2d(16, 3)), Shape{16, 6, 29}, 2, 17);
 }
 
 TEST(WinogradConv, ValidAndAsymmetricPaddingMatchDirectConvolution) {
