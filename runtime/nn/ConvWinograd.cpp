@@ -14,10 +14,11 @@ namespace mmlc::nn {
 
 namespace {
 
-// The transforms of F(M x M, 3x3) along one dimension, each applied to vectors over tiles: an input
-// tile's (or transformed tile's) kAlpha = M + 2 values along a row or column, an output tile's M,
-// a kernel's 3. The 2D transforms apply them along the rows, then along the columns. Every pass
-// reads these six functions only, so a tile size is this struct.
+// The transforms of F(M x M, 3x3) along one dimension, each applied to vectors over tiles (Vector:
+// kChunk tiles of a tile row) or over channels (Lanes: the weight transforms): an input tile's (or
+// transformed tile's) kAlpha = M + 2 values along a row or column, an output tile's M, a kernel's
+// 3. The 2D transforms apply them along the rows, then along the columns. Every pass reads these
+// six functions only, so a tile size is this struct.
 template <int M>
 struct Tiling;
 
@@ -25,44 +26,51 @@ struct Tiling;
 template <>
 struct Tiling<2> {
   static constexpr int kAlpha = 4;
+  using Vector = Lanes;
   // Tiles per vector: a chunk's input columns (2n + 2) fit in two vectors, and the input gradient
   // has a lane to spare for the tile left of the chunk.
   static constexpr int kChunk = 14;
   // B^T d; rows of B^T: [1 0 -1 0], [0 1 1 0], [0 -1 1 0], [0 1 0 -1].
-  static void input(const Lanes* d, Lanes* o) {
+  template <class V>
+  static void input(const V* d, V* o) {
     o[0] = d[0] - d[2];
     o[1] = d[1] + d[2];
     o[2] = d[2] - d[1];
     o[3] = d[1] - d[3];
   }
   // A^T m; rows of A^T: [1 1 1 0], [0 1 -1 -1].
-  static void output(const Lanes* m, Lanes* o) {
+  template <class V>
+  static void output(const V* m, V* o) {
     o[0] = (m[0] + m[1]) + m[2];
     o[1] = (m[1] - m[2]) - m[3];
   }
   // G g; rows of G: [1 0 0], [1/2 1/2 1/2], [1/2 -1/2 1/2], [0 0 1].
-  static void weight(const Lanes* g, Lanes* o) {
+  template <class V>
+  static void weight(const V* g, V* o) {
     o[0] = g[0];
     o[1] = 0.5f * ((g[0] + g[1]) + g[2]);
     o[2] = 0.5f * ((g[0] - g[1]) + g[2]);
     o[3] = g[2];
   }
   // A dy (the transpose of output); rows of A: [1 0], [1 1], [1 -1], [0 -1].
-  static void outputGradient(const Lanes* dy, Lanes* o) {
+  template <class V>
+  static void outputGradient(const V* dy, V* o) {
     o[0] = dy[0];
     o[1] = dy[0] + dy[1];
     o[2] = dy[0] - dy[1];
     o[3] = -dy[1];
   }
   // B dv (the transpose of input); rows of B: [1 0 0 0], [0 1 -1 1], [-1 1 1 0], [0 0 0 -1].
-  static void inputGradient(const Lanes* v, Lanes* o) {
+  template <class V>
+  static void inputGradient(const V* v, V* o) {
     o[0] = v[0];
     o[1] = (v[1] - v[2]) + v[3];
     o[2] = (v[1] - v[0]) + v[2];
     o[3] = -v[3];
   }
   // G^T du (the transpose of weight); rows of G^T: [1 1/2 1/2 0], [0 1/2 -1/2 0], [0 1/2 1/2 1].
-  static void weightGradient(const Lanes* u, Lanes* o) {
+  template <class V>
+  static void weightGradient(const V* u, V* o) {
     o[0] = u[0] + 0.5f * (u[1] + u[2]);
     o[1] = 0.5f * (u[1] - u[2]);
     o[2] = 0.5f * (u[1] + u[2]) + u[3];
@@ -74,12 +82,15 @@ struct Tiling<2> {
 template <>
 struct Tiling<4> {
   static constexpr int kAlpha = 6;
-  // A chunk's input columns (4n + 2) fit in two vectors.
+  // Tiles per vector: a chunk's input columns (4n + 2) fit in two 16-float vectors, and the input
+  // gradient's lane for the tile left of the chunk makes eight, so eight-float vectors do.
+  using Vector = Lanes8;
   static constexpr int kChunk = 7;
   // B^T d; rows of B^T: [4 0 -5 0 1 0], [0 -4 -4 1 1 0], [0 4 -4 -1 1 0], [0 -2 -1 2 1 0],
   // [0 2 -1 -2 1 0], [0 4 0 -5 0 1].
-  static void input(const Lanes* d, Lanes* o) {
-    const Lanes a = d[4] - 4.0f * d[2], b = d[3] - 4.0f * d[1], c = d[4] - d[2], e = 2.0f * (d[3] - d[1]);
+  template <class V>
+  static void input(const V* d, V* o) {
+    const V a = d[4] - 4.0f * d[2], b = d[3] - 4.0f * d[1], c = d[4] - d[2], e = 2.0f * (d[3] - d[1]);
     o[0] = 4.0f * (d[0] - d[2]) + c;
     o[1] = a + b;
     o[2] = a - b;
@@ -88,8 +99,9 @@ struct Tiling<4> {
     o[5] = 4.0f * (d[1] - d[3]) + (d[5] - d[3]);
   }
   // A^T m; rows of A^T: [1 1 1 1 1 0], [0 1 -1 2 -2 0], [0 1 1 4 4 0], [0 1 -1 8 -8 1].
-  static void output(const Lanes* m, Lanes* o) {
-    const Lanes s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
+  template <class V>
+  static void output(const V* m, V* o) {
+    const V s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
     o[0] = (m[0] + s12) + s34;
     o[1] = d12 + 2.0f * d34;
     o[2] = s12 + 4.0f * s34;
@@ -97,8 +109,9 @@ struct Tiling<4> {
   }
   // G g; rows of G: [1/4 0 0], [-1/6 -1/6 -1/6], [-1/6 1/6 -1/6], [1/24 1/12 1/6],
   // [1/24 -1/12 1/6], [0 0 1].
-  static void weight(const Lanes* g, Lanes* o) {
-    const Lanes outer = (1.0f / 24) * g[0] + (1.0f / 6) * g[2], middle = (1.0f / 12) * g[1];
+  template <class V>
+  static void weight(const V* g, V* o) {
+    const V outer = (1.0f / 24) * g[0] + (1.0f / 6) * g[2], middle = (1.0f / 12) * g[1];
     o[0] = 0.25f * g[0];
     o[1] = (-1.0f / 6) * ((g[0] + g[1]) + g[2]);
     o[2] = (-1.0f / 6) * ((g[0] - g[1]) + g[2]);
@@ -107,8 +120,9 @@ struct Tiling<4> {
     o[5] = g[2];
   }
   // A dy; rows of A: [1 0 0 0], [1 1 1 1], [1 -1 1 -1], [1 2 4 8], [1 -2 4 -8], [0 0 0 1].
-  static void outputGradient(const Lanes* dy, Lanes* o) {
-    const Lanes even = dy[0] + dy[2], odd = dy[1] + dy[3], even4 = dy[0] + 4.0f * dy[2],
+  template <class V>
+  static void outputGradient(const V* dy, V* o) {
+    const V even = dy[0] + dy[2], odd = dy[1] + dy[3], even4 = dy[0] + 4.0f * dy[2],
                 odd4 = 2.0f * dy[1] + 8.0f * dy[3];
     o[0] = dy[0];
     o[1] = even + odd;
@@ -119,8 +133,9 @@ struct Tiling<4> {
   }
   // B dv; rows of B: [4 0 0 0 0 0], [0 -4 4 -2 2 4], [-5 -4 -4 -1 -1 0], [0 1 -1 2 -2 -5],
   // [1 1 1 1 1 0], [0 0 0 0 0 1].
-  static void inputGradient(const Lanes* v, Lanes* o) {
-    const Lanes s12 = v[1] + v[2], d21 = v[2] - v[1], s34 = v[3] + v[4], d43 = v[4] - v[3];
+  template <class V>
+  static void inputGradient(const V* v, V* o) {
+    const V s12 = v[1] + v[2], d21 = v[2] - v[1], s34 = v[3] + v[4], d43 = v[4] - v[3];
     o[0] = 4.0f * v[0];
     o[1] = 4.0f * (d21 + v[5]) + 2.0f * d43;
     o[2] = -((5.0f * v[0] + 4.0f * s12) + s34);
@@ -130,8 +145,9 @@ struct Tiling<4> {
   }
   // G^T du; rows of G^T: [1/4 -1/6 -1/6 1/24 1/24 0], [0 -1/6 1/6 1/12 -1/12 0],
   // [0 -1/6 -1/6 1/6 1/6 1].
-  static void weightGradient(const Lanes* u, Lanes* o) {
-    const Lanes s12 = u[1] + u[2], s34 = u[3] + u[4];
+  template <class V>
+  static void weightGradient(const V* u, V* o) {
+    const V s12 = u[1] + u[2], s34 = u[3] + u[4];
     o[0] = (0.25f * u[0] - (1.0f / 6) * s12) + (1.0f / 24) * s34;
     o[1] = (1.0f / 6) * (u[2] - u[1]) + (1.0f / 12) * (u[3] - u[4]);
     o[2] = ((1.0f / 6) * (s34 - s12)) + u[5];
@@ -140,12 +156,16 @@ struct Tiling<4> {
 
 // Lanes [from, to) of d are src[-1 .. to - 2] (lane l holds src[l - 1]); the others zero. Only
 // those floats are read.
-inline void loadShifted(Lanes& d, const float* src, int from, int to) {
+template <class V>
+inline void loadShifted(V& d, const float* src, int from, int to) {
   const uint32_t valid = laneRange(from, to);
-#if defined(__AVX512F__)
-  d = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), src - 1);
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+  if constexpr (lanesOf<V> == 8)
+    d = _mm256_maskz_loadu_ps(static_cast<__mmask8>(valid), src - 1);
+  else
+    d = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), src - 1);
 #else
-  for (int l = 0; l < kLanes; ++l) d[l] = ((valid >> l) & 1) ? src[l - 1] : 0.0f;
+  for (int l = 0; l < lanesOf<V>; ++l) d[l] = ((valid >> l) & 1) ? src[l - 1] : 0.0f;
 #endif
 }
 
@@ -153,20 +173,26 @@ inline void loadShifted(Lanes& d, const float* src, int from, int to) {
 // row[0..count): out[j] gets the plane's columns start + j, start + M + j, start + 2M + j, ...
 // (tile l's column j in lane l) for j < N. Lanes whose column is past start + 31 are undefined.
 // Only the row's own floats are read (masked loads: nothing before or after it is touched).
-template <int M, int N>
-inline void loadColumns(const float* row, int first, int count, int start, Lanes* out) {
+template <int M, int N, class V>
+inline void loadColumns(const float* row, int first, int count, int start, V* out) {
   const int at = first - start;  // lane of row[0]
   const uint32_t valid = laneRange(at, at + count);
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512VL__)
   const float* base = row - at;  // lane L reads base[L], masked to the row
   const __m512 lo = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid), base);
   const __m512 hi = _mm512_maskz_loadu_ps(static_cast<__mmask16>(valid >> 16), base + 16);
   const __m512i first32 = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                              _mm512_set1_epi32(M));
-  for (int j = 0; j < N; ++j) out[j] = _mm512_permutex2var_ps(lo, _mm512_add_epi32(first32, _mm512_set1_epi32(j)), hi);
+  for (int j = 0; j < N; ++j) {
+    const __m512 columns = _mm512_permutex2var_ps(lo, _mm512_add_epi32(first32, _mm512_set1_epi32(j)), hi);
+    if constexpr (lanesOf<V> == 8)
+      out[j] = _mm512_castps512_ps256(columns);
+    else
+      out[j] = columns;
+  }
 #else
   for (int j = 0; j < N; ++j)
-    for (int l = 0; l < kLanes; ++l) {
+    for (int l = 0; l < lanesOf<V>; ++l) {
       const int lane = M * l + j;
       out[j][l] = lane < 32 && ((valid >> lane) & 1) ? row[lane - at] : 0.0f;
     }
@@ -175,21 +201,26 @@ inline void loadColumns(const float* row, int first, int count, int start, Lanes
 
 // The inverse for M columns: writes v[s][l] as plane column start + M*l + s for the plane columns
 // in [start + from, start + to) that hold the row (columns [first, first + count)), to < start + 32.
-template <int M>
-inline void storeColumns(float* row, int first, int count, int start, const Lanes* v, int from, int to) {
+template <int M, class V>
+inline void storeColumns(float* row, int first, int count, int start, const V* v, int from, int to) {
   const int at = first - start;
   const uint32_t valid = laneRange(at, at + count) & laneRange(from, to);
-#if defined(__AVX512F__)
+#if defined(__AVX512F__) && defined(__AVX512VL__)
   __m512 lo, hi;
   if constexpr (M == 2) {
+    static_assert(lanesOf<V> == 16, "F(2x2) tile rows are 16-lane vectors");
     lo = _mm512_permutex2var_ps(v[0], _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23), v[1]);
     hi = _mm512_permutex2var_ps(v[0], _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31),
                                 v[1]);
   } else {
-    static_assert(M == 4, "tiles of 2 or 4 columns");
-    // Lanes 0..7 of v[0] and v[1] side by side, and of v[2] and v[3]: column s of tile l is then
-    // lane 8s + l of the first (s < 2) or lane 8(s - 2) + l of the second.
-    const __m512 v01 = _mm512_shuffle_f32x4(v[0], v[1], 0x44), v23 = _mm512_shuffle_f32x4(v[2], v[3], 0x44);
+    static_assert(M == 4 && lanesOf<V> == 8, "F(4x4) tile rows are 8-lane vectors");
+    // v[0] and v[1] side by side, and v[2] and v[3]: column s of tile l is then lane 8s + l of
+    // the first (s < 2) or lane 8(s - 2) + l of the second.
+    auto pair = [](const V& a, const V& b) {
+      return _mm512_castpd_ps(
+          _mm512_insertf64x4(_mm512_castps_pd(_mm512_castps256_ps512(a)), _mm256_castps_pd(b), 1));
+    };
+    const __m512 v01 = pair(v[0], v[1]), v23 = pair(v[2], v[3]);
     lo = _mm512_permutex2var_ps(v01, _mm512_setr_epi32(0, 8, 16, 24, 1, 9, 17, 25, 2, 10, 18, 26, 3, 11, 19, 27), v23);
     hi = _mm512_permutex2var_ps(v01, _mm512_setr_epi32(4, 12, 20, 28, 5, 13, 21, 29, 6, 14, 22, 30, 7, 15, 23, 31), v23);
   }
@@ -202,13 +233,18 @@ inline void storeColumns(float* row, int first, int count, int start, const Lane
 #endif
 }
 
-// v shifted down by one lane: result[l] = v[l + 1] (v[16] taken as zero).
-inline Lanes nextLane(const Lanes& v) {
-#if defined(__AVX512F__)
-  return _mm512_castsi512_ps(_mm512_maskz_alignr_epi32(0x7fff, _mm512_setzero_si512(), _mm512_castps_si512(v), 1));
+// v shifted down by one lane: result[l] = v[l + 1] (the last lane zero).
+template <class V>
+inline V nextLane(const V& v) {
+#if defined(__AVX512F__) && defined(__AVX512VL__)
+  if constexpr (lanesOf<V> == 8)
+    return _mm256_castsi256_ps(_mm256_maskz_alignr_epi32(0x7f, _mm256_setzero_si256(), _mm256_castps_si256(v), 1));
+  else
+    return _mm512_castsi512_ps(
+        _mm512_maskz_alignr_epi32(0x7fff, _mm512_setzero_si512(), _mm512_castps_si512(v), 1));
 #else
-  Lanes r;
-  for (int l = 0; l < kLanes; ++l) r[l] = l + 1 < kLanes ? v[l + 1] : 0.0f;
+  V r;
+  for (int l = 0; l < lanesOf<V>; ++l) r[l] = l + 1 < lanesOf<V> ? v[l + 1] : 0.0f;
   return r;
 #endif
 }
@@ -302,19 +338,22 @@ void WinogradConv::transformWeights(const Matrix& weight, std::vector<float>& u)
 template <int M>
 void WinogradConv::transformInput(const float* x, float* v, const Layout& l, long col0) const {
   using T = Tiling<M>;
+  using V = typename T::Vector;
   constexpr int A = T::kAlpha;
+  // Copies: the masked stores may alias anything, so members read through `l` would be loaded again.
+  const long ld = l.ld, rowStride = l.rowStride;
   const long C = g_.channels;
   const int TW = tilesW_;
-  const Lanes zero = {};
-  Lanes h[A][A];  // h[k][j]: column j of (d B) for plane row M th + k of the current tile row
+  const V zero = {};
+  V h[A][A];  // h[k][j]: column j of (d B) for plane row M th + k of the current tile row
   // Plane row `row` (input row row - pH) times B, into out.
-  auto rowTimesB = [&](const float* xc, int row, int tc0, Lanes* out) {
+  auto rowTimesB = [&](const float* xc, int row, int tc0, V* out) {
     const int r = row - g_.pH;
     if (r < 0 || r >= g_.inH) {
       for (int j = 0; j < A; ++j) out[j] = zero;
       return;
     }
-    Lanes columns[A];
+    V columns[A];
     loadColumns<M, A>(xc + static_cast<long>(r) * g_.inW, g_.pW, g_.inW, M * tc0, columns);
     T::input(columns, out);
   };
@@ -330,12 +369,12 @@ void WinogradConv::transformInput(const float* x, float* v, const Layout& l, lon
           h[1][j] = h[M + 1][j];
         }
         for (int k = 2; k < A; ++k) rowTimesB(xc, M * th + k, tc0, h[k]);
-        float* dst = v + c * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
+        float* dst = v + c * rowStride + col0 + static_cast<long>(th) * TW + tc0;
         for (int j = 0; j < A; ++j) {
-          Lanes column[A], out[A];
+          V column[A], out[A];
           for (int k = 0; k < A; ++k) column[k] = h[k][j];
           T::input(column, out);
-          for (int i = 0; i < A; ++i) store(dst + (A * i + j) * l.ld, out[i], n);
+          for (int i = 0; i < A; ++i) store(dst + (A * i + j) * ld, out[i], n);
         }
       }
     }
@@ -347,19 +386,22 @@ void WinogradConv::transformInput(const float* x, float* v, const Layout& l, lon
 template <int M>
 void WinogradConv::inverseOutput(const float* m, const Layout& l, long col0, const float* bias, float* y) const {
   using T = Tiling<M>;
+  using V = typename T::Vector;
   constexpr int A = T::kAlpha;
+  // Copies: the masked stores may alias anything, so members read through `l` would be loaded again.
+  const long ld = l.ld, rowStride = l.rowStride;
   const long F = filters_;
   const int TW = tilesW_;
-  Lanes column[A], a[M][A], out[M];
+  V column[A], a[M][A], out[M];
   for (long f = 0; f < F; ++f) {
     float* yf = y + f * g_.outSpatial();
     const float b = bias ? bias[f] : 0.0f;
     for (int th = 0; th < tilesH_; ++th)
       for (int tc0 = 0; tc0 < TW; tc0 += T::kChunk) {
         const int n = std::min(T::kChunk, TW - tc0);
-        const float* src = m + f * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
+        const float* src = m + f * rowStride + col0 + static_cast<long>(th) * TW + tc0;
         for (int j = 0; j < A; ++j) {  // A^T over the rows of each column j
-          for (int k = 0; k < A; ++k) load(column[k], src + (A * k + j) * l.ld, n);
+          for (int k = 0; k < A; ++k) load(column[k], src + (A * k + j) * ld, n);
           T::output(column, out);
           for (int i = 0; i < M; ++i) a[i][j] = out[i];
         }
@@ -377,14 +419,17 @@ template <int M>
 void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Layout& l, long col0,
                                            float* biasGradient) const {
   using T = Tiling<M>;
+  using V = typename T::Vector;
   constexpr int A = T::kAlpha;
+  // Copies: the masked stores may alias anything, so members read through `l` would be loaded again.
+  const long ld = l.ld, rowStride = l.rowStride;
   const long F = filters_;
   const int TW = tilesW_;
-  Lanes e[M][M], column[M], t[A][M], out[A];
-  const Lanes zero = {};
+  V e[M][M], column[M], t[A][M], out[A];
+  const V zero = {};
   for (long f = 0; f < F; ++f) {
     const float* dyf = dy + f * g_.outSpatial();
-    Lanes sum = zero;  // of dY over the map, for the bias gradient
+    V sum = zero;  // of dY over the map, for the bias gradient
     for (int th = 0; th < tilesH_; ++th)
       for (int tc0 = 0; tc0 < TW; tc0 += T::kChunk) {
         const int n = std::min(T::kChunk, TW - tc0);
@@ -400,12 +445,12 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Lay
           T::outputGradient(column, out);
           for (int i = 0; i < A; ++i) t[i][s] = out[i];
         }
-        float* dst = dm + f * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
+        float* dst = dm + f * rowStride + col0 + static_cast<long>(th) * TW + tc0;
         for (int i = 0; i < A; ++i) {  // then over the columns of each row i
           T::outputGradient(t[i], out);
           // Row 1 of A is all ones: position (1, 1) is the sum of the tile's dY.
           if (i == 1) sum += firstLanes(out[1], n);
-          for (int j = 0; j < A; ++j) store(dst + (A * i + j) * l.ld, out[j], n);
+          for (int j = 0; j < A; ++j) store(dst + (A * i + j) * ld, out[j], n);
         }
       }
     if (biasGradient) biasGradient[f] += sumOfLanes(sum);
@@ -421,24 +466,27 @@ void WinogradConv::transformOutputGradient(const float* dy, float* dm, const Lay
 template <int M>
 void WinogradConv::inverseInputGradient(const float* dv, const Layout& l, long col0, float* dx) const {
   using T = Tiling<M>;
+  using V = typename T::Vector;
   constexpr int A = T::kAlpha;
+  // Copies: the masked stores may alias anything, so members read through `l` would be loaded again.
+  const long ld = l.ld, rowStride = l.rowStride;
   const long C = g_.channels;
   const int TW = tilesW_;
-  Lanes column[A], out[A], r[A][A], cur[A][M], carry[2][M], row[M];
-  const Lanes zero = {};
+  V column[A], out[A], r[A][A], cur[A][M], carry[2][M], row[M];
+  const V zero = {};
   for (long c = 0; c < C; ++c) {
     float* dxc = dx + c * g_.inSpatial();
     for (int tc0 = 0; tc0 < TW; tc0 += T::kChunk) {
       const int n = std::min(T::kChunk, TW - tc0);
       const bool last = tc0 + n == TW;
       for (auto& k : carry)
-        for (Lanes& s : k) s = zero;
+        for (V& s : k) s = zero;
       for (int th = 0; th <= tilesH_; ++th) {  // tile row tilesH_ does not exist: its rows are zero
         if (th < tilesH_) {
           // Lanes 0..n: tiles tc0 - 1 .. tc0 + n - 1 (lane 0 zero in the first chunk).
-          const float* src = dv + c * l.rowStride + col0 + static_cast<long>(th) * TW + tc0;
+          const float* src = dv + c * rowStride + col0 + static_cast<long>(th) * TW + tc0;
           for (int j = 0; j < A; ++j) {  // B over the rows of each column j
-            for (int k = 0; k < A; ++k) loadShifted(column[k], src + (A * k + j) * l.ld, tc0 == 0 ? 1 : 0, n + 1);
+            for (int k = 0; k < A; ++k) loadShifted(column[k], src + (A * k + j) * ld, tc0 == 0 ? 1 : 0, n + 1);
             T::inputGradient(column, out);
             for (int i = 0; i < A; ++i) r[i][j] = out[i];
           }
@@ -450,7 +498,7 @@ void WinogradConv::inverseInputGradient(const float* dv, const Layout& l, long c
           }
         } else {
           for (auto& k : cur)
-            for (Lanes& s : k) s = zero;
+            for (V& s : k) s = zero;
         }
         for (int k = 0; k < M; ++k) {  // plane rows M th + k are complete
           const int h = M * th + k - g_.pH;
