@@ -1,5 +1,5 @@
-// Conv1D/Conv2D via im2col + GEMM (or Winograd F(2x2, 3x3) / F(4x4, 3x3) for 3x3 stride-1 layers) over groups of
-// samples, parallelised over the groups with OpenMP.
+// Conv1D/Conv2D via im2col + GEMM (or Winograd F(2x2, 3x3) / F(4x4, 3x3) for 3x3 stride-1
+// layers) over groups of samples, parallelised over the groups with OpenMP.
 #pragma once
 #include <optional>
 
@@ -28,8 +28,8 @@ class ConvLayer : public Layer {
   // Adds a (K x P) patch-gradient block (rows `ld` apart) back onto one sample's input gradient.
   void col2im(const float* col, long ld, float* dx) const;
   ConvGeometry g_;
-  // Set when the layer runs as Winograd (WinogradConv::suits, tile size WinogradConv::tileSizeFor), else
-  // im2col + GEMM.
+  // Set when the layer runs as Winograd (WinogradConv::suits; tile size WinogradConv::tileSizeFor),
+  // else im2col + GEMM.
   std::optional<WinogradConv> winograd_;
   Parameter weight_, bias_;
 };
